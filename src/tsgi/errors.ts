@@ -1,0 +1,56 @@
+/**
+ * The one registry of Portico's error codes.
+ *
+ * Every error Portico raises or reports carries one of these codes, so that logs can be
+ * searched and handlers can branch on `error.code` instead of on message text. A code,
+ * once published, keeps its meaning. `docs/errors.md` lists the same codes (a test keeps
+ * the two in step).
+ *
+ * It lives in `src/tsgi/` because every layer may import `tsgi` and `tsgi` imports
+ * nothing of ours: the registry is a leaf.
+ *
+ * @module
+ */
+
+/** Each code with its one-line meaning. */
+export const errorCodes = {
+  PORTICO_ERR_TSGI_VIOLATION: 'An application, server or middleware broke a rule of the TSGI spec.',
+  PORTICO_ERR_HEADERS_ALREADY_SET:
+    'start_response was called a second time without excInfo, or write() before start_response.',
+  PORTICO_ERR_INVALID_STATUS: 'A status line is not three digits, a space and a reason phrase.',
+  PORTICO_ERR_INVALID_HEADER: 'A response header name or value is not valid HTTP (or is hop-by-hop).',
+  PORTICO_ERR_APP_FAILED: 'The application threw or rejected while handling a request.',
+  PORTICO_ERR_RESPONSE_ABORTED:
+    'The application failed after the headers were sent; the connection was aborted.',
+  PORTICO_ERR_CONTENT_LENGTH_MISMATCH:
+    'The body sent differs in size from the Content-Length the application declared.',
+  PORTICO_ERR_BAD_REQUEST: 'The request is malformed (request line, headers, target or framing).',
+  PORTICO_ERR_BODY_TOO_LARGE: 'The request body is larger than limit-post.',
+  PORTICO_ERR_HEADERS_TOO_LARGE: 'The request head is larger than the header size limit.',
+  PORTICO_ERR_REQUEST_TIMEOUT: 'The client did not send the request head in time.',
+  PORTICO_ERR_CLIENT_GONE: 'The client closed the connection before the response was complete.',
+  PORTICO_ERR_INPUT_CONSUMED: 'tsgi.input was read after it had already been fully consumed elsewhere.',
+  PORTICO_ERR_BRIDGE: 'A fetch bridge could not translate a request or response.',
+  PORTICO_ERR_CLI_USAGE: 'A command-line option is unknown, missing its value, or has a bad value.',
+  PORTICO_ERR_APP_NOT_FOUND: 'The module given to serve cannot be loaded, or lacks the named export.',
+  PORTICO_ERR_LISTEN: 'A listening socket could not be opened (address in use, no permission, bad address).',
+} as const;
+
+/** A stable Portico error code. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An error with a stable `code` from the registry. */
+export class PorticoError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PorticoError';
+    this.code = code;
+  }
+}
+
+/** True when `error` carries the given Portico code. */
+export function hasCode(error: unknown, code: ErrorCode): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
