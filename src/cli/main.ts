@@ -1,0 +1,53 @@
+/**
+ * The `portico` command: one subcommand per job, one clear line and a non-zero exit on
+ * any error.
+ */
+import { readFileSync } from 'node:fs';
+import { hasCode } from '../tsgi/errors.ts';
+import { runServe, serveHelp } from './serve.ts';
+
+const mainHelp = `Usage: portico <command> [options]
+
+Commands:
+  serve MODULE:ATTR   serve a TSGI application over HTTP/1.1 (portico serve --help)
+
+Options:
+  -h, --help          show this help
+  --version           print the version
+`;
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  serve: runServe,
+};
+
+/** Runs the command line; resolves to the exit code for errors it reported. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    if (command === undefined) process.stderr.write(mainHelp);
+    else process.stdout.write(`${mainHelp}\n${serveHelp}`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version') {
+    // The same relative path from src/cli and from dist/cli.
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    process.stdout.write(`portico ${pkg.version}\n`);
+    return 0;
+  }
+  const run = commands[command];
+  if (run === undefined) {
+    process.stderr.write(`portico: error: unknown command '${command}' (try portico --help)\n`);
+    return 2;
+  }
+  try {
+    await run(rest);
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: string }).code ?? 'PORTICO_ERR_APP_FAILED';
+    process.stderr.write(`portico: error: ${message} [${code}]\n`);
+    return hasCode(error, 'PORTICO_ERR_CLI_USAGE') ? 2 : 1;
+  }
+}

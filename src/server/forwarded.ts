@@ -1,0 +1,85 @@
+/**
+ * `X-Forwarded-For` / `-Proto` / `-Host`, honoured only from trusted peers
+ * (`--forwarded-allow-ips`): anyone else could claim any address or scheme.
+ */
+import { BlockList, isIP } from 'node:net';
+import { PorticoError } from '../tsgi/errors.ts';
+import type { Environ } from '../tsgi/types.ts';
+
+/** A compiled `forwarded-allow-ips` list. */
+export class ProxyTrust {
+  readonly #all: boolean;
+  readonly #list = new BlockList();
+
+  /** @param entries - IP addresses, CIDR networks (`10.0.0.0/8`), or `*` for every peer. */
+  constructor(entries: readonly string[]) {
+    this.#all = entries.includes('*');
+    for (const entry of entries) {
+      if (entry === '*') continue;
+      const [address, bits] = entry.split('/') as [string, string | undefined];
+      const family = isIP(address);
+      if (family === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+        throw new PorticoError(
+          'PORTICO_ERR_CLI_USAGE',
+          `forwarded-allow-ips: '${entry}' is not an IP or CIDR`,
+        );
+      }
+      const type = family === 6 ? 'ipv6' : 'ipv4';
+      if (bits === undefined) this.#list.addAddress(address, type);
+      else this.#list.addSubnet(address, Number(bits), type);
+    }
+  }
+
+  /** True when `address` may set forwarded headers. */
+  trusts(address: string | undefined): boolean {
+    if (this.#all) return true;
+    if (!address) return false;
+    const family = isIP(address);
+    if (family === 0) return false;
+    if (this.#list.check(address, family === 6 ? 'ipv6' : 'ipv4')) return true;
+    // An IPv4 peer on a dual-stack socket shows up as ::ffff:a.b.c.d.
+    return address.startsWith('::ffff:') && this.#list.check(address.slice(7), 'ipv4');
+  }
+}
+
+/**
+ * Applies the forwarded headers of a trusted peer to the environ: the client address
+ * (the rightmost address in X-Forwarded-For that is not itself a trusted proxy), the
+ * scheme and the host. Throws a `PORTICO_ERR_BAD_REQUEST` when the scheme headers
+ * contradict each other.
+ */
+export function applyForwarded(environ: Environ, trust: ProxyTrust): void {
+  const forwardedFor = environ.HTTP_X_FORWARDED_FOR as string | undefined;
+  if (forwardedFor !== undefined) {
+    const hops = forwardedFor
+      .split(',')
+      .map((hop) => hop.trim())
+      .filter(Boolean);
+    let client = hops[0];
+    for (let i = hops.length - 1; i >= 0; i--) {
+      if (!trust.trusts(hops[i])) {
+        client = hops[i];
+        break;
+      }
+    }
+    if (client !== undefined) environ.REMOTE_ADDR = client;
+  }
+  const scheme = forwardedScheme(environ);
+  if (scheme !== undefined) environ['tsgi.url_scheme'] = scheme;
+  const host = environ.HTTP_X_FORWARDED_HOST as string | undefined;
+  if (host !== undefined) {
+    const first = host.split(',')[0]?.trim();
+    if (first) environ.HTTP_HOST = first;
+  }
+}
+
+function forwardedScheme(environ: Environ): 'http' | 'https' | undefined {
+  const proto = (environ.HTTP_X_FORWARDED_PROTO as string | undefined)?.split(',')[0]?.trim().toLowerCase();
+  const ssl = (environ.HTTP_X_FORWARDED_SSL as string | undefined)?.trim().toLowerCase();
+  const fromProto = proto === 'https' || proto === 'http' ? proto : undefined;
+  const fromSsl = ssl === 'on' ? 'https' : ssl === 'off' ? 'http' : undefined;
+  if (fromProto !== undefined && fromSsl !== undefined && fromProto !== fromSsl) {
+    throw new PorticoError('PORTICO_ERR_BAD_REQUEST', 'contradictory X-Forwarded-Proto and X-Forwarded-Ssl');
+  }
+  return fromProto ?? fromSsl;
+}

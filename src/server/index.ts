@@ -1,0 +1,9 @@
+/**
+ * Portico's TSGI server over HTTP/1.1. See `docs/server.md`.
+ *
+ * @module
+ */
+export type { Exchange, RequestHead } from './engine.ts';
+export type { Mount } from './mounts.ts';
+export { defaultServerOptions, type ServerOptions } from './options.ts';
+export { createExchangeHandler, serve, type TsgiServer } from './server.ts';

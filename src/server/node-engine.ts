@@ -1,0 +1,213 @@
+/**
+ * The HTTP/1.1 engine on `node:http`.
+ *
+ * Why Node's `http` module: its parser (llhttp) is strict, fuzzed and used by every Node
+ * server in production; request smuggling defences (Content-Length beside
+ * Transfer-Encoding, bad chunk sizes, bare CR/LF, obsolete line folding) come with it.
+ * What we add on top is policy (limits, a second Host, the target form) and TSGI.
+ * Everything Node-specific stays in this file, behind the {@link Exchange} interface.
+ */
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { PorticoError } from '../tsgi/errors.ts';
+import type { ErrorStream } from '../tsgi/types.ts';
+import type { Exchange, RequestHead } from './engine.ts';
+import { logError } from './error-log.ts';
+import type { ServerOptions } from './options.ts';
+import { rawPlainResponse } from './plain-response.ts';
+
+/** One request/response pair from `node:http`; it is its own {@link RequestHead}. */
+class NodeExchange implements Exchange, RequestHead {
+  readonly req: http.IncomingMessage;
+  readonly res: http.ServerResponse;
+  readonly expectsContinue: boolean;
+  #continued = false;
+
+  constructor(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) {
+    this.req = req;
+    this.res = res;
+    this.expectsContinue = expectsContinue;
+  }
+
+  get head(): RequestHead {
+    return this;
+  }
+  get method(): string {
+    return this.req.method as string;
+  }
+  get target(): string {
+    return this.req.url as string;
+  }
+  get protocol(): string {
+    return this.req.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${this.req.httpVersion}`;
+  }
+  get rawHeaders(): readonly string[] {
+    return this.req.rawHeaders;
+  }
+  get remoteAddress(): string {
+    return this.req.socket.remoteAddress ?? '';
+  }
+  get remotePort(): number {
+    return this.req.socket.remotePort ?? 0;
+  }
+  get localAddress(): string {
+    return this.req.socket.localAddress ?? '';
+  }
+  get localPort(): number {
+    return this.req.socket.localPort ?? 0;
+  }
+  get secure(): boolean {
+    return (this.req.socket as { encrypted?: boolean }).encrypted === true;
+  }
+  get body(): AsyncIterable<Uint8Array> {
+    return this.req;
+  }
+  get rawTrailers(): readonly string[] {
+    return this.req.rawTrailers;
+  }
+  get isHead(): boolean {
+    return this.req.method === 'HEAD';
+  }
+  get aborted(): boolean {
+    return this.res.destroyed && !this.res.writableFinished;
+  }
+
+  sendContinue(): void {
+    if (this.#continued || this.res.headersSent) return;
+    this.#continued = true;
+    this.res.writeContinue();
+  }
+
+  writeHead(status: number, reason: string, headers: string[]): void {
+    this.res.writeHead(status, reason, headers);
+  }
+
+  write(chunk: Uint8Array | string): boolean {
+    return this.res.write(chunk);
+  }
+
+  drained(): Promise<void> {
+    const res = this.res;
+    if (res.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  }
+
+  end(chunk?: Uint8Array | string): void {
+    if (chunk === undefined) this.res.end();
+    else this.res.end(chunk);
+  }
+
+  abort(): void {
+    const socket = this.res.socket;
+    if (socket === null || socket.destroyed) {
+      this.res.destroy();
+      return;
+    }
+    // Node corks a response's first write until the next tick: flush what the client is
+    // owed, then close without the terminating chunk so the client sees a truncated body.
+    socket.uncork();
+    socket.destroySoon();
+  }
+
+  onAbort(callback: () => void): void {
+    this.res.once('close', () => {
+      if (!this.res.writableFinished) callback();
+    });
+  }
+}
+
+const servedCount = Symbol('portico.servedCount');
+
+/** What Node's parser errors mean to a client. */
+function clientErrorStatus(code: string | undefined): number {
+  if (code === 'HPE_HEADER_OVERFLOW') return 431;
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'HPE_HEADER_TIMEOUT') return 408;
+  return 400;
+}
+
+/**
+ * Creates the `node:http` server that turns connections into exchanges.
+ *
+ * @param onExchange - called once per parsed request, in order per connection.
+ */
+export function createNodeEngine(
+  options: ServerOptions,
+  errors: ErrorStream,
+  onExchange: (exchange: Exchange) => void,
+): http.Server {
+  const server = http.createServer({
+    maxHeaderSize: options.bufferSize,
+    headersTimeout: options.headerTimeout * 1000,
+    keepAliveTimeout: options.keepaliveTimeout * 1000,
+    // Node checks header and request timeouts on this interval; the default (30 s) would
+    // make a 1 s header-timeout fire up to 30 s late.
+    connectionsCheckingInterval: Math.min(1000, options.headerTimeout * 500),
+    requireHostHeader: true,
+    joinDuplicateHeaders: false,
+  });
+  // Node silently drops headers past maxHeadersCount; keep one more than the limit so the
+  // server can see the excess and answer 431 instead of serving a truncated request.
+  server.maxHeadersCount = options.limitRequestFields + 1;
+
+  // Counted here rather than with Node's maxRequestsPerSocket, which answers requests
+  // pipelined past the limit with a 503 and leaves the connection open; we close it after
+  // the last allowed response, and such requests are never answered (RFC 9112 9.6).
+  const limit = options.maxRequestsPerConnection;
+  const admit = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
+    const socket = req.socket as Socket & { [servedCount]?: number };
+    const served = (socket[servedCount] ?? 0) + 1;
+    socket[servedCount] = served;
+    if (served === limit) res.shouldKeepAlive = false;
+    return served <= limit;
+  };
+  server.on('request', (req, res) => {
+    if (admit(req, res)) onExchange(new NodeExchange(req, res, false));
+  });
+  server.on('checkContinue', (req, res) => {
+    if (admit(req, res)) onExchange(new NodeExchange(req, res, true));
+  });
+  server.on('checkExpectation', (_req, res: http.ServerResponse) => {
+    res.writeHead(417, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+    res.end('Only "Expect: 100-continue" is supported.\n');
+  });
+  // A TSGI server is an origin server, not a proxy: CONNECT is refused.
+  server.on('connect', (_req, socket: Socket) => {
+    socket.end(rawPlainResponse(405, 'CONNECT is not supported: this is not a proxy.'));
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const status = clientErrorStatus(error.code);
+    const code =
+      status === 431
+        ? 'PORTICO_ERR_HEADERS_TOO_LARGE'
+        : status === 408
+          ? 'PORTICO_ERR_REQUEST_TIMEOUT'
+          : 'PORTICO_ERR_BAD_REQUEST';
+    const message =
+      status === 408 ? 'request head not received in time' : `${error.code ?? ''} ${error.message}`.trim();
+    logError(errors, new PorticoError(code, `${message} (from ${socket.remoteAddress ?? '?'})`));
+    socket.end(
+      rawPlainResponse(
+        status,
+        status === 408
+          ? 'Request Timeout'
+          : status === 431
+            ? 'Request header fields too large.'
+            : 'Bad Request',
+      ),
+    );
+  });
+  return server;
+}

@@ -1,0 +1,178 @@
+/**
+ * The TSGI HTTP server: parsed requests in, environ built, application run, response out.
+ */
+
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hasCode, PorticoError } from '../tsgi/errors.ts';
+import type { Application, Environ } from '../tsgi/types.ts';
+import type { Exchange } from './engine.ts';
+import { buildEnviron, type EnvironDefaults, parseTarget } from './environ.ts';
+import { logError } from './error-log.ts';
+import { fileWrapper } from './file-wrapper.ts';
+import { ProxyTrust } from './forwarded.ts';
+import { RequestInput } from './input.ts';
+import { type Mount, MountTable } from './mounts.ts';
+import { createNodeEngine } from './node-engine.ts';
+import { resolveServerOptions, type ServerOptions } from './options.ts';
+import { decodePath } from './path.ts';
+import { sendPlainResponse } from './plain-response.ts';
+import { respond } from './respond.ts';
+
+/** A running server. */
+export interface TsgiServer {
+  /** The bound address (useful with port 0). */
+  readonly address: AddressInfo;
+  /** `http://host:port`, for logs and tests. */
+  readonly url: string;
+  /** The underlying `node:http` server, for what TSGI does not cover. */
+  readonly httpServer: http.Server;
+  /**
+   * Stops accepting, lets in-flight requests finish, and resolves when every connection
+   * is closed; after `graceMs` the rest are cut.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The engine-independent request handler: everything between a parsed request and the
+ * application. Exposed so another engine can reuse it unchanged.
+ */
+export function createExchangeHandler(
+  mounts: readonly Mount[],
+  options: ServerOptions,
+): (exchange: Exchange) => void {
+  const table = new MountTable(mounts);
+  const rootOnly = table.rootOnly;
+  const defaults: EnvironDefaults = {
+    errors: options.errors,
+    fileWrapper,
+    multiprocess: options.multiprocess,
+    proxyTrust: new ProxyTrust(options.forwardedAllowIps),
+    limitRequestFieldSize: options.limitRequestFieldSize,
+  };
+  const { limitPost, limitRequestFields, limitRequestLine } = options;
+
+  return (exchange) => {
+    const head = exchange.head;
+    if (head.protocol !== 'HTTP/1.1' && head.protocol !== 'HTTP/1.0') {
+      return refuse(exchange, 505, `${head.protocol} is not supported.`);
+    }
+    // `METHOD SP target SP HTTP/1.x`, the line as sent, without its CRLF.
+    if (head.method.length + head.target.length + 10 > limitRequestLine) {
+      return refuse(exchange, 414, 'Request line too long.', 'PORTICO_ERR_HEADERS_TOO_LARGE');
+    }
+    const target = parseTarget(head.method, head.target);
+    if (target === undefined) return refuse(exchange, 400, 'Bad Request: invalid request target.');
+    if (head.rawHeaders.length > limitRequestFields * 2) {
+      return refuse(exchange, 431, 'Request header fields too large.', 'PORTICO_ERR_HEADERS_TOO_LARGE');
+    }
+    const path = target.rawPath === '*' ? '*' : decodePath(target.rawPath);
+    let app = rootOnly;
+    let scriptName = '';
+    let pathInfo = path;
+    if (app === undefined) {
+      const match = table.match(path);
+      if (match === undefined) return sendPlainResponse(exchange, 404, 'Not Found');
+      ({ app, scriptName, pathInfo } = match);
+    }
+    const input = new RequestInput(exchange, limitPost);
+    let environ: Environ;
+    try {
+      environ = buildEnviron(head, target, scriptName, pathInfo, input, defaults);
+    } catch (error) {
+      if (hasCode(error, 'PORTICO_ERR_HEADERS_TOO_LARGE')) {
+        return refuse(exchange, 431, 'Request header fields too large.', 'PORTICO_ERR_HEADERS_TOO_LARGE');
+      }
+      return refuse(exchange, 400, `Bad Request: ${(error as Error).message}.`);
+    }
+    if (environ.HTTP_TRANSFER_ENCODING !== undefined && head.protocol === 'HTTP/1.0') {
+      return refuse(exchange, 400, 'Bad Request: Transfer-Encoding is not allowed in HTTP/1.0.');
+    }
+    if (environ.CONTENT_LENGTH !== undefined && Number(environ.CONTENT_LENGTH) > limitPost) {
+      // Refused before a byte of the body is read, and the connection closed so the
+      // body is never read either.
+      return refuse(
+        exchange,
+        413,
+        `Request body too large (limit-post is ${limitPost} bytes).`,
+        'PORTICO_ERR_BODY_TOO_LARGE',
+      );
+    }
+    const pending = respond(app, environ, exchange);
+    if (pending !== undefined) pending.catch((error: unknown) => logError(options.errors, error, environ));
+  };
+
+  function refuse(
+    exchange: Exchange,
+    status: number,
+    text: string,
+    code:
+      | 'PORTICO_ERR_BAD_REQUEST'
+      | 'PORTICO_ERR_HEADERS_TOO_LARGE'
+      | 'PORTICO_ERR_BODY_TOO_LARGE' = 'PORTICO_ERR_BAD_REQUEST',
+  ): void {
+    const head = exchange.head;
+    logError(
+      options.errors,
+      new PorticoError(
+        code,
+        `${status} for "${head.method} ${head.target}" from ${head.remoteAddress}: ${text}`,
+      ),
+    );
+    sendPlainResponse(exchange, status, text, true);
+  }
+}
+
+/**
+ * Serves a TSGI application (or several, each at its mount prefix) over HTTP/1.1.
+ *
+ * @example
+ * ```ts
+ * const server = await serve(app, { port: 8000 });
+ * // ...
+ * await server.close();
+ * ```
+ */
+export async function serve(
+  app: Application | readonly Mount[],
+  partialOptions: Partial<ServerOptions> = {},
+): Promise<TsgiServer> {
+  const options = resolveServerOptions(partialOptions);
+  const mounts = typeof app === 'function' ? [{ prefix: '', app }] : app;
+  const httpServer = createNodeEngine(options, options.errors, createExchangeHandler(mounts, options));
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.message;
+      reject(
+        new PorticoError(
+          'PORTICO_ERR_LISTEN',
+          `cannot listen on ${options.host}:${options.port}: ${reason}`,
+          { cause: error },
+        ),
+      );
+    };
+    httpServer.once('error', onError);
+    httpServer.listen(options.port, options.host, () => {
+      httpServer.off('error', onError);
+      resolve();
+    });
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    address,
+    url: `http://${host}:${address.port}`,
+    httpServer,
+    close(graceMs = 10_000) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => httpServer.closeAllConnections(), graceMs);
+        httpServer.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        httpServer.closeIdleConnections();
+      });
+    },
+  };
+}
