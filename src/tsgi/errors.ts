@@ -34,6 +34,31 @@ export const errorCodes = {
   PORTICO_ERR_CLI_USAGE: 'A command-line option is unknown, missing its value, or has a bad value.',
   PORTICO_ERR_APP_NOT_FOUND: 'The module given to serve cannot be loaded, or lacks the named export.',
   PORTICO_ERR_LISTEN: 'A listening socket could not be opened (address in use, no permission, bad address).',
+  PORTICO_ERR_IMPROPERLY_CONFIGURED:
+    'The web settings, a URLconf, a middleware or a view is set up wrongly (detected at startup where possible).',
+  PORTICO_ERR_MIDDLEWARE_NOT_USED:
+    'A middleware factory opted out at startup, so it is left out of the chain (not a failure).',
+  PORTICO_ERR_NOT_FOUND: 'A view raised Http404: the requested resource does not exist (answered 404).',
+  PORTICO_ERR_RESOLVER_404: 'No URL pattern matched the request path (answered 404).',
+  PORTICO_ERR_NO_REVERSE_MATCH: 'reverse() found no URL pattern for the name and arguments given.',
+  PORTICO_ERR_PERMISSION_DENIED:
+    'A view or middleware refused the request with PermissionDenied (answered 403).',
+  PORTICO_ERR_SUSPICIOUS_OPERATION:
+    'The request does something the framework refuses as unsafe (answered 400).',
+  PORTICO_ERR_DISALLOWED_HOST: 'The Host of the request is not in allowedHosts (answered 400).',
+  PORTICO_ERR_DISALLOWED_REDIRECT: 'A redirect target uses a scheme other than http, https or ftp.',
+  PORTICO_ERR_REQUEST_DATA_TOO_BIG: 'The request body is larger than dataUploadMaxMemorySize (answered 400).',
+  PORTICO_ERR_TOO_MANY_FIELDS:
+    'The query string has more fields than dataUploadMaxNumberFields (answered 400).',
+  PORTICO_ERR_VIEW_RETURNED_NOTHING:
+    'A view, or a middleware hook that must return a response, returned nothing (answered 500).',
+  PORTICO_ERR_CONTENT_NOT_RENDERED:
+    'The content of a TemplateResponse was read before the response was rendered.',
+  PORTICO_ERR_APPEND_SLASH_BODY_LOST:
+    'In debug mode, a request with a body to a URL missing its trailing slash cannot be redirected without losing the body.',
+  PORTICO_ERR_UNHANDLED_EXCEPTION:
+    'A view or middleware threw an error that no handler turned into a response (answered 500 and logged).',
+  PORTICO_ERR_JSON_NOT_SAFE: 'JsonResponse was given data that is not a plain object while safe is true.',
 } as const;
 
 /** A stable Portico error code. */

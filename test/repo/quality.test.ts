@@ -17,7 +17,7 @@ test('npm run typecheck passes (TypeScript strict)', () => {
   assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
 });
 
-test('npm run lint passes (Biome)', () => {
+test('npm run lint passes (ESLint and Prettier)', () => {
   const result = npmRun('lint');
   assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
 });

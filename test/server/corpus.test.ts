@@ -105,28 +105,32 @@ describe('HTTP corpus', { skip: corpus.length === 0 ? 'shared/http-corpus not fo
   const accepted = () => seen.some((record) => record.body !== undefined);
 
   for (const c of corpus.filter((x) => x.kind === 'invalid')) {
-    test(`${c.name} (${c.error}) is refused`, {
-      skip: policyCase(c) ? 'a policy we do not share' : false,
-    }, async () => {
-      seen.length = 0;
-      const server = serverFor(c.parser_settings);
-      // The client half-closes after its bytes, as gunicorn's harness ends its input.
-      const { data, closed } = await exchangeRaw(server.port, Buffer.from(c.raw_base64, 'base64'), {
-        idleMs: 300,
-        end: true,
-      });
-      const responses = data.length > 0 ? parseResponses(data) : [];
-      // A defect in the body (framing, trailers) shows only once the application reads it:
-      // then the read fails and the request is refused all the same.
-      assert.ok(
-        !accepted(),
-        `the request must not be accepted (saw ${JSON.stringify(seen[0]?.environ.REQUEST_URI)})`,
-      );
-      assert.ok(
-        closed || responses.some((r) => r.status >= 400),
-        `expected a 4xx or a closed connection, got ${JSON.stringify(data.toString('latin1').slice(0, 80))}`,
-      );
-    });
+    test(
+      `${c.name} (${c.error}) is refused`,
+      {
+        skip: policyCase(c) ? 'a policy we do not share' : false,
+      },
+      async () => {
+        seen.length = 0;
+        const server = serverFor(c.parser_settings);
+        // The client half-closes after its bytes, as gunicorn's harness ends its input.
+        const { data, closed } = await exchangeRaw(server.port, Buffer.from(c.raw_base64, 'base64'), {
+          idleMs: 300,
+          end: true,
+        });
+        const responses = data.length > 0 ? parseResponses(data) : [];
+        // A defect in the body (framing, trailers) shows only once the application reads it:
+        // then the read fails and the request is refused all the same.
+        assert.ok(
+          !accepted(),
+          `the request must not be accepted (saw ${JSON.stringify(seen[0]?.environ.REQUEST_URI)})`,
+        );
+        assert.ok(
+          closed || responses.some((r) => r.status >= 400),
+          `expected a 4xx or a closed connection, got ${JSON.stringify(data.toString('latin1').slice(0, 80))}`,
+        );
+      },
+    );
   }
 
   for (const c of corpus.filter((x) => x.kind === 'valid')) {

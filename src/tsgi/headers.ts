@@ -1,0 +1,145 @@
+/**
+ * Header rules shared by every server, bridge and validator: which names are tokens,
+ * which values may be sent, and which headers belong to the connection rather than to the
+ * application (hop-by-hop).
+ *
+ * These run once per response header on the hot path, so they are plain char-code loops
+ * over a lookup table: no regular expression, no allocation.
+ *
+ * @module
+ */
+import { PorticoError } from './errors.ts';
+import type { Header } from './types.ts';
+
+/**
+ * The hop-by-hop headers (lower case): they describe one connection, so only the server
+ * may set them. An application or middleware that sets one breaks the spec (rule TSGI-E30).
+ * `trailer` is the RFC 9110 name; `trailers` is the spelling PEP 3333 and wsgiref use.
+ */
+export const hopByHopHeaders: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * True when `name` (any case) is a hop-by-hop header.
+ *
+ * @param name - a header name, in any case.
+ */
+export function isHopByHop(name: string): boolean {
+  // Every hop-by-hop name is 2 to 19 characters long: most names are rejected without
+  // allocating a lower-cased copy.
+  const length = name.length;
+  if (length < 2 || length > 19) return false;
+  return hopByHopHeaders.has(name.toLowerCase());
+}
+
+/** 1 for each ASCII code that is a `tchar` (RFC 9110 §5.6.2), 0 otherwise. */
+const TCHAR = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+
+/**
+ * True when `text` is an HTTP token (RFC 9110 §5.6.2): one or more of the letters, digits
+ * and ``!#$%&'*+-.^_`|~``. Header names and request methods are tokens.
+ *
+ * @param text - the candidate token.
+ */
+export function isToken(text: string): boolean {
+  const length = text.length;
+  if (length === 0) return false;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127 || TCHAR[code] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `name` may be sent as a header name: an HTTP token (so no colon, no space, no
+ * control character, nothing outside ASCII).
+ *
+ * @param name - the candidate header name.
+ */
+export const isHeaderName: (name: string) => boolean = isToken;
+
+/**
+ * True when `value` may be sent as a header value: every character is latin-1
+ * (U+0000–U+00FF, one octet on the wire) and none is a control character (U+0000–U+001F
+ * and U+007F), except horizontal tab, which HTTP allows inside a value. In particular a
+ * value can never contain CR or LF, so it can never split a header (response splitting).
+ *
+ * @param value - the candidate header value (may be empty).
+ */
+export function isHeaderValue(value: string): boolean {
+  const length = value.length;
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20) {
+      if (code !== 0x09) return false;
+    } else if (code === 0x7f || code > 0xff) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Checks a `startResponse` header list: an array of `[name, value]` string pairs, every
+ * name a token and not hop-by-hop, every value valid per {@link isHeaderValue}.
+ *
+ * @param headers - what the application passed to `startResponse`.
+ * @throws PorticoError `PORTICO_ERR_INVALID_HEADER` naming the first bad header.
+ */
+export function assertValidHeaders(headers: unknown): asserts headers is Header[] {
+  if (!Array.isArray(headers)) {
+    throw new PorticoError(
+      'PORTICO_ERR_INVALID_HEADER',
+      'response headers must be an array of [name, value]',
+    );
+  }
+  for (let i = 0; i < headers.length; i++) {
+    const pair: unknown = headers[i];
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new PorticoError(
+        'PORTICO_ERR_INVALID_HEADER',
+        `response header #${i} is not a [name, value] pair`,
+      );
+    }
+    const name: unknown = pair[0];
+    const value: unknown = pair[1];
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      throw new PorticoError(
+        'PORTICO_ERR_INVALID_HEADER',
+        `response header #${i}: name and value must be strings`,
+      );
+    }
+    if (!isToken(name)) {
+      throw new PorticoError(
+        'PORTICO_ERR_INVALID_HEADER',
+        `response header name ${JSON.stringify(name)} is not an HTTP token`,
+      );
+    }
+    if (isHopByHop(name)) {
+      throw new PorticoError(
+        'PORTICO_ERR_INVALID_HEADER',
+        `response header ${name} is hop-by-hop: only the server may set it`,
+      );
+    }
+    if (!isHeaderValue(value)) {
+      throw new PorticoError(
+        'PORTICO_ERR_INVALID_HEADER',
+        `response header ${name} has a control character or a character outside latin-1 in its value`,
+      );
+    }
+  }
+}
