@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { PorticoError } from '../tsgi/errors.ts';
 import type { ErrorStream } from '../tsgi/types.ts';
 import type { Exchange, RequestHead } from './engine.ts';
-import { logError } from './error-log.ts';
+import { logError } from '../tsgi/log.ts';
 import type { ServerOptions } from './options.ts';
 import { rawPlainResponse } from './plain-response.ts';
 

@@ -8,14 +8,14 @@ import { hasCode, PorticoError } from '../tsgi/errors.ts';
 import type { Application, Environ } from '../tsgi/types.ts';
 import type { Exchange } from './engine.ts';
 import { buildEnviron, type EnvironDefaults, parseTarget } from './environ.ts';
-import { logError } from './error-log.ts';
+import { logError } from '../tsgi/log.ts';
 import { fileWrapper } from './file-wrapper.ts';
 import { ProxyTrust } from './forwarded.ts';
 import { RequestInput } from './input.ts';
 import { type Mount, MountTable } from './mounts.ts';
 import { createNodeEngine } from './node-engine.ts';
 import { resolveServerOptions, type ServerOptions } from './options.ts';
-import { decodePath } from './path.ts';
+import { decodePathInfo } from '../tsgi/url.ts';
 import { sendPlainResponse } from './plain-response.ts';
 import { respond } from './respond.ts';
 
@@ -67,7 +67,7 @@ export function createExchangeHandler(
     if (head.rawHeaders.length > limitRequestFields * 2) {
       return refuse(exchange, 431, 'Request header fields too large.', 'PORTICO_ERR_HEADERS_TOO_LARGE');
     }
-    const path = target.rawPath === '*' ? '*' : decodePath(target.rawPath);
+    const path = target.rawPath === '*' ? '*' : decodePathInfo(target.rawPath);
     let app = rootOnly;
     let scriptName = '';
     let pathInfo = path;

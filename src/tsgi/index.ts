@@ -7,16 +7,20 @@
 
 export { type ErrorCode, errorCodes, hasCode, PorticoError } from './errors.ts';
 export {
-  basicFileWrapper,
-  consoleErrorStream,
-  decodePathInfo,
-  type FetchHandler,
-  fromFetchHandler,
-  quotePath,
-  reconstructUrl,
-  type ToFetchHandlerOptions,
-  toFetchHandler,
-} from './fetch.ts';
+  assertChunk,
+  bodyIterator,
+  type BodyIterator,
+  chunkBytes,
+  chunkLength,
+  isPromiseLike,
+} from './body.ts';
+export { type FetchHandler, fromFetchHandler } from './fetch/from-fetch-handler.ts';
+export { toFetchHandler, type ToFetchHandlerOptions } from './fetch/to-fetch-handler.ts';
+export { basicFileWrapper, DEFAULT_BLOCK_SIZE } from './file-wrapper.ts';
+export { BufferedInput, concatBytes, StreamInput } from './input.ts';
+export { consoleErrorStream, describeError, logError, requestLine } from './log.ts';
+export { ResponseState } from './response-state.ts';
+export { decodePathInfo, quotePath, reconstructUrl } from './url.ts';
 export {
   assertValidHeaders,
   hopByHopHeaders,

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { ServerOptions } from '../../src/server/options.ts';
-import { decodePath } from '../../src/server/path.ts';
+import { decodePathInfo } from '../../src/tsgi/url.ts';
 import type { Application, Environ } from '../../src/tsgi/types.ts';
 import { plainEnviron, startServer } from '../helpers/apps.ts';
 import { exchangeRaw, parseResponses } from '../helpers/raw-http.ts';
@@ -161,7 +161,7 @@ describe('HTTP corpus', { skip: corpus.length === 0 ? 'shared/http-corpus not fo
         assert.equal(env.REQUEST_URI, want.raw_target);
         assert.equal(env.QUERY_STRING, want.query);
         const wantPath = want.path.includes('://') ? new URL(want.path).pathname : want.path;
-        assert.equal(env.PATH_INFO, wantPath === '*' ? '*' : decodePath(wantPath));
+        assert.equal(env.PATH_INFO, wantPath === '*' ? '*' : decodePathInfo(wantPath));
         const joined = new Map<string, string>();
         for (const [name, value] of want.headers) {
           const key = expectedEnvironKey(name);

@@ -1,0 +1,129 @@
+/**
+ * `tsgi.input` over any source of chunks: the buffering, `read(size)`, `readLine` and async
+ * iteration every server needs, written once. A server supplies only {@link BufferedInput.pull}.
+ *
+ * @module
+ */
+import type { InputStream } from './types.ts';
+
+const EMPTY = new Uint8Array(0);
+
+/** Joins chunks into one array (no copy for a single chunk). */
+export function concatBytes(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 0) return EMPTY;
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * The request body as an {@link InputStream}. Nothing is pulled from the source until the
+ * application reads, so an unread body costs nothing.
+ */
+export abstract class BufferedInput implements InputStream {
+  #pending: Uint8Array = EMPTY;
+  #done = false;
+
+  /** The next chunk of the body, or `undefined` at its end. Called only when the buffer is empty. */
+  protected abstract pull(): Promise<Uint8Array | undefined>;
+
+  /** True once the whole body has been read. */
+  get done(): boolean {
+    return this.#done && this.#pending.length === 0;
+  }
+
+  async read(size?: number): Promise<Uint8Array> {
+    if (size === undefined || size < 0) return this.#readAll();
+    if (size === 0) return EMPTY;
+    if (this.#pending.length === 0 && !(await this.#fill())) return EMPTY;
+    return this.#take(size);
+  }
+
+  async readLine(size?: number): Promise<Uint8Array> {
+    const max = size === undefined || size < 0 ? Number.POSITIVE_INFINITY : size;
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    while (length < max) {
+      if (this.#pending.length === 0 && !(await this.#fill())) break;
+      const newline = this.#pending.indexOf(10);
+      const want = Math.min(newline === -1 ? this.#pending.length : newline + 1, max - length);
+      parts.push(this.#take(want));
+      length += want;
+      if (newline !== -1 && want === newline + 1) break;
+    }
+    return concatBytes(parts, length);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    while (true) {
+      if (this.#pending.length === 0 && !(await this.#fill())) return;
+      yield this.#take(this.#pending.length);
+    }
+  }
+
+  async #readAll(): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    for await (const chunk of this) {
+      parts.push(chunk);
+      length += chunk.length;
+    }
+    return concatBytes(parts, length);
+  }
+
+  #take(size: number): Uint8Array {
+    const pending = this.#pending;
+    if (size >= pending.length) {
+      this.#pending = EMPTY;
+      return pending;
+    }
+    this.#pending = pending.subarray(size);
+    return pending.subarray(0, size);
+  }
+
+  async #fill(): Promise<boolean> {
+    while (!this.#done) {
+      let chunk: Uint8Array | undefined;
+      try {
+        chunk = await this.pull();
+      } catch (error) {
+        this.#done = true;
+        throw error;
+      }
+      if (chunk === undefined) {
+        this.#done = true;
+        return false;
+      }
+      if (chunk.length > 0) {
+        this.#pending = chunk;
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+/** `tsgi.input` over a web `ReadableStream` (or no body at all). */
+export class StreamInput extends BufferedInput {
+  readonly #stream: ReadableStream<Uint8Array> | null;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+
+  constructor(stream: ReadableStream<Uint8Array> | null) {
+    super();
+    this.#stream = stream;
+  }
+
+  protected async pull(): Promise<Uint8Array | undefined> {
+    if (this.#stream === null) return undefined;
+    this.#reader ??= this.#stream.getReader();
+    const step = await this.#reader.read();
+    if (!step.done) return step.value;
+    this.#reader.releaseLock();
+    return undefined;
+  }
+}
