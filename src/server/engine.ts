@@ -22,6 +22,12 @@ export interface RequestHead {
   readonly localPort: number;
   /** True when the connection is TLS. */
   readonly secure: boolean;
+  /**
+   * A path prefix the front server already routed on (uwsgi's `SCRIPT_NAME`; `/app`, never
+   * `/` or a trailing `/`). A path under it keeps it in `SCRIPT_NAME`, and mounts are
+   * matched against the rest. HTTP engines leave it undefined.
+   */
+  readonly scriptName?: string;
 }
 
 /** One request and its response on one connection. */

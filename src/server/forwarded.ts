@@ -10,6 +10,9 @@ import type { Environ } from '../tsgi/types.ts';
 export class ProxyTrust {
   readonly #all: boolean;
   readonly #list = new BlockList();
+  // BlockList.check parses the address on every call (a measurable share of a hello-world
+  // request from a loopback proxy); the list never changes, so each answer can be kept.
+  readonly #known = new Map<string, boolean>();
 
   /** @param entries - IP addresses, CIDR networks (`10.0.0.0/8`), or `*` for every peer. */
   constructor(entries: readonly string[]) {
@@ -34,6 +37,18 @@ export class ProxyTrust {
   trusts(address: string | undefined): boolean {
     if (this.#all) return true;
     if (!address) return false;
+    let trusted = this.#known.get(address);
+    if (trusted !== undefined) return trusted;
+    trusted = this.#check(address);
+    // Bounded in count and size: X-Forwarded-For hops are client-chosen strings.
+    if (address.length <= 64) {
+      if (this.#known.size >= 1024) this.#known.clear();
+      this.#known.set(address, trusted);
+    }
+    return trusted;
+  }
+
+  #check(address: string): boolean {
     const family = isIP(address);
     if (family === 0) return false;
     if (this.#list.check(address, family === 6 ? 'ipv6' : 'ipv4')) return true;

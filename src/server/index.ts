@@ -7,3 +7,12 @@ export type { Exchange, RequestHead } from './engine.ts';
 export type { Mount } from './mounts.ts';
 export { defaultServerOptions, type ServerOptions } from './options.ts';
 export { createExchangeHandler, serve, type TsgiServer } from './server.ts';
+export {
+  createUwsgiEngine,
+  listenUwsgi,
+  serveUwsgi,
+  type UwsgiEngine,
+  type UwsgiListen,
+  type UwsgiServeOptions,
+  type UwsgiServer,
+} from './uwsgi/index.ts';

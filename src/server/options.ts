@@ -13,6 +13,11 @@ export interface ServerOptions {
   host: string;
   /** Port to bind; 0 picks a free one. Default 8000. */
   port: number;
+  /**
+   * `listen`: the kernel's queue of connections not yet accepted (capped by
+   * `net.core.somaxconn`). Default 1024: a short queue is a known source of 502s behind nginx.
+   */
+  backlog: number;
   /** `limit-post`: largest request body in bytes; larger is a 413 before the body is read. Default 16 MiB. */
   limitPost: number;
   /** `buffer-size`: largest request head (request line and headers) in bytes; larger is a 431. Default 16 KiB. */
@@ -43,6 +48,7 @@ const MiB = 1024 * 1024;
 export const defaultServerOptions: Readonly<Omit<ServerOptions, 'errors'>> = Object.freeze({
   host: '127.0.0.1',
   port: 8000,
+  backlog: 1024,
   limitPost: 16 * MiB,
   bufferSize: 16 * 1024,
   limitRequestLine: 4094,

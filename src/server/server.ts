@@ -67,14 +67,23 @@ export function createExchangeHandler(
     if (head.rawHeaders.length > limitRequestFields * 2) {
       return refuse(exchange, 431, 'Request header fields too large.', 'PORTICO_ERR_HEADERS_TOO_LARGE');
     }
-    const path = target.rawPath === '*' ? '*' : decodePathInfo(target.rawPath);
+    let path = target.rawPath === '*' ? '*' : decodePathInfo(target.rawPath);
+    // A prefix the front server already routed on (uwsgi's SCRIPT_NAME) stays in
+    // SCRIPT_NAME, and mounts are matched below it.
+    const outer = head.scriptName;
+    const under =
+      outer !== undefined &&
+      path.startsWith(outer) &&
+      (path.length === outer.length || path[outer.length] === '/');
+    if (under) path = path.slice(outer.length);
     let app = rootOnly;
-    let scriptName = '';
+    let scriptName = under ? (outer as string) : '';
     let pathInfo = path;
     if (app === undefined) {
       const match = table.match(path);
       if (match === undefined) return sendPlainResponse(exchange, 404, 'Not Found');
-      ({ app, scriptName, pathInfo } = match);
+      ({ app, pathInfo } = match);
+      scriptName += match.scriptName;
     }
     const input = new RequestInput(exchange, limitPost);
     let environ: Environ;
@@ -153,7 +162,7 @@ export async function serve(
       );
     };
     httpServer.once('error', onError);
-    httpServer.listen(options.port, options.host, () => {
+    httpServer.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
       httpServer.off('error', onError);
       resolve();
     });

@@ -34,6 +34,28 @@ export const errorCodes = {
   PORTICO_ERR_CLI_USAGE: 'A command-line option is unknown, missing its value, or has a bad value.',
   PORTICO_ERR_APP_NOT_FOUND: 'The module given to serve cannot be loaded, or lacks the named export.',
   PORTICO_ERR_LISTEN: 'A listening socket could not be opened (address in use, no permission, bad address).',
+  PORTICO_ERR_CONFIG:
+    'An option from the environment, a config file or the app module is unknown or has a bad value, or the config file cannot be read.',
+  PORTICO_ERR_WORKER_BOOT:
+    'A worker process failed to start (its application did not load, or it could not listen).',
+  PORTICO_ERR_WORKER_DIED: 'A worker process exited when the master had not asked it to; it is replaced.',
+  PORTICO_ERR_WORKER_CRASH_LOOP:
+    'Workers kept dying within min-worker-lifetime of starting; the master stopped instead of respawning forever.',
+  PORTICO_ERR_RELOAD_ABORTED:
+    'A reload was abandoned because new workers failed to start; the old workers keep serving.',
+  PORTICO_ERR_HARAKIRI:
+    'A request ran longer than harakiri; its worker was killed and replaced, the client answered 504.',
+  PORTICO_ERR_GRACEFUL_TIMEOUT:
+    'A stopping worker did not finish its requests within graceful-timeout and was killed.',
+  PORTICO_ERR_HOOK_FAILED: 'A lifecycle hook named in the config could not be loaded, or threw.',
+  PORTICO_ERR_CONTROL:
+    'A control endpoint (master FIFO, stats socket, pidfile, ready file, systemd notify) failed.',
+  PORTICO_ERR_UWSGI_PROTOCOL:
+    'A uwsgi packet is malformed (header, modifier, vars block or CONTENT_LENGTH) or its body was cut short; the connection was closed.',
+  PORTICO_ERR_UWSGI_HTTP_REQUEST:
+    'An HTTP request was sent to a uwsgi socket; it was answered 400 and closed.',
+  PORTICO_ERR_UWSGI_PEER_REFUSED:
+    'A TCP peer outside the uwsgi allow-list connected to a uwsgi socket; the connection was closed unanswered.',
   PORTICO_ERR_IMPROPERLY_CONFIGURED:
     'The web settings, a URLconf, a middleware or a view is set up wrongly (detected at startup where possible).',
   PORTICO_ERR_MIDDLEWARE_NOT_USED:

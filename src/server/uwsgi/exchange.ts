@@ -1,0 +1,241 @@
+/**
+ * One uwsgi request and its response, as an {@link Exchange}: the body is read off the
+ * socket up to `CONTENT_LENGTH`, the response goes back as raw HTTP/1.1 bytes.
+ *
+ * The response is never chunked: nginx's uwsgi module copies the bytes through without
+ * de-chunking, so chunk framing would reach the client as body. A response carries the
+ * application's Content-Length or ends when the connection closes, which it always does:
+ * a uwsgi connection serves exactly one request.
+ *
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { PorticoError } from '../../tsgi/errors.ts';
+import type { Exchange, RequestHead } from '../engine.ts';
+
+/** How long a closed response keeps draining unread request bytes before the socket is cut. */
+const LINGER_MS = 5000;
+
+/** The request body: the bytes after the vars block, then the socket, bounded by the declared length. */
+class UwsgiBody implements AsyncIterable<Uint8Array> {
+  readonly #exchange: UwsgiExchange;
+  readonly #socket: Socket;
+  readonly #length: number;
+  readonly #timeoutMs: number;
+  #rest: Buffer;
+  #remaining: number;
+  #wake: (() => void) | undefined;
+
+  constructor(exchange: UwsgiExchange, socket: Socket, length: number, rest: Buffer, timeoutMs: number) {
+    this.#exchange = exchange;
+    this.#socket = socket;
+    this.#length = length;
+    this.#timeoutMs = timeoutMs;
+    // Bytes past CONTENT_LENGTH would belong to no request: a uwsgi connection carries one.
+    this.#rest = rest.subarray(0, length);
+    this.#remaining = length - this.#rest.length;
+  }
+
+  /** True once every declared byte has been handed out or is already in hand. */
+  get complete(): boolean {
+    return this.#remaining === 0;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    if (this.#rest.length > 0) {
+      const first = this.#rest;
+      this.#rest = Buffer.alloc(0);
+      yield first;
+    }
+    if (this.#remaining === 0) return;
+    const socket = this.#socket;
+    const wake = () => this.#wake?.();
+    socket.on('readable', wake);
+    socket.on('end', wake);
+    socket.on('close', wake);
+    try {
+      while (this.#remaining > 0) {
+        const chunk = socket.destroyed ? null : (socket.read() as Buffer | null);
+        if (chunk === null) {
+          if (socket.readableEnded || socket.destroyed) throw this.#truncated();
+          await this.#wait();
+          continue;
+        }
+        const part = chunk.length > this.#remaining ? chunk.subarray(0, this.#remaining) : chunk;
+        this.#remaining -= part.length;
+        yield part;
+      }
+    } finally {
+      socket.off('readable', wake);
+      socket.off('end', wake);
+      socket.off('close', wake);
+    }
+    this.#exchange.bodyDone();
+  }
+
+  #wait(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#wake = undefined;
+        reject(
+          new PorticoError(
+            'PORTICO_ERR_REQUEST_TIMEOUT',
+            `no request body bytes for ${this.#timeoutMs / 1000} s (${this.#length - this.#remaining} of ${this.#length} received)`,
+          ),
+        );
+      }, this.#timeoutMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  #truncated(): PorticoError {
+    return new PorticoError(
+      'PORTICO_ERR_UWSGI_PROTOCOL',
+      `request body cut short: ${this.#length - this.#remaining} of ${this.#length} bytes (CONTENT_LENGTH) received`,
+    );
+  }
+}
+
+/** An {@link Exchange} over one uwsgi connection. */
+export class UwsgiExchange implements Exchange {
+  readonly head: RequestHead;
+  readonly body: UwsgiBody;
+  readonly rawTrailers: readonly string[] = [];
+  // nginx answers `Expect: 100-continue` itself before it forwards anything.
+  readonly expectsContinue = false;
+  readonly isHead: boolean;
+  readonly #socket: Socket;
+  readonly #tcp: boolean;
+  /** Set once the response was ended or aborted: nothing more goes out. */
+  #done = false;
+  #ended = false;
+  /** HEAD, 1xx, 204 and 304 responses have no body, whatever the application yields. */
+  #bodyless = false;
+
+  /**
+   * @param socket - the connection, paused, with the packet already read off it.
+   * @param rest - bytes that arrived after the vars block: the start of the body.
+   * @param bodyTimeoutMs - longest wait for the next body bytes.
+   */
+  constructor(
+    socket: Socket,
+    head: RequestHead,
+    contentLength: number,
+    rest: Buffer,
+    bodyTimeoutMs: number,
+    tcp: boolean,
+  ) {
+    this.#socket = socket;
+    this.#tcp = tcp;
+    this.head = head;
+    this.isHead = head.method === 'HEAD';
+    this.body = new UwsgiBody(this, socket, contentLength, rest, bodyTimeoutMs);
+    if (this.body.complete) this.bodyDone();
+  }
+
+  get aborted(): boolean {
+    return this.#socket.destroyed && !this.#ended;
+  }
+
+  /**
+   * Called once the whole body is in hand: from then on the socket is read and the bytes
+   * discarded, so that the peer closing (nginx dropping a request whose client left) is
+   * seen at once, as on an HTTP connection.
+   */
+  bodyDone(): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    socket.on('data', discard);
+    socket.resume();
+  }
+
+  sendContinue(): void {}
+
+  writeHead(status: number, reason: string, headers: string[]): void {
+    if (this.#done || !this.#socket.writable) return;
+    this.#bodyless = this.isHead || status < 200 || status === 204 || status === 304;
+    let text = `HTTP/1.1 ${status} ${reason}\r\n`;
+    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    // Corked so the head and the first body chunk leave in one packet.
+    this.#socket.cork();
+    this.#socket.write(`${text}\r\n`, 'latin1');
+    process.nextTick(() => this.#socket.uncork());
+  }
+
+  write(chunk: Uint8Array | string): boolean {
+    if (this.#done || this.#bodyless || !this.#socket.writable) return true;
+    return this.#socket.write(chunk);
+  }
+
+  drained(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
+  end(chunk?: Uint8Array | string): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#ended = true;
+    const socket = this.#socket;
+    if (!socket.writable) return;
+    if (chunk !== undefined && !this.#bodyless) socket.write(chunk);
+    closeGracefully(socket);
+  }
+
+  /**
+   * Cuts the connection after a failure. Over TCP with a reset, not a FIN: for a response
+   * without Content-Length a FIN would tell nginx the body is complete, a reset makes it
+   * report the error and cut the client's connection too.
+   */
+  abort(): void {
+    if (this.#done) return;
+    this.#done = true;
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    socket.uncork();
+    const cut = () => {
+      if (socket.destroyed) return;
+      if (this.#tcp) socket.resetAndDestroy();
+      else socket.destroy();
+    };
+    if (socket.writableLength === 0) cut();
+    else socket.once('drain', cut);
+  }
+
+  onAbort(callback: () => void): void {
+    this.#socket.once('close', () => {
+      if (!this.#ended) callback();
+    });
+  }
+}
+
+function discard(): void {}
+
+/**
+ * Ends the response (FIN after the last byte) and keeps reading until the peer closes:
+ * closing a socket with unread bytes sends a reset, which can destroy the response in
+ * flight. A peer that never closes is cut after {@link LINGER_MS}.
+ */
+export function closeGracefully(socket: Socket, response?: string): void {
+  socket.removeAllListeners('readable');
+  socket.on('data', discard);
+  socket.resume();
+  if (response === undefined) socket.end();
+  else socket.end(response, 'latin1');
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
