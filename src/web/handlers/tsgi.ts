@@ -1,0 +1,126 @@
+/**
+ * The TSGI entry point: `getTsgiApplication(settings)`.
+ *
+ * @module
+ */
+import type { Application, Environ, ResponseBody, StartResponse } from '../../tsgi/types.ts';
+import type { Settings } from '../conf/settings.ts';
+import { BadRequest, ContentNotRenderedError } from '../exceptions.ts';
+import { HttpRequest } from '../http/request.ts';
+import type { HttpResponseBase } from '../http/response-base.ts';
+import { FileResponse } from '../http/streaming.ts';
+import { requestStarted } from '../signals.ts';
+import { hasRender } from '../template/response.ts';
+import { setDefaultUrlconf } from '../urls/base.ts';
+import { isPromise, type MaybePromise } from '../utils/promise.ts';
+import { BaseHandler } from './base.ts';
+
+const ABSOLUTE_FORM = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*/;
+
+/**
+ * Why the request path cannot be decoded, or `null` when it can. The server hands over
+ * PATH_INFO already decoded (undecodable bytes left as `%XX`), so the raw target in
+ * REQUEST_URI is what tells a literal `%ED` apart from a broken byte. Without
+ * REQUEST_URI the path is accepted as given.
+ */
+export function invalidPathReason(environ: Environ): string | null {
+  const target = environ.REQUEST_URI;
+  // The common case, no escape at all, costs one indexOf.
+  if (typeof target !== 'string' || target.indexOf('%') === -1) return null;
+  let path = target;
+  const query = path.search(/[?#]/);
+  if (query !== -1) path = path.slice(0, query);
+  path = path.replace(ABSOLUTE_FORM, '');
+  if (path.indexOf('%') === -1) return null;
+  try {
+    decodeURIComponent(path);
+    return null;
+  } catch {
+    return /%(?![0-9A-Fa-f]{2})/.test(path)
+      ? `The request path ${JSON.stringify(path)} has a malformed percent-escape.`
+      : `The request path ${JSON.stringify(path)} is not valid UTF-8 once percent-decoded.`;
+  }
+}
+
+/**
+ * Serves TSGI requests with the middleware chain and URLconf of a project. Prefer
+ * {@link getTsgiApplication}; subclass to customize.
+ */
+export class TsgiHandler extends BaseHandler {
+  /** The TSGI application (bound, ready to give to a server). */
+  readonly application: Application;
+
+  constructor(settings: Settings) {
+    super(settings);
+    this.application = (environ, startResponse) => this.call(environ, startResponse);
+  }
+
+  /**
+   * Handles one request: `requestStarted`, the request, the chain, then `startResponse`
+   * with the status line, the headers and one `Set-Cookie` per cookie. Returns the body
+   * directly when everything was synchronous. `requestFinished` is sent when the server
+   * closes the body.
+   */
+  call(environ: Environ, startResponse: StartResponse): MaybePromise<ResponseBody> {
+    if (requestStarted.hasListeners()) requestStarted.send(this.constructor, { environ });
+    const request = new HttpRequest(environ, {
+      scriptName: this.settings.forceScriptName ?? environ.SCRIPT_NAME,
+      settings: this.settings,
+      resolver: this.resolver,
+    });
+    const pathError = invalidPathReason(environ);
+    // A path that cannot be decoded never reaches middleware or URL resolution: it is a 400.
+    const response =
+      pathError === null
+        ? this.getResponse(request)
+        : this.responseForException(request, new BadRequest(pathError));
+    if (isPromise(response)) return response.then((r) => this.#respond(r, request, environ, startResponse));
+    return this.#respond(response, request, environ, startResponse);
+  }
+
+  #respond(
+    response: HttpResponseBase,
+    request: HttpRequest,
+    environ: Environ,
+    startResponse: StartResponse,
+  ): MaybePromise<ResponseBody> {
+    if (hasRender(response) && !response.isRendered) {
+      // Only responses from the view are rendered; one a middleware returned early is not.
+      const replaced = this.responseForException(
+        request,
+        new ContentNotRenderedError('A template response was returned by a middleware and never rendered.'),
+      );
+      if (isPromise(replaced)) return replaced.then((r) => this.#respond(r, request, environ, startResponse));
+      response = replaced;
+    }
+    response.handlerClass = this.constructor;
+    startResponse(response.statusLine, response.headerList());
+    const fileWrapper = environ['tsgi.file_wrapper'];
+    if (fileWrapper !== undefined && response instanceof FileResponse) {
+      const file = response.fileToStream;
+      // The wrapper closes "the file" when the server closes the body: make that close the response.
+      return fileWrapper(
+        { read: (size) => file.read(size), close: () => response.close() },
+        response.blockSize,
+      );
+    }
+    return response.tsgiBody();
+  }
+}
+
+/**
+ * The TSGI application of a project: builds everything now (settings, URLconf, middleware)
+ * so configuration errors surface at startup, and makes the URLconf the default one for
+ * the module-level `reverse()`.
+ *
+ * @example
+ * ```ts
+ * export const application = getTsgiApplication({ rootUrlconf: urlpatterns, allowedHosts: ['example.com'] });
+ * ```
+ * @throws ImproperlyConfigured for bad settings, URLconf or middleware.
+ */
+export function getTsgiApplication(settings: Settings): Application {
+  const handler = new TsgiHandler(settings);
+  setDefaultUrlconf(handler.settings.rootUrlconf);
+  return handler.application;
+}

@@ -1,0 +1,137 @@
+/**
+ * Case-insensitive header collections: the response's (mutable) and the request's
+ * (a read-only view of the environ).
+ *
+ * @module
+ */
+import type { Environ, Header } from '../../tsgi/types.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Field values are latin-1 text without CR, LF or NUL (RFC 9110 section 5.5).
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * A response's headers: one value per name, looked up without regard to case, kept in
+ * insertion order with the spelling they were set with. `Set-Cookie` is not stored here
+ * but in the response's cookies, each sent as its own header.
+ */
+export class ResponseHeaders implements Iterable<Header> {
+  readonly #map = new Map<string, Header>();
+
+  /** The value of `name`, or `undefined`. */
+  get(name: string): string | undefined {
+    return this.#map.get(name.toLowerCase())?.[1];
+  }
+
+  /** True when `name` is set. */
+  has(name: string): boolean {
+    return this.#map.has(name.toLowerCase());
+  }
+
+  /**
+   * Sets `name` to `value`, replacing any value it had.
+   *
+   * @throws PorticoError `PORTICO_ERR_INVALID_HEADER` when the name is not an HTTP token or
+   * the value holds CR, LF, NUL or characters outside latin-1 (header injection).
+   */
+  set(name: string, value: string | number): this {
+    const text = String(value);
+    if (!TOKEN.test(name)) {
+      throw new PorticoError('PORTICO_ERR_INVALID_HEADER', `invalid header name ${JSON.stringify(name)}`);
+    }
+    if (!FIELD_VALUE.test(text)) {
+      throw new PorticoError(
+        'PORTICO_ERR_INVALID_HEADER',
+        `invalid value for header ${name}: ${JSON.stringify(text)} (CR, LF, NUL or non-latin-1)`,
+      );
+    }
+    this.#map.set(name.toLowerCase(), [name, text]);
+    return this;
+  }
+
+  /** Sets `name` only if it is not set yet. */
+  setDefault(name: string, value: string | number): this {
+    if (!this.has(name)) this.set(name, value);
+    return this;
+  }
+
+  /** Removes `name`; returns whether it was set. */
+  delete(name: string): boolean {
+    return this.#map.delete(name.toLowerCase());
+  }
+
+  /** The number of headers set. */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** `[name, value]` pairs in insertion order. */
+  [Symbol.iterator](): Iterator<Header> {
+    return this.#map.values();
+  }
+
+  /** Fresh `[name, value]` pairs for `startResponse`. */
+  toList(): Header[] {
+    const list: Header[] = [];
+    for (const [name, value] of this.#map.values()) list.push([name, value]);
+    return list;
+  }
+
+  /**
+   * Sets a header the framework knows to be valid, skipping validation (the default
+   * Content-Type of every response: this is on the hot path).
+   *
+   * @internal
+   */
+  setTrusted(name: string, value: string): void {
+    this.#map.set(name.toLowerCase(), [name, value]);
+  }
+}
+
+/** The environ key of a request header: `content-type` → `CONTENT_TYPE`, `x-id` → `HTTP_X_ID`. */
+function metaKey(name: string): string {
+  const upper = name.toUpperCase().replaceAll('-', '_');
+  return upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH' ? upper : `HTTP_${upper}`;
+}
+
+function titleCase(metaName: string): string {
+  return metaName
+    .toLowerCase()
+    .split('_')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('-');
+}
+
+/**
+ * A request's headers: a read-only, case-insensitive view of the `HTTP_*` keys of the
+ * environ (plus `Content-Type` and `Content-Length`). Lookups read the environ directly,
+ * so nothing is built unless the headers are iterated. Names may use `-` or `_`.
+ */
+export class HttpHeaders implements Iterable<Header> {
+  readonly #meta: Environ;
+
+  constructor(meta: Environ) {
+    this.#meta = meta;
+  }
+
+  /** The value of header `name`, or `undefined`. */
+  get(name: string): string | undefined {
+    const value = this.#meta[metaKey(name)];
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** True when header `name` was sent. */
+  has(name: string): boolean {
+    return typeof this.#meta[metaKey(name)] === 'string';
+  }
+
+  /** `[Title-Case-Name, value]` pairs of every header sent. */
+  *[Symbol.iterator](): Iterator<Header> {
+    for (const [key, value] of Object.entries(this.#meta)) {
+      if (typeof value !== 'string') continue;
+      if (key.startsWith('HTTP_')) yield [titleCase(key.slice(5)), value];
+      else if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') yield [titleCase(key), value];
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * `JsonResponse`: data serialized with `JSON.stringify`.
+ *
+ * @module
+ */
+import { PorticoError } from '../../tsgi/errors.ts';
+import { HttpResponse } from './response.ts';
+import type { ResponseOptions } from './response-base.ts';
+
+/** Options of {@link JsonResponse}. */
+export interface JsonResponseOptions extends ResponseOptions {
+  /**
+   * When true (the default) only a plain object is accepted: a top-level array or scalar
+   * is usually a mistake (and top-level arrays were once a JSON-hijacking vector).
+   */
+  safe?: boolean;
+  /** Passed to `JSON.stringify` (Django's `encoder`). */
+  replacer?: (this: unknown, key: string, value: unknown) => unknown;
+  /** Indentation passed to `JSON.stringify`. */
+  space?: string | number;
+}
+
+/**
+ * A JSON response; Content-Type defaults to `application/json`.
+ *
+ * @throws PorticoError `PORTICO_ERR_JSON_NOT_SAFE` when `safe` and `data` is not a plain object.
+ */
+export class JsonResponse extends HttpResponse {
+  constructor(data: unknown, options: JsonResponseOptions = {}) {
+    const { safe = true, replacer, space, ...rest } = options;
+    if (safe && (data === null || typeof data !== 'object' || Array.isArray(data))) {
+      throw new PorticoError(
+        'PORTICO_ERR_JSON_NOT_SAFE',
+        'In order to allow non-object data to be serialized set the safe option to false.',
+      );
+    }
+    super(JSON.stringify(data, replacer, space), { contentType: 'application/json', ...rest });
+  }
+}

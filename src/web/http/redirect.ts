@@ -1,0 +1,45 @@
+/**
+ * Redirect responses.
+ *
+ * @module
+ */
+import { DisallowedRedirect } from '../exceptions.ts';
+import { iriToUri } from '../utils/encoding.ts';
+import { HttpResponse, type ResponseContent } from './response.ts';
+import type { ResponseOptions } from './response-base.ts';
+
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+const ALLOWED_SCHEMES = new Set(['http', 'https', 'ftp']);
+
+/** The shared behaviour of redirects: a validated, URI-encoded `Location`. */
+export class HttpResponseRedirectBase extends HttpResponse {
+  /**
+   * @param redirectTo - an absolute URL or a path; non-ASCII characters are percent-encoded.
+   * @throws DisallowedRedirect when the URL has a scheme other than http, https or ftp
+   * (`javascript:` and the like), which becomes a 400 if not caught.
+   */
+  constructor(redirectTo: string, options?: ResponseOptions & { content?: ResponseContent }) {
+    super(options?.content ?? '', options);
+    const location = iriToUri(redirectTo);
+    const scheme = SCHEME.exec(location)?.[1]?.toLowerCase();
+    if (scheme !== undefined && !ALLOWED_SCHEMES.has(scheme)) {
+      throw new DisallowedRedirect(`Unsafe redirect to URL with protocol '${scheme}'`);
+    }
+    this.headers.set('Location', location);
+  }
+
+  /** The redirect target (the `Location` header). */
+  get url(): string {
+    return this.headers.get('Location') ?? '';
+  }
+}
+
+/** 302 Found: a temporary redirect. */
+export class HttpResponseRedirect extends HttpResponseRedirectBase {
+  static override defaultStatus = 302;
+}
+
+/** 301 Moved Permanently. */
+export class HttpResponsePermanentRedirect extends HttpResponseRedirectBase {
+  static override defaultStatus = 301;
+}

@@ -1,0 +1,129 @@
+/**
+ * Portico's web framework: Django's request lifecycle (handler, middleware onion, URL
+ * dispatch, views, signals) in TypeScript, on top of TSGI. See `docs/web/`.
+ *
+ * @module
+ */
+
+export { type ResolvedSettings, resolveSettings, type Settings } from './conf/settings.ts';
+export { type ConnectOptions, type Receiver, Signal, type SignalEvent } from './dispatch/signal.ts';
+export {
+  BadRequest,
+  ContentNotRenderedError,
+  DisallowedHost,
+  DisallowedRedirect,
+  Http404,
+  ImproperlyConfigured,
+  MiddlewareNotUsed,
+  PermissionDenied,
+  RequestDataTooBig,
+  SuspiciousOperation,
+  TooManyFieldsSent,
+} from './exceptions.ts';
+export { BaseHandler } from './handlers/base.ts';
+export { convertExceptionToResponse, type ErrorViews, responseForException } from './handlers/exception.ts';
+export { getTsgiApplication, TsgiHandler } from './handlers/tsgi.ts';
+export type { CookieOptions } from './http/cookie.ts';
+export { HttpHeaders, ResponseHeaders } from './http/headers.ts';
+export { JsonResponse, type JsonResponseOptions } from './http/json.ts';
+export { QueryDict } from './http/querydict.ts';
+export {
+  HttpResponsePermanentRedirect,
+  HttpResponseRedirect,
+  HttpResponseRedirectBase,
+} from './http/redirect.ts';
+export {
+  HttpRequest,
+  type RequestOptions,
+  type RequestReverseOptions,
+  type RequestSettings,
+} from './http/request.ts';
+export {
+  HttpResponse,
+  HttpResponseBadRequest,
+  HttpResponseForbidden,
+  HttpResponseGone,
+  HttpResponseNotAllowed,
+  HttpResponseNotFound,
+  HttpResponseNotModified,
+  HttpResponseServerError,
+  type ResponseContent,
+} from './http/response.ts';
+export { HttpResponseBase, type ResponseOptions } from './http/response-base.ts';
+export {
+  FileResponse,
+  type FileResponseOptions,
+  type StreamingContent,
+  StreamingHttpResponse,
+} from './http/streaming.ts';
+export { defaultLogger, type LogContext, type WebLogger } from './log.ts';
+export { CommonMiddleware, noAppendSlash } from './middleware/common.ts';
+export { MiddlewareMixin } from './middleware/mixin.ts';
+export type {
+  GetResponse,
+  MaybeResponse,
+  Middleware,
+  MiddlewareContext,
+  MiddlewareFactory,
+  MiddlewareFunction,
+  MiddlewareHooks,
+  MiddlewareObject,
+} from './middleware/types.ts';
+export { gotRequestException, requestFinished, requestStarted } from './signals.ts';
+export {
+  type Context,
+  type PostRenderCallback,
+  SimpleTemplateResponse,
+  type Template,
+  TemplateResponse,
+} from './template/response.ts';
+export {
+  createReverse,
+  type ReverseOptions,
+  resolve,
+  reverse,
+  reverseUnchecked,
+  type UncheckedReverseOptions,
+} from './urls/base.ts';
+export {
+  type ExtraKwargs,
+  Included,
+  include,
+  type PathOptions,
+  path,
+  rePath,
+  type URLconf,
+  type URLconfModule,
+  type URLEntry,
+  URLPattern,
+  URLResolver,
+} from './urls/conf.ts';
+export {
+  type Converter,
+  intConverter,
+  pathConverter,
+  registerConverter,
+  slugConverter,
+  stringConverter,
+  uuidConverter,
+} from './urls/converters.ts';
+export { NoReverseMatch, Resolver404, type TriedChain } from './urls/exceptions.ts';
+export { ResolverMatch } from './urls/match.ts';
+export { getResolver, RootResolver } from './urls/resolver.ts';
+export type {
+  AnyViewFunction,
+  ConverterTypes,
+  ErrorHandlerView,
+  RegexParams,
+  Register,
+  RouteArgs,
+  RouteParams,
+  ServerErrorHandlerView,
+  TypedReverse,
+  UrlEntries,
+  UrlName,
+  ViewFunction,
+} from './urls/types.ts';
+export { isPromise, type MaybePromise, then } from './utils/promise.ts';
+export { badRequest, pageNotFound, permissionDenied, serverError } from './views/defaults.ts';
+export { type ClassView, HTTP_METHOD_NAMES, type Params, RedirectView, View } from './views/generic/base.ts';

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { QueryDict, TooManyFieldsSent } from '../../../src/web/index.ts';
+
+test('repeated keys: get gives the last value, getList all of them', () => {
+  const q = new QueryDict('a=1&b=2&a=3&empty=&flag');
+  assert.equal(q.get('a'), '3');
+  assert.deepEqual(q.getList('a'), ['1', '3']);
+  assert.equal(q.get('empty'), '');
+  assert.equal(q.get('flag'), '');
+  assert.equal(q.get('missing'), undefined);
+  assert.equal(q.get('missing', 'fallback'), 'fallback');
+  assert.deepEqual(q.getList('missing'), []);
+  assert.equal(q.size, 4);
+  assert.deepEqual(
+    [...q],
+    [
+      ['a', '3'],
+      ['b', '2'],
+      ['empty', ''],
+      ['flag', ''],
+    ],
+  );
+});
+
+test('decoding: + is a space, percent-escapes are UTF-8, invalid UTF-8 falls back to latin-1; ; does not separate', () => {
+  const q = new QueryDict('name=Ann+Lee&city=K%C3%B6ln&old=%E9t%E9&semi=a;b=c&bad=%zz');
+  assert.equal(q.get('name'), 'Ann Lee');
+  assert.equal(q.get('city'), 'Köln');
+  assert.equal(q.get('old'), 'été');
+  assert.equal(q.get('semi'), 'a;b=c');
+  assert.equal(q.get('bad'), '%zz');
+});
+
+test('more fields than the limit is a TooManyFieldsSent', () => {
+  assert.throws(() => new QueryDict('a=1&b=2&c=3', 2), TooManyFieldsSent);
+  assert.equal(new QueryDict('a=1&b=2', 2).size, 2);
+});
+
+test('urlencode round-trips', () => {
+  const q = new QueryDict('a=1&a=2&b=x+y%26z');
+  assert.equal(q.urlencode(), 'a=1&a=2&b=x%20y%26z');
+  assert.deepEqual([...new QueryDict(q.urlencode()).lists()], [...q.lists()]);
+});
