@@ -9,14 +9,14 @@ import { runServe, serveHelp } from './serve.ts';
 const mainHelp = `Usage: portico <command> [options]
 
 Commands:
-  serve MODULE:ATTR   serve a TSGI application over HTTP/1.1 (portico serve --help)
+  serve MODULE:ATTR   serve a TSGI application with a master and workers (portico serve --help)
 
 Options:
   -h, --help          show this help
   --version           print the version
 `;
 
-const commands: Record<string, (args: string[]) => Promise<void>> = {
+const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   serve: runServe,
 };
 
@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     if (command === undefined) process.stderr.write(mainHelp);
-    else process.stdout.write(`${mainHelp}\n${serveHelp}`);
+    else process.stdout.write(`${mainHelp}\n${serveHelp()}`);
     return command === undefined ? 2 : 0;
   }
   if (command === '--version') {
@@ -42,12 +42,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await run(rest);
-    return 0;
+    return (await run(rest)) ?? 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: string }).code ?? 'PORTICO_ERR_APP_FAILED';
     process.stderr.write(`portico: error: ${message} [${code}]\n`);
-    return hasCode(error, 'PORTICO_ERR_CLI_USAGE') ? 2 : 1;
+    // A bad option is a usage error wherever it was given: the command line, the
+    // environment, a config file or the app module's serverOptions.
+    return hasCode(error, 'PORTICO_ERR_CLI_USAGE') || hasCode(error, 'PORTICO_ERR_CONFIG') ? 2 : 1;
   }
 }

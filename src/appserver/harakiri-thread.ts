@@ -1,0 +1,125 @@
+/**
+ * Harakiri, the watchdog thread (see `harakiri.ts`). Runs in a `worker_threads` thread
+ * of each worker process, whose event loop keeps turning while the worker's main loop is
+ * blocked. When a request has been in flight longer than harakiri it:
+ *
+ * 1. writes `504 Gateway Timeout` (`Connection: close`) straight to that request's
+ *    socket fd, unless its response had already started; other in-flight requests whose
+ *    response had not started get `502 Bad Gateway`, since the process dies under them;
+ * 2. reports the request to the master on fd 4 (one JSON line), or logs it on standard
+ *    error if there is no master;
+ * 3. SIGKILLs its own process: nothing the stuck code does can delay that.
+ *
+ * @module
+ */
+import { fstatSync, writeSync } from 'node:fs';
+import { workerData } from 'node:worker_threads';
+import { HARAKIRI_REPORT_FD, type HarakiriReport } from './messages.ts';
+
+const { buffer, slots, labelBytes, harakiriMs, workerId } = workerData as {
+  buffer: SharedArrayBuffer;
+  slots: number;
+  labelBytes: number;
+  harakiriMs: number;
+  workerId: number;
+};
+const META = 4;
+const meta = new Int32Array(buffer, 0, slots * META);
+const starts = new Float64Array(buffer, slots * META * 4, slots);
+const labels = new Uint8Array(buffer, slots * META * 4 + slots * 8, slots * labelBytes);
+const decoder = new TextDecoder();
+
+function rawResponse(status: string, text: string): Buffer {
+  const body = `${status}\n\n${text}\n`;
+  return Buffer.from(
+    `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const timeout = rawResponse(
+  '504 Gateway Timeout',
+  `The request ran longer than the server's harakiri limit (${harakiriMs / 1000} s) and was stopped.`,
+);
+const collateral = rawResponse(
+  '502 Bad Gateway',
+  'The worker serving this request was stopped because another request ran too long.',
+);
+
+/** A consistent read of a slot in use, or undefined when it is free or changing. */
+function readSlot(slot: number) {
+  const base = slot * META;
+  const sequence = Atomics.load(meta, base);
+  if (sequence % 2 === 0) return undefined;
+  const value = {
+    sequence,
+    fd: meta[base + 1] as number,
+    headersSent: Atomics.load(meta, base + 2) === 1,
+    label: decoder.decode(labels.subarray(slot * labelBytes, slot * labelBytes + (meta[base + 3] as number))),
+    start: starts[slot] as number,
+  };
+  return Atomics.load(meta, base) === sequence ? value : undefined;
+}
+
+function answer(slot: number, fd: number, sequence: number, response: Buffer): boolean {
+  if (fd < 0 || Atomics.load(meta, slot * META) !== sequence) return false;
+  try {
+    writeSync(fd, response);
+    return true;
+  } catch {
+    return false; // the client left, or the socket buffer is full: the kill closes it anyway
+  }
+}
+
+function reportPipe(): boolean {
+  try {
+    return fstatSync(HARAKIRI_REPORT_FD).isFIFO() || fstatSync(HARAKIRI_REPORT_FD).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+function check(): void {
+  const now = Date.now();
+  let expired = -1;
+  let oldest = Infinity;
+  for (let slot = 0; slot < slots; slot++) {
+    const entry = readSlot(slot);
+    if (entry !== undefined && now - entry.start >= harakiriMs && entry.start < oldest) {
+      oldest = entry.start;
+      expired = slot;
+    }
+  }
+  if (expired === -1) return;
+  const stuck = readSlot(expired);
+  if (stuck === undefined) return;
+  const answered = !stuck.headersSent && answer(expired, stuck.fd, stuck.sequence, timeout);
+  let others = 0;
+  for (let slot = 0; slot < slots; slot++) {
+    const entry = slot === expired ? undefined : readSlot(slot);
+    if (entry === undefined) continue;
+    others++;
+    if (!entry.headersSent) answer(slot, entry.fd, entry.sequence, collateral);
+  }
+  const space = stuck.label.indexOf(' ');
+  const report: HarakiriReport = {
+    t: 'harakiri',
+    method: stuck.label.slice(0, space),
+    uri: stuck.label.slice(space + 1),
+    age_ms: now - stuck.start,
+    others,
+    answered,
+  };
+  try {
+    if (reportPipe()) writeSync(HARAKIRI_REPORT_FD, `${JSON.stringify(report)}\n`);
+    else {
+      writeSync(
+        2,
+        `${new Date().toISOString()} portico[worker ${workerId} ${process.pid}] error: PORTICO_ERR_HARAKIRI: "${stuck.label}" ran ${report.age_ms} ms (harakiri ${harakiriMs} ms); killing the process\n`,
+      );
+    }
+  } finally {
+    process.kill(process.pid, 'SIGKILL');
+  }
+}
+
+setInterval(check, Math.max(20, Math.min(200, harakiriMs / 5)));

@@ -1,0 +1,249 @@
+/**
+ * A worker process: loads the application, serves it on the socket the master shares
+ * (node:cluster), reports to the master, and stops when told — gracefully (finish what is
+ * in flight) or at once. It never decides on its own to stop serving, except harakiri.
+ *
+ * @module
+ */
+import type http from 'node:http';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import {
+  createExchangeHandler,
+  createUwsgiEngine,
+  defaultServerOptions,
+  listenUwsgi,
+  type Mount,
+  serve,
+  type ServerOptions,
+  type TsgiServer,
+  type UwsgiEngine,
+} from '../server/index.ts';
+import type { Application, ErrorStream } from '../tsgi/types.ts';
+import { compileAccessLog } from './access-log.ts';
+import { HarakiriTable, startWatchdog } from './harakiri.ts';
+import { runHook } from './hooks.ts';
+import { loadApp } from './load.ts';
+import { createLogger, type Logger } from './log.ts';
+import { type MasterMessage, WORKER_ENV, type WorkerMessage, type WorkerSnapshot } from './messages.ts';
+import type { AppServerConfig } from './schema.ts';
+import { staticMap } from './static.ts';
+import { RequestTracker } from './tracker.ts';
+
+const HEARTBEAT_MS = 1000;
+/** Kept-alive connections idle this long after draining starts are closed (a request may be on its way). */
+const IDLE_GRACE_MS = 1000;
+/** Exit code of a worker that could not start; the master reads the reason from IPC. */
+export const WORKER_BOOT_FAILED = 3;
+
+/** The server options of the TSGI server, from the app server's config. */
+export function serverOptionsOf(config: AppServerConfig): Partial<ServerOptions> {
+  return {
+    host: config.http.host,
+    port: config.http.port,
+    limitPost: config.limitPost,
+    bufferSize: config.bufferSize,
+    limitRequestLine: config.limitRequestLine,
+    limitRequestFieldSize: config.limitRequestFieldSize,
+    limitRequestFields: config.limitRequestFields,
+    headerTimeout: config.headerTimeout,
+    keepaliveTimeout: config.keepaliveTimeout,
+    maxRequestsPerConnection: config.maxRequestsPerConnection,
+    forwardedAllowIps: config.forwardedAllowIps,
+    multiprocess: true,
+  };
+}
+
+const notFound: Application = (_environ, start) => {
+  start('404 Not Found', [['Content-Type', 'text/plain; charset=utf-8']]);
+  return ['Not Found\n'];
+};
+
+/** Loads the root app and the mounts; `static-map` wraps the root (a 404 app when there is none). */
+export async function loadMounts(config: AppServerConfig): Promise<Mount[]> {
+  const mounts: Mount[] = [];
+  for (const { prefix, spec } of config.mount) mounts.push({ prefix, app: await loadApp(spec) });
+  let root = config.app === undefined ? undefined : await loadApp(config.app);
+  if (config.staticMap.length > 0) root = staticMap(root ?? notFound, config.staticMap);
+  if (root !== undefined) mounts.unshift({ prefix: '', app: root });
+  return mounts;
+}
+
+/**
+ * The uwsgi listener, when `--uwsgi` is set. It shares the cluster like the HTTP one;
+ * the master removed a stale unix socket before forking, so workers must not.
+ */
+async function startUwsgi(
+  config: AppServerConfig,
+  mounts: Mount[],
+  errors: ErrorStream,
+): Promise<UwsgiEngine | undefined> {
+  const where = config.uwsgiSocket;
+  if (where === undefined) return undefined;
+  const options = { ...defaultServerOptions, ...serverOptionsOf(config), errors };
+  const engine = createUwsgiEngine(
+    { ...options, uwsgiAllow: config.uwsgiAllow },
+    createExchangeHandler(mounts, options),
+  );
+  const listen = 'path' in where ? { path: where.path, mode: config.chmodSocket } : where;
+  await listenUwsgi(engine.server, listen, { backlog: options.backlog, removeStale: false });
+  return engine;
+}
+
+/**
+ * `tsgi.errors` for the worker: standard error, filtered by log level, counting the
+ * application's exceptions for stats.
+ */
+function errorStream(tracker: RequestTracker, log: Logger): ErrorStream {
+  return {
+    write(text: string) {
+      if (/PORTICO_ERR_(APP_FAILED|RESPONSE_ABORTED|UNHANDLED_EXCEPTION)/.test(text)) tracker.exceptions++;
+      if (log.enabled('error')) process.stderr.write(text);
+    },
+    flush() {},
+  };
+}
+
+function send(message: WorkerMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+/** Runs this process as worker `PORTICO__WORKER_ID` with the config the master passed. */
+export async function runWorker(): Promise<void> {
+  const id = Number(process.env[WORKER_ENV.id] ?? 0);
+  const config = JSON.parse(process.env[WORKER_ENV.config] ?? '{}') as AppServerConfig;
+  const log = createLogger(`worker ${id}`, config.logLevel);
+  process.title = `portico worker ${id}`;
+  // The master owns these signals; a terminal's Ctrl-C reaches the whole process group.
+  for (const signal of ['SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU'] as const)
+    process.on(signal, () => {});
+
+  const harakiri = config.harakiri > 0 ? new HarakiriTable() : undefined;
+  const accessLog = config.accessLog ? compileAccessLog(config.accessLogFormat) : undefined;
+  const limit =
+    config.maxRequests > 0
+      ? config.maxRequests + Math.floor(Math.random() * (config.maxRequestsJitter + 1))
+      : 0;
+  let retiring = false;
+  const retire = (reason: string) => {
+    if (retiring) return;
+    retiring = true;
+    log.info(`retiring: ${reason}`);
+    send({ t: 'retire', reason });
+  };
+  const tracker = new RequestTracker({
+    workerId: id,
+    ...(harakiri && { harakiri }),
+    ...(accessLog && { accessLog: (record) => process.stdout.write(accessLog(record)) }),
+    afterRequest: (count) => {
+      if (limit > 0 && count >= limit) retire(`max-requests (${count} requests)`);
+    },
+  });
+
+  let server: TsgiServer;
+  let uwsgi: UwsgiEngine | undefined;
+  try {
+    await runHook('postFork', { config, worker: { id, pid: process.pid } });
+    const mounts = await loadMounts(config);
+    const errors = errorStream(tracker, log);
+    server = await serve(mounts, { ...serverOptionsOf(config), errors });
+    uwsgi = await startUwsgi(config, mounts, errors);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'PORTICO_ERR_WORKER_BOOT';
+    send({ t: 'boot-error', code, message: error instanceof Error ? error.message : String(error) });
+    process.exitCode = WORKER_BOOT_FAILED;
+    process.disconnect?.();
+    return;
+  }
+  tracker.attach(server.httpServer);
+  if (harakiri !== undefined) startWatchdog(harakiri, config.harakiri * 1000, id);
+
+  let stopping = false;
+  let elu = performance.eventLoopUtilization();
+  // Busyness is measured between heartbeats; a stats request reads it without moving the window.
+  const snapshot = (heartbeat: boolean): WorkerSnapshot => {
+    const now = performance.eventLoopUtilization();
+    const busyness = performance.eventLoopUtilization(now, elu).utilization;
+    if (heartbeat) elu = now;
+    return {
+      requests: tracker.requests,
+      exceptions: tracker.exceptions,
+      in_flight: tracker.inFlight,
+      avg_rt: tracker.requests === 0 ? 0 : Math.round(tracker.runningTime / tracker.requests),
+      running_time: Math.round(tracker.runningTime),
+      tx: tracker.tx,
+      rss: process.memoryUsage.rss(),
+      busyness,
+      current: tracker.current(),
+      accepting: !stopping,
+    };
+  };
+  const heartbeat = setInterval(() => {
+    const state = snapshot(true);
+    if (config.reloadOnRss > 0 && state.rss > config.reloadOnRss * 1024 * 1024) {
+      retire(`reload-on-rss (${Math.round(state.rss / 1048576)} MB)`);
+    }
+    send({ t: 'heartbeat', snapshot: state });
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const stop = (graceMs: number) => {
+    if (stopping) return;
+    stopping = true;
+    tracker.drain();
+    gracefulClose(server.httpServer, uwsgi, graceMs, log);
+  };
+  process.on('message', (message: MasterMessage) => {
+    if (message.t === 'stop') stop(message.graceMs);
+    else if (message.t === 'stats?') send({ t: 'stats', n: message.n, snapshot: snapshot(false) });
+    else if (message.t === 'exit') process.exit(0);
+  });
+  process.on('SIGTERM', () => stop(config.gracefulTimeout * 1000));
+  const address = server.address;
+  send({ t: 'ready', port: address.port, address: address.address });
+}
+
+/**
+ * Stops taking connections and exits once the open ones are done. Node's
+ * `http.Server.close()` would also close every idle kept-alive connection at once, racing
+ * a client that is just sending its next request on one; so the listener is closed alone,
+ * responses say `Connection: close`, and idle connections get a moment before closing.
+ */
+function gracefulClose(
+  httpServer: http.Server,
+  uwsgi: UwsgiEngine | undefined,
+  graceMs: number,
+  log: Logger,
+): void {
+  const httpClosed = new Promise((resolve) => httpServer.once('close', resolve));
+  void Promise.all([httpClosed, uwsgi?.close(graceMs)]).then(exitWhenReleased);
+  net.Server.prototype.close.call(httpServer);
+  // Then keep sweeping: a response sent kept-alive just before draining leaves its
+  // connection idle later.
+  setTimeout(
+    () => {
+      httpServer.closeIdleConnections();
+      setInterval(() => httpServer.closeIdleConnections(), IDLE_GRACE_MS / 2).unref();
+    },
+    Math.min(IDLE_GRACE_MS, graceMs),
+  ).unref();
+  setTimeout(() => {
+    log.error(
+      `PORTICO_ERR_GRACEFUL_TIMEOUT: requests still running after ${graceMs} ms; closing their connections`,
+    );
+    httpServer.closeAllConnections();
+    exitWhenReleased();
+  }, graceMs).unref();
+}
+
+/**
+ * Exits once the master has confirmed it sends this worker nothing more. Closing a
+ * cluster listener is asynchronous: a connection the master handed over just before it
+ * saw the close is still on its way, and cluster hands it back to another worker only if
+ * this process is alive to refuse it. Exiting at once would strand that client.
+ */
+function exitWhenReleased(): void {
+  if (!process.connected) process.exit(0);
+  send({ t: 'drained' });
+  setTimeout(() => process.exit(0), 2000).unref();
+}
