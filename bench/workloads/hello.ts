@@ -1,0 +1,23 @@
+/**
+ * `hello`: the smallest possible request, `GET /` → `200 {"hello":"world"}`. It measures
+ * the fixed cost per request of each server: parsing, dispatch and writing a response.
+ */
+import type { Workload } from './types.ts';
+
+export const hello: Workload = {
+  name: 'hello',
+  description: 'GET / -> 200 {"hello":"world"} (application/json): the fixed cost of one request',
+  baseline: 'node',
+  servers: [
+    { name: 'node', script: 'bench/servers/node-http.ts' },
+    { name: 'fastify', script: 'bench/servers/fastify.ts' },
+    { name: 'portico', script: 'bench/servers/portico.ts' },
+  ],
+  requests: [
+    {
+      method: 'GET',
+      path: '/',
+      expect: { status: 200, contentType: 'application/json', body: '{"hello":"world"}' },
+    },
+  ],
+};

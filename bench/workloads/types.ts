@@ -1,0 +1,52 @@
+/**
+ * What a workload is: a name, the servers that compete on it, the request(s) the load
+ * generator sends, and the response every server must give.
+ */
+
+/** One request the load generator sends (rotated in order when there are several). */
+export interface BenchRequest {
+  readonly method: string;
+  /** Origin-form target: `/users/42?x=1`. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** What the server must answer; checked once per server before any load is sent. */
+  readonly expect: {
+    readonly status: number;
+    readonly contentType?: string;
+    readonly body?: string;
+  };
+}
+
+/** One competitor: a script started in its own child process. */
+export interface BenchServer {
+  /** Short name shown in the table and the JSON (`node`, `fastify`, `portico`). */
+  readonly name: string;
+  /**
+   * The script, relative to the repository root. It takes its port as `argv[2]` (0 means
+   * any), prints `ready http://HOST:PORT` once it accepts connections, and exits on SIGTERM.
+   */
+  readonly script: string;
+  /** Extra arguments after the port. */
+  readonly args?: readonly string[];
+  /** Extra environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * CPUs the server process (and its children) may use, as `taskset -c` takes them.
+   * Default `1`: the load generator has CPU 0. A multi-worker workload may widen it,
+   * and then says so in its description, since server and load then share a CPU.
+   */
+  readonly cpus?: string;
+}
+
+/** A named benchmark: every server gets the same requests, one server at a time. */
+export interface Workload {
+  readonly name: string;
+  /** One line for `--list` and the report. */
+  readonly description: string;
+  /** Name of the server the others are divided by (the ratio column); usually `node`. */
+  readonly baseline: string;
+  readonly servers: readonly BenchServer[];
+  /** At least one; several are sent round-robin on every connection. */
+  readonly requests: readonly BenchRequest[];
+}

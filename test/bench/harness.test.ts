@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { parseBenchArgs } from '../../bench/lib/cli.ts';
+import type { LoadResult } from '../../bench/lib/load.ts';
+import { summarise } from '../../bench/lib/report.ts';
+import { median } from '../../bench/lib/stats.ts';
+import { wrkScript } from '../../bench/lib/wrk.ts';
+import { hello } from '../../bench/workloads/hello.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+function result(rps: number, p99Ms: number): LoadResult {
+  return {
+    requests: rps,
+    durationS: 1,
+    rps,
+    p50Ms: p99Ms / 2,
+    p99Ms,
+    badStatus: 0,
+    socketErrors: 0,
+    errorDetail: '',
+  };
+}
+
+describe('bench harness pieces', () => {
+  test('median of odd and even counts', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+
+  test('options: defaults, and bad values are refused', () => {
+    const options = parseBenchArgs(['hello']);
+    assert.deepEqual(options.workloads, ['hello']);
+    assert.equal(options.durationS, 5);
+    assert.equal(options.rounds, 3);
+    assert.equal(options.warmupS, 2);
+    assert.equal(parseBenchArgs(['--duration', '1']).warmupS, 1);
+    assert.throws(() => parseBenchArgs(['--rounds', '0']), /--rounds/);
+    assert.throws(() => parseBenchArgs(['--load', 'ab']), /--load/);
+  });
+
+  test('ratios are medians of same-round ratios to the baseline', () => {
+    const rows = summarise(
+      hello,
+      [
+        { round: 1, server: 'node', result: result(100, 2) },
+        { round: 1, server: 'portico', result: result(90, 3) },
+        { round: 2, server: 'node', result: result(50, 4) },
+        { round: 2, server: 'portico', result: result(50, 4) },
+        { round: 3, server: 'node', result: result(200, 1) },
+        { round: 3, server: 'portico', result: result(160, 1) },
+      ],
+      { loadGenerator: 'wrk', connections: 64, durationS: 1 },
+    );
+    const portico = rows.find((row) => row.server === 'portico');
+    assert.equal(portico?.rps, 90);
+    assert.equal(portico?.ratio_to_node, 0.9);
+    assert.equal(portico?.p99_ratio_to_node, 1);
+    assert.equal(rows.find((row) => row.server === 'node')?.ratio_to_node, 1);
+  });
+
+  test('wrk script: one request is static, several rotate, done() prints JSON', () => {
+    const one = wrkScript(hello.requests);
+    assert.match(one, /wrk\.method = "GET"/);
+    assert.doesNotMatch(one, /request = function/);
+    assert.match(one, /done = function/);
+    const two = wrkScript([
+      { method: 'GET', path: '/a', expect: { status: 200 } },
+      { method: 'POST', path: '/b"\n', body: 'x', expect: { status: 200 } },
+    ]);
+    assert.match(two, /request = function/);
+    assert.match(two, /"\/b\\"\\10"/);
+  });
+});
+
+describe('bench harness end to end', () => {
+  test('hello, 1 s, 1 round, --json: one line per server with positive figures', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bench/run.ts', 'hello', '--duration', '1', '--rounds', '1', '--connections', '16', '--json'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    clearTimeout(timer);
+    assert.equal(code, 0, stderr);
+
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      rows.map((row) => row.server),
+      ['node', 'fastify', 'portico'],
+    );
+    for (const row of rows) {
+      assert.equal(row.workload, 'hello');
+      for (const field of ['rps', 'p99_ms', 'ratio_to_node']) {
+        assert.equal(typeof row[field], 'number', `${String(row.server)}.${field}`);
+        assert.ok((row[field] as number) > 0, `${String(row.server)}.${field} = ${String(row[field])}`);
+      }
+    }
+    assert.equal(rows[0]?.ratio_to_node, 1);
+  });
+});
