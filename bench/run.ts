@@ -7,6 +7,7 @@
  * has CPU 0. Each run is preceded by a correctness check and a warm-up; any error
  * response or socket error under load fails the whole run.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,14 @@ import { detectPinning, LOAD_CPUS, type Pinning, pinned, SERVER_CPUS } from './l
 import { type Row, type Sample, summarise, table } from './lib/report.ts';
 import { startServer } from './lib/server-process.ts';
 import { hasWrk, wrk } from './lib/wrk.ts';
-import { findWorkload, type Workload, workloads } from './workloads/index.ts';
+import {
+  findScriptBench,
+  findWorkload,
+  type ScriptBench,
+  scriptBenches,
+  type Workload,
+  workloads,
+} from './workloads/index.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 /** CPUs' worth of other processes' work during a run above which the report warns. */
@@ -115,6 +123,16 @@ async function runWorkload(
   return samples;
 }
 
+/** Runs a script benchmark in a child node process, its output passed through. */
+function runScriptBench(bench: ScriptBench): void {
+  progress(`bench: ${bench.name}: ${bench.description}`);
+  const result = spawnSync(process.execPath, [path.resolve(root, bench.script)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error(`${bench.name} failed (exit ${result.status ?? result.signal})`);
+}
+
 async function main(): Promise<void> {
   const options = parseBenchArgs(process.argv.slice(2));
   if (options.help) {
@@ -127,17 +145,23 @@ async function main(): Promise<void> {
         `${workload.name}: ${workload.description} [${workload.servers.map((s) => s.name).join(', ')}]\n`,
       );
     }
+    for (const bench of scriptBenches) process.stdout.write(`${bench.name}: ${bench.description}\n`);
     return;
   }
+  const known = [...workloads, ...scriptBenches].map((w) => w.name).join(', ');
   const chosen = (options.workloads.length === 0 ? workloads.map((w) => w.name) : options.workloads).map(
     (name) => {
-      const workload = findWorkload(name);
-      if (workload === undefined) {
-        throw new Error(`unknown workload ${name}; known: ${workloads.map((w) => w.name).join(', ')}`);
-      }
-      return workload;
+      const found = findWorkload(name) ?? findScriptBench(name);
+      if (found === undefined) throw new Error(`unknown workload ${name}; known: ${known}`);
+      return found;
     },
   );
+  // Script benchmarks run in-process, without HTTP load: no load generator, no pinning.
+  const httpWorkloads = chosen.filter((w): w is Workload => 'servers' in w);
+  for (const bench of chosen.filter((w): w is ScriptBench => !('servers' in w))) {
+    runScriptBench(bench);
+  }
+  if (httpWorkloads.length === 0) return;
   const load = chooseLoadGenerator(options);
   const pinning: Pinning = options.pin ? detectPinning() : { enabled: false, note: 'not pinned: --no-pin' };
   if (options.cpuProf !== undefined) mkdirSync(options.cpuProf, { recursive: true });
@@ -147,7 +171,7 @@ async function main(): Promise<void> {
   const machine = `${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${os.platform()} ${os.release()}`;
   progress(`bench: ${setup}\nbench: ${machine}`);
 
-  for (const workload of chosen) {
+  for (const workload of httpWorkloads) {
     const samples = await runWorkload(workload, options, load, pinning);
     const rows: Row[] = summarise(workload, samples, {
       loadGenerator: load.name,

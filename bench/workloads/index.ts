@@ -5,11 +5,21 @@
  * list it here.
  */
 import { hello } from './hello.ts';
-import type { Workload } from './types.ts';
+import { routes } from './routes.ts';
+import type { ScriptBench, Workload } from './types.ts';
+import { W1, W2, W3 } from './web.ts';
 
-export type { BenchRequest, BenchServer, Workload } from './types.ts';
+export type { BenchRequest, BenchServer, ScriptBench, Workload } from './types.ts';
 
-export const workloads: readonly Workload[] = [hello];
+export const workloads: readonly Workload[] = [hello, W1, W2, W3];
+
+/** Benchmarks that are scripts of their own, run only when named. */
+export const scriptBenches: readonly ScriptBench[] = [routes];
+
+/** The script benchmark called `name`, or undefined. */
+export function findScriptBench(name: string): ScriptBench | undefined {
+  return scriptBenches.find((bench) => bench.name === name);
+}
 
 /** The workload called `name`, or undefined. */
 export function findWorkload(name: string): Workload | undefined {

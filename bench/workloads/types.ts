@@ -50,3 +50,15 @@ export interface Workload {
   /** At least one; several are sent round-robin on every connection. */
   readonly requests: readonly BenchRequest[];
 }
+
+/**
+ * A benchmark that is a script of its own rather than HTTP load (the resolver scaling
+ * bench): `npm run bench -- NAME` runs it with node and passes its output through.
+ */
+export interface ScriptBench {
+  readonly name: string;
+  /** One line for `--list`. */
+  readonly description: string;
+  /** The script, relative to the repository root. */
+  readonly script: string;
+}

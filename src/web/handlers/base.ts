@@ -42,7 +42,7 @@ type ViewHook = NonNullable<MiddlewareHooks['processView']>;
 type ExceptionHook = NonNullable<MiddlewareHooks['processException']>;
 type TemplateHook = NonNullable<MiddlewareHooks['processTemplateResponse']>;
 
-/** A hook bound to its middleware, with a name for error messages. */
+/** A hook bound to its middleware, named (`Auth.processView`) for error messages. */
 interface Hook<F> {
   readonly fn: F;
   readonly owner: string;
@@ -59,11 +59,22 @@ function describeView(view: AnyViewFunction): string {
   return viewClass?.name ? `${viewClass.name}.asView()` : view.name || 'anonymous';
 }
 
-/** Throws when a view (or hook) gave something other than a response (Django's check_response). */
-function checkResponse(response: unknown, what: string): asserts response is HttpResponseBase {
+/**
+ * Throws when a view (or hook) gave something other than a response (Django's
+ * check_response). `what` is the view, or a hook's name; a view is only described when
+ * the check fails, so the common path builds no string.
+ */
+function checkResponse(
+  response: unknown,
+  what: AnyViewFunction | string,
+): asserts response is HttpResponseBase {
   if (response instanceof HttpResponseBase) return;
+  throw notAResponse(response, typeof what === 'string' ? what : describeView(what));
+}
+
+function notAResponse(response: unknown, what: string): PorticoError {
   const got = response === undefined || response === null ? String(response) : `a ${typeof response}`;
-  throw new PorticoError(
+  return new PorticoError(
     'PORTICO_ERR_VIEW_RETURNED_NOTHING',
     `The view ${what} didn't return an HttpResponse object. It returned ${got} instead.`,
   );
@@ -145,13 +156,19 @@ export class BaseHandler implements ExceptionContext {
           `Middleware ${name} must be a function or an object with handle(request).`,
         );
       if (typeof middleware.processView === 'function') {
-        viewHooks.unshift({ fn: middleware.processView.bind(middleware), owner: name });
+        viewHooks.unshift({ fn: middleware.processView.bind(middleware), owner: `${name}.processView` });
       }
       if (typeof middleware.processTemplateResponse === 'function') {
-        templateHooks.push({ fn: middleware.processTemplateResponse.bind(middleware), owner: name });
+        templateHooks.push({
+          fn: middleware.processTemplateResponse.bind(middleware),
+          owner: `${name}.processTemplateResponse`,
+        });
       }
       if (typeof middleware.processException === 'function') {
-        exceptionHooks.push({ fn: middleware.processException.bind(middleware), owner: name });
+        exceptionHooks.push({
+          fn: middleware.processException.bind(middleware),
+          owner: `${name}.processException`,
+        });
       }
       handler = convertExceptionToResponse(call, this, name);
     }
@@ -254,7 +271,7 @@ export class BaseHandler implements ExceptionContext {
    * 500, not a `processException` case); one with deferred rendering is rendered now.
    */
   #afterView(request: HttpRequest, view: AnyViewFunction, response: unknown): MaybePromise<HttpResponseBase> {
-    checkResponse(response, describeView(view));
+    checkResponse(response, view);
     if (!hasRender(response)) return response;
     return this.#templatePhase(request, response, 0);
   }
@@ -271,11 +288,11 @@ export class BaseHandler implements ExceptionContext {
         const result = hook.fn(request, response as SimpleTemplateResponse);
         if (isPromise(result)) {
           return result.then((r) => {
-            checkResponse(r, `${hook.owner}.processTemplateResponse`);
+            checkResponse(r, hook.owner);
             return this.#templatePhase(request, r, i + 1);
           });
         }
-        checkResponse(result, `${hook.owner}.processTemplateResponse`);
+        checkResponse(result, hook.owner);
         response = result;
         if (!hasRender(response)) break;
       }

@@ -13,7 +13,8 @@ const encoder = new TextEncoder();
 
 /** True when `charset` is UTF-8, so text chunks may go to the server as strings. */
 export function isUtf8(charset: string): boolean {
-  return UTF8.has(charset.toLowerCase());
+  // The default charset, spelt the default way, skips the lower-casing.
+  return charset === 'utf-8' || UTF8.has(charset.toLowerCase());
 }
 
 /**

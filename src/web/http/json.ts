@@ -20,20 +20,30 @@ export interface JsonResponseOptions extends ResponseOptions {
   space?: string | number;
 }
 
+const JSON_OPTIONS: ResponseOptions = Object.freeze({ contentType: 'application/json' });
+
 /**
  * A JSON response; Content-Type defaults to `application/json`.
  *
  * @throws PorticoError `PORTICO_ERR_JSON_NOT_SAFE` when `safe` and `data` is not a plain object.
  */
 export class JsonResponse extends HttpResponse {
-  constructor(data: unknown, options: JsonResponseOptions = {}) {
-    const { safe = true, replacer, space, ...rest } = options;
+  constructor(data: unknown, options?: JsonResponseOptions) {
+    // Without options (the common case) nothing is destructured or copied.
+    const safe = options?.safe ?? true;
     if (safe && (data === null || typeof data !== 'object' || Array.isArray(data))) {
       throw new PorticoError(
         'PORTICO_ERR_JSON_NOT_SAFE',
         'In order to allow non-object data to be serialized set the safe option to false.',
       );
     }
-    super(JSON.stringify(data, replacer, space), { contentType: 'application/json', ...rest });
+    if (options === undefined) {
+      super(JSON.stringify(data), JSON_OPTIONS);
+      return;
+    }
+    super(JSON.stringify(data, options.replacer, options.space), {
+      ...options,
+      contentType: options.contentType ?? 'application/json',
+    });
   }
 }

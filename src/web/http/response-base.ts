@@ -10,7 +10,7 @@ import { requestFinished } from '../signals.ts';
 import { isPromise } from '../utils/promise.ts';
 import { type CookieOptions, serializeCookie } from './cookie.ts';
 import { ResponseHeaders } from './headers.ts';
-import { reasonPhraseFor } from './status.ts';
+import { reasonPhraseFor, statusLineFor } from './status.ts';
 
 /** Options common to every response class. */
 export interface ResponseOptions {
@@ -27,7 +27,29 @@ export interface ResponseOptions {
 }
 
 const DEFAULT_CHARSET = 'utf-8';
+const DEFAULT_CONTENT_TYPE = `text/html; charset=${DEFAULT_CHARSET}`;
 const CHARSET_PARAM = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+
+/**
+ * Content types already validated, with their charset. A project uses a handful of
+ * content types, mostly constants (`application/json`), so the header check and the
+ * charset parse run once per distinct value instead of once per response. Bounded, so
+ * content types built from request data cannot grow it without limit.
+ */
+const knownContentTypes = new Map<string, string | undefined>();
+const KNOWN_CONTENT_TYPES_LIMIT = 256;
+
+/** The charset a Content-Type names, or `undefined`; validates it as a header value on first sight. */
+function contentTypeCharset(headers: ResponseHeaders, contentType: string): string | undefined {
+  if (knownContentTypes.has(contentType)) {
+    headers.setTrusted('Content-Type', contentType);
+    return knownContentTypes.get(contentType);
+  }
+  headers.set('Content-Type', contentType);
+  const charset = CHARSET_PARAM.exec(contentType)?.[1];
+  if (knownContentTypes.size < KNOWN_CONTENT_TYPES_LIMIT) knownContentTypes.set(contentType, charset);
+  return charset;
+}
 
 /**
  * What every response shares. Subclasses provide the body through {@link HttpResponseBase.tsgiBody}.
@@ -63,8 +85,6 @@ export class HttpResponseBase {
     this.statusCode = status;
     this.#reason = options.reason;
     const contentType = options.contentType;
-    this.charset =
-      options.charset ?? (contentType && CHARSET_PARAM.exec(contentType)?.[1]) ?? DEFAULT_CHARSET;
     if (options.headers !== undefined) {
       const entries = Symbol.iterator in options.headers ? options.headers : Object.entries(options.headers);
       for (const [name, value] of entries) this.headers.set(name, value);
@@ -76,9 +96,16 @@ export class HttpResponseBase {
           "'headers' must not contain 'Content-Type' when the 'contentType' option is given",
         );
       }
-      this.headers.set('Content-Type', contentType);
-    } else if (!this.headers.has('Content-Type')) {
-      this.headers.setTrusted('Content-Type', `text/html; charset=${this.charset}`);
+      const named = contentTypeCharset(this.headers, contentType);
+      this.charset = options.charset ?? named ?? DEFAULT_CHARSET;
+    } else {
+      this.charset = options.charset ?? DEFAULT_CHARSET;
+      if (!this.headers.has('Content-Type')) {
+        this.headers.setTrusted(
+          'Content-Type',
+          this.charset === DEFAULT_CHARSET ? DEFAULT_CONTENT_TYPE : `text/html; charset=${this.charset}`,
+        );
+      }
     }
   }
 
@@ -93,7 +120,8 @@ export class HttpResponseBase {
 
   /** The TSGI status line, e.g. `"404 Not Found"`. */
   get statusLine(): string {
-    return `${this.statusCode} ${this.reasonPhrase}`;
+    const reason = this.#reason;
+    return reason === undefined ? statusLineFor(this.statusCode) : `${this.statusCode} ${reason}`;
   }
 
   /**

@@ -60,7 +60,17 @@ const REASONS: ReadonlyMap<number, string> = new Map([
   [505, 'HTTP Version Not Supported'],
 ]);
 
+/** `"200 OK"` and so on, built once: the status line of nearly every response. */
+const STATUS_LINES: ReadonlyMap<number, string> = new Map(
+  [...REASONS].map(([status, reason]) => [status, `${status} ${reason}`]),
+);
+
 /** The reason phrase for `status`, or `"Unknown Status Code"`. */
 export function reasonPhraseFor(status: number): string {
   return REASONS.get(status) ?? 'Unknown Status Code';
+}
+
+/** The status line with the standard reason phrase, e.g. `"404 Not Found"`. */
+export function statusLineFor(status: number): string {
+  return STATUS_LINES.get(status) ?? `${status} Unknown Status Code`;
 }
