@@ -15,6 +15,7 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
+import { siblingModule } from './entry.ts';
 
 const META = 4; // per slot: [sequence, fd, headersSent, labelLength]
 const LABEL_BYTES = 240;
@@ -78,8 +79,7 @@ export class HarakiriTable {
 
 /** Starts the watchdog thread; it never keeps the process alive by itself. */
 export function startWatchdog(table: HarakiriTable, harakiriMs: number, workerId: number): Worker {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const thread = new Worker(new URL(`./harakiri-thread${extension}`, import.meta.url), {
+  const thread = new Worker(siblingModule(import.meta.url, 'harakiri-thread'), {
     workerData: { ...table.layout, harakiriMs, workerId },
   });
   thread.unref();

@@ -11,7 +11,9 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { PorticoError } from '../tsgi/errors.ts';
 import { cheaperDecision } from './cheaper.ts';
+import { siblingModule } from './entry.ts';
 import { runHook } from './hooks.ts';
+import { socketUrls } from './listeners.ts';
 import type { Logger } from './log.ts';
 import {
   HARAKIRI_REPORT_FD,
@@ -48,8 +50,8 @@ export interface WorkerHandle {
 
 /** Events the master reports to its controller (the CLI's runner). */
 export interface MasterEvents {
-  /** Every initial worker listens: `url` is where. */
-  ready(url: string): void;
+  /** Every initial worker listens on every socket in `urls` (HTTP first). */
+  ready(urls: string[]): void;
   /** Every worker is gone after a stop; `error` when the master gave up. */
   exit(code: number, error?: PorticoError): void;
 }
@@ -69,7 +71,6 @@ export class Master {
   stopping: false | 'graceful' | 'quick' = false;
   reloads = 0;
   readonly startedAt = Date.now();
-  url: string | undefined;
   #ready = false;
   #rapidFailures = 0;
   #ensureTimer: NodeJS.Timeout | undefined;
@@ -88,10 +89,9 @@ export class Master {
 
   /** Forks the initial workers. */
   start(): void {
-    const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
     cluster.schedulingPolicy = cluster.SCHED_RR;
     cluster.setupPrimary({
-      exec: new URL(`./worker-main${extension}`, import.meta.url).pathname,
+      exec: siblingModule(import.meta.url, 'worker-main'),
       args: [],
       // fd 4 of each worker is a pipe for harakiri reports from its watchdog thread.
       stdio: ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'],
@@ -329,10 +329,6 @@ export class Master {
         handle.state = handle.expected ? 'stopping' : 'ready';
         handle.readyAt = Date.now();
         this.log.info(`worker ${handle.id} (pid ${handle.pid}) ready`);
-        if (this.url === undefined) {
-          const host = message.address.includes(':') ? `[${message.address}]` : message.address;
-          this.url = `http://${host}:${message.port}`;
-        }
         const onReady = handle.onReady;
         handle.onReady = handle.onFail = undefined;
         onReady?.();
@@ -341,7 +337,7 @@ export class Master {
         }, this.config.minWorkerLifetime * 1000).unref();
         if (!this.#ready && this.live().filter((w) => w.state === 'ready').length >= this.target) {
           this.#ready = true;
-          this.#events.ready(this.url);
+          this.#events.ready(socketUrls(this.config));
         }
         return;
       }

@@ -35,7 +35,7 @@ export interface WorkerSnapshot {
 
 /** Worker → master. */
 export type WorkerMessage =
-  | { t: 'ready'; port: number; address: string }
+  | { t: 'ready' }
   | { t: 'boot-error'; code: string; message: string }
   | { t: 'retire'; reason: string }
   | { t: 'heartbeat'; snapshot: WorkerSnapshot }

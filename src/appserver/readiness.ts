@@ -41,7 +41,10 @@ export function removePidfile(path: string): void {
 /** What the ready file says. */
 export interface ReadyInfo {
   pid: number;
+  /** The first socket (an HTTP one when there is one). */
   url: string;
+  /** Every socket: `http://…`, `uwsgi://…`, `http+unix:/…`, `uwsgi+unix:/…`. */
+  urls: string[];
   workers: number;
   /** The stats server's address, when there is one. */
   stats?: string;

@@ -17,8 +17,8 @@ import {
   type ResolvedConfig,
 } from './config.ts';
 import { loadServerOptions } from './load.ts';
-import { type AppServerConfig, OPTIONS_BY_NAME } from './schema.ts';
-import { formatHostPort } from './values.ts';
+import { type AppServerConfig, OPTIONS } from './schema.ts';
+import { formatHostPort, formatSocketAddress } from './values.ts';
 
 /** What `portico serve` was asked to do. */
 export type ServeRequest = { help: true } | ({ help: false } & ResolvedConfig);
@@ -50,11 +50,23 @@ export async function resolveServeConfig(
     }
   }
   const resolved = mergeLayers(layers);
+  applySocketDefault(resolved);
   checkConfig(resolved);
   return { help: false, ...resolved };
 }
 
-/** Checks what no single option can: an app to serve, and the cheaper bounds. */
+/**
+ * The default HTTP address is a default for "no socket given at all": with only `--uwsgi`
+ * (uWSGI's usual deployment behind nginx) no HTTP port is opened that nobody asked for.
+ */
+export function applySocketDefault({ config, sources }: ResolvedConfig): void {
+  if (sources.http === 'default' && config.uwsgiSocket.length > 0) {
+    config.http = [];
+    sources.http = 'default (none: a uwsgi socket is given)';
+  }
+}
+
+/** Checks what no single option can: an app to serve, sockets to listen on, the cheaper bounds. */
 export function checkConfig({ config, sources }: ResolvedConfig): void {
   const fail = (name: string, message: string) => {
     const source = sources[name] ?? 'default';
@@ -66,6 +78,13 @@ export function checkConfig({ config, sources }: ResolvedConfig): void {
   };
   if (config.app === undefined && config.mount.length === 0 && !config.printConfig) {
     throw new PorticoError('PORTICO_ERR_CLI_USAGE', 'no application given (MODULE:ATTR or --mount)');
+  }
+  const sockets = [...config.http, ...config.uwsgiSocket].map(formatSocketAddress);
+  if (sockets.length === 0) fail('http', 'no socket to listen on: give --http or --uwsgi');
+  const twice = sockets.find((address, i) => sockets.indexOf(address) !== i && !address.endsWith(':0'));
+  if (twice !== undefined) {
+    const name = config.uwsgiSocket.map(formatSocketAddress).includes(twice) ? 'uwsgi' : 'http';
+    fail(name, `${twice} is given twice (each socket serves one protocol)`);
   }
   if (config.cheaper > 0) {
     if (config.cheaper >= config.workers) {
@@ -111,11 +130,13 @@ function tomlValue(value: unknown): string {
 export function formatConfig({ config, sources }: ResolvedConfig): string {
   const lines: string[] = [];
   const width = 44;
-  for (const option of OPTIONS_BY_NAME.values()) {
+  // OPTIONS, not OPTIONS_BY_NAME: an option with aliases is printed once, by its name.
+  for (const option of OPTIONS) {
     if (option.notInFile) continue;
     const value = (config as unknown as Record<string, unknown>)[option.key as keyof AppServerConfig];
-    const shown = option.format !== undefined && value !== undefined ? option.format(value) : value;
-    const assignment = value === undefined ? `# ${option.name} =` : `${option.name} = ${tomlValue(shown)}`;
+    const unset = value === undefined || (option.repeatable === true && (value as unknown[]).length === 0);
+    const shown = option.format !== undefined && !unset ? option.format(value) : value;
+    const assignment = unset ? `# ${option.name} =` : `${option.name} = ${tomlValue(shown)}`;
     lines.push(`${assignment.padEnd(width)} # ${sources[option.name] ?? 'default'}`);
   }
   return `${lines.join('\n')}\n`;

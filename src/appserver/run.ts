@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { removeStaleSocket } from '../server/uwsgi/listen.ts';
+import { removeStaleSocket } from '../server/index.ts';
 import { PorticoError } from '../tsgi/errors.ts';
 import { FIFO_COMMANDS, type MasterFifo, openMasterFifo } from './fifo.ts';
 import { runHook } from './hooks.ts';
@@ -15,8 +15,8 @@ import { createLogger, type Logger } from './log.ts';
 import { Master } from './master.ts';
 import { removePidfile, removeReadyFile, systemdNotify, writePidfile, writeReadyFile } from './readiness.ts';
 import type { AppServerConfig } from './schema.ts';
-import { readListenQueue, readMemory, startStatsServer } from './stats.ts';
-import { formatHostPort } from './values.ts';
+import { maxQueue, readListenQueue, readMemory, startStatsServer } from './stats.ts';
+import { formatHostPort, formatSocketAddress, type SocketAddress } from './values.ts';
 
 /** Options of {@link runAppServer}. */
 export interface RunOptions {
@@ -37,21 +37,41 @@ const VERSION = (() => {
 })();
 
 /** Port 0 means "any free port": pick one now, so a respawned worker gets the same one. */
-async function resolvePort(config: AppServerConfig): Promise<void> {
-  if (config.http.port !== 0) return;
+async function resolvePort(address: SocketAddress): Promise<SocketAddress> {
+  if ('path' in address || address.port !== 0) return address;
   const probe = net.createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', reject);
-    probe.listen(0, config.http.host, () => resolve());
+    probe.listen(0, address.host, () => resolve());
   });
-  config.http = { ...config.http, port: (probe.address() as net.AddressInfo).port };
+  const port = (probe.address() as net.AddressInfo).port;
   await new Promise((resolve) => probe.close(resolve));
+  return { ...address, port };
+}
+
+/** The stats document's `sockets`: uWSGI's fields, the queue read from /proc for TCP. */
+function socketStats(config: AppServerConfig) {
+  const sockets = [
+    ...config.http.map((address) => ({ address, proto: 'http' })),
+    ...config.uwsgiSocket.map((address) => ({ address, proto: 'uwsgi' })),
+  ];
+  return sockets.map(({ address, proto }) => {
+    const queue = 'path' in address ? undefined : readListenQueue(address.port, config.listen);
+    return {
+      name: formatSocketAddress(address),
+      proto,
+      queue: queue?.queue ?? 0,
+      max_queue: queue?.max_queue ?? maxQueue(config.listen),
+      shared: 0,
+      can_offload: 0,
+    };
+  });
 }
 
 /** Builds the stats document: uWSGI's field names, plus a few of gunicorn's. */
 export async function collectStats(master: Master): Promise<Record<string, unknown>> {
   const snapshots = await master.snapshots();
-  const queue = readListenQueue(master.config.http.port);
+  const sockets = socketStats(master.config);
   const workers = [...snapshots].map(([handle, fresh]) => {
     const snapshot = fresh ?? handle.snapshot;
     const memory = readMemory(handle.pid);
@@ -88,18 +108,9 @@ export async function collectStats(master: Master): Promise<Record<string, unkno
     uid: process.getuid?.() ?? null,
     gid: process.getgid?.() ?? null,
     cwd: process.cwd(),
-    listen_queue: queue?.queue ?? 0,
+    listen_queue: sockets.reduce((sum, socket) => sum + socket.queue, 0),
     load: workers.reduce((sum, w) => sum + w.in_request, 0),
-    sockets: [
-      {
-        name: formatHostPort(master.config.http),
-        proto: 'http',
-        queue: queue?.queue ?? 0,
-        max_queue: queue?.max_queue ?? 0,
-        shared: 0,
-        can_offload: 0,
-      },
-    ],
+    sockets,
     workers,
     workers_target: master.target,
     reloads: master.reloads,
@@ -116,12 +127,13 @@ export async function runAppServer(config: AppServerConfig, options: RunOptions)
   const announce = options.announce ?? ((line: string) => process.stdout.write(line));
   process.title = 'portico master';
   await runHook('onStarting', { config });
-  await resolvePort(config);
-  if (config.pidfile !== undefined) writePidfile(config.pidfile);
-  // Workers share the uwsgi socket through cluster: a stale file is removed once, here.
-  if (config.uwsgiSocket !== undefined && 'path' in config.uwsgiSocket) {
-    await removeStaleSocket(config.uwsgiSocket.path);
+  config.http = await Promise.all(config.http.map(resolvePort));
+  config.uwsgiSocket = await Promise.all(config.uwsgiSocket.map(resolvePort));
+  // Workers share every socket through cluster: a stale file is removed once, here.
+  for (const address of [...config.http, ...config.uwsgiSocket]) {
+    if ('path' in address) await removeStaleSocket(address.path);
   }
+  if (config.pidfile !== undefined) writePidfile(config.pidfile);
 
   let fifo: MasterFifo | undefined;
   let stats: net.Server | undefined;
@@ -130,13 +142,15 @@ export async function runAppServer(config: AppServerConfig, options: RunOptions)
   const done = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
 
   const master = new Master(config, log, {
-    ready(url) {
+    ready(urls) {
       const n = master.target;
+      const url = urls[0] as string;
       if (config.readyFile !== undefined) {
         try {
           writeReadyFile(config.readyFile, {
             pid: process.pid,
             url,
+            urls,
             workers: n,
             ...(statsAddress && { stats: statsAddress }),
           });
@@ -146,7 +160,7 @@ export async function runAppServer(config: AppServerConfig, options: RunOptions)
       }
       // The line last: whoever waits for it finds the ready file already written.
       announce(
-        `portico: serving ${options.describe} on ${url} (master pid ${process.pid}, ${n} worker${n === 1 ? '' : 's'})\n`,
+        `portico: serving ${options.describe} on ${urls.join(', ')} (master pid ${process.pid}, ${n} worker${n === 1 ? '' : 's'})\n`,
       );
       systemdNotify(['READY=1', `STATUS=serving on ${url}`], log);
       runHook('whenReady', { config }).catch((error: unknown) => log.error('when-ready hook failed', error));

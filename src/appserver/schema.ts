@@ -16,13 +16,14 @@ import {
   parseExportSpec,
   parseHostPort,
   parseInteger,
-  parseList,
+  parseAddressList,
   parseMounts,
   parsePercent,
   parseSeconds,
   parseMode,
   parseSize,
-  parseSocketAddress,
+  formatSocketAddress,
+  parseSocketList,
   parseStaticMaps,
   type SocketAddress,
   type StaticMapSpec,
@@ -39,10 +40,14 @@ export interface AppServerConfig {
   mount: MountSpec[];
   config: string | undefined;
   printConfig: boolean;
-  http: HostPort;
-  uwsgiSocket: SocketAddress | undefined;
+  /** HTTP listeners; the default one is dropped when a uwsgi socket is given (see `resolve.ts`). */
+  http: SocketAddress[];
+  /** uwsgi-protocol listeners. */
+  uwsgiSocket: SocketAddress[];
   uwsgiAllow: string[];
   chmodSocket: number;
+  /** Every socket's accept queue (`listen()` backlog). */
+  listen: number;
   staticMap: StaticMapSpec[];
   limitPost: number;
   bufferSize: number;
@@ -112,6 +117,7 @@ export interface OptionSpec {
 }
 
 const d = defaultServerOptions;
+const formatSockets = (value: unknown) => (value as SocketAddress[]).map(formatSocketAddress).join(',');
 const hookParse = (raw: unknown) => parseExportSpec(raw);
 const str = (raw: unknown) => {
   if (typeof raw !== 'string' || raw === '')
@@ -165,10 +171,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'http',
     key: 'http',
     group: 'http',
-    arg: 'HOST:PORT',
-    description: 'address to listen on; port 0 picks a free one',
-    default: { host: d.host, port: d.port },
-    parse: parseHostPort,
+    arg: 'ADDRESS',
+    description:
+      'serve HTTP on HOST:PORT (port 0 picks a free one) or a unix socket path; repeatable; ' +
+      'the default only applies when no --uwsgi is given',
+    default: [{ host: d.host, port: d.port }],
+    parse: parseSocketList,
+    repeatable: true,
+    format: formatSockets,
   },
   {
     name: 'uwsgi',
@@ -176,9 +186,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'uwsgiSocket',
     group: 'http',
     arg: 'ADDRESS',
-    description: 'also speak the uwsgi protocol (nginx uwsgi_pass) on HOST:PORT or a unix socket path',
-    default: undefined,
-    parse: parseSocketAddress,
+    description: 'serve the uwsgi protocol (nginx uwsgi_pass) on HOST:PORT or a unix socket path; repeatable',
+    default: [],
+    parse: parseSocketList,
+    repeatable: true,
+    format: formatSockets,
   },
   {
     name: 'uwsgi-allow',
@@ -187,17 +199,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     arg: 'LIST',
     description: 'TCP peers allowed on the uwsgi socket: IPs, CIDRs or *',
     default: ['127.0.0.1', '::1'],
-    parse: parseList,
+    parse: parseAddressList,
   },
   {
     name: 'chmod-socket',
     key: 'chmodSocket',
     group: 'http',
     arg: 'MODE',
-    description: "the uwsgi unix socket's file mode, octal",
+    description: 'file mode of every unix socket (HTTP and uwsgi), octal',
     default: 0o660,
     parse: parseMode,
     format: (value) => (value as number).toString(8),
+  },
+  {
+    name: 'listen',
+    aliases: ['backlog'],
+    key: 'listen',
+    group: 'http',
+    arg: 'N',
+    short: 'l',
+    // A full accept queue makes the kernel drop connections: nginx then answers 502.
+    description: "each socket's accept queue (listen backlog), capped by net.core.somaxconn",
+    default: d.backlog,
+    parse: (raw) => parseInteger(raw),
   },
   {
     name: 'static-map',
@@ -288,7 +312,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     arg: 'LIST',
     description: 'peers trusted for X-Forwarded-For/-Proto/-Host: IPs, CIDRs or *',
     default: [...d.forwardedAllowIps],
-    parse: parseList,
+    parse: parseAddressList,
   },
   // processes
   {

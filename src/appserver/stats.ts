@@ -14,11 +14,9 @@ import { formatHostPort, type HostPort } from './values.ts';
 export interface ListenQueue {
   /** Connections accepted by the kernel, waiting for the server to take them. */
   queue: number;
-  /** The backlog: the most the kernel will queue (Node's 511, capped by net.core.somaxconn). */
+  /** The backlog: the most the kernel will queue (`--listen`, capped by net.core.somaxconn). */
   max_queue: number;
 }
-
-const NODE_BACKLOG = 511;
 
 function readNumber(file: string): number | undefined {
   try {
@@ -28,14 +26,19 @@ function readNumber(file: string): number | undefined {
   }
 }
 
+/** The accept queue the kernel really gives a `listen(backlog)`: capped by net.core.somaxconn (Linux). */
+export function maxQueue(backlog: number): number {
+  return Math.min(backlog, readNumber('/proc/sys/net/core/somaxconn') ?? backlog);
+}
+
 /**
  * Reads the accept queue of the socket listening on `port` from /proc/net/tcp{,6}: for a
  * listening socket Linux reports the queue length as `rx_queue`. Undefined where /proc is
  * not available.
  */
-export function readListenQueue(port: number): ListenQueue | undefined {
+export function readListenQueue(port: number, backlog: number): ListenQueue | undefined {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const max_queue = Math.min(NODE_BACKLOG, readNumber('/proc/sys/net/core/somaxconn') ?? NODE_BACKLOG);
+  const max_queue = maxQueue(backlog);
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {

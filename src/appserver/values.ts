@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { isIP } from 'node:net';
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -86,6 +87,24 @@ export function parseList(raw: unknown): string[] {
   return items.map((item) => item.trim()).filter(Boolean);
 }
 
+/**
+ * A list of peers: IPs, CIDR networks (`10.0.0.0/8`) or `*`, checked now so that a typo is
+ * a configuration error naming its option, not a worker that fails to start.
+ */
+export function parseAddressList(raw: unknown): string[] {
+  const list = parseList(raw);
+  for (const entry of list) {
+    if (entry === '*') continue;
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const badBits = bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > maxBits);
+    if (family === 0 || badBits || extra !== undefined)
+      throw new Error(`'${entry}' is not an IP, a CIDR or *`);
+  }
+  return list;
+}
+
 /** One of `choices`. */
 export function parseChoice(raw: unknown, choices: readonly string[]): string {
   const value = text(raw);
@@ -125,13 +144,38 @@ function parseMount(entry: string): MountSpec {
   return { prefix: entry.slice(0, eq), spec: entry.slice(eq + 1) };
 }
 
-/** A uwsgi socket: `HOST:PORT`, or a unix socket path (anything with a `/`). */
+/** A listening socket: `HOST:PORT`, or a unix socket path. */
 export type SocketAddress = HostPort | { path: string };
 
-/** Parses a uwsgi socket address: a path when it contains `/`, else `HOST:PORT`. */
+/**
+ * Parses a socket address: a unix socket path when it contains `/` (or is written
+ * `unix:PATH`, gunicorn's spelling), else `HOST:PORT`.
+ */
 export function parseSocketAddress(raw: unknown): SocketAddress {
   const value = text(raw);
+  if (value.startsWith('unix:')) {
+    const path = value.slice('unix:'.length);
+    if (path === '') throw new Error(`'${value}' has no socket path`);
+    return { path };
+  }
   return value.includes('/') ? { path: value } : parseHostPort(value);
+}
+
+/**
+ * Socket addresses: one, a comma-separated list (handy in an environment variable), or an
+ * array (from a file). Repeated on the command line, the values accumulate.
+ */
+export function parseSocketList(raw: unknown): SocketAddress[] {
+  const items = Array.isArray(raw) ? raw.map((item) => text(item)) : text(raw).split(',');
+  return items
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map(parseSocketAddress);
+}
+
+/** Formats a {@link SocketAddress} back to text: `HOST:PORT` or the path. */
+export function formatSocketAddress(address: SocketAddress): string {
+  return 'path' in address ? address.path : formatHostPort(address);
 }
 
 /** A static mapping: `/PREFIX=DIR`. */

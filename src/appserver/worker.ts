@@ -5,24 +5,14 @@
  *
  * @module
  */
-import type http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import {
-  createExchangeHandler,
-  createUwsgiEngine,
-  defaultServerOptions,
-  listenUwsgi,
-  type Mount,
-  serve,
-  type ServerOptions,
-  type TsgiServer,
-  type UwsgiEngine,
-} from '../server/index.ts';
+import { defaultServerOptions, type Mount, type ServerOptions } from '../server/index.ts';
 import type { Application, ErrorStream } from '../tsgi/types.ts';
 import { compileAccessLog } from './access-log.ts';
 import { HarakiriTable, startWatchdog } from './harakiri.ts';
 import { runHook } from './hooks.ts';
+import { type Listeners, openListeners } from './listeners.ts';
 import { loadApp } from './load.ts';
 import { createLogger, type Logger } from './log.ts';
 import { type MasterMessage, WORKER_ENV, type WorkerMessage, type WorkerSnapshot } from './messages.ts';
@@ -36,11 +26,10 @@ const IDLE_GRACE_MS = 1000;
 /** Exit code of a worker that could not start; the master reads the reason from IPC. */
 export const WORKER_BOOT_FAILED = 3;
 
-/** The server options of the TSGI server, from the app server's config. */
+/** The server options of the TSGI server, from the app server's config (sockets aside). */
 export function serverOptionsOf(config: AppServerConfig): Partial<ServerOptions> {
   return {
-    host: config.http.host,
-    port: config.http.port,
+    backlog: config.listen,
     limitPost: config.limitPost,
     bufferSize: config.bufferSize,
     limitRequestLine: config.limitRequestLine,
@@ -67,27 +56,6 @@ export async function loadMounts(config: AppServerConfig): Promise<Mount[]> {
   if (config.staticMap.length > 0) root = staticMap(root ?? notFound, config.staticMap);
   if (root !== undefined) mounts.unshift({ prefix: '', app: root });
   return mounts;
-}
-
-/**
- * The uwsgi listener, when `--uwsgi` is set. It shares the cluster like the HTTP one;
- * the master removed a stale unix socket before forking, so workers must not.
- */
-async function startUwsgi(
-  config: AppServerConfig,
-  mounts: Mount[],
-  errors: ErrorStream,
-): Promise<UwsgiEngine | undefined> {
-  const where = config.uwsgiSocket;
-  if (where === undefined) return undefined;
-  const options = { ...defaultServerOptions, ...serverOptionsOf(config), errors };
-  const engine = createUwsgiEngine(
-    { ...options, uwsgiAllow: config.uwsgiAllow },
-    createExchangeHandler(mounts, options),
-  );
-  const listen = 'path' in where ? { path: where.path, mode: config.chmodSocket } : where;
-  await listenUwsgi(engine.server, listen, { backlog: options.backlog, removeStale: false });
-  return engine;
 }
 
 /**
@@ -140,14 +108,16 @@ export async function runWorker(): Promise<void> {
     },
   });
 
-  let server: TsgiServer;
-  let uwsgi: UwsgiEngine | undefined;
+  let listeners: Listeners;
   try {
     await runHook('postFork', { config, worker: { id, pid: process.pid } });
     const mounts = await loadMounts(config);
-    const errors = errorStream(tracker, log);
-    server = await serve(mounts, { ...serverOptionsOf(config), errors });
-    uwsgi = await startUwsgi(config, mounts, errors);
+    const options = {
+      ...defaultServerOptions,
+      ...serverOptionsOf(config),
+      errors: errorStream(tracker, log),
+    };
+    listeners = await openListeners(config, mounts, options, tracker);
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'PORTICO_ERR_WORKER_BOOT';
     send({ t: 'boot-error', code, message: error instanceof Error ? error.message : String(error) });
@@ -155,7 +125,6 @@ export async function runWorker(): Promise<void> {
     process.disconnect?.();
     return;
   }
-  tracker.attach(server.httpServer);
   if (harakiri !== undefined) startWatchdog(harakiri, config.harakiri * 1000, id);
 
   let stopping = false;
@@ -191,7 +160,7 @@ export async function runWorker(): Promise<void> {
     if (stopping) return;
     stopping = true;
     tracker.drain();
-    gracefulClose(server.httpServer, uwsgi, graceMs, log);
+    gracefulClose(listeners, graceMs, log);
   };
   process.on('message', (message: MasterMessage) => {
     if (message.t === 'stop') stop(message.graceMs);
@@ -199,8 +168,7 @@ export async function runWorker(): Promise<void> {
     else if (message.t === 'exit') process.exit(0);
   });
   process.on('SIGTERM', () => stop(config.gracefulTimeout * 1000));
-  const address = server.address;
-  send({ t: 'ready', port: address.port, address: address.address });
+  send({ t: 'ready' });
 }
 
 /**
@@ -209,21 +177,19 @@ export async function runWorker(): Promise<void> {
  * a client that is just sending its next request on one; so the listener is closed alone,
  * responses say `Connection: close`, and idle connections get a moment before closing.
  */
-function gracefulClose(
-  httpServer: http.Server,
-  uwsgi: UwsgiEngine | undefined,
-  graceMs: number,
-  log: Logger,
-): void {
-  const httpClosed = new Promise((resolve) => httpServer.once('close', resolve));
-  void Promise.all([httpClosed, uwsgi?.close(graceMs)]).then(exitWhenReleased);
-  net.Server.prototype.close.call(httpServer);
+function gracefulClose({ http: servers, uwsgi }: Listeners, graceMs: number, log: Logger): void {
+  const closed = servers.map((server) => new Promise((resolve) => server.once('close', resolve)));
+  void Promise.all([...closed, ...uwsgi.map((engine) => engine.close(graceMs))]).then(exitWhenReleased);
+  for (const server of servers) net.Server.prototype.close.call(server);
   // Then keep sweeping: a response sent kept-alive just before draining leaves its
   // connection idle later.
+  const sweep = () => {
+    for (const server of servers) server.closeIdleConnections();
+  };
   setTimeout(
     () => {
-      httpServer.closeIdleConnections();
-      setInterval(() => httpServer.closeIdleConnections(), IDLE_GRACE_MS / 2).unref();
+      sweep();
+      setInterval(sweep, IDLE_GRACE_MS / 2).unref();
     },
     Math.min(IDLE_GRACE_MS, graceMs),
   ).unref();
@@ -231,7 +197,7 @@ function gracefulClose(
     log.error(
       `PORTICO_ERR_GRACEFUL_TIMEOUT: requests still running after ${graceMs} ms; closing their connections`,
     );
-    httpServer.closeAllConnections();
+    for (const server of servers) server.closeAllConnections();
     exitWhenReleased();
   }, graceMs).unref();
 }

@@ -5,7 +5,7 @@ import { envName, OPTIONS, type OptionGroup, type OptionSpec } from '../appserve
 
 const GROUPS: Record<OptionGroup, string> = {
   application: 'Application',
-  http: 'HTTP (limits: see docs/server.md)',
+  http: 'Sockets and HTTP (limits: see docs/server.md)',
   processes: 'Processes',
   cheaper: 'Adaptive workers (cheaper)',
   control: 'Control and readiness',
@@ -18,7 +18,8 @@ function formatDefault(option: OptionSpec): string {
     option.format !== undefined && option.default !== undefined
       ? option.format(option.default)
       : option.default;
-  if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) return '';
+  if (value === undefined || value === false || value === '' || (Array.isArray(value) && value.length === 0))
+    return '';
   if (value === 0 && option.description.includes('0 is off')) return '';
   if (typeof value === 'object' && value !== null && 'port' in value) {
     const { host, port } = value as { host: string; port: number };

@@ -6,6 +6,7 @@
  * on `node:net`, say) can replace it by producing {@link Exchange} objects; nothing in
  * `environ.ts`, `input.ts` or `respond.ts` would change.
  */
+import type { Socket } from 'node:net';
 
 /** What the engine parsed off the wire for one request. */
 export interface RequestHead {
@@ -33,6 +34,12 @@ export interface RequestHead {
 /** One request and its response on one connection. */
 export interface Exchange {
   readonly head: RequestHead;
+  /**
+   * The connection, when the exchange has it to itself (uwsgi: one request per
+   * connection). A process manager uses it to account bytes and, for harakiri, to answer
+   * on the socket's file descriptor while the event loop is blocked.
+   */
+  readonly socket?: Socket;
   /** The request body, decoded from its transfer coding; ends at the end of this request's body. */
   readonly body: AsyncIterable<Uint8Array>;
   /** Trailer fields of a chunked body, flat like `rawHeaders`; complete once the body has ended. */

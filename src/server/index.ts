@@ -6,10 +6,13 @@
 export type { Exchange, RequestHead } from './engine.ts';
 export type { Mount } from './mounts.ts';
 export { defaultServerOptions, type ServerOptions } from './options.ts';
+export { createNodeEngine } from './node-engine.ts';
 export { createExchangeHandler, serve, type TsgiServer } from './server.ts';
 export {
   createUwsgiEngine,
+  listenSocket,
   listenUwsgi,
+  removeStaleSocket,
   serveUwsgi,
   type UwsgiEngine,
   type UwsgiListen,

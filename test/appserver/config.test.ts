@@ -76,7 +76,7 @@ test('a JSON config file works like TOML', async () => {
   );
   const { config } = await resolved(['app.ts', '--config', json], {}, async () => undefined);
   assert.equal(config.workers, 2);
-  assert.deepEqual(config.http, { host: '0.0.0.0', port: 9000 });
+  assert.deepEqual(config.http, [{ host: '0.0.0.0', port: 9000 }]);
   assert.deepEqual(config.forwardedAllowIps, ['10.0.0.0/8']);
 });
 
@@ -157,6 +157,94 @@ test('--print-config shows every file option, its value and where it came from',
   assert.match(text, /^# pidfile = +# default$/m);
   for (const option of OPTIONS)
     if (!option.notInFile) assert.match(text, new RegExp(`^(# )?${option.name} =`, 'm'));
+});
+
+test('sockets: --http and --uwsgi repeat, lists from the environment, the default HTTP only without --uwsgi', async () => {
+  const none = async () => undefined;
+  const many = await resolved(
+    [
+      'app.ts',
+      '--http',
+      '127.0.0.1:8001',
+      '--http=/run/a.sock',
+      '--uwsgi',
+      '[::1]:3031',
+      '--socket',
+      'unix:b.sock',
+    ],
+    {},
+    none,
+  );
+  assert.deepEqual(many.config.http, [{ host: '127.0.0.1', port: 8001 }, { path: '/run/a.sock' }]);
+  assert.deepEqual(many.config.uwsgiSocket, [{ host: '::1', port: 3031 }, { path: 'b.sock' }]);
+  assert.equal(many.sources.uwsgi, 'command line --uwsgi', 'an alias reports the option by its name');
+
+  const fromEnv = await resolved(['app.ts'], { PORTICO_UWSGI: '127.0.0.1:3031, /run/u.sock' }, none);
+  assert.deepEqual(fromEnv.config.uwsgiSocket, [{ host: '127.0.0.1', port: 3031 }, { path: '/run/u.sock' }]);
+  assert.deepEqual(fromEnv.config.http, [], 'uwsgi alone: no HTTP port nobody asked for');
+  assert.match(fromEnv.sources.http as string, /^default \(none: a uwsgi socket is given\)$/);
+  assert.match(formatConfig(fromEnv), /^# http = +# default \(none/m);
+  assert.match(
+    formatConfig(fromEnv),
+    /^uwsgi = "127\.0\.0\.1:3031,\/run\/u\.sock" +# environment PORTICO_UWSGI$/m,
+  );
+  assert.equal(formatConfig(fromEnv).match(/^(# )?uwsgi =/gm)?.length, 1, 'printed once, not per alias');
+
+  const both = await resolved(['app.ts', '--uwsgi', '/run/u.sock', '--http', ':8080'], {}, none);
+  assert.deepEqual(both.config.http, [{ host: '0.0.0.0', port: 8080 }]);
+  const plain = await resolved(['app.ts'], {}, none);
+  assert.deepEqual(plain.config.http, [{ host: '127.0.0.1', port: 8000 }]);
+  assert.deepEqual(plain.config.uwsgiSocket, []);
+});
+
+test('--listen (uWSGI) or backlog (gunicorn): the accept queue, 1024 by default', async () => {
+  const none = async () => undefined;
+  assert.equal((await resolved(['app.ts'], {}, none)).config.listen, 1024);
+  assert.equal((await resolved(['app.ts', '--listen', '4096'], {}, none)).config.listen, 4096);
+  assert.equal((await resolved(['app.ts', '-l', '300'], {}, none)).config.listen, 300);
+  assert.equal((await resolved(['app.ts', '--backlog=2048'], {}, none)).config.listen, 2048);
+  assert.equal((await resolved(['app.ts'], { PORTICO_LISTEN: '512' }, none)).config.listen, 512);
+  const cases: [string[], Record<string, string>, string, RegExp][] = [
+    [['app.ts', '--listen', '0'], {}, 'PORTICO_ERR_CLI_USAGE', /^--listen: '0' is not a positive integer$/],
+    [
+      ['app.ts'],
+      { PORTICO_LISTEN: 'big' },
+      'PORTICO_ERR_CONFIG',
+      /^listen: 'big' is not a positive integer \(from environment PORTICO_LISTEN\)$/,
+    ],
+    [['app.ts', '--http', 'nowhere'], {}, 'PORTICO_ERR_CLI_USAGE', /^--http: 'nowhere' is not HOST:PORT$/],
+    [
+      ['app.ts', '--uwsgi-allow', '127.0.0.1,10.0.0.0/99'],
+      {},
+      'PORTICO_ERR_CLI_USAGE',
+      /^--uwsgi-allow: '10\.0\.0\.0\/99' is not an IP, a CIDR or \*$/,
+    ],
+    [
+      ['app.ts'],
+      { PORTICO_FORWARDED_ALLOW_IPS: 'localhost' },
+      'PORTICO_ERR_CONFIG',
+      /^forwarded-allow-ips: 'localhost' is not an IP/,
+    ],
+    [
+      ['app.ts', '--uwsgi', '127.0.0.1:3031', '--uwsgi', '127.0.0.1:3031'],
+      {},
+      'PORTICO_ERR_CLI_USAGE',
+      /^--uwsgi: 127\.0\.0\.1:3031 is given twice/,
+    ],
+    [
+      ['app.ts'],
+      { PORTICO_HTTP: '' },
+      'PORTICO_ERR_CONFIG',
+      /^http: no socket to listen on: give --http or --uwsgi \(from environment PORTICO_HTTP\)$/,
+    ],
+  ];
+  for (const [args, env, code, pattern] of cases) {
+    await assert.rejects(resolveServeConfig(args, env, none), (error: Error) => {
+      assert.ok(hasCode(error, code as 'PORTICO_ERR_CONFIG'), `${args.join(' ')}: ${error.message}`);
+      assert.match(error.message, pattern);
+      return true;
+    });
+  }
 });
 
 test('--help is a request, not an error', async () => {

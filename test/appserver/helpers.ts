@@ -31,12 +31,26 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Starts `portico serve ARGS --http 127.0.0.1:0` and waits for the ready line. */
+/**
+ * Starts `portico serve ARGS --http 127.0.0.1:0` (without that `--http` when `http` is
+ * false) and waits for the ready line.
+ */
 export async function startPortico(
   args: string[],
-  options: { env?: Record<string, string>; readyMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    readyMs?: number;
+    http?: boolean;
+    /**
+     * Kill it (by pid) when the current test ends (default). Pass false when starting it
+     * in a suite's `before` hook, where `after` would fire at the end of the hook: the
+     * suite's own `after` must stop it then.
+     */
+    killAfterTest?: boolean;
+  } = {},
 ): Promise<Portico> {
-  const child = spawn(process.execPath, [bin, 'serve', ...args, '--http', '127.0.0.1:0'], {
+  const http = options.http === false ? [] : ['--http', '127.0.0.1:0'];
+  const child = spawn(process.execPath, [bin, 'serve', ...args, ...http], {
     cwd: root,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,9 +61,11 @@ export async function startPortico(
     clearTimeout(killer);
     return { code: code as number | null, signal: signal as NodeJS.Signals | null };
   });
-  after(() => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-  });
+  if (options.killAfterTest !== false) {
+    after(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
+    });
+  }
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -78,7 +94,8 @@ export async function startPortico(
       check();
     });
   const ready = await Promise.race([
-    waitFor(/ on (http:\/\/\S+) \(master pid/, options.readyMs ?? 15_000, 'stdout'),
+    // `on URL, URL... (master pid`: the first socket (the first HTTP one, when there is one).
+    waitFor(/ on ([^\s,]+)[^\n]* \(master pid/, options.readyMs ?? 15_000, 'stdout'),
     exited.then(({ code }) => {
       throw new Error(`portico exited ${code} before ready:\n${err}`);
     }),

@@ -3,11 +3,25 @@
  * past the limit), max-requests, and reload-on-rss.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { encodePacket } from '../../src/server/uwsgi/packet.ts';
+import { uwsgiRequest } from '../server/uwsgi/client.ts';
 import { eventually, get, startPortico } from './helpers.ts';
 
 test('harakiri: a request blocking the event loop is answered 504, logged, and its worker replaced', async () => {
-  const portico = await startPortico(['examples/echo/app.ts', '--workers', '2', '--harakiri', '1']);
+  const sock = join(mkdtempSync(join(tmpdir(), 'portico-harakiri-')), 'app.sock');
+  const portico = await startPortico([
+    'examples/echo/app.ts',
+    '--workers',
+    '2',
+    '--harakiri',
+    '1',
+    '--uwsgi',
+    sock,
+  ]);
   const started = Date.now();
   const stuck = await get(`${portico.url}/busy?ms=5000`);
   const elapsed = Date.now() - started;
@@ -33,6 +47,21 @@ test('harakiri: a request blocking the event loop is answered 504, logged, and i
   // Short requests were never at risk, and the server keeps serving.
   assert.equal((await get(`${portico.url}/after`)).status, 200);
   assert.equal((await get(`${portico.url}/busy?ms=200`)).status, 200);
+
+  // Over uwsgi (nginx's uwsgi_pass) the same: the raw 504 goes to nginx, which passes it on.
+  const packet = encodePacket([
+    ['REQUEST_METHOD', 'GET'],
+    ['REQUEST_URI', '/busy?ms=4000'],
+    ['SERVER_PROTOCOL', 'HTTP/1.1'],
+    ['HTTP_HOST', 'example.test'],
+  ]);
+  const viaUwsgi = await uwsgiRequest(sock, packet, { maxMs: 4000 });
+  assert.match(viaUwsgi.data.toString('latin1'), /^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+  await portico.waitFor(
+    /PORTICO_ERR_HARAKIRI: "GET \/busy\?ms=4000" ran \d+\.\d s \(harakiri 1 s\) on worker \d \(pid \d+\); killed it, the client was answered 504/,
+  );
+  await portico.waitFor(/(worker \d \(pid \d+\) ready[\s\S]*){4}/);
+  assert.equal((await get(`${portico.url}/after-uwsgi`)).status, 200);
   process.kill(portico.pid, 'SIGINT');
   assert.equal((await portico.exited).code, 0);
 });

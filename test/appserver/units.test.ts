@@ -9,6 +9,8 @@ import {
   FIFO_COMMANDS,
   OPTIONS,
 } from '../../src/appserver/index.ts';
+import { existsSync } from 'node:fs';
+import { siblingModule } from '../../src/appserver/entry.ts';
 import { HarakiriTable } from '../../src/appserver/harakiri.ts';
 
 const record: AccessRecord = {
@@ -78,4 +80,35 @@ test('docs/appserver.md lists every option with its environment variable, and ev
     assert.ok(doc.includes(`\`${envName(option.name)}\``), `${envName(option.name)} documented`);
   }
   for (const letter of Object.keys(FIFO_COMMANDS)) assert.ok(doc.includes(`\`${letter}\``), `FIFO ${letter}`);
+});
+
+test('the worker entry and the harakiri thread: .ts next to the sources, .js next to the installed dist/', () => {
+  assert.equal(
+    siblingModule('file:///srv/portico/src/appserver/master.ts', 'worker-main'),
+    '/srv/portico/src/appserver/worker-main.ts',
+  );
+  assert.equal(
+    siblingModule('file:///srv/app/node_modules/portico/dist/appserver/master.js', 'worker-main'),
+    '/srv/app/node_modules/portico/dist/appserver/worker-main.js',
+  );
+  assert.equal(
+    siblingModule('file:///srv/my%20app/node_modules/portico/dist/appserver/harakiri.js', 'harakiri-thread'),
+    '/srv/my app/node_modules/portico/dist/appserver/harakiri-thread.js',
+    'a file path, not a URL path: a space stays a space',
+  );
+  // In this checkout: the files exist, and the build emits their .js twins into dist/.
+  for (const name of ['worker-main', 'harakiri-thread']) {
+    const path = siblingModule(new URL('../../src/appserver/master.ts', import.meta.url).href, name);
+    assert.ok(existsSync(path), path);
+  }
+  const build = JSON.parse(readFileSync(new URL('../../tsconfig.build.json', import.meta.url), 'utf8')) as {
+    include: string[];
+    compilerOptions: { outDir: string; rootDir: string };
+  };
+  assert.deepEqual(
+    [build.include, build.compilerOptions.rootDir, build.compilerOptions.outDir],
+    [['src'], 'src', 'dist'],
+  );
+  const bin = readFileSync(new URL('../../bin/portico.js', import.meta.url), 'utf8');
+  assert.match(bin, /installed \? '\.\.\/dist\/cli\/main\.js' : '\.\.\/src\/cli\/main\.ts'/);
 });

@@ -50,7 +50,7 @@ test('parseServeArgs reads the app, mounts and limits', async () => {
   const { config } = request;
   assert.equal(config.app, 'examples/echo/app.ts:application');
   assert.deepEqual(config.mount, [{ prefix: '/api', spec: 'b.ts' }]);
-  assert.deepEqual(config.http, { host: '0.0.0.0', port: 9000 });
+  assert.deepEqual(config.http, [{ host: '0.0.0.0', port: 9000 }]);
   assert.equal(config.limitPost, 1024 * 1024);
   assert.equal(config.keepaliveTimeout, 90);
   assert.deepEqual(config.forwardedAllowIps, ['10.0.0.0/8', '127.0.0.1']);

@@ -93,6 +93,8 @@ export interface NginxConfig {
   http?: string;
   /** Directives inside the `server {}` block: locations, body size. */
   server: string;
+  /** `worker_connections` (default 256); a client and its upstream connection take two. */
+  workerConnections?: number;
 }
 
 /** A running nginx. */
@@ -123,7 +125,7 @@ master_process on;
 worker_processes 1;
 ${user}pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} notice;
-events { worker_connections 256; }
+events { worker_connections ${config.workerConnections ?? 256}; }
 http {
     access_log ${join(dir, 'access.log')};
 ${temp}

@@ -1,6 +1,8 @@
 /**
  * nginx → uwsgi_pass (TCP and unix socket) → Portico's uwsgi engine → the echo app, against
- * the same request sent to Portico's HTTP server directly.
+ * the same request sent to Portico's HTTP server directly: first the bare engines, then
+ * the app server (`portico serve`, a master and two workers) with uwsgi_pass and
+ * proxy_pass side by side.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -8,10 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { application as echo } from '../../examples/echo/app.ts';
 import { serve, serveUwsgi, type TsgiServer, type UwsgiServer } from '../../src/server/index.ts';
-import type { Application } from '../../src/tsgi/types.ts';
+import { type Portico, readStats, startPortico } from '../appserver/helpers.ts';
 import { memoryErrors } from '../helpers/apps.ts';
+import { application as hashApp } from './fixtures/hash-app.ts';
 import {
   freePort,
   httpRequest,
@@ -24,21 +28,51 @@ import {
 
 const MiB = 1024 * 1024;
 
-const hashApp: Application = async (environ, start) => {
-  const hash = createHash('sha256');
-  let length = 0;
-  for await (const chunk of environ['tsgi.input']) {
-    hash.update(chunk);
-    length += chunk.length;
-  }
-  start('200 OK', [['Content-Type', 'application/json']]);
-  return [JSON.stringify({ length, sha256: hash.digest('hex'), contentLength: environ.CONTENT_LENGTH })];
-};
+const hashAppPath = fileURLToPath(new URL('./fixtures/hash-app.ts', import.meta.url));
 
 const mounts = [
   { prefix: '/hash', app: hashApp },
   { prefix: '', app: echo },
 ];
+
+const target = '/caf%C3%A9/a%20b?x=%41+b&y';
+const request = {
+  method: 'POST',
+  headers: {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'X-Custom': 'v',
+    'X-Dup': ['1', '2'],
+    Cookie: ['a=1', 'b=2'],
+    'User-Agent': 'portico-test',
+  },
+  body: 'body ✓',
+};
+
+// Keys that must match exactly; what may differ is asserted separately below.
+const SAME = [
+  'REQUEST_METHOD',
+  'PATH_INFO',
+  'QUERY_STRING',
+  'CONTENT_TYPE',
+  'CONTENT_LENGTH',
+  'SERVER_PROTOCOL',
+  'REMOTE_ADDR',
+  'tsgi.url_scheme',
+  'body',
+  'body_length',
+];
+
+async function environ(url: string): Promise<Record<string, string>> {
+  const response = await httpRequest(url, request);
+  assert.equal(response.status, 200, response.body.toString());
+  return JSON.parse(response.body.toString());
+}
+
+function headerKeys(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => key.startsWith('HTTP_') && key !== 'HTTP_HOST'),
+  );
+}
 
 describe('nginx in front, uwsgi_pass', { skip: nginxSkip() }, () => {
   let dir = '';
@@ -87,45 +121,6 @@ describe('nginx in front, uwsgi_pass', { skip: nginxSkip() }, () => {
     await Promise.all([http?.close(100), tcp?.close(100), unix?.close(100)]);
     await rm(dir, { recursive: true, force: true });
   });
-
-  const target = '/caf%C3%A9/a%20b?x=%41+b&y';
-  const request = {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'X-Custom': 'v',
-      'X-Dup': ['1', '2'],
-      Cookie: ['a=1', 'b=2'],
-      'User-Agent': 'portico-test',
-    },
-    body: 'body ✓',
-  };
-
-  // Keys that must match exactly; what may differ is asserted separately below.
-  const SAME = [
-    'REQUEST_METHOD',
-    'PATH_INFO',
-    'QUERY_STRING',
-    'CONTENT_TYPE',
-    'CONTENT_LENGTH',
-    'SERVER_PROTOCOL',
-    'REMOTE_ADDR',
-    'tsgi.url_scheme',
-    'body',
-    'body_length',
-  ];
-
-  async function environ(url: string): Promise<Record<string, string>> {
-    const response = await httpRequest(url, request);
-    assert.equal(response.status, 200, response.body.toString());
-    return JSON.parse(response.body.toString());
-  }
-
-  function headerKeys(env: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(
-      Object.entries(env).filter(([key]) => key.startsWith('HTTP_') && key !== 'HTTP_HOST'),
-    );
-  }
 
   test('the same environ as direct HTTP (TCP uwsgi_pass)', async (t) => {
     t.diagnostic(`nginx ${await nginxVersion()}`);
@@ -204,3 +199,122 @@ describe('nginx in front, uwsgi_pass', { skip: nginxSkip() }, () => {
     assert.match(nginx.errorLog(), /reset by peer\) while reading upstream/);
   });
 });
+
+describe(
+  'nginx in front of the app server (master, 2 workers): uwsgi_pass and proxy_pass',
+  { skip: nginxSkip() },
+  () => {
+    let dir = '';
+    let nginx: Nginx;
+    let portico: Portico;
+    let stats = '';
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'portico-master-it-'));
+      const uwsgiPort = await freePort();
+      const unix = join(dir, 'app.sock');
+      portico = await startPortico(
+        [
+          'examples/echo/app.ts',
+          '--mount',
+          `/hash=${hashAppPath}`,
+          '--workers',
+          '2',
+          '--uwsgi',
+          `127.0.0.1:${uwsgiPort}`,
+          '--uwsgi',
+          unix,
+          '--limit-post',
+          '32m',
+          '--stats',
+          '127.0.0.1:0',
+        ],
+        { killAfterTest: false },
+      );
+      stats = (await portico.waitFor(/stats server on (\S+)/))[1] as string;
+      nginx = await startNginx({
+        http: `
+    upstream portico_uwsgi {
+        server 127.0.0.1:${uwsgiPort};
+    }
+    upstream portico_http {
+        server ${portico.url.slice('http://'.length)};
+        keepalive 8;
+    }`,
+        server: `
+        client_max_body_size 32m;
+
+        location / {
+            include uwsgi_params;
+            uwsgi_pass portico_uwsgi;
+        }
+        location /unix/ {
+            include uwsgi_params;
+            uwsgi_param SCRIPT_NAME /unix;
+            uwsgi_pass unix:${unix};
+        }
+        location /proxy/ {
+            proxy_pass http://portico_http/;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }`,
+      });
+    });
+
+    after(async () => {
+      await nginx?.stop();
+      if (portico !== undefined) {
+        process.kill(portico.pid, 'SIGTERM');
+        assert.equal((await portico.exited).code, 0);
+      }
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    test('uwsgi_pass through the master gives the same environ as direct HTTP, from every worker', async () => {
+      const direct = await environ(`${portico.url}${target}`);
+      for (let i = 0; i < 4; i++) {
+        const viaTcp = await environ(`${nginx.url}${target}`);
+        const viaUnix = await environ(`${nginx.url}/unix${target}`);
+        for (const key of SAME) {
+          assert.equal(viaTcp[key], direct[key], key);
+          assert.equal(viaUnix[key], direct[key], key);
+        }
+        assert.deepEqual(headerKeys(viaTcp), headerKeys(direct));
+        assert.equal(viaTcp['tsgi.multiprocess'], true);
+        assert.equal(viaUnix.SCRIPT_NAME, '/unix');
+      }
+      const document = await readStats(stats);
+      assert.equal(document.workers.length, 2);
+      assert.ok(
+        document.workers.every((worker) => worker.requests >= 2),
+        `requests per worker: ${document.workers.map((w) => w.requests).join(', ')}`,
+      );
+    });
+
+    test('proxy_pass to the same master: X-Forwarded-For from the trusted nginx', async () => {
+      const response = await httpRequest(`${nginx.url}/proxy/who`, {
+        headers: { 'X-Forwarded-For': '203.0.113.7' },
+      });
+      const env = JSON.parse(response.body.toString());
+      assert.equal(env.PATH_INFO, '/who');
+      assert.equal(env.REMOTE_ADDR, '203.0.113.7');
+    });
+
+    test('a 20 MB upload through uwsgi_pass (TCP and unix) and proxy_pass: length and SHA-256 intact', async () => {
+      const body = randomBytes(20 * MiB);
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      for (const path of ['/hash', '/unix/hash', '/proxy/hash']) {
+        const response = await httpRequest(`${nginx.url}${path}`, { method: 'POST', body });
+        assert.equal(response.status, 200, `${path}: ${response.body.toString()}`);
+        assert.deepEqual(JSON.parse(response.body.toString()), {
+          length: body.length,
+          sha256,
+          contentLength: String(body.length),
+        });
+      }
+    });
+  },
+);

@@ -108,6 +108,7 @@ export class UwsgiExchange implements Exchange {
   // nginx answers `Expect: 100-continue` itself before it forwards anything.
   readonly expectsContinue = false;
   readonly isHead: boolean;
+  readonly socket: Socket;
   readonly #socket: Socket;
   readonly #tcp: boolean;
   /** Set once the response was ended or aborted: nothing more goes out. */
@@ -129,6 +130,7 @@ export class UwsgiExchange implements Exchange {
     bodyTimeoutMs: number,
     tcp: boolean,
   ) {
+    this.socket = socket;
     this.#socket = socket;
     this.#tcp = tcp;
     this.head = head;

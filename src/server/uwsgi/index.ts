@@ -6,6 +6,7 @@
  */
 export { createUwsgiEngine, defaultUwsgiAllow, type UwsgiEngine, type UwsgiEngineOptions } from './engine.ts';
 export {
+  listenSocket,
   listenUwsgi,
   removeStaleSocket,
   type UwsgiListen,

@@ -1,6 +1,7 @@
 /**
  * Where a uwsgi server listens: a TCP `host:port`, or a unix socket path with a mode
- * (uWSGI's `--socket` and `--chmod-socket`).
+ * (uWSGI's `--socket` and `--chmod-socket`). Nothing here is uwsgi-specific: the app
+ * server binds its HTTP servers with the same {@link listenSocket}.
  *
  * @module
  */
@@ -64,12 +65,12 @@ export function uwsgiUrl(address: AddressInfo | string | null): string {
 }
 
 /**
- * Starts `server` listening where `listen` says; for a unix socket, removes a stale file
- * first and sets the socket's mode after.
+ * Starts `server` (any `net.Server`, an `http.Server` included) listening where `listen`
+ * says; for a unix socket, removes a stale file first and sets the socket's mode after.
  *
  * @throws PorticoError `PORTICO_ERR_LISTEN` when the address cannot be had.
  */
-export async function listenUwsgi(
+export async function listenSocket(
   server: Server,
   listen: UwsgiListen,
   { backlog = 1024, removeStale = true }: UwsgiListenOptions = {},
@@ -97,3 +98,6 @@ export async function listenUwsgi(
     }
   }
 }
+
+/** {@link listenSocket}, under the name the uwsgi API has always used. */
+export const listenUwsgi = listenSocket;

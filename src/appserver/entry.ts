@@ -1,0 +1,21 @@
+/**
+ * Where the files the app server starts in other processes and threads are (the worker
+ * entry, the harakiri thread). In a checkout Portico runs its TypeScript sources (Node
+ * strips the types); installed as a package it runs the compiled `dist/*.js`, because
+ * Node does not strip types under `node_modules`. The entry must be the same kind of file
+ * as the module asking for it, or an installed Portico would fork workers that cannot start.
+ *
+ * @module
+ */
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The path of module `name` next to the module at `moduleUrl`, with its extension:
+ * `src/appserver/master.ts` → `src/appserver/worker-main.ts`,
+ * `dist/appserver/master.js` → `dist/appserver/worker-main.js`.
+ */
+export function siblingModule(moduleUrl: string, name: string): string {
+  const extension = /\.[cm]?ts$/.test(new URL(moduleUrl).pathname) ? '.ts' : '.js';
+  // fileURLToPath, not URL.pathname: the latter keeps %20 for a space in the path.
+  return fileURLToPath(new URL(`./${name}${extension}`, moduleUrl));
+}
