@@ -8,10 +8,12 @@ import { Signal } from './dispatch/signal.ts';
 import type { HttpRequest } from './http/request.ts';
 
 /**
- * Sent at the very start of each request, before the request object exists. The sender
- * is the handler class. Receivers run synchronously; a promise they return is not awaited.
+ * Sent at the very start of each request, before the request object exists, with the
+ * environ and the request's script prefix (`SCRIPT_NAME`, or `forceScriptName`). The
+ * sender is the handler class. Receivers run synchronously; a promise they return is not
+ * awaited.
  */
-export const requestStarted = new Signal<unknown, { environ: Environ }>();
+export const requestStarted = new Signal<unknown, { environ: Environ; scriptName: string }>();
 
 /**
  * Sent when the server closes the response body, that is after the last byte was sent

@@ -15,7 +15,7 @@ import { PorticoError } from '../../tsgi/errors.ts';
 import { type ResolvedSettings, resolveSettings, type Settings } from '../conf/settings.ts';
 import { ImproperlyConfigured, MiddlewareNotUsed } from '../exceptions.ts';
 import type { HttpRequest } from '../http/request.ts';
-import { HttpResponseBase } from '../http/response-base.ts';
+import { HttpResponseBase, isResponsePromise } from '../http/response-base.ts';
 import { logResponse } from '../log.ts';
 import type {
   GetResponse,
@@ -185,7 +185,7 @@ export class BaseHandler implements ExceptionContext {
    */
   getResponse(request: HttpRequest): MaybePromise<HttpResponseBase> {
     const response = this.#chain(request);
-    if (isPromise(response)) return response.then((r) => this.#logged(request, r));
+    if (isResponsePromise(response)) return response.then((r) => this.#logged(request, r));
     return this.#logged(request, response);
   }
 
@@ -237,7 +237,7 @@ export class BaseHandler implements ExceptionContext {
     } catch (error) {
       return this.#viewFailed(request, match.func, error);
     }
-    if (isPromise(response)) {
+    if (isResponsePromise(response)) {
       return response.then(
         (r) => this.#afterView(request, match.func, r),
         (error: unknown) => this.#viewFailed(request, match.func, error),

@@ -184,13 +184,15 @@ export function convertExceptionToResponse(
     } catch (error) {
       return responseForException(context, request, error);
     }
+    // The common case first: a response, which is never a thenable.
+    if (response instanceof HttpResponseBase) return response;
     if (isPromise(response)) {
       return response.then(
         (r) => check(request, r),
         (error: unknown) => responseForException(context, request, error),
       );
     }
-    return response instanceof HttpResponseBase ? response : check(request, response);
+    return check(request, response);
   };
 }
 

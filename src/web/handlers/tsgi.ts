@@ -7,7 +7,7 @@ import type { Application, Environ, ResponseBody, StartResponse } from '../../ts
 import type { Settings } from '../conf/settings.ts';
 import { BadRequest, ContentNotRenderedError } from '../exceptions.ts';
 import { HttpRequest } from '../http/request.ts';
-import type { HttpResponseBase } from '../http/response-base.ts';
+import { type HttpResponseBase, isResponsePromise } from '../http/response-base.ts';
 import { FileResponse } from '../http/streaming.ts';
 import { requestStarted } from '../signals.ts';
 import { hasRender } from '../template/response.ts';
@@ -62,9 +62,13 @@ export class TsgiHandler extends BaseHandler {
    * closes the body.
    */
   call(environ: Environ, startResponse: StartResponse): MaybePromise<ResponseBody> {
-    if (requestStarted.hasListeners()) requestStarted.send(this.constructor, { environ });
+    // Django's order: the script prefix, then requestStarted, then the request. There is no
+    // process-wide prefix to set (concurrent requests would share it): the prefix travels
+    // with the signal and the request.
+    const scriptName = this.settings.forceScriptName ?? environ.SCRIPT_NAME;
+    if (requestStarted.hasListeners()) requestStarted.send(this.constructor, { environ, scriptName });
     const request = new HttpRequest(environ, {
-      scriptName: this.settings.forceScriptName ?? environ.SCRIPT_NAME,
+      scriptName,
       settings: this.settings,
       resolver: this.resolver,
     });
@@ -74,7 +78,8 @@ export class TsgiHandler extends BaseHandler {
       pathError === null
         ? this.getResponse(request)
         : this.responseForException(request, new BadRequest(pathError));
-    if (isPromise(response)) return response.then((r) => this.#respond(r, request, environ, startResponse));
+    if (isResponsePromise(response))
+      return response.then((r) => this.#respond(r, request, environ, startResponse));
     return this.#respond(response, request, environ, startResponse);
   }
 

@@ -15,18 +15,35 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  * A response's headers: one value per name, looked up without regard to case, kept in
  * insertion order with the spelling they were set with. `Set-Cookie` is not stored here
  * but in the response's cookies, each sent as its own header.
+ *
+ * Stored as two parallel arrays rather than a Map: a response carries a handful of
+ * headers, for which a linear scan beats hashing, and an empty response costs two small
+ * arrays instead of a hash table.
  */
 export class ResponseHeaders implements Iterable<Header> {
-  readonly #map = new Map<string, Header>();
+  /** Lower-cased names, parallel to `#pairs`. */
+  readonly #keys: string[] = [];
+  readonly #pairs: Header[] = [];
+
+  #indexOf(name: string): number {
+    const keys = this.#keys;
+    // Most lookups use the canonical spelling; lower-case only when the exact one misses.
+    for (let i = 0; i < keys.length; i++) if (keys[i] === name) return i;
+    const lower = name.toLowerCase();
+    if (lower === name) return -1;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === lower) return i;
+    return -1;
+  }
 
   /** The value of `name`, or `undefined`. */
   get(name: string): string | undefined {
-    return this.#map.get(name.toLowerCase())?.[1];
+    const i = this.#indexOf(name);
+    return i === -1 ? undefined : (this.#pairs[i] as Header)[1];
   }
 
   /** True when `name` is set. */
   has(name: string): boolean {
-    return this.#map.has(name.toLowerCase());
+    return this.#indexOf(name) !== -1;
   }
 
   /**
@@ -46,7 +63,7 @@ export class ResponseHeaders implements Iterable<Header> {
         `invalid value for header ${name}: ${JSON.stringify(text)} (CR, LF, NUL or non-latin-1)`,
       );
     }
-    this.#map.set(name.toLowerCase(), [name, text]);
+    this.setTrusted(name, text);
     return this;
   }
 
@@ -58,34 +75,47 @@ export class ResponseHeaders implements Iterable<Header> {
 
   /** Removes `name`; returns whether it was set. */
   delete(name: string): boolean {
-    return this.#map.delete(name.toLowerCase());
+    const i = this.#indexOf(name);
+    if (i === -1) return false;
+    this.#keys.splice(i, 1);
+    this.#pairs.splice(i, 1);
+    return true;
   }
 
   /** The number of headers set. */
   get size(): number {
-    return this.#map.size;
+    return this.#keys.length;
   }
 
   /** `[name, value]` pairs in insertion order. */
   [Symbol.iterator](): Iterator<Header> {
-    return this.#map.values();
+    return this.#pairs.values();
   }
 
   /** Fresh `[name, value]` pairs for `startResponse`. */
   toList(): Header[] {
-    const list: Header[] = [];
-    for (const [name, value] of this.#map.values()) list.push([name, value]);
+    const pairs = this.#pairs;
+    const list: Header[] = new Array(pairs.length);
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i] as Header;
+      list[i] = [pair[0], pair[1]];
+    }
     return list;
   }
 
   /**
    * Sets a header the framework knows to be valid, skipping validation (the default
-   * Content-Type of every response: this is on the hot path).
+   * Content-Type of every response: this is on the hot path). A replaced header keeps
+   * its place and takes the new spelling.
    *
    * @internal
    */
   setTrusted(name: string, value: string): void {
-    this.#map.set(name.toLowerCase(), [name, value]);
+    const i = this.#indexOf(name);
+    if (i === -1) {
+      this.#keys.push(name.toLowerCase());
+      this.#pairs.push([name, value]);
+    } else this.#pairs[i] = [name, value];
   }
 }
 

@@ -105,7 +105,9 @@ export class HttpRequest {
     this.META = environ;
     this.settings = options.settings ?? DEFAULT_SETTINGS;
     this.#resolver = options.resolver ?? null;
-    this.method = (environ.REQUEST_METHOD || 'GET').toUpperCase();
+    const method = environ.REQUEST_METHOD;
+    // Clients send methods upper-cased; only an unusual one pays for toUpperCase().
+    this.method = method === 'GET' || method === 'POST' ? method : (method || 'GET').toUpperCase();
     const scriptName = options.scriptName ?? environ.SCRIPT_NAME ?? '';
     const pathInfo = environ.PATH_INFO || '/';
     if (environ.PATH_INFO !== pathInfo) environ.PATH_INFO = pathInfo;

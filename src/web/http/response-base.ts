@@ -7,7 +7,7 @@
 import { PorticoError } from '../../tsgi/errors.ts';
 import type { ResponseBody } from '../../tsgi/types.ts';
 import { requestFinished } from '../signals.ts';
-import { isPromise } from '../utils/promise.ts';
+import { isPromise, type MaybePromise } from '../utils/promise.ts';
 import { type CookieOptions, serializeCookie } from './cookie.ts';
 import { ResponseHeaders } from './headers.ts';
 import { reasonPhraseFor, statusLineFor } from './status.ts';
@@ -209,3 +209,12 @@ export class HttpResponseBase {
 }
 
 function ignore(): void {}
+
+/**
+ * True when a stage answered with a promise of a response rather than a response. Tests
+ * for a response first: that is the common, synchronous case, and it spares the `then`
+ * lookup that would walk the response's prototype chain and miss.
+ */
+export function isResponsePromise(value: MaybePromise<HttpResponseBase>): value is Promise<HttpResponseBase> {
+  return !(value instanceof HttpResponseBase) && isPromise(value);
+}

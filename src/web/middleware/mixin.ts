@@ -11,7 +11,7 @@
  * @module
  */
 import type { HttpRequest } from '../http/request.ts';
-import type { HttpResponseBase } from '../http/response-base.ts';
+import { type HttpResponseBase, isResponsePromise } from '../http/response-base.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
 import type { GetResponse, MaybeResponse, MiddlewareContext, MiddlewareObject } from './types.ts';
 
@@ -59,7 +59,7 @@ export class MiddlewareMixin implements MiddlewareObject {
   #inward(request: HttpRequest, early: MaybeResponse): MaybePromise<HttpResponseBase> {
     const response = early || this.getResponse(request);
     if (this.processResponse === undefined) return response;
-    if (isPromise(response)) return response.then((r) => this.#outward(request, r));
+    if (isResponsePromise(response)) return response.then((r) => this.#outward(request, r));
     return this.processResponse(request, response);
   }
 
