@@ -18,6 +18,7 @@ import {
   SuspiciousOperation,
   TemplateResponse,
   then,
+  isPromise,
   type ViewFunction,
   type MiddlewareFactory,
   type Middleware,
@@ -444,7 +445,7 @@ describe('sync and async', () => {
     const { result, started } = call(app, environ);
     hook.disable();
     assert.equal(promises, 0);
-    assert.ok(!(result instanceof Promise));
+    assert.ok(!isPromise(result), 'the TSGI application returned the body itself, not a thenable');
     assert.equal(started().status, '200 OK');
     assert.deepEqual([...(result as Iterable<string>)], ['item 3']);
     assert.deepEqual(trace, [

@@ -164,6 +164,22 @@ describe('script prefix', () => {
     assert.equal((await serve(app, { path: '/where/', scriptName: '/ignored' })).body, '/forced/where/');
   });
 
+  test('is known before requestStarted, which carries it (Django sets the prefix first)', async () => {
+    const seen: string[] = [];
+    const receiver = ({ scriptName }: { scriptName: string }) => void seen.push(scriptName);
+    requestStarted.connect(receiver);
+    try {
+      await serve(getTsgiApplication({ rootUrlconf: urls }), { path: '/where/', scriptName: '/app' });
+      await serve(getTsgiApplication({ rootUrlconf: urls, forceScriptName: '/forced' }), {
+        path: '/where/',
+        scriptName: '/app',
+      });
+    } finally {
+      requestStarted.disconnect(receiver);
+    }
+    assert.deepEqual(seen, ['/app', '/forced']);
+  });
+
   test('the module-level reverse() uses the application’s URLconf, and / unless told otherwise', () => {
     getTsgiApplication({ rootUrlconf: urls });
     assert.equal(reverse('where'), '/where/');
