@@ -7,11 +7,13 @@
 import { hello } from './hello.ts';
 import { routes } from './routes.ts';
 import type { ScriptBench, Workload } from './types.ts';
+import { uwsgiNginx } from './uwsgi-nginx.ts';
 import { W1, W2, W3 } from './web.ts';
+import { workers } from './workers.ts';
 
 export type { BenchRequest, BenchServer, ScriptBench, Workload } from './types.ts';
 
-export const workloads: readonly Workload[] = [hello, W1, W2, W3];
+export const workloads: readonly Workload[] = [hello, W1, W2, W3, uwsgiNginx, workers];
 
 /** Benchmarks that are scripts of their own, run only when named. */
 export const scriptBenches: readonly ScriptBench[] = [routes];

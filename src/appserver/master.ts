@@ -1,8 +1,10 @@
 /**
  * The master: forks workers with node:cluster, keeps their number right, replaces them
  * (on death, harakiri, max-requests, reload-on-rss, reload), and stops them. It never
- * serves a request: with cluster's round-robin scheduling it owns the listening socket and
- * hands each new connection to a worker. See `docs/appserver.md`.
+ * serves a request: it owns the listening sockets and, with cluster's round-robin
+ * scheduling (`--accept master`, the default), hands each new connection to a worker; with
+ * `--accept workers` the workers accept from those sockets themselves. See
+ * `docs/appserver.md`.
  *
  * @module
  */
@@ -89,7 +91,9 @@ export class Master {
 
   /** Forks the initial workers. */
   start(): void {
-    cluster.schedulingPolicy = cluster.SCHED_RR;
+    // Round-robin: the master accepts and hands each connection to a worker over IPC.
+    // None: the workers accept from the socket the master bound (and never listens on).
+    cluster.schedulingPolicy = this.config.accept === 'workers' ? cluster.SCHED_NONE : cluster.SCHED_RR;
     cluster.setupPrimary({
       exec: siblingModule(import.meta.url, 'worker-main'),
       args: [],

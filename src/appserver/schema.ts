@@ -29,6 +29,9 @@ import {
   type StaticMapSpec,
 } from './values.ts';
 
+/** Who accepts connections: see `--accept` in `docs/appserver.md`. */
+export const ACCEPT_MODES = ['master', 'workers'] as const;
+
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 /** A log level. */
@@ -59,6 +62,7 @@ export interface AppServerConfig {
   maxRequestsPerConnection: number;
   forwardedAllowIps: string[];
   workers: number;
+  accept: (typeof ACCEPT_MODES)[number];
   harakiri: number;
   maxRequests: number;
   maxRequestsJitter: number;
@@ -324,6 +328,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'worker processes (the most, with --cheaper)',
     default: 1,
     parse: (raw) => parseInteger(raw),
+  },
+  {
+    name: 'accept',
+    key: 'accept',
+    group: 'processes',
+    arg: 'WHO',
+    description:
+      'who accepts connections: master (hands them round-robin to workers) or workers ' +
+      '(each takes them from the shared socket, as uWSGI does: faster for uwsgi_pass)',
+    default: 'master',
+    parse: (raw) => parseChoice(raw, ACCEPT_MODES),
   },
   {
     name: 'harakiri',

@@ -20,24 +20,30 @@ interface CannonResult {
   '2xx': number;
 }
 
-test('SIGHUP under load: new workers first, zero failed requests', async () => {
-  const portico = await startPortico(['examples/echo/app.ts', '--workers', '2']);
-  const pidsBefore = [...portico.stderr().matchAll(/worker \d \(pid (\d+)\) ready/g)].map((m) => m[1]);
-  const run = autocannon({ url: `${portico.url}/hup`, connections: 8, duration: 3 }) as Promise<CannonResult>;
-  setTimeout(() => process.kill(portico.pid, 'SIGHUP'), 800);
-  const result = await run;
-  await portico.waitFor(/graceful reload done/);
-  const pidsAfter = [...portico.stderr().matchAll(/worker \d \(pid (\d+)\) ready/g)].map((m) => m[1]);
-  assert.equal(pidsAfter.length, 4, 'two new workers');
-  assert.ok(pidsBefore.every((pid) => !pidsAfter.slice(2).includes(pid)));
-  assert.ok(result['2xx'] > 500, `${result['2xx']} requests served`);
-  assert.deepEqual(
-    { errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, resets: result.resets },
-    { errors: 0, timeouts: 0, non2xx: 0, resets: 0 },
-  );
-  process.kill(portico.pid, 'SIGTERM');
-  assert.equal((await portico.exited).code, 0);
-});
+for (const accept of ['master', 'workers']) {
+  test(`SIGHUP under load (--accept ${accept}): new workers first, zero failed requests`, async () => {
+    const portico = await startPortico(['examples/echo/app.ts', '--workers', '2', '--accept', accept]);
+    const pidsBefore = [...portico.stderr().matchAll(/worker \d \(pid (\d+)\) ready/g)].map((m) => m[1]);
+    const run = autocannon({
+      url: `${portico.url}/hup`,
+      connections: 8,
+      duration: 3,
+    }) as Promise<CannonResult>;
+    setTimeout(() => process.kill(portico.pid, 'SIGHUP'), 800);
+    const result = await run;
+    await portico.waitFor(/graceful reload done/);
+    const pidsAfter = [...portico.stderr().matchAll(/worker \d \(pid (\d+)\) ready/g)].map((m) => m[1]);
+    assert.equal(pidsAfter.length, 4, 'two new workers');
+    assert.ok(pidsBefore.every((pid) => !pidsAfter.slice(2).includes(pid)));
+    assert.ok(result['2xx'] > 500, `${result['2xx']} requests served`);
+    assert.deepEqual(
+      { errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, resets: result.resets },
+      { errors: 0, timeouts: 0, non2xx: 0, resets: 0 },
+    );
+    process.kill(portico.pid, 'SIGTERM');
+    assert.equal((await portico.exited).code, 0);
+  });
+}
 
 test('a reload whose new workers fail to start keeps the old workers serving', async () => {
   const flag = join(tmpdir(), `portico-break-${process.pid}`);

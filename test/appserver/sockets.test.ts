@@ -192,6 +192,9 @@ test('uwsgi refusals under the master: logged, one connection closed, the worker
     '1k',
     '--stats',
     '127.0.0.1:0',
+    // The workers accept from the shared sockets themselves (uWSGI's way).
+    '--accept',
+    'workers',
   ]);
   const statsAddress = (await portico.waitFor(/stats server on (\S+)/))[1] as string;
   const pids = async () => (await readStats(statsAddress)).workers.map((w) => w.pid).sort();

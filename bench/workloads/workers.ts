@@ -1,0 +1,33 @@
+/**
+ * `workers`: what a second worker buys. `portico serve` over HTTP with 2 workers against 1
+ * (the master hands connections round-robin to the workers through node:cluster);
+ * `GET /` → `200 {"hello":"world"}`.
+ *
+ * One worker can only use one CPU, so this workload gives the server two: CPUs 1 and 2
+ * where the machine has them, else CPUs 0 and 1 — shared with the load generator, which
+ * then caps what the second worker can show (the description says which).
+ */
+import os from 'node:os';
+import type { Workload } from './types.ts';
+
+const cpus = os.availableParallelism() >= 3 ? '1,2' : '0,1';
+const script = 'bench/servers/portico-workers.ts';
+
+export const workers: Workload = {
+  name: 'workers',
+  description:
+    `portico serve --http, 2 workers vs 1: GET / -> 200 {"hello":"world"}; server on CPUs ${cpus}` +
+    (cpus === '0,1' ? ' (shared with the load generator: only 2 CPUs)' : ''),
+  baseline: 'portico-1w',
+  servers: [
+    { name: 'portico-1w', script, args: ['1'], cpus },
+    { name: 'portico-2w', script, args: ['2'], cpus },
+  ],
+  requests: [
+    {
+      method: 'GET',
+      path: '/',
+      expect: { status: 200, contentType: 'application/json', body: '{"hello":"world"}' },
+    },
+  ],
+};
