@@ -1,6 +1,7 @@
 /**
- * Workers that are replaced on purpose: harakiri (a request that blocks the event loop
- * past the limit), max-requests, and reload-on-rss.
+ * Workers that are replaced, added or removed on purpose: harakiri (a request that blocks
+ * the event loop past the limit, over HTTP and uwsgi), max-requests, reload-on-rss, and
+ * the cheaper's adaptive worker count.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -97,5 +98,37 @@ test('reload-on-rss: a worker past the memory limit is replaced', async () => {
   await portico.waitFor(/stopping worker 1 \(pid \d+\): reload-on-rss \(\d+ MB\)/, 5000);
   assert.equal((await get(`${portico.url}/still`)).status, 200);
   process.kill(portico.pid, 'SIGINT');
+  assert.equal((await portico.exited).code, 0);
+});
+
+test('cheaper: a busy worker brings another, and idle workers go back to the minimum', async () => {
+  const portico = await startPortico([
+    'examples/echo/app.ts',
+    '--workers',
+    '2',
+    '--cheaper',
+    '1',
+    '--cheaper-overload',
+    '1',
+    '--cheaper-busyness-max',
+    '50',
+    '--cheaper-busyness-min',
+    '20',
+  ]);
+  assert.equal(portico.stdout().match(/1 worker\)/)?.length, 1, 'starts at the minimum');
+  // Keep the one worker's event loop busy (bounded: until it scales, or 10 s).
+  let grown = false;
+  const deadline = Date.now() + 10_000;
+  const loops = Array.from({ length: 3 }, async () => {
+    while (!grown && Date.now() < deadline) await get(`${portico.url}/busy?ms=100`);
+  });
+  await portico.waitFor(/cheaper: average busyness \d+%[\s\S]*workers: 1 -> 2/, 10_000);
+  grown = true;
+  await Promise.all(loops);
+  await portico.waitFor(/worker 2 \(pid \d+\) ready/);
+  // Idle now: back to one worker, stopped gracefully.
+  await portico.waitFor(/workers: 2 -> 1[\s\S]*stopping worker 2 \(pid \d+\): fewer workers wanted/, 10_000);
+  assert.equal((await get(`${portico.url}/after`)).status, 200);
+  process.kill(portico.pid, 'SIGTERM');
   assert.equal((await portico.exited).code, 0);
 });
