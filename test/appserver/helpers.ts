@@ -47,10 +47,12 @@ export async function startPortico(
      * suite's own `after` must stop it then.
      */
     killAfterTest?: boolean;
+    /** The `portico` command to run (default: this checkout's `bin/portico.js`). */
+    bin?: string;
   } = {},
 ): Promise<Portico> {
   const http = options.http === false ? [] : ['--http', '127.0.0.1:0'];
-  const child = spawn(process.execPath, [bin, 'serve', ...args, ...http], {
+  const child = spawn(process.execPath, [options.bin ?? bin, 'serve', ...args, ...http], {
     cwd: root,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
