@@ -159,7 +159,7 @@ test('master lifecycle: readiness, stats, access log, respawn, scaling, FIFO, ho
     assert.equal((await settled(2)).workers_target, 2);
   });
 
-  await t.test('master FIFO: + and -, c chain reload, s stats', async () => {
+  await t.test('master FIFO: + and -, c chain reload, r reload, s stats', async () => {
     fifo('+');
     await settled(3);
     fifo('-');
@@ -172,6 +172,15 @@ test('master lifecycle: readiness, stats, access log, respawn, scaling, FIFO, ho
         : undefined;
     });
     assert.equal(after.workers.length, 2);
+    fifo('r');
+    await portico.waitFor(/master FIFO: r [\s\S]*graceful reload done/);
+    const reloaded = await eventually(async () => {
+      const document = await settled(2);
+      return document.workers.every((w) => !after.workers.some((a) => a.pid === w.pid))
+        ? document
+        : undefined;
+    });
+    assert.equal(reloaded.workers.length, 2);
     fifo('s');
     await portico.waitFor(/info: stats \{"version"/);
     fifo('x');
