@@ -41,7 +41,17 @@ async function resolvePort(address: SocketAddress): Promise<SocketAddress> {
   if ('path' in address || address.port !== 0) return address;
   const probe = net.createServer();
   await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
+    probe.once('error', (error) =>
+      reject(
+        new PorticoError(
+          'PORTICO_ERR_LISTEN',
+          `cannot listen on ${formatHostPort(address)}: ${error.message}`,
+          {
+            cause: error,
+          },
+        ),
+      ),
+    );
     probe.listen(0, address.host, () => resolve());
   });
   const port = (probe.address() as net.AddressInfo).port;
@@ -126,6 +136,9 @@ export async function runAppServer(config: AppServerConfig, options: RunOptions)
   const log = options.logger ?? createLogger('master', config.logLevel);
   const announce = options.announce ?? ((line: string) => process.stdout.write(line));
   process.title = 'portico master';
+  if (config.http.length + config.uwsgiSocket.length === 0) {
+    throw new PorticoError('PORTICO_ERR_CONFIG', 'no socket to listen on: give --http or --uwsgi');
+  }
   await runHook('onStarting', { config });
   config.http = await Promise.all(config.http.map(resolvePort));
   config.uwsgiSocket = await Promise.all(config.uwsgiSocket.map(resolvePort));
