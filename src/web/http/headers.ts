@@ -92,15 +92,12 @@ export class ResponseHeaders implements Iterable<Header> {
     return this.#pairs.values();
   }
 
-  /** Fresh `[name, value]` pairs for `startResponse`. */
+  /**
+   * The `[name, value]` pairs for `startResponse`, in a new array. The pairs themselves are
+   * shared: they are never changed in place (setting a header replaces its pair).
+   */
   toList(): Header[] {
-    const pairs = this.#pairs;
-    const list: Header[] = new Array(pairs.length);
-    for (let i = 0; i < pairs.length; i++) {
-      const pair = pairs[i] as Header;
-      list[i] = [pair[0], pair[1]];
-    }
-    return list;
+    return this.#pairs.slice();
   }
 
   /**
