@@ -13,6 +13,7 @@ import {
   MiddlewareNotUsed,
   type GetResponse,
   ImproperlyConfigured,
+  include,
   PermissionDenied,
   path,
   SuspiciousOperation,
@@ -181,6 +182,35 @@ describe('processView', () => {
     assert.equal(seen[0], view);
     assert.deepEqual(seen[1], []);
     assert.deepEqual(seen[2], { n: 7 });
+  });
+
+  test('request.resolverMatch is set before processView and the view', async () => {
+    const seen: unknown[] = [];
+    const spy: MiddlewareFactory = (getResponse) =>
+      Object.assign((request: HttpRequest) => getResponse(request), {
+        processView: (request: HttpRequest) => {
+          seen.push(request.resolverMatch?.viewName);
+        },
+      });
+    const view: ViewFunction = (request) => {
+      const match = request.resolverMatch;
+      seen.push([match?.urlName, match?.route, match?.namespaces, match?.appNames, match?.kwargs]);
+      return new HttpResponse();
+    };
+    const app = appWith(
+      [
+        path(
+          'shop/<int:shop>/',
+          include([path('items/<slug:item>/', view, { name: 'item' })], { namespace: 'shop' }),
+        ),
+      ],
+      [spy],
+    );
+    await serve(app, { path: '/shop/3/items/pen/' });
+    assert.deepEqual(seen, [
+      'shop:item',
+      ['item', 'shop/<int:shop>/items/<slug:item>/', ['shop'], ['shop'], { shop: 3, item: 'pen' }],
+    ]);
   });
 
   test('is skipped when the URL does not resolve; the 404 passes out through every layer', async () => {
