@@ -7,7 +7,7 @@
  * generator, which exits inside the window), is what the rest of the machine used.
  * Interrupt time is left out on both sides: the kernel does not charge it to a process.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of `/proc` times (USER_HZ, 100 on every mainstream Linux). */
 const HZ = 100;
@@ -35,18 +35,50 @@ function statFields(pid: number | 'self'): number[] {
     .map(Number);
 }
 
+/**
+ * CPU ticks of the server and every process under it (an app server's master and workers,
+ * nginx in front of one), including children they have already reaped.
+ */
+function treeTicks(rootPid: number): number {
+  const parents = new Map<number, number[]>();
+  const times = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    let fields: number[];
+    try {
+      fields = statFields(pid);
+    } catch {
+      continue; // exited while we looked
+    }
+    // ppid is field 4 (index 1); utime, stime, cutime, cstime are fields 14-17 (11-14).
+    const ppid = fields[1] ?? 0;
+    times.set(pid, (fields[11] ?? 0) + (fields[12] ?? 0) + (fields[13] ?? 0) + (fields[14] ?? 0));
+    const siblings = parents.get(ppid);
+    if (siblings === undefined) parents.set(ppid, [pid]);
+    else siblings.push(pid);
+  }
+  if (!times.has(rootPid)) throw new Error(`process ${rootPid} is gone`);
+  let total = 0;
+  const queue = [rootPid];
+  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+    total += times.get(pid) ?? 0;
+    queue.push(...(parents.get(pid) ?? []));
+  }
+  return total;
+}
+
 /** A reading, or undefined where `/proc` is not there (or the server is gone). */
 export function cpuSnapshot(serverPid: number): CpuSnapshot | undefined {
   try {
     const self = statFields('self');
-    const server = statFields(serverPid);
     // utime, stime, cutime, cstime are fields 14-17: indexes 11-14 here.
     return {
       at: performance.now(),
       machine: machineBusy(),
       harness: (self[11] ?? 0) + (self[12] ?? 0),
       children: (self[13] ?? 0) + (self[14] ?? 0),
-      server: (server[11] ?? 0) + (server[12] ?? 0),
+      server: treeTicks(serverPid),
     };
   } catch {
     return undefined;
@@ -57,7 +89,7 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot | undefined {
 export interface CpuWindow {
   /** CPUs' worth of time (1 = one whole CPU) other processes used. */
   readonly otherCpu: number;
-  /** CPU seconds the server used (all its threads). */
+  /** CPU seconds the server used (all its threads and processes). */
   readonly serverCpuS: number;
 }
 
