@@ -5,28 +5,56 @@
  * @module
  */
 
-export { type ResolvedSettings, resolveSettings, type Settings } from './conf/settings.ts';
+export {
+  type ContextProcessor,
+  type ResolvedSettings,
+  resolveSettings,
+  type Settings,
+  type TemplateSettings,
+} from './conf/settings.ts';
+export {
+  b62Decode,
+  b62Encode,
+  BadSignature,
+  getCookieSigner,
+  SignatureExpired,
+  Signer,
+  type SignerOptions,
+  type SigningKeys,
+  TimestampSigner,
+} from './core/signing.ts';
 export { type ConnectOptions, type Receiver, Signal, type SignalEvent } from './dispatch/signal.ts';
 export {
   BadRequest,
   ContentNotRenderedError,
   DisallowedHost,
   DisallowedRedirect,
+  FileTooBig,
   Http404,
   ImproperlyConfigured,
+  InvalidJson,
   MiddlewareNotUsed,
+  MultiPartParserError,
   PermissionDenied,
   RequestDataTooBig,
   SuspiciousOperation,
   TooManyFieldsSent,
+  TooManyFilesSent,
 } from './exceptions.ts';
+export {
+  InMemoryUploadedFile,
+  TemporaryUploadedFile,
+  UploadedFile,
+  type UploadInfo,
+} from './files/uploadedfile.ts';
 export { BaseHandler } from './handlers/base.ts';
 export { convertExceptionToResponse, type ErrorViews, responseForException } from './handlers/exception.ts';
 export { getTsgiApplication, TsgiHandler } from './handlers/tsgi.ts';
 export type { CookieOptions } from './http/cookie.ts';
 export { HttpHeaders, ResponseHeaders } from './http/headers.ts';
 export { JsonResponse, type JsonResponseOptions } from './http/json.ts';
-export { QueryDict } from './http/querydict.ts';
+export { type HeaderParameters, parseHeaderParameters } from './http/content-type.ts';
+export { QueryDict, type QueryDictOptions } from './http/querydict.ts';
 export {
   HttpResponsePermanentRedirect,
   HttpResponseRedirect,
@@ -37,6 +65,7 @@ export {
   type RequestOptions,
   type RequestReverseOptions,
   type RequestSettings,
+  type SignedCookieOptions,
 } from './http/request.ts';
 export {
   HttpResponse,
@@ -124,6 +153,8 @@ export type {
   UrlName,
   ViewFunction,
 } from './urls/types.ts';
+export { MultiValueDict } from './utils/datastructures.ts';
 export { isPromise, type MaybePromise, then } from './utils/promise.ts';
+export { isLazyBody, lazyBody } from './views/decorators/body.ts';
 export { badRequest, pageNotFound, permissionDenied, serverError } from './views/defaults.ts';
 export { type ClassView, HTTP_METHOD_NAMES, type Params, RedirectView, View } from './views/generic/base.ts';

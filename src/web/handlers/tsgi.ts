@@ -63,11 +63,7 @@ export class TsgiHandler extends BaseHandler {
    */
   call(environ: Environ, startResponse: StartResponse): MaybePromise<ResponseBody> {
     if (requestStarted.hasListeners()) requestStarted.send(this.constructor, { environ });
-    const request = new HttpRequest(environ, {
-      scriptName: this.settings.forceScriptName ?? environ.SCRIPT_NAME,
-      settings: this.settings,
-      resolver: this.resolver,
-    });
+    const request = this.createRequest(environ);
     const pathError = invalidPathReason(environ);
     // A path that cannot be decoded never reaches middleware or URL resolution: it is a 400.
     const response =
@@ -76,6 +72,15 @@ export class TsgiHandler extends BaseHandler {
         : this.responseForException(request, new BadRequest(pathError));
     if (isPromise(response)) return response.then((r) => this.#respond(r, request, environ, startResponse));
     return this.#respond(response, request, environ, startResponse);
+  }
+
+  /** Builds the request for an environ (the test client overrides it to keep the request). */
+  protected createRequest(environ: Environ): HttpRequest {
+    return new HttpRequest(environ, {
+      scriptName: this.settings.forceScriptName ?? environ.SCRIPT_NAME,
+      settings: this.settings,
+      resolver: this.resolver,
+    });
   }
 
   #respond(
@@ -94,6 +99,8 @@ export class TsgiHandler extends BaseHandler {
       response = replaced;
     }
     response.handlerClass = this.constructor;
+    // Temporary upload files live until the server closes the body.
+    if (request.needsClose) response.addCloser(() => request.close());
     startResponse(response.statusLine, response.headerList());
     const fileWrapper = environ['tsgi.file_wrapper'];
     if (fileWrapper !== undefined && response instanceof FileResponse) {
