@@ -59,6 +59,7 @@ export {
   HttpResponsePermanentRedirect,
   HttpResponseRedirect,
   HttpResponseRedirectBase,
+  type RedirectOptions,
 } from './http/redirect.ts';
 export {
   HttpRequest,
@@ -80,11 +81,14 @@ export {
 } from './http/response.ts';
 export { HttpResponseBase, type ResponseOptions } from './http/response-base.ts';
 export {
+  contentDisposition,
+  contentTypeFor,
   FileResponse,
   type FileResponseOptions,
-  type StreamingContent,
-  StreamingHttpResponse,
-} from './http/streaming.ts';
+  type FileSource,
+  parseRange,
+} from './http/fileresponse.ts';
+export { type StreamingContent, StreamingHttpResponse } from './http/streaming.ts';
 export { defaultLogger, type LogContext, type WebLogger } from './log.ts';
 export { CommonMiddleware, noAppendSlash } from './middleware/common.ts';
 export { MiddlewareMixin } from './middleware/mixin.ts';

@@ -8,7 +8,7 @@ import type { Settings } from '../conf/settings.ts';
 import { BadRequest, ContentNotRenderedError } from '../exceptions.ts';
 import { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response-base.ts';
-import { FileResponse } from '../http/streaming.ts';
+import { FileResponse } from '../http/fileresponse.ts';
 import { requestStarted } from '../signals.ts';
 import { hasRender } from '../template/response.ts';
 import { setDefaultUrlconf } from '../urls/base.ts';
@@ -101,7 +101,8 @@ export class TsgiHandler extends BaseHandler {
     response.handlerClass = this.constructor;
     // Temporary upload files live until the server closes the body.
     if (request.needsClose) response.addCloser(() => request.close());
-    startResponse(response.statusLine, response.headerList());
+    if (response instanceof FileResponse) response.applyRange(request);
+    startResponse(response.statusLine, response.headerList(this.settings));
     const fileWrapper = environ['tsgi.file_wrapper'];
     if (fileWrapper !== undefined && response instanceof FileResponse) {
       const file = response.fileToStream;
