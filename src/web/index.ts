@@ -102,12 +102,24 @@ export type {
   MiddlewareHooks,
   MiddlewareObject,
 } from './middleware/types.ts';
-export { gotRequestException, requestFinished, requestStarted } from './signals.ts';
+export { render } from './shortcuts.ts';
+export { gotRequestException, requestFinished, requestStarted, templateRendered } from './signals.ts';
+export {
+  csrfTokenOf,
+  engineFor,
+  getEngine,
+  type LoadedTemplate,
+  renderToString,
+  TemplateDoesNotExist,
+  TemplateEngine,
+  TemplateError,
+} from './template/engine.ts';
 export {
   type Context,
   type PostRenderCallback,
   SimpleTemplateResponse,
   type Template,
+  type TemplateName,
   TemplateResponse,
 } from './template/response.ts';
 export {

@@ -10,6 +10,7 @@ import { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response-base.ts';
 import { FileResponse } from '../http/fileresponse.ts';
 import { requestStarted } from '../signals.ts';
+import { setDefaultTemplateSettings } from '../template/engine.ts';
 import { hasRender } from '../template/response.ts';
 import { setDefaultUrlconf } from '../urls/base.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
@@ -130,5 +131,6 @@ export class TsgiHandler extends BaseHandler {
 export function getTsgiApplication(settings: Settings): Application {
   const handler = new TsgiHandler(settings);
   setDefaultUrlconf(handler.settings.rootUrlconf);
+  setDefaultTemplateSettings(handler.settings);
   return handler.application;
 }

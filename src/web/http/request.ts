@@ -35,7 +35,12 @@ export type RequestSettings = Pick<
   Partial<
     Pick<
       ResolvedSettings,
-      'secretKey' | 'secretKeyFallbacks' | 'secureProxySslHeader' | 'useXForwardedHost' | 'useXForwardedPort'
+      | 'secretKey'
+      | 'secretKeyFallbacks'
+      | 'secureProxySslHeader'
+      | 'useXForwardedHost'
+      | 'useXForwardedPort'
+      | 'templates'
     >
   >;
 
