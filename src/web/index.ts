@@ -169,6 +169,20 @@ export type {
   UrlName,
   ViewFunction,
 } from './urls/types.ts';
+export {
+  Client,
+  type ClientBodyOptions,
+  type ClientOptions,
+  type ClientRequestOptions,
+  TestResponse,
+} from './test/client.ts';
+export {
+  encodeForm,
+  encodeMultipart,
+  type FileUpload,
+  type FormData,
+  type FormFiles,
+} from './test/encode.ts';
 export { MultiValueDict } from './utils/datastructures.ts';
 export { isPromise, type MaybePromise, then } from './utils/promise.ts';
 export { isLazyBody, lazyBody } from './views/decorators/body.ts';
