@@ -90,6 +90,14 @@ export {
 } from './http/fileresponse.ts';
 export { type StreamingContent, StreamingHttpResponse } from './http/streaming.ts';
 export { defaultLogger, type LogContext, type WebLogger } from './log.ts';
+export {
+  type PinoWebLogger,
+  pinoLogger,
+  REQUEST_ID_KEY,
+  requestIdOf,
+  requestLogging,
+  type RequestLoggingOptions,
+} from './logging.ts';
 export { CommonMiddleware, noAppendSlash } from './middleware/common.ts';
 export { MiddlewareMixin } from './middleware/mixin.ts';
 export type {
