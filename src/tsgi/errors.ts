@@ -69,7 +69,7 @@ export const errorCodes = {
     'The request does something the framework refuses as unsafe (answered 400).',
   PORTICO_ERR_DISALLOWED_HOST: 'The Host of the request is not in allowedHosts (answered 400).',
   PORTICO_ERR_DISALLOWED_REDIRECT: 'A redirect target uses a scheme other than http, https or ftp.',
-  PORTICO_ERR_REQUEST_DATA_TOO_BIG: 'The request body is larger than dataUploadMaxMemorySize (answered 400).',
+  PORTICO_ERR_REQUEST_DATA_TOO_BIG: 'The request body is larger than dataUploadMaxMemorySize (answered 413).',
   PORTICO_ERR_TOO_MANY_FIELDS:
     'The query string has more fields than dataUploadMaxNumberFields (answered 400).',
   PORTICO_ERR_VIEW_RETURNED_NOTHING:
@@ -81,6 +81,21 @@ export const errorCodes = {
   PORTICO_ERR_UNHANDLED_EXCEPTION:
     'A view or middleware threw an error that no handler turned into a response (answered 500 and logged).',
   PORTICO_ERR_JSON_NOT_SAFE: 'JsonResponse was given data that is not a plain object while safe is true.',
+  PORTICO_ERR_TOO_MANY_FILES: 'A multipart body has more files than dataUploadMaxNumberFiles (answered 400).',
+  PORTICO_ERR_FILE_TOO_BIG: 'An uploaded file is larger than fileUploadMaxSize (answered 413).',
+  PORTICO_ERR_MULTIPART: 'A multipart/form-data body is malformed or cut short (answered 400).',
+  PORTICO_ERR_INVALID_JSON:
+    'request.json() found a body that is not valid JSON; the message says where it broke (answered 400).',
+  PORTICO_ERR_BODY_NOT_LOADED:
+    'request.POST or request.FILES was read before the body was loaded (await request.load() first).',
+  PORTICO_ERR_IMMUTABLE_QUERYDICT: 'A QueryDict of the request was changed; copy() it first.',
+  PORTICO_ERR_BAD_SIGNATURE:
+    'A signed value (a signed cookie) does not match its signature under any key (answered 400 if uncaught).',
+  PORTICO_ERR_SIGNATURE_EXPIRED:
+    'A signed value is older than the maxAge asked for (answered 400 if uncaught).',
+  PORTICO_ERR_TEMPLATE_DOES_NOT_EXIST:
+    'No template directory holds the template asked for; the message lists the places searched.',
+  PORTICO_ERR_TEMPLATE_ERROR: 'A template has a syntax error or failed while rendering.',
 } as const;
 
 /** A stable Portico error code. */

@@ -76,13 +76,40 @@ export class DisallowedRedirect extends SuspiciousOperation {
   override name = 'DisallowedRedirect';
 }
 
-/** The request body is larger than `dataUploadMaxMemorySize`. */
+/**
+ * The request body is larger than `dataUploadMaxMemorySize` (answered 413, where Django
+ * answers 400: 413 tells a client that retrying with less data may work).
+ */
 export class RequestDataTooBig extends SuspiciousOperation {
   override readonly code: ErrorCode = 'PORTICO_ERR_REQUEST_DATA_TOO_BIG';
   override name = 'RequestDataTooBig';
 }
 
-/** The query string has more fields than `dataUploadMaxNumberFields`. */
+/** An uploaded file is larger than `fileUploadMaxSize` (answered 413). */
+export class FileTooBig extends RequestDataTooBig {
+  override readonly code: ErrorCode = 'PORTICO_ERR_FILE_TOO_BIG';
+  override name = 'FileTooBig';
+}
+
+/** A multipart body has more files than `dataUploadMaxNumberFiles`. */
+export class TooManyFilesSent extends SuspiciousOperation {
+  override readonly code: ErrorCode = 'PORTICO_ERR_TOO_MANY_FILES';
+  override name = 'TooManyFilesSent';
+}
+
+/** A `multipart/form-data` body is malformed (answered 400). */
+export class MultiPartParserError extends BadRequest {
+  override readonly code: ErrorCode = 'PORTICO_ERR_MULTIPART';
+  override name = 'MultiPartParserError';
+}
+
+/** `request.json()` met a body that is not JSON (answered 400, saying where it broke). */
+export class InvalidJson extends BadRequest {
+  override readonly code: ErrorCode = 'PORTICO_ERR_INVALID_JSON';
+  override name = 'InvalidJson';
+}
+
+/** The query string or form has more fields than `dataUploadMaxNumberFields`. */
 export class TooManyFieldsSent extends SuspiciousOperation {
   override readonly code: ErrorCode = 'PORTICO_ERR_TOO_MANY_FIELDS';
   override name = 'TooManyFieldsSent';

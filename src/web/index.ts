@@ -5,38 +5,68 @@
  * @module
  */
 
-export { type ResolvedSettings, resolveSettings, type Settings } from './conf/settings.ts';
+export {
+  type ContextProcessor,
+  type ResolvedSettings,
+  resolveSettings,
+  type Settings,
+  type TemplateSettings,
+} from './conf/settings.ts';
+export {
+  b62Decode,
+  b62Encode,
+  BadSignature,
+  getCookieSigner,
+  SignatureExpired,
+  Signer,
+  type SignerOptions,
+  type SigningKeys,
+  TimestampSigner,
+} from './core/signing.ts';
 export { type ConnectOptions, type Receiver, Signal, type SignalEvent } from './dispatch/signal.ts';
 export {
   BadRequest,
   ContentNotRenderedError,
   DisallowedHost,
   DisallowedRedirect,
+  FileTooBig,
   Http404,
   ImproperlyConfigured,
+  InvalidJson,
   MiddlewareNotUsed,
+  MultiPartParserError,
   PermissionDenied,
   RequestDataTooBig,
   SuspiciousOperation,
   TooManyFieldsSent,
+  TooManyFilesSent,
 } from './exceptions.ts';
+export {
+  InMemoryUploadedFile,
+  TemporaryUploadedFile,
+  UploadedFile,
+  type UploadInfo,
+} from './files/uploadedfile.ts';
 export { BaseHandler } from './handlers/base.ts';
 export { convertExceptionToResponse, type ErrorViews, responseForException } from './handlers/exception.ts';
 export { getTsgiApplication, TsgiHandler } from './handlers/tsgi.ts';
 export type { CookieOptions } from './http/cookie.ts';
 export { HttpHeaders, ResponseHeaders } from './http/headers.ts';
 export { JsonResponse, type JsonResponseOptions } from './http/json.ts';
-export { QueryDict } from './http/querydict.ts';
+export { type HeaderParameters, parseHeaderParameters } from './http/content-type.ts';
+export { QueryDict, type QueryDictOptions } from './http/querydict.ts';
 export {
   HttpResponsePermanentRedirect,
   HttpResponseRedirect,
   HttpResponseRedirectBase,
+  type RedirectOptions,
 } from './http/redirect.ts';
 export {
   HttpRequest,
   type RequestOptions,
   type RequestReverseOptions,
   type RequestSettings,
+  type SignedCookieOptions,
 } from './http/request.ts';
 export {
   HttpResponse,
@@ -51,12 +81,23 @@ export {
 } from './http/response.ts';
 export { HttpResponseBase, type ResponseOptions } from './http/response-base.ts';
 export {
+  contentDisposition,
+  contentTypeFor,
   FileResponse,
   type FileResponseOptions,
-  type StreamingContent,
-  StreamingHttpResponse,
-} from './http/streaming.ts';
+  type FileSource,
+  parseRange,
+} from './http/fileresponse.ts';
+export { type StreamingContent, StreamingHttpResponse } from './http/streaming.ts';
 export { defaultLogger, type LogContext, type WebLogger } from './log.ts';
+export {
+  type PinoWebLogger,
+  pinoLogger,
+  REQUEST_ID_KEY,
+  requestIdOf,
+  requestLogging,
+  type RequestLoggingOptions,
+} from './logging.ts';
 export { CommonMiddleware, noAppendSlash } from './middleware/common.ts';
 export { MiddlewareMixin } from './middleware/mixin.ts';
 export type {
@@ -69,12 +110,24 @@ export type {
   MiddlewareHooks,
   MiddlewareObject,
 } from './middleware/types.ts';
-export { gotRequestException, requestFinished, requestStarted } from './signals.ts';
+export { render } from './shortcuts.ts';
+export { gotRequestException, requestFinished, requestStarted, templateRendered } from './signals.ts';
+export {
+  csrfTokenOf,
+  engineFor,
+  getEngine,
+  type LoadedTemplate,
+  renderToString,
+  TemplateDoesNotExist,
+  TemplateEngine,
+  TemplateError,
+} from './template/engine.ts';
 export {
   type Context,
   type PostRenderCallback,
   SimpleTemplateResponse,
   type Template,
+  type TemplateName,
   TemplateResponse,
 } from './template/response.ts';
 export {
@@ -124,6 +177,22 @@ export type {
   UrlName,
   ViewFunction,
 } from './urls/types.ts';
+export {
+  Client,
+  type ClientBodyOptions,
+  type ClientOptions,
+  type ClientRequestOptions,
+  TestResponse,
+} from './test/client.ts';
+export {
+  encodeForm,
+  encodeMultipart,
+  type FileUpload,
+  type FormData,
+  type FormFiles,
+} from './test/encode.ts';
+export { MultiValueDict } from './utils/datastructures.ts';
 export { isPromise, type MaybePromise, then } from './utils/promise.ts';
+export { isLazyBody, lazyBody } from './views/decorators/body.ts';
 export { badRequest, pageNotFound, permissionDenied, serverError } from './views/defaults.ts';
 export { type ClassView, HTTP_METHOD_NAMES, type Params, RedirectView, View } from './views/generic/base.ts';

@@ -28,3 +28,13 @@ export const requestFinished = new Signal<unknown, Record<never, never>>();
  * conversions), before the 500 response is built. Errors from receivers are swallowed.
  */
 export const gotRequestException = new Signal<unknown, { request: HttpRequest; error: unknown }>();
+
+/**
+ * Sent each time the template engine renders a template, with its name, the file, the
+ * full context and the request. The test client listens to it to report the templates
+ * and context a response used. Only sent when someone listens.
+ */
+export const templateRendered = new Signal<
+  unknown,
+  { name: string; origin: string; context: Record<string, unknown>; request: HttpRequest | null }
+>();

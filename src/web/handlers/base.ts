@@ -30,6 +30,7 @@ import type { ResolverMatch } from '../urls/match.ts';
 import { getResolver, type RootResolver } from '../urls/resolver.ts';
 import type { AnyViewFunction, ViewFunction } from '../urls/types.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
+import { isLazyBody } from '../views/decorators/body.ts';
 import { badRequest, pageNotFound, permissionDenied, serverError } from '../views/defaults.ts';
 import {
   convertExceptionToResponse,
@@ -204,6 +205,12 @@ export class BaseHandler implements ExceptionContext {
   #innerGetResponse(request: HttpRequest): MaybePromise<HttpResponseBase> {
     const match = this.resolver.resolve(request.pathInfo);
     request.resolverMatch = match;
+    // A form POST is loaded here, so processView hooks and synchronous views can read
+    // request.POST/FILES as plain properties; load errors (413, 400) become responses
+    // one layer out, like a view's. Other requests stay synchronous.
+    if (request.needsLoad && !isLazyBody(match.func)) {
+      return request.load().then(() => this.#viewPhase(request, match, 0));
+    }
     return this.#viewPhase(request, match, 0);
   }
 

@@ -8,9 +8,15 @@
 import type { ErrorCode } from '../../tsgi/errors.ts';
 import { PorticoError } from '../../tsgi/errors.ts';
 import type { ResolvedSettings } from '../conf/settings.ts';
-import { BadRequest, Http404, PermissionDenied, SuspiciousOperation } from '../exceptions.ts';
+import {
+  BadRequest,
+  Http404,
+  PermissionDenied,
+  RequestDataTooBig,
+  SuspiciousOperation,
+} from '../exceptions.ts';
 import type { HttpRequest } from '../http/request.ts';
-import { HttpResponseServerError } from '../http/response.ts';
+import { HttpResponse, HttpResponseServerError } from '../http/response.ts';
 import { HttpResponseBase } from '../http/response-base.ts';
 import { logResponse } from '../log.ts';
 import type { GetResponse } from '../middleware/types.ts';
@@ -65,11 +71,18 @@ export function responseForException(
     message = 'Forbidden (Permission denied)';
     response = callErrorView(context, request, context.errorViews.handler403, error);
   } else if (error instanceof BadRequest || error instanceof SuspiciousOperation) {
-    message =
-      error instanceof SuspiciousOperation ? `Bad Request (${error.name}: ${error.message})` : 'Bad Request';
+    // A body over the size limits is 413: the request is fine, just too large.
+    const tooLarge = error instanceof RequestDataTooBig;
+    message = tooLarge
+      ? `Content Too Large (${error.name}: ${error.message})`
+      : error instanceof SuspiciousOperation
+        ? `Bad Request (${error.name}: ${error.message})`
+        : 'Bad Request';
     response = debug
-      ? technical500Response(request, error, 400)
-      : callErrorView(context, request, context.errorViews.handler400, error);
+      ? technical500Response(request, error, tooLarge ? 413 : 400)
+      : tooLarge
+        ? contentTooLarge()
+        : callErrorView(context, request, context.errorViews.handler400, error);
   } else {
     message = 'Internal Server Error';
     gotRequestException.sendRobust(null, { request, error });
@@ -105,6 +118,10 @@ function finish(response: HttpResponseBase, info: LogInfo): MaybePromise<HttpRes
   } catch (e) {
     return lastResort(context, request, e);
   }
+}
+
+function contentTooLarge(): HttpResponseBase {
+  return new HttpResponse('<h1>Content Too Large (413)</h1>', { status: 413 });
 }
 
 /** Calls a 400/403/404 view; if it fails, the failure becomes a 500. */

@@ -8,8 +8,9 @@ import type { Settings } from '../conf/settings.ts';
 import { BadRequest, ContentNotRenderedError } from '../exceptions.ts';
 import { HttpRequest } from '../http/request.ts';
 import { type HttpResponseBase, isResponsePromise } from '../http/response-base.ts';
-import { FileResponse } from '../http/streaming.ts';
+import { FileResponse } from '../http/fileresponse.ts';
 import { requestStarted } from '../signals.ts';
+import { setDefaultTemplateSettings } from '../template/engine.ts';
 import { hasRender } from '../template/response.ts';
 import { setDefaultUrlconf } from '../urls/base.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
@@ -67,11 +68,7 @@ export class TsgiHandler extends BaseHandler {
     // with the signal and the request.
     const scriptName = this.settings.forceScriptName ?? environ.SCRIPT_NAME;
     if (requestStarted.hasListeners()) requestStarted.send(this.constructor, { environ, scriptName });
-    const request = new HttpRequest(environ, {
-      scriptName,
-      settings: this.settings,
-      resolver: this.resolver,
-    });
+    const request = this.createRequest(environ, scriptName);
     const pathError = invalidPathReason(environ);
     // A path that cannot be decoded never reaches middleware or URL resolution: it is a 400.
     const response =
@@ -81,6 +78,15 @@ export class TsgiHandler extends BaseHandler {
     if (isResponsePromise(response))
       return response.then((r) => this.#respond(r, request, environ, startResponse));
     return this.#respond(response, request, environ, startResponse);
+  }
+
+  /** Builds the request for an environ (the test client overrides it to keep the request). */
+  protected createRequest(environ: Environ, scriptName: string): HttpRequest {
+    return new HttpRequest(environ, {
+      scriptName,
+      settings: this.settings,
+      resolver: this.resolver,
+    });
   }
 
   #respond(
@@ -99,7 +105,10 @@ export class TsgiHandler extends BaseHandler {
       response = replaced;
     }
     response.handlerClass = this.constructor;
-    startResponse(response.statusLine, response.headerList());
+    // Temporary upload files live until the server closes the body.
+    if (request.needsClose) response.addCloser(() => request.close());
+    if (response instanceof FileResponse) response.applyRange(request);
+    startResponse(response.statusLine, response.headerList(this.settings));
     const fileWrapper = environ['tsgi.file_wrapper'];
     if (fileWrapper !== undefined && response instanceof FileResponse) {
       const file = response.fileToStream;
@@ -127,5 +136,6 @@ export class TsgiHandler extends BaseHandler {
 export function getTsgiApplication(settings: Settings): Application {
   const handler = new TsgiHandler(settings);
   setDefaultUrlconf(handler.settings.rootUrlconf);
+  setDefaultTemplateSettings(handler.settings);
   return handler.application;
 }

@@ -19,11 +19,16 @@ export interface CookieOptions {
   secure?: boolean;
   httpOnly?: boolean;
   sameSite?: 'Lax' | 'Strict' | 'None' | 'lax' | 'strict' | 'none';
+  /**
+   * CHIPS: the browser keys the cookie by the top-level site as well (third-party
+   * cookies that survive the end of unpartitioned ones). Requires `secure`.
+   */
+  partitioned?: boolean;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Characters Python's cookie quoting leaves as they are.
-const LEGAL_VALUE = /^[\w!#$%&'*+\-.^`|~:]*$/;
+// Characters Python's cookie quoting leaves as they are; an empty value is quoted (`""`), as Django sends it.
+const LEGAL_VALUE = /^[\w!#$%&'*+\-.^`|~:]+$/;
 const SAME_SITE = new Map([
   ['lax', 'Lax'],
   ['strict', 'Strict'],
@@ -79,6 +84,12 @@ export function serializeCookie(
       throw new PorticoError('PORTICO_ERR_INVALID_HEADER', 'sameSite must be "lax", "strict" or "none"');
     }
     out += `; SameSite=${sameSite}`;
+  }
+  if (options.partitioned) {
+    if (!options.secure) {
+      throw new PorticoError('PORTICO_ERR_INVALID_HEADER', 'a partitioned cookie must also be secure');
+    }
+    out += '; Partitioned';
   }
   return out;
 }

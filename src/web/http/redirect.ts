@@ -11,6 +11,16 @@ import type { ResponseOptions } from './response-base.ts';
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 const ALLOWED_SCHEMES = new Set(['http', 'https', 'ftp']);
 
+/** Options of redirects. */
+export interface RedirectOptions extends ResponseOptions {
+  content?: ResponseContent;
+  /**
+   * Ask the client to repeat the same method and body at the new URL: 307 instead of
+   * 302, 308 instead of 301 (Django 5.2's `preserve_request`).
+   */
+  preserveRequest?: boolean;
+}
+
 /** The shared behaviour of redirects: a validated, URI-encoded `Location`. */
 export class HttpResponseRedirectBase extends HttpResponse {
   /**
@@ -18,8 +28,11 @@ export class HttpResponseRedirectBase extends HttpResponse {
    * @throws DisallowedRedirect when the URL has a scheme other than http, https or ftp
    * (`javascript:` and the like), which becomes a 400 if not caught.
    */
-  constructor(redirectTo: string, options?: ResponseOptions & { content?: ResponseContent }) {
-    super(options?.content ?? '', options);
+  constructor(redirectTo: string, options?: RedirectOptions) {
+    const permanent = new.target.defaultStatus === 301;
+    const status =
+      options?.preserveRequest && options.status === undefined ? (permanent ? 308 : 307) : undefined;
+    super(options?.content ?? '', status === undefined ? options : { ...options, status });
     const location = iriToUri(redirectTo);
     const scheme = SCHEME.exec(location)?.[1]?.toLowerCase();
     if (scheme !== undefined && !ALLOWED_SCHEMES.has(scheme)) {

@@ -6,24 +6,51 @@
  *
  * @module
  */
-import { PorticoError } from '../../tsgi/errors.ts';
 import type { Environ } from '../../tsgi/types.ts';
 import type { ResolvedSettings } from '../conf/settings.ts';
-import { DisallowedHost, ImproperlyConfigured, RequestDataTooBig } from '../exceptions.ts';
+import { getCookieSigner } from '../core/signing.ts';
+import { DisallowedHost, ImproperlyConfigured } from '../exceptions.ts';
+import type { UploadedFile } from '../files/uploadedfile.ts';
 import type { ResolverMatch } from '../urls/match.ts';
 import type { RootResolver } from '../urls/resolver.ts';
 import type { ReverseArguments } from '../urls/reverse.ts';
 import type { RegisteredEntries, ReverseRest } from '../urls/types.ts';
 import { escapeUriPath, iriToUri } from '../utils/encoding.ts';
+import type { MultiValueDict } from '../utils/datastructures.ts';
+import { type BodySettings, RequestBody } from './body.ts';
+import { parseHeaderParameters } from './content-type.ts';
 import { parseCookieHeader } from './cookie.ts';
 import { HttpHeaders } from './headers.ts';
 import { QueryDict } from './querydict.ts';
 
-/** The settings a request consults. */
+/**
+ * The settings a request consults. The handler passes the project's; a request built by
+ * hand needs only the first four (the rest have Django's defaults).
+ */
 export type RequestSettings = Pick<
   ResolvedSettings,
   'debug' | 'allowedHosts' | 'dataUploadMaxMemorySize' | 'dataUploadMaxNumberFields'
->;
+> &
+  BodySettings &
+  Partial<
+    Pick<
+      ResolvedSettings,
+      | 'secretKey'
+      | 'secretKeyFallbacks'
+      | 'secureProxySslHeader'
+      | 'useXForwardedHost'
+      | 'useXForwardedPort'
+      | 'templates'
+    >
+  >;
+
+/** Options of {@link HttpRequest.getSignedCookie}. */
+export interface SignedCookieOptions {
+  /** The salt the cookie was set with. */
+  salt?: string;
+  /** Refuse signatures older than this many seconds. */
+  maxAge?: number;
+}
 
 const DEFAULT_SETTINGS: RequestSettings = Object.freeze({
   debug: false,
@@ -49,7 +76,6 @@ export interface RequestReverseOptions {
 
 const HOST = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?$/;
 const DEBUG_HOSTS = Object.freeze(['.localhost', '127.0.0.1', '[::1]']);
-const EMPTY = new Uint8Array(0);
 
 /** `host[:port]` → its domain (lower case, no trailing dot) or `''` when malformed. */
 function splitDomain(host: string): string {
@@ -97,9 +123,9 @@ export class HttpRequest {
   #get: QueryDict | null = null;
   #cookies: Record<string, string> | null = null;
   #headers: HttpHeaders | null = null;
-  #body: Promise<Uint8Array> | null = null;
-  #streamed = false;
-  #remaining = -1;
+  #body: RequestBody | null = null;
+  #contentType: { mediaType: string; params: Readonly<Record<string, string>> } | null = null;
+  #encoding: string | null | undefined = undefined;
 
   constructor(environ: Environ, options: RequestOptions = {}) {
     this.META = environ;
@@ -132,8 +158,64 @@ export class HttpRequest {
    * @throws TooManyFieldsSent (a 400) beyond `dataUploadMaxNumberFields` fields.
    */
   get GET(): QueryDict {
-    this.#get ??= new QueryDict(this.META.QUERY_STRING ?? '', this.settings.dataUploadMaxNumberFields);
+    this.#get ??= new QueryDict(this.META.QUERY_STRING ?? '', {
+      maxFields: this.settings.dataUploadMaxNumberFields,
+      encoding: this.encoding ?? 'utf-8',
+    });
     return this.#get;
+  }
+
+  /**
+   * The form fields of a POST with a `application/x-www-form-urlencoded` or
+   * `multipart/form-data` body; empty for other methods and content types (use
+   * {@link HttpRequest.json} for JSON). Read-only.
+   *
+   * Reading the body is asynchronous, so for a form POST this needs {@link HttpRequest.load}
+   * first, which the handler awaits before `processView` hooks and the view (unless the
+   * view is marked with `lazyBody()`).
+   *
+   * @throws PorticoError `PORTICO_ERR_BODY_NOT_LOADED` when the form was not loaded yet.
+   */
+  get POST(): QueryDict {
+    return this.#requestBody().POST;
+  }
+
+  /** The files of a `multipart/form-data` POST, by field name. Same loading rule as `POST`. */
+  get FILES(): MultiValueDict<UploadedFile> {
+    return this.#requestBody().FILES;
+  }
+
+  /**
+   * Reads and parses the form data of a POST, once (later calls return the same promise).
+   * Limits: `dataUploadMaxMemorySize` (non-file data, 413), `dataUploadMaxNumberFields`
+   * and `dataUploadMaxNumberFiles` (400), `fileUploadMaxSize` (413); uploads larger than
+   * `fileUploadMaxMemorySize` go to temporary files removed after the response.
+   *
+   * @throws MultiPartParserError for a malformed multipart body (400).
+   */
+  load(): Promise<void> {
+    return this.#requestBody().load();
+  }
+
+  /** True when `POST`/`FILES` cannot be read before {@link HttpRequest.load} (a form POST not loaded yet). */
+  get needsLoad(): boolean {
+    if (this.method !== 'POST') return false;
+    return this.#requestBody().needsLoad;
+  }
+
+  /** True when {@link HttpRequest.close} has something to release (uploads in temporary files). */
+  get needsClose(): boolean {
+    return this.#body !== null && this.#body.needsClose;
+  }
+
+  /** Releases what the request holds (temporary upload files); the handler calls it after the response. */
+  close(): Promise<void> {
+    return this.#body === null ? Promise.resolve() : this.#body.close();
+  }
+
+  #requestBody(): RequestBody {
+    this.#body ??= new RequestBody(this);
+    return this.#body;
   }
 
   /** The cookies sent, by name. */
@@ -145,23 +227,89 @@ export class HttpRequest {
     return this.#cookies;
   }
 
-  /** The media type of the body, without parameters (`application/json`). */
-  get contentType(): string {
-    return (this.META.CONTENT_TYPE ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  /**
+   * The value of a cookie set with `response.setSignedCookie()`, verified with
+   * `secretKey` (or one of `secretKeyFallbacks`) and `salt`. A missing cookie gives
+   * `fallback`; so does a bad or expired signature when a fallback is given, else that
+   * throws.
+   *
+   * @throws BadSignature, SignatureExpired (400 when uncaught) when no fallback is given.
+   */
+  getSignedCookie(name: string, options?: SignedCookieOptions): string | undefined;
+  getSignedCookie<T>(name: string, options: SignedCookieOptions & { default: T }): string | T;
+  getSignedCookie<T>(
+    name: string,
+    options: SignedCookieOptions & { default?: T } = {},
+  ): string | T | undefined {
+    const value = this.COOKIES[name];
+    if (value === undefined) return options.default;
+    const signer = getCookieSigner(
+      { secretKey: this.settings.secretKey ?? '', secretKeyFallbacks: this.settings.secretKeyFallbacks },
+      name,
+      options.salt,
+    );
+    try {
+      return signer.unsign(value, options.maxAge);
+    } catch (error) {
+      if ('default' in options) return options.default;
+      throw error;
+    }
   }
 
-  /** `http` or `https`. */
+  #parsedContentType(): { mediaType: string; params: Readonly<Record<string, string>> } {
+    this.#contentType ??= parseHeaderParameters(this.META.CONTENT_TYPE ?? '');
+    return this.#contentType;
+  }
+
+  /** The media type of the body, lower-cased, without parameters (`application/json`). */
+  get contentType(): string {
+    return this.#parsedContentType().mediaType;
+  }
+
+  /** The parameters of the Content-Type (`{charset: 'utf-8'}`, `{boundary: '…'}`). */
+  get contentParams(): Readonly<Record<string, string>> {
+    return this.#parsedContentType().params;
+  }
+
+  /**
+   * The charset form data and query strings are decoded with: the one assigned, else the
+   * Content-Type's charset, else `null` (meaning UTF-8). Assigning it makes `GET` (and a
+   * url-encoded `POST`) decode again, as in Django.
+   */
+  get encoding(): string | null {
+    if (this.#encoding !== undefined) return this.#encoding;
+    return this.contentParams.charset ?? null;
+  }
+
+  set encoding(value: string | null) {
+    this.#encoding = value;
+    this.#get = null;
+    this.#body?.resetForm();
+  }
+
+  /**
+   * `http` or `https`. Behind a proxy named in `secureProxySslHeader`, the proxy's header
+   * decides when present (its first comma-separated value), else the connection's scheme.
+   */
   get scheme(): string {
+    const proxy = this.settings.secureProxySslHeader;
+    if (proxy) {
+      const value = this.META[proxy[0]];
+      if (typeof value === 'string') return value.split(',', 1)[0]?.trim() === proxy[1] ? 'https' : 'http';
+    }
     return this.META['tsgi.url_scheme'];
   }
 
-  /** True over HTTPS. */
+  /** True over HTTPS (see {@link HttpRequest.scheme} for proxies). */
   isSecure(): boolean {
     return this.scheme === 'https';
   }
 
-  /** The port the request came to (from the Host header's server). */
+  /** The port the request came to: X-Forwarded-Port when `useXForwardedPort`, else the server's. */
   getPort(): string {
+    const forwarded = this.META.HTTP_X_FORWARDED_PORT;
+    if (this.settings.useXForwardedPort && typeof forwarded === 'string' && forwarded !== '')
+      return forwarded;
     return this.META.SERVER_PORT;
   }
 
@@ -171,11 +319,14 @@ export class HttpRequest {
    * @throws DisallowedHost (a 400) when it is not allowed or malformed.
    */
   getHost(): string {
+    const forwarded = this.META.HTTP_X_FORWARDED_HOST;
     const header = this.META.HTTP_HOST;
     let host: string;
-    if (typeof header === 'string' && header !== '') host = header;
+    if (this.settings.useXForwardedHost && typeof forwarded === 'string' && forwarded !== '')
+      host = forwarded;
+    else if (typeof header === 'string' && header !== '') host = header;
     else {
-      const port = this.META.SERVER_PORT;
+      const port = this.getPort();
       const standard =
         (this.scheme === 'https' && port === '443') || (this.scheme === 'http' && port === '80');
       host = standard ? this.META.SERVER_NAME : `${this.META.SERVER_NAME}:${port}`;
@@ -242,94 +393,35 @@ export class HttpRequest {
     });
   }
 
-  #limit(): number {
-    if (this.#remaining === -1) {
-      const length = Number.parseInt(this.META.CONTENT_LENGTH ?? '', 10);
-      // No (valid) Content-Length: read to the end only if the server marks the end of the
-      // body (every conforming TSGI server does); otherwise the body is empty, as in WSGI.
-      this.#remaining =
-        Number.isInteger(length) && length >= 0
-          ? length
-          : this.META['tsgi.input_terminated']
-            ? Number.POSITIVE_INFINITY
-            : 0;
-    }
-    return this.#remaining;
-  }
-
   /**
    * Reads up to `size` bytes of the body as it arrives (all the rest when omitted). After
    * this, {@link HttpRequest.body} is unavailable unless it was read first.
    */
-  async read(size?: number): Promise<Uint8Array> {
-    if (this.#body !== null)
-      throw new PorticoError('PORTICO_ERR_INPUT_CONSUMED', 'The body was already read with body().');
-    this.#streamed = true;
-    const remaining = this.#limit();
-    if (remaining === 0) return EMPTY;
-    const want = size === undefined || size < 0 ? remaining : Math.min(size, remaining);
-    const chunk = await this.META['tsgi.input'].read(Number.isFinite(want) ? want : undefined);
-    this.#remaining = remaining - chunk.length;
-    if (chunk.length === 0) this.#remaining = 0;
-    return chunk;
+  read(size?: number): Promise<Uint8Array> {
+    return this.#requestBody().read(size);
   }
 
   /**
    * The whole body, read once and cached.
    *
-   * @throws RequestDataTooBig (a 400) beyond `dataUploadMaxMemorySize`.
+   * @throws RequestDataTooBig (a 413) beyond `dataUploadMaxMemorySize`.
    * @throws PorticoError `PORTICO_ERR_INPUT_CONSUMED` after `read()` consumed the stream.
    */
   body(): Promise<Uint8Array> {
-    if (this.#body === null) {
-      if (this.#streamed) {
-        return Promise.reject(
-          new PorticoError(
-            'PORTICO_ERR_INPUT_CONSUMED',
-            "You cannot access body after reading from request's data stream.",
-          ),
-        );
-      }
-      this.#body = this.#readBody();
-    }
-    return this.#body;
+    return this.#requestBody().body();
   }
 
-  async #readBody(): Promise<Uint8Array> {
-    const max = this.settings.dataUploadMaxMemorySize;
-    const tooBig = () => new RequestDataTooBig('Request body exceeded dataUploadMaxMemorySize.');
-    let remaining = this.#limit();
-    if (max !== null && Number.isFinite(remaining) && remaining > max) throw tooBig();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const input = this.META['tsgi.input'];
-    while (remaining > 0) {
-      const chunk = await input.read(Number.isFinite(remaining) ? remaining : 65536);
-      if (chunk.length === 0) break;
-      chunks.push(chunk);
-      total += chunk.length;
-      remaining -= chunk.length;
-      if (max !== null && total > max) throw tooBig();
-    }
-    this.#remaining = 0;
-    if (chunks.length === 1) return chunks[0] as Uint8Array;
-    const body = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, at);
-      at += chunk.length;
-    }
-    return body;
+  /** The body decoded as text (with {@link HttpRequest.encoding}, else UTF-8). */
+  text(): Promise<string> {
+    return this.#requestBody().text();
   }
 
-  /** The body decoded as text (UTF-8 unless the Content-Type names a charset). */
-  async text(): Promise<string> {
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(this.META.CONTENT_TYPE ?? '')?.[1] ?? 'utf-8';
-    return new TextDecoder(charset).decode(await this.body());
-  }
-
-  /** The body parsed as JSON. */
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
+  /**
+   * The body parsed as JSON, whatever the Content-Type.
+   *
+   * @throws InvalidJson (a 400) saying at which line and column the JSON broke.
+   */
+  json(): Promise<unknown> {
+    return this.#requestBody().json();
   }
 }

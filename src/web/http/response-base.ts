@@ -8,6 +8,8 @@ import { PorticoError } from '../../tsgi/errors.ts';
 import type { ResponseBody } from '../../tsgi/types.ts';
 import { requestFinished } from '../signals.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
+import { getCookieSigner, type SigningKeys } from '../core/signing.ts';
+import { ImproperlyConfigured } from '../exceptions.ts';
 import { type CookieOptions, serializeCookie } from './cookie.ts';
 import { ResponseHeaders } from './headers.ts';
 import { reasonPhraseFor, statusLineFor } from './status.ts';
@@ -71,7 +73,8 @@ export class HttpResponseBase {
   /** The sender of `requestFinished`: the handler class that served this response. */
   handlerClass: unknown;
   #reason: string | undefined;
-  #cookies: Map<string, string> | null = null;
+  // A signed cookie is kept as a function until the handler supplies the secret.
+  #cookies: Map<string, string | ((keys: SigningKeys | undefined) => string)> | null = null;
   #closers: Array<() => unknown> | null = null;
 
   constructor(options: ResponseOptions = {}) {
@@ -145,15 +148,59 @@ export class HttpResponseBase {
     this.setCookie(name, '', { ...options, maxAge: 0, expires: 'Thu, 01 Jan 1970 00:00:00 GMT', secure });
   }
 
-  /** The serialized `Set-Cookie` values, in the order the cookies were first set. */
-  get cookies(): readonly string[] {
-    return this.#cookies === null ? [] : [...this.#cookies.values()];
+  /**
+   * Sets a cookie signed with the project's `secretKey` (Django's `set_signed_cookie`),
+   * for `request.getSignedCookie(name, {salt})` to verify; the value stays readable by the
+   * client, only tamper-proof. The signature is computed when the handler sends the
+   * response, with the settings' key, unless `secretKey` is given here.
+   */
+  setSignedCookie(
+    name: string,
+    value: string,
+    options: CookieOptions & { salt?: string; secretKey?: string } = {},
+  ): void {
+    const { salt = '', secretKey, ...cookieOptions } = options;
+    const sign = (keys: SigningKeys | undefined): string => {
+      const key = secretKey ?? keys?.secretKey;
+      if (!key) {
+        throw new ImproperlyConfigured(
+          `Cannot sign cookie ${JSON.stringify(name)}: the secretKey setting must not be empty.`,
+        );
+      }
+      return serializeCookie(
+        name,
+        getCookieSigner({ secretKey: key }, name, salt).sign(value),
+        cookieOptions,
+      );
+    };
+    this.#cookies ??= new Map();
+    // Signed now if possible, so a bad option throws in the view rather than at send time.
+    this.#cookies.set(name, secretKey === undefined ? sign : sign(undefined));
   }
 
-  /** Every header for `startResponse`: the headers, then one `Set-Cookie` per cookie. */
-  headerList(): Array<[string, string]> {
+  /**
+   * The serialized `Set-Cookie` values, in the order the cookies were first set. Signed
+   * cookies need `keys` unless they were signed with an explicit `secretKey`.
+   */
+  cookieList(keys?: SigningKeys): string[] {
+    if (this.#cookies === null) return [];
+    const out: string[] = [];
+    for (const value of this.#cookies.values()) out.push(typeof value === 'string' ? value : value(keys));
+    return out;
+  }
+
+  /** The serialized `Set-Cookie` values, as {@link HttpResponseBase.cookieList} without keys. */
+  get cookies(): readonly string[] {
+    return this.cookieList();
+  }
+
+  /**
+   * Every header for `startResponse`: the headers, then one `Set-Cookie` per cookie.
+   * `keys` (the handler passes the settings) sign the signed cookies.
+   */
+  headerList(keys?: SigningKeys): Array<[string, string]> {
     const list = this.headers.toList();
-    if (this.#cookies !== null) for (const value of this.#cookies.values()) list.push(['Set-Cookie', value]);
+    if (this.#cookies !== null) for (const value of this.cookieList(keys)) list.push(['Set-Cookie', value]);
     return list;
   }
 

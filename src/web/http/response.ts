@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { PorticoError } from '../../tsgi/errors.ts';
 import type { BodyChunk, ResponseBody } from '../../tsgi/types.ts';
 import { decodeBytes, encodeBytes, encodeChunk, utf8Length } from './charset.ts';
 import { HttpResponseBase, type ResponseOptions } from './response-base.ts';
@@ -134,5 +135,20 @@ export class HttpResponseNotModified extends HttpResponse {
   constructor(options?: Omit<ResponseOptions, 'status' | 'contentType'>) {
     super('', options);
     this.headers.delete('Content-Type');
+  }
+
+  /** A 304 has no content: assigning any throws. */
+  override set content(value: ResponseContent) {
+    if (typeof value === 'string' ? value !== '' : value instanceof Uint8Array ? value.length > 0 : true) {
+      throw new PorticoError(
+        'PORTICO_ERR_INVALID_STATUS',
+        'You cannot set content to a 304 (Not Modified) response',
+      );
+    }
+    super.content = value;
+  }
+
+  override get content(): Uint8Array {
+    return super.content;
   }
 }

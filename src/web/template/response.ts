@@ -1,8 +1,8 @@
 /**
  * Responses with deferred rendering: the view returns the template and its context,
  * middleware may still change them (`processTemplateResponse`), and the handler renders
- * at the end. Until a template engine lands, a template is any function of the context
- * (or an object with such a `render` method).
+ * at the end. A template is a file name looked up by the project's engine (see
+ * `engine.ts`), or any function of the context (or an object with such a `render` method).
  *
  * @module
  */
@@ -12,11 +12,15 @@ import type { HttpRequest } from '../http/request.ts';
 import { HttpResponse, type ResponseContent } from '../http/response.ts';
 import type { HttpResponseBase, ResponseOptions } from '../http/response-base.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
+import { getEngine } from './engine.ts';
 
 /** Template context: the variables a template sees. */
 export type Context = Record<string, unknown>;
 
-/** Something that renders a context to text. */
+/** A template file's name, or several to try in order (the first found is used). */
+export type TemplateName = string | readonly string[];
+
+/** Something that renders a context to text: a function, or a loaded template. */
 export type Template =
   | ((context: Context, request: HttpRequest | null) => MaybePromise<string>)
   | { render(context: Context, request: HttpRequest | null): MaybePromise<string> };
@@ -31,14 +35,14 @@ export type PostRenderCallback = (
  * called. Reading `content` before that throws {@link ContentNotRenderedError}.
  */
 export class SimpleTemplateResponse extends HttpResponse {
-  /** The template; may be replaced before rendering. */
-  template: Template;
+  /** The template (a name, names to try, or a template object); may be replaced before rendering. */
+  template: Template | TemplateName;
   /** The context; may be changed before rendering. */
   context: Context;
   #rendered = false;
   #callbacks: PostRenderCallback[] = [];
 
-  constructor(template: Template, context: Context = {}, options?: ResponseOptions) {
+  constructor(template: Template | TemplateName, context: Context = {}, options?: ResponseOptions) {
     super('', options);
     this.template = template;
     this.context = context;
@@ -57,9 +61,16 @@ export class SimpleTemplateResponse extends HttpResponse {
   /** The template rendered with the current context, without storing it. */
   get renderedContent(): MaybePromise<string> {
     const template = this.template;
-    return typeof template === 'function'
-      ? template(this.context, this.renderRequest)
-      : template.render(this.context, this.renderRequest);
+    if (typeof template === 'string' || Array.isArray(template)) {
+      const request = this.renderRequest;
+      return getEngine(request)
+        .getTemplate(template as TemplateName)
+        .render(this.context, request);
+    }
+    const custom = template as Template;
+    return typeof custom === 'function'
+      ? custom(this.context, this.renderRequest)
+      : custom.render(this.context, this.renderRequest);
   }
 
   /**
@@ -126,7 +137,12 @@ export class TemplateResponse extends SimpleTemplateResponse {
   /** The request being answered. */
   readonly request: HttpRequest;
 
-  constructor(request: HttpRequest, template: Template, context: Context = {}, options?: ResponseOptions) {
+  constructor(
+    request: HttpRequest,
+    template: Template | TemplateName,
+    context: Context = {},
+    options?: ResponseOptions,
+  ) {
     super(template, context, options);
     this.request = request;
   }

@@ -113,7 +113,7 @@ describe('the TSGI handler', () => {
             () =>
               new FileResponse(
                 {
-                  read: (n) => data.subarray(at, (at += n)),
+                  read: (n: number) => data.subarray(at, (at += n)),
                   close: () => {
                     fileClosed = true;
                   },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { QueryDict, TooManyFieldsSent } from '../../../src/web/index.ts';
+import { hasCode } from '../../../src/tsgi/errors.ts';
 
 test('repeated keys: get gives the last value, getList all of them', () => {
   const q = new QueryDict('a=1&b=2&a=3&empty=&flag');
@@ -41,4 +42,33 @@ test('urlencode round-trips', () => {
   const q = new QueryDict('a=1&a=2&b=x+y%26z');
   assert.equal(q.urlencode(), 'a=1&a=2&b=x%20y%26z');
   assert.deepEqual([...new QueryDict(q.urlencode()).lists()], [...q.lists()]);
+});
+
+test('QueryDicts are read-only unless built mutable or copied; copy() is deep', () => {
+  const q = new QueryDict('a=1&a=2');
+  assert.equal(q.mutable, false);
+  assert.throws(
+    () => q.set('a', 'x'),
+    (e) => hasCode(e, 'PORTICO_ERR_IMMUTABLE_QUERYDICT'),
+  );
+  assert.throws(() => q.append('b', 'x'), /immutable/);
+  assert.throws(() => q.delete('a'), /immutable/);
+  const copy = q.copy();
+  copy.append('a', '3');
+  copy.set('b', 'x');
+  copy.setList('c', ['1', '2']);
+  assert.deepEqual(copy.getList('a'), ['1', '2', '3']);
+  assert.deepEqual(q.getList('a'), ['1', '2'], 'the original is unchanged');
+  assert.equal(copy.urlencode(), 'a=1&a=2&a=3&b=x&c=1&c=2');
+  assert.ok(copy.delete('b'));
+  assert.deepEqual(copy.dict(), { a: '3', c: '2' });
+  const built = new QueryDict('', { mutable: true });
+  built.append('x', '1');
+  assert.equal(built.get('x'), '1');
+  assert.deepEqual(QueryDict.fromEntries([['k', 'v']]).dict(), { k: 'v' });
+});
+
+test('another encoding decodes the percent-escapes with it', () => {
+  assert.equal(new QueryDict('city=K%F6ln', { encoding: 'latin1' }).get('city'), 'Köln');
+  assert.equal(new QueryDict('x=%82%A0', { encoding: 'shift_jis' }).get('x'), 'あ');
 });

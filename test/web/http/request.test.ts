@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DisallowedHost, HttpRequest, RequestDataTooBig } from '../../../src/web/index.ts';
+import {
+  BadSignature,
+  DisallowedHost,
+  getCookieSigner,
+  HttpRequest,
+  RequestDataTooBig,
+  SignatureExpired,
+} from '../../../src/web/index.ts';
 import { hasCode } from '../../../src/tsgi/errors.ts';
 import { makeEnviron } from '../helpers.ts';
 
-const settings = (overrides: Partial<HttpRequest['settings']> = {}) => ({
+const settings = (overrides: Partial<HttpRequest['settings']> = {}): HttpRequest['settings'] => ({
   debug: false,
   allowedHosts: ['example.com', '.example.org'],
   dataUploadMaxMemorySize: 10,
@@ -159,5 +166,97 @@ describe('body', () => {
     assert.equal(new TextDecoder().decode(await request.read()), 'ef');
     assert.equal((await request.read()).length, 0);
     await assert.rejects(request.body(), (e) => hasCode(e, 'PORTICO_ERR_INPUT_CONSUMED'));
+  });
+});
+
+describe('content type, encoding, scheme behind a proxy, forwarded host and port', () => {
+  test('contentType and contentParams come from CONTENT_TYPE; encoding from its charset unless set', () => {
+    const request = new HttpRequest(
+      makeEnviron({ query: 'q=%E9', headers: { 'Content-Type': 'Text/Plain; Charset="ISO-8859-1"; x=1' } }),
+    );
+    assert.equal(request.contentType, 'text/plain');
+    assert.deepEqual({ ...request.contentParams }, { charset: 'ISO-8859-1', x: '1' });
+    assert.equal(request.encoding, 'ISO-8859-1');
+    assert.equal(request.GET.get('q'), 'é');
+    request.encoding = 'utf-8';
+    assert.equal(request.encoding, 'utf-8');
+    assert.equal(request.GET.get('q'), 'é', 'invalid UTF-8 still falls back to latin-1');
+    const plain = new HttpRequest(makeEnviron());
+    assert.equal(plain.contentType, '');
+    assert.equal(plain.encoding, null);
+  });
+
+  test('isSecure(): the trusted proxy header decides when present (its left-most value)', () => {
+    const proxied = (headers: Record<string, string>, scheme: 'http' | 'https' = 'http') =>
+      new HttpRequest(makeEnviron({ headers, extra: { 'tsgi.url_scheme': scheme } }), {
+        settings: settings({ secureProxySslHeader: ['HTTP_X_FORWARDED_PROTO', 'https'] }),
+      });
+    assert.equal(proxied({ 'X-Forwarded-Proto': 'https' }).isSecure(), true);
+    assert.equal(proxied({ 'X-Forwarded-Proto': 'https, http' }).isSecure(), true);
+    assert.equal(proxied({ 'X-Forwarded-Proto': 'http, https' }).isSecure(), false);
+    assert.equal(proxied({ 'X-Forwarded-Proto': 'http' }, 'https').isSecure(), false);
+    assert.equal(proxied({}, 'https').isSecure(), true, 'absent: the connection decides');
+    assert.equal(proxied({}).scheme, 'http');
+    const untrusted = new HttpRequest(makeEnviron({ headers: { 'X-Forwarded-Proto': 'https' } }));
+    assert.equal(untrusted.isSecure(), false, 'no setting: the header is ignored');
+  });
+
+  test('X-Forwarded-Host and -Port are used only when the settings say so', () => {
+    const environ = () =>
+      makeEnviron({
+        headers: { 'X-Forwarded-Host': 'example.com', 'X-Forwarded-Port': '8443' },
+        extra: { HTTP_HOST: 'internal', SERVER_PORT: '8000' },
+      });
+    const trusting = new HttpRequest(environ(), {
+      settings: settings({ useXForwardedHost: true, useXForwardedPort: true }),
+    });
+    assert.equal(trusting.getHost(), 'example.com');
+    assert.equal(trusting.getPort(), '8443');
+    assert.equal(trusting.buildAbsoluteUri('/a?b=1'), 'http://example.com/a?b=1');
+    const plain = new HttpRequest(environ(), { settings: settings({ allowedHosts: ['internal'] }) });
+    assert.equal(plain.getHost(), 'internal');
+    assert.equal(plain.getPort(), '8000');
+  });
+
+  test('buildAbsoluteUri: relative, rooted and absolute locations', () => {
+    const request = new HttpRequest(
+      makeEnviron({ path: '/a/b/', query: 'x=1', headers: { Host: 'example.com' } }),
+      {
+        settings: settings(),
+      },
+    );
+    assert.equal(request.buildAbsoluteUri(), 'http://example.com/a/b/?x=1');
+    assert.equal(request.buildAbsoluteUri('c/'), 'http://example.com/a/b/c/');
+    assert.equal(request.buildAbsoluteUri('/root'), 'http://example.com/root');
+    assert.equal(request.buildAbsoluteUri('https://other.test/p'), 'https://other.test/p');
+  });
+});
+
+describe('signed cookies', () => {
+  const withCookie = (cookie: string, extra: Partial<HttpRequest['settings']> = {}) =>
+    new HttpRequest(makeEnviron({ headers: { Cookie: cookie } }), {
+      settings: settings({ secretKey: 'secret', ...extra }),
+    });
+
+  test('a cookie signed by Django (same secret) verifies; a tampered one throws unless a default is given', () => {
+    const signed = getCookieSigner({ secretKey: 'secret' }, 'sid', 'pepper').sign('hello');
+    const request = withCookie(`sid=${signed}; bad=${signed.replace('hello', 'hellO')}`);
+    assert.equal(request.getSignedCookie('sid', { salt: 'pepper' }), 'hello');
+    assert.throws(() => request.getSignedCookie('sid'), BadSignature, 'another salt');
+    assert.throws(
+      () => request.getSignedCookie('bad', { salt: 'pepper' }),
+      (e) => hasCode(e, 'PORTICO_ERR_BAD_SIGNATURE'),
+    );
+    assert.equal(request.getSignedCookie('bad', { salt: 'pepper', default: null }), null);
+    assert.equal(request.getSignedCookie('missing'), undefined);
+    assert.equal(request.getSignedCookie('missing', { default: 'd' }), 'd');
+  });
+
+  test('secretKeyFallbacks verify cookies signed with a former key; maxAge refuses old ones', () => {
+    const old = getCookieSigner({ secretKey: 'old' }, 'sid').sign('v', Date.now() - 120_000);
+    const request = withCookie(`sid=${old}`, { secretKeyFallbacks: ['old'] });
+    assert.equal(request.getSignedCookie('sid'), 'v');
+    assert.throws(() => request.getSignedCookie('sid', { maxAge: 60 }), SignatureExpired);
+    assert.throws(() => withCookie(`sid=${old}`).getSignedCookie('sid'), BadSignature);
   });
 });

@@ -91,7 +91,7 @@ describe('HttpResponse', () => {
     const list = response.headerList();
     assert.deepEqual(
       list.filter(([name]) => name === 'Set-Cookie').map(([, value]) => value.split(';')[0]),
-      ['a=3', 'b=2', '__Host-c='],
+      ['a=3', 'b=2', '__Host-c=""'],
     );
     assert.match(list.at(-1)?.[1] ?? '', /Max-Age=0; Path=\/; Secure$/);
     assert.match(list.at(-1)?.[1] ?? '', /expires=Thu, 01 Jan 1970 00:00:00 GMT/);
@@ -226,7 +226,7 @@ describe('streaming', () => {
     assert.equal(response.headers.get('Content-Length'), '10');
     assert.equal(
       response.headers.get('Content-Disposition'),
-      "attachment; filename*=utf-8''%C3%BCn%C3%AFcode.txt",
+      `attachment; filename="unicode.txt"; filename*=UTF-8''%C3%BCn%C3%AFcode.txt`,
     );
     assert.equal(
       new FileResponse(file, { filename: 'a"b.txt' }).headers.get('Content-Disposition'),

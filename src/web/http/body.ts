@@ -1,0 +1,283 @@
+/**
+ * The request body: streamed reads, the whole body (bounded), and the form data parsed
+ * from it. Kept apart from `HttpRequest` so the request stays about the environ.
+ *
+ * Reading the body is asynchronous in TSGI (`tsgi.input`), while Django's `request.POST`
+ * and `request.FILES` are plain attributes. Here they are synchronous getters too, filled
+ * by {@link RequestBody.load}, which the handler awaits before `processView` and the view
+ * when (and only when) the request is a form POST, so synchronous views and middleware
+ * hooks such as CSRF checks read them as in Django. Everything else (`body()`, `json()`)
+ * is read on demand, and GET requests never touch a promise.
+ *
+ * @module
+ */
+import { tmpdir } from 'node:os';
+import { PorticoError } from '../../tsgi/errors.ts';
+import type { Environ } from '../../tsgi/types.ts';
+import type { ResolvedSettings } from '../conf/settings.ts';
+import { InvalidJson, RequestDataTooBig } from '../exceptions.ts';
+import type { TemporaryUploadedFile, UploadedFile } from '../files/uploadedfile.ts';
+import { MultiValueDict } from '../utils/datastructures.ts';
+import { locateJsonError } from '../utils/json-error.ts';
+import { parseMultipart } from './multipartparser.ts';
+import { QueryDict } from './querydict.ts';
+
+/** The settings the body consults; the newer upload settings are optional for hand-built requests. */
+export type BodySettings = Pick<ResolvedSettings, 'dataUploadMaxMemorySize' | 'dataUploadMaxNumberFields'> &
+  Partial<
+    Pick<
+      ResolvedSettings,
+      'dataUploadMaxNumberFiles' | 'fileUploadMaxMemorySize' | 'fileUploadMaxSize' | 'fileUploadTempDir'
+    >
+  >;
+
+/** What the body needs to know of its request. */
+export interface BodyOwner {
+  readonly META: Environ;
+  readonly method: string;
+  readonly contentType: string;
+  readonly encoding: string | null;
+  readonly settings: BodySettings;
+}
+
+const EMPTY = new Uint8Array(0);
+const FORM = 'application/x-www-form-urlencoded';
+const MULTIPART = 'multipart/form-data';
+const READ_SIZE = 64 * 1024;
+
+const emptyFiles = new MultiValueDict<UploadedFile>().freeze();
+
+/** The body of one request. Created on first use. */
+export class RequestBody {
+  readonly #owner: BodyOwner;
+  #bytes: Uint8Array | null = null;
+  #reading: Promise<Uint8Array> | null = null;
+  #streamed = false;
+  #remaining = -1;
+  #post: QueryDict | null = null;
+  #files: MultiValueDict<UploadedFile> | null = null;
+  #loading: Promise<void> | null = null;
+  #temporary: readonly TemporaryUploadedFile[] = [];
+
+  constructor(owner: BodyOwner) {
+    this.#owner = owner;
+  }
+
+  /** True for a POST whose form data must be loaded before `POST`/`FILES` can be read. */
+  get needsLoad(): boolean {
+    return this.#post === null && this.#isForm() && !(this.#bytes !== null && !this.#isMultipart());
+  }
+
+  #isForm(): boolean {
+    if (this.#owner.method !== 'POST') return false;
+    const type = this.#owner.contentType;
+    return type === FORM || type === MULTIPART;
+  }
+
+  #isMultipart(): boolean {
+    return this.#owner.contentType === MULTIPART;
+  }
+
+  #limit(): number {
+    if (this.#remaining === -1) {
+      const meta = this.#owner.META;
+      const length = Number.parseInt(meta.CONTENT_LENGTH ?? '', 10);
+      // No (valid) Content-Length: read to the end only if the server marks the end of the
+      // body (every conforming TSGI server does); otherwise the body is empty, as in WSGI.
+      this.#remaining =
+        Number.isInteger(length) && length >= 0
+          ? length
+          : meta['tsgi.input_terminated']
+            ? Number.POSITIVE_INFINITY
+            : 0;
+    }
+    return this.#remaining;
+  }
+
+  /** See `HttpRequest.read()`. */
+  async read(size?: number): Promise<Uint8Array> {
+    if (this.#reading !== null)
+      throw new PorticoError('PORTICO_ERR_INPUT_CONSUMED', 'The body was already read with body().');
+    this.#streamed = true;
+    const remaining = this.#limit();
+    if (remaining === 0) return EMPTY;
+    const want = size === undefined || size < 0 ? remaining : Math.min(size, remaining);
+    const chunk = await this.#owner.META['tsgi.input'].read(Number.isFinite(want) ? want : undefined);
+    this.#remaining = remaining - chunk.length;
+    if (chunk.length === 0) this.#remaining = 0;
+    return chunk;
+  }
+
+  /** See `HttpRequest.body()`. */
+  body(): Promise<Uint8Array> {
+    if (this.#reading === null) {
+      if (this.#streamed) {
+        return Promise.reject(
+          new PorticoError(
+            'PORTICO_ERR_INPUT_CONSUMED',
+            "You cannot access body after reading from request's data stream.",
+          ),
+        );
+      }
+      this.#reading = this.#readAll().then((bytes) => (this.#bytes = bytes));
+    }
+    return this.#reading;
+  }
+
+  async #readAll(): Promise<Uint8Array> {
+    const max = this.#owner.settings.dataUploadMaxMemorySize;
+    const tooBig = () => new RequestDataTooBig('Request body exceeded dataUploadMaxMemorySize.');
+    let remaining = this.#limit();
+    if (max !== null && Number.isFinite(remaining) && remaining > max) throw tooBig();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const input = this.#owner.META['tsgi.input'];
+    while (remaining > 0) {
+      const chunk = await input.read(Number.isFinite(remaining) ? remaining : READ_SIZE);
+      if (chunk.length === 0) break;
+      chunks.push(chunk);
+      total += chunk.length;
+      remaining -= chunk.length;
+      if (max !== null && total > max) throw tooBig();
+    }
+    this.#remaining = 0;
+    if (chunks.length === 1) return chunks[0] as Uint8Array;
+    const body = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, at);
+      at += chunk.length;
+    }
+    return body;
+  }
+
+  /** See `HttpRequest.text()`. */
+  async text(): Promise<string> {
+    return new TextDecoder(this.#owner.encoding ?? 'utf-8').decode(await this.body());
+  }
+
+  /** See `HttpRequest.json()`. */
+  async json(): Promise<unknown> {
+    const text = await this.text();
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      const where = locateJsonError(text);
+      const message =
+        where === null
+          ? 'The request body is not valid JSON.'
+          : `The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`;
+      throw new InvalidJson(message, { cause: error });
+    }
+  }
+
+  /** See `HttpRequest.load()`. */
+  load(): Promise<void> {
+    this.#loading ??= this.#load().catch((error: unknown) => {
+      // As Django: leave POST and FILES empty, so an error page reading them does not fail again.
+      this.#post ??= new QueryDict();
+      this.#files ??= emptyFiles;
+      throw error;
+    });
+    return this.#loading;
+  }
+
+  async #load(): Promise<void> {
+    if (!this.#isForm()) {
+      this.#post ??= new QueryDict();
+      this.#files ??= emptyFiles;
+      return;
+    }
+    // The stream was read by the view itself: nothing left to parse (Django gives empty data too).
+    if (this.#streamed && this.#reading === null) {
+      this.#post = new QueryDict();
+      this.#files = emptyFiles;
+      return;
+    }
+    if (!this.#isMultipart()) {
+      this.#post = this.#parseForm(await this.body());
+      this.#files = emptyFiles;
+      return;
+    }
+    const s = this.#owner.settings;
+    let source = () => this.read(READ_SIZE);
+    if (this.#reading !== null) {
+      let cached: Uint8Array | null = await this.#reading;
+      source = async () => {
+        const chunk = cached ?? EMPTY;
+        cached = null;
+        return chunk;
+      };
+    }
+    const result = await parseMultipart(
+      this.#owner.META.CONTENT_TYPE ?? '',
+      source,
+      {
+        maxMemorySize: s.dataUploadMaxMemorySize,
+        maxNumberFields: s.dataUploadMaxNumberFields,
+        maxNumberFiles: s.dataUploadMaxNumberFiles ?? 100,
+        fileMaxMemorySize: s.fileUploadMaxMemorySize ?? 2.5 * 1024 * 1024,
+        fileMaxSize: s.fileUploadMaxSize ?? null,
+        tempDir: s.fileUploadTempDir ?? tmpdir(),
+      },
+      this.#owner.encoding ?? 'utf-8',
+    );
+    this.#post = result.post;
+    this.#files = result.files;
+    this.#temporary = result.temporary;
+  }
+
+  #parseForm(bytes: Uint8Array): QueryDict {
+    // Form bodies are ASCII (percent-encoded), so latin-1 keeps every byte as one character.
+    return new QueryDict(new TextDecoder('latin1').decode(bytes), {
+      maxFields: this.#owner.settings.dataUploadMaxNumberFields,
+      encoding: this.#owner.encoding ?? 'utf-8',
+    });
+  }
+
+  #notLoaded(what: string): PorticoError {
+    return new PorticoError(
+      'PORTICO_ERR_BODY_NOT_LOADED',
+      `request.${what} was read before the body was loaded: await request.load() first ` +
+        '(the handler does it before the view unless the view is marked with lazyBody()).',
+    );
+  }
+
+  /** See `HttpRequest.POST`. */
+  get POST(): QueryDict {
+    if (this.#post === null) {
+      if (!this.#isForm()) this.#post = new QueryDict();
+      // A url-encoded body already read with body() can be parsed at once.
+      else if (this.#bytes !== null && !this.#isMultipart()) this.#post = this.#parseForm(this.#bytes);
+      else throw this.#notLoaded('POST');
+    }
+    return this.#post;
+  }
+
+  /** See `HttpRequest.FILES`. */
+  get FILES(): MultiValueDict<UploadedFile> {
+    if (this.#files === null) {
+      if (!this.#isForm() || !this.#isMultipart()) this.#files = emptyFiles;
+      else throw this.#notLoaded('FILES');
+    }
+    return this.#files;
+  }
+
+  /** Forgets the parsed form so it is decoded again (after the encoding changed). */
+  resetForm(): void {
+    if (this.#bytes !== null && !this.#isMultipart()) this.#post = null;
+  }
+
+  /** True when closing the request has something to do (uploads in temporary files). */
+  get needsClose(): boolean {
+    return this.#loading !== null && this.#isMultipart();
+  }
+
+  /** Removes the temporary files of uploads (after the response; a load in progress finishes first). */
+  async close(): Promise<void> {
+    await this.#loading?.catch(() => {});
+    const files = this.#temporary;
+    this.#temporary = [];
+    await Promise.all(files.map((file) => file.cleanup().catch(() => {})));
+  }
+}
