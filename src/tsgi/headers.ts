@@ -34,12 +34,15 @@ export const hopByHopHeaders: ReadonlySet<string> = new Set([
  * @param name - a header name, in any case.
  */
 export function isHopByHop(name: string): boolean {
-  // Every hop-by-hop name is 2 to 19 characters long: most names are rejected without
-  // allocating a lower-cased copy.
+  // Only names as long as a hop-by-hop one can be one: the common response headers
+  // (Content-Type, Content-Length, ...) are rejected without a lower-cased copy.
   const length = name.length;
-  if (length < 2 || length > 19) return false;
+  if (length >= HOP_BY_HOP_LENGTHS.length || HOP_BY_HOP_LENGTHS[length] === 0) return false;
   return hopByHopHeaders.has(name.toLowerCase());
 }
+
+const HOP_BY_HOP_LENGTHS = new Uint8Array(20);
+for (const name of hopByHopHeaders) HOP_BY_HOP_LENGTHS[name.length] = 1;
 
 /** 1 for each ASCII code that is a `tchar` (RFC 9110 §5.6.2), 0 otherwise. */
 const TCHAR = new Uint8Array(128);
