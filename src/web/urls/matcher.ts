@@ -9,6 +9,9 @@
  * their leading literal segments and tested with their joined regex when the walk
  * reaches that node.
  *
+ * Literal paths whose answer the walk gives at startup are also kept in a map, so a
+ * request for one of them costs a single lookup.
+ *
  * A lookup walks every branch the path can take and keeps the candidate with the lowest
  * index (the first in URLconf order) that its converters accept; a branch whose lowest
  * index cannot beat the best found so far is skipped. With typical URLconfs only a
@@ -118,6 +121,12 @@ export class Matcher {
   readonly #scratch: Search = { bestIndex: 0, best: null, kwargs: null, args: NO_ARGS, caps: [] };
   #busy = false;
 
+  /**
+   * Literal paths (`about/`, `api/status/`) whose first match is settled at startup: the
+   * path, and the entry that answers it. A lookup for one of them is a single map access.
+   */
+  readonly #statics = new Map<string, Entry>();
+
   constructor(entries: readonly Entry[]) {
     for (const entry of entries) {
       let node = this.#root;
@@ -127,11 +136,37 @@ export class Matcher {
       else (node.tails ??= []).push(entry);
     }
     this.#root.seal();
+    for (const entry of entries) {
+      const segments = entry.segments;
+      if (segments === null || !segments.every((s) => typeof s === 'string')) continue;
+      const path = `/${segments.join('/')}`;
+      // Only when the full first-match search gives this entry for its path: an earlier
+      // pattern (a parameter, a regex) may match the same text, and then it wins.
+      if (!this.#statics.has(path) && this.#search(path).best === entry) this.#statics.set(path, entry);
+    }
   }
 
   /** The first matching pattern in URLconf order, or `null`. */
   match(pathInfo: string): ResolverMatch | null {
+    const known = this.#statics.get(pathInfo);
+    if (known !== undefined) {
+      // Only extra kwargs can apply (no parameters): a fresh object, as views may change it.
+      const kwargs = buildKwargs(known.segmentPlan ?? [], NO_ARGS) as Record<string, unknown>;
+      return new ResolverMatch(known.info, kwargs, NO_ARGS);
+    }
     if (pathInfo.charCodeAt(0) !== 47 /* / */) return null;
+    const search = this.#search(pathInfo);
+    // (#search() assigned it; the compiler only saw the reset inside.)
+    const best = search.best as Entry | null;
+    if (best === null) return null;
+    const match = new ResolverMatch(best.info, search.kwargs as Record<string, unknown>, search.args);
+    search.best = null;
+    search.kwargs = null;
+    return match;
+  }
+
+  /** Walks the tree for `pathInfo` (which starts with `/`); the result is in the returned state. */
+  #search(pathInfo: string): Search {
     const reentrant = this.#busy;
     const search: Search = reentrant
       ? { bestIndex: 0, best: null, kwargs: null, args: NO_ARGS, caps: [] }
@@ -144,13 +179,7 @@ export class Matcher {
     } finally {
       this.#busy = reentrant;
     }
-    // (walk() assigned it; the compiler only saw the reset above.)
-    const best = search.best as Entry | null;
-    if (best === null) return null;
-    const match = new ResolverMatch(best.info, search.kwargs as Record<string, unknown>, search.args);
-    search.best = null;
-    search.kwargs = null;
-    return match;
+    return search;
   }
 }
 

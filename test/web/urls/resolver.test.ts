@@ -134,6 +134,19 @@ describe('first match wins, in URLconf order', () => {
     assert.equal(resolved(r, '/x/literal/')?.view, 'regex');
   });
 
+  test('a literal path answered from the startup map still gets fresh extra kwargs each time', () => {
+    const r = new RootResolver([
+      path('n/<int:n>/', view('int')),
+      path('n/x/', view('literal'), { kwargs: { page: 1 } }),
+    ]);
+    const a = r.match('/n/x/');
+    const b = r.match('/n/x/');
+    assert.equal(a?.func.name, 'literal');
+    assert.deepEqual(a?.kwargs, { page: 1 });
+    assert.notEqual(a?.kwargs, b?.kwargs);
+    assert.equal(resolved(r, '/n/3/')?.view, 'int');
+  });
+
   test('"//x" and "/x" are different paths', () => {
     const r = new RootResolver([path('x', view('x')), path('/x', view('slashx'))]);
     assert.equal(resolved(r, '/x')?.view, 'x');
