@@ -87,7 +87,9 @@ export class HttpResponse extends HttpResponseBase implements Iterable<BodyChunk
    * Content-Length, instead of chunked transfer coding pulled through an iterator.
    */
   override tsgiBody(): ResponseBody {
-    const body = this.#chunks as BodyChunk[] & { close?: () => void | Promise<void> };
+    // A copy: the server's body stays apart from the content (a response served twice, or
+    // written to afterwards, cannot change what is being sent).
+    const body = this.#chunks.slice() as BodyChunk[] & { close?: () => void | Promise<void> };
     body.close = () => this.close();
     return body as ResponseBody;
   }
