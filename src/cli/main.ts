@@ -4,12 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { hasCode } from '../tsgi/errors.ts';
+import { runCheck } from './check.ts';
+import { runRoutes } from './routes.ts';
 import { runServe, serveHelp } from './serve.ts';
 
 const mainHelp = `Usage: portico <command> [options]
 
 Commands:
   serve MODULE:ATTR   serve a TSGI application with a master and workers (portico serve --help)
+  check               check a project's configuration (--settings PATH, default ./settings.ts)
+  routes              print a project's URL table, as text or --json
 
 Options:
   -h, --help          show this help
@@ -18,6 +22,8 @@ Options:
 
 const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   serve: runServe,
+  check: runCheck,
+  routes: runRoutes,
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */
