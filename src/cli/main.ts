@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { hasCode } from '../tsgi/errors.ts';
 import { runCheck } from './check.ts';
 import { runRoutes } from './routes.ts';
+import { runRunserver } from './runserver.ts';
 import { runServe, serveHelp } from './serve.ts';
 
 const mainHelp = `Usage: portico <command> [options]
@@ -14,6 +15,7 @@ Commands:
   serve MODULE:ATTR   serve a TSGI application with a master and workers (portico serve --help)
   check               check a project's configuration (--settings PATH, default ./settings.ts)
   routes              print a project's URL table, as text or --json
+  runserver [ADDR]    serve a project for development, reloading on changes (default 127.0.0.1:8000)
 
 Options:
   -h, --help          show this help
@@ -24,6 +26,7 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   serve: runServe,
   check: runCheck,
   routes: runRoutes,
+  runserver: runRunserver,
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */
