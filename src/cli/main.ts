@@ -8,6 +8,7 @@ import { runCheck } from './check.ts';
 import { runRoutes } from './routes.ts';
 import { runRunserver } from './runserver.ts';
 import { runServe, serveHelp } from './serve.ts';
+import { runStartproject } from './startproject.ts';
 
 const mainHelp = `Usage: portico <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   check               check a project's configuration (--settings PATH, default ./settings.ts)
   routes              print a project's URL table, as text or --json
   runserver [ADDR]    serve a project for development, reloading on changes (default 127.0.0.1:8000)
+  startproject NAME   create a new project directory that serves, checks and tests clean
 
 Options:
   -h, --help          show this help
@@ -27,6 +29,7 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   check: runCheck,
   routes: runRoutes,
   runserver: runRunserver,
+  startproject: runStartproject,
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */
