@@ -4,11 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hasCode } from '../tsgi/errors.ts';
-import { runCheck } from './check.ts';
-import { runRoutes } from './routes.ts';
-import { runRunserver } from './runserver.ts';
 import { runServe, serveHelp } from './serve.ts';
-import { runStartproject } from './startproject.ts';
 
 const mainHelp = `Usage: portico <command> [options]
 
@@ -24,12 +20,14 @@ Options:
   --version           print the version
 `;
 
+// The project commands load the web framework (and its dependencies), which `serve` does
+// not need: they are imported only when run.
 const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   serve: runServe,
-  check: runCheck,
-  routes: runRoutes,
-  runserver: runRunserver,
-  startproject: runStartproject,
+  check: async (args) => (await import('./check.ts')).runCheck(args),
+  routes: async (args) => (await import('./routes.ts')).runRoutes(args),
+  runserver: async (args) => (await import('./runserver.ts')).runRunserver(args),
+  startproject: async (args) => (await import('./startproject.ts')).runStartproject(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */
