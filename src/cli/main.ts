@@ -10,14 +10,24 @@ const mainHelp = `Usage: portico <command> [options]
 
 Commands:
   serve MODULE:ATTR   serve a TSGI application with a master and workers (portico serve --help)
+  check               check a project's configuration (--settings PATH, default ./settings.ts)
+  routes              print a project's URL table, as text or --json
+  runserver [ADDR]    serve a project for development, reloading on changes (default 127.0.0.1:8000)
+  startproject NAME   create a new project directory that serves, checks and tests clean
 
 Options:
   -h, --help          show this help
   --version           print the version
 `;
 
+// The project commands load the web framework (and its dependencies), which `serve` does
+// not need: they are imported only when run.
 const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   serve: runServe,
+  check: async (args) => (await import('./check.ts')).runCheck(args),
+  routes: async (args) => (await import('./routes.ts')).runRoutes(args),
+  runserver: async (args) => (await import('./runserver.ts')).runRunserver(args),
+  startproject: async (args) => (await import('./startproject.ts')).runStartproject(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */

@@ -96,6 +96,19 @@ export const errorCodes = {
   PORTICO_ERR_TEMPLATE_DOES_NOT_EXIST:
     'No template directory holds the template asked for; the message lists the places searched.',
   PORTICO_ERR_TEMPLATE_ERROR: 'A template has a syntax error or failed while rendering.',
+  PORTICO_ERR_UNKNOWN_CONVERTER:
+    'A path() route names a converter that is neither built in nor registered (an ImproperlyConfigured at startup).',
+  PORTICO_ERR_VIEW_NOT_CALLABLE:
+    'A URL pattern was given a view that is not a function (or a class instead of Class.asView()).',
+  PORTICO_ERR_MIDDLEWARE_DEPENDENCY:
+    'portico check: a middleware requires another that is missing from settings.middleware or listed after it.',
+  PORTICO_ERR_DUPLICATE_URL_NAME: 'portico check: two URL patterns in one namespace have the same name.',
+  PORTICO_ERR_ALLOWED_HOSTS_EMPTY:
+    'portico check: allowedHosts is empty, so only localhost is served in debug mode and nothing otherwise.',
+  PORTICO_ERR_SECRET_KEY_MISSING:
+    'portico check: settings.secretKey is not set, so nothing can be signed safely.',
+  PORTICO_ERR_SETTINGS:
+    'The settings file given with --settings is missing, fails to load, or exports no settings object.',
 } as const;
 
 /** A stable Portico error code. */

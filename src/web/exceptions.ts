@@ -10,10 +10,14 @@
  */
 import { type ErrorCode, PorticoError } from '../tsgi/errors.ts';
 
-/** The settings, a URLconf, a middleware or a view is set up wrongly. */
+/**
+ * The settings, a URLconf, a middleware or a view is set up wrongly. The code is
+ * `PORTICO_ERR_IMPROPERLY_CONFIGURED` unless a more precise one is given (an unknown
+ * converter, a view that is not callable), which `portico check` reports as it is.
+ */
 export class ImproperlyConfigured extends PorticoError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('PORTICO_ERR_IMPROPERLY_CONFIGURED', message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
+    super(options?.code ?? 'PORTICO_ERR_IMPROPERLY_CONFIGURED', message, options);
     this.name = 'ImproperlyConfigured';
   }
 }

@@ -79,7 +79,7 @@ export function responseForException(
         ? `Bad Request (${error.name}: ${error.message})`
         : 'Bad Request';
     response = debug
-      ? technical500Response(request, error, tooLarge ? 413 : 400)
+      ? technical500Response(request, error, tooLarge ? 413 : 400, context.settings)
       : tooLarge
         ? contentTooLarge()
         : callErrorView(context, request, context.errorViews.handler400, error);
@@ -156,7 +156,7 @@ function handleUncaughtException(
   request: HttpRequest,
   error: unknown,
 ): MaybePromise<HttpResponseBase> {
-  if (context.settings.debug) return technical500Response(request, error);
+  if (context.settings.debug) return technical500Response(request, error, 500, context.settings);
   try {
     const response = context.errorViews.handler500(request);
     if (isPromise(response)) return response.then(undefined, (e: unknown) => lastResort(context, request, e));

@@ -167,11 +167,13 @@ function checkView(view: unknown, pattern: Pattern): AnyViewFunction {
   if (typeof view !== 'function') {
     throw new ImproperlyConfigured(
       `URL '${pattern}': the view must be a function or include(), got ${typeof view}`,
+      { code: 'PORTICO_ERR_VIEW_NOT_CALLABLE' },
     );
   }
   if (/^class[\s{]/.test(Function.prototype.toString.call(view))) {
     throw new ImproperlyConfigured(
       `URL '${pattern}': the view is the class ${view.name}. Did you mean ${view.name}.asView()?`,
+      { code: 'PORTICO_ERR_VIEW_NOT_CALLABLE' },
     );
   }
   return view as AnyViewFunction;

@@ -100,7 +100,9 @@ export class RoutePattern implements Pattern {
       seen.add(name);
       const converter = getConverter(converterName);
       if (converter === undefined) {
-        throw new ImproperlyConfigured(`URL route '${route}' uses invalid converter '${converterName}'.`);
+        throw new ImproperlyConfigured(`URL route '${route}' uses invalid converter '${converterName}'.`, {
+          code: 'PORTICO_ERR_UNKNOWN_CONVERTER',
+        });
       }
       const inner: TranslatedRegex = translateRegex(converter.regex);
       tokens.push({ name, converter });

@@ -8,11 +8,27 @@ import type { HttpRequest } from '../http/request.ts';
 import { HttpResponse, HttpResponseNotFound } from '../http/response.ts';
 import { Resolver404 } from '../urls/exceptions.ts';
 import { escapeHtml } from '../utils/html.ts';
+import { technical500Body } from './debug/technical-500.ts';
+
+// Just enough style to make the pages readable; no external resources, so the page works
+// offline and whatever broke cannot break it further.
+const STYLE = `<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#222}
+body>header,body>section,body>p,body>h1,body>table,body>ol{margin:0 1.5em}
+header#summary,h1:first-child{background:#ffc;padding:.8em 1.5em;margin:0;border-bottom:1px solid #ddd}
+h1{font-weight:normal;font-size:1.6em}h2{margin-top:1.2em}h3{margin:1em 0 .3em}
+th{text-align:left;padding-right:1em;vertical-align:top}td pre,li pre{margin:0;white-space:pre-wrap}
+pre.exception_value{font-size:1.3em;color:#555;white-space:pre-wrap}
+ol.traceback{list-style:none;padding:0}li.frame{margin:.8em 0}li.library{color:#777}
+ol.context{background:#f6f6f6;margin:.3em 0;padding-left:4em;font-family:monospace}
+ol.context li.current{background:#fdd}table.vars{border-collapse:collapse}
+table.vars td{border-top:1px solid #eee;padding:2px 8px;font-family:monospace}
+</style>`;
 
 function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="robots" content="NONE,NOARCHIVE"><title>${escapeHtml(title)}</title></head>
+<head><meta charset="utf-8"><meta name="robots" content="NONE,NOARCHIVE"><title>${escapeHtml(title)}</title>${STYLE}</head>
 <body>
 ${body}
 <p>You're seeing this error because you have <code>debug: true</code> in your settings. Change that to
@@ -55,24 +71,19 @@ export function technical404Response(request: HttpRequest, error: unknown): Http
   );
 }
 
-/** The debug error page: the error, its stack and the request, with the given status. */
-export function technical500Response(request: HttpRequest, error: unknown, status = 500): HttpResponse {
+/**
+ * The debug error page: the error, its stack with the source lines around each frame, the
+ * request and the settings (sensitive values masked, see `views/debug/filter.ts`), with the
+ * given status. `settings` defaults to the request's.
+ */
+export function technical500Response(
+  request: HttpRequest,
+  error: unknown,
+  status = 500,
+  settings: object = request.settings,
+): HttpResponse {
   const name = error instanceof Error ? error.name : typeof error;
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  const stack = error instanceof Error && error.stack ? error.stack : String(error);
-  const body = [
-    `<h1>${escapeHtml(name)} at ${escapeHtml(request.path)}</h1>`,
-    `<pre class="exception_value">${escapeHtml(message)}</pre>`,
-    '<table>',
-    `<tr><th>Request Method:</th><td>${escapeHtml(request.method)}</td></tr>`,
-    `<tr><th>Request URL:</th><td>${escapeHtml(request.path)}</td></tr>`,
-    typeof code === 'string' ? `<tr><th>Error code:</th><td>${escapeHtml(code)}</td></tr>` : '',
-    request.resolverMatch
-      ? `<tr><th>View:</th><td>${escapeHtml(request.resolverMatch.viewName)}</td></tr>`
-      : '',
-    '</table>',
-    `<h2>Traceback</h2>\n<pre>${escapeHtml(stack)}</pre>`,
-  ].join('\n');
-  return new HttpResponse(layout(`${name} at ${request.path}`, body), { status });
+  return new HttpResponse(layout(`${name} at ${request.path}`, technical500Body(request, error, settings)), {
+    status,
+  });
 }

@@ -1,0 +1,86 @@
+/**
+ * `portico startproject`: generate a project into a temporary directory, then check it and
+ * run its own test against this checkout's sources (its `portico` dependency is a link to
+ * the checkout, resolved to `src/` by the `portico-source` export condition).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { bin, cleanEnv, root } from '../appserver/helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'portico-startproject-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[], cwd: string) {
+  // Without the runner's NODE_TEST_CONTEXT, a nested `node --test` reports as a top-level run.
+  const { NODE_TEST_CONTEXT: _, ...env } = cleanEnv();
+  const child = spawn(process.execPath, ['--conditions=portico-source', ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+test('a new project checks, routes and tests clean at once', async () => {
+  const created = await run([bin, 'startproject', 'mysite'], dir);
+  assert.equal(created.code, 0, created.stderr);
+  const project = join(dir, 'mysite');
+  for (const file of [
+    'package.json',
+    'settings.ts',
+    'urls.ts',
+    'views.ts',
+    'app.ts',
+    'templates/base.html',
+    'templates/home.html',
+    'tests/home.test.ts',
+  ])
+    assert.ok(existsSync(join(project, file)), file);
+  const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  assert.match(pkg.dependencies.portico ?? '', /^\^\d+\.\d+\.\d+/);
+  // Each project gets its own development key.
+  assert.match(readFileSync(join(project, 'settings.ts'), 'utf8'), /'dev-insecure-[\w-]{32}'/);
+
+  // `npm install` would put portico here; a link to this checkout stands in for it.
+  mkdirSync(join(project, 'node_modules'));
+  symlinkSync(root, join(project, 'node_modules/portico'), 'dir');
+
+  const check = await run([bin, 'check'], project);
+  assert.equal(check.stdout, 'System check identified no issues.\n', check.stderr);
+  assert.equal(check.code, 0);
+
+  const routes = await run([bin, 'routes', '--json'], project);
+  assert.deepEqual(JSON.parse(routes.stdout), [{ pattern: '', view: 'home', name: 'home' }]);
+
+  const tests = await run(['--test', '--test-reporter=tap', 'tests/home.test.ts'], project);
+  assert.equal(tests.code, 0, tests.stdout + tests.stderr);
+  assert.match(tests.stdout, /^# pass 1$/m);
+});
+
+test('startproject refuses a bad name and a non-empty directory, in one line', async () => {
+  const bad = await run([bin, 'startproject', 'My Site'], dir);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /^portico: error: startproject: 'My Site' is not a valid project name .*\[PORTICO_ERR_CLI_USAGE\]\n$/,
+  );
+  mkdirSync(join(dir, 'taken'));
+  symlinkSync(root, join(dir, 'taken/x'));
+  const taken = await run([bin, 'startproject', 'taken'], dir);
+  assert.equal(taken.code, 2);
+  assert.match(taken.stderr, /already exists and is not empty \[PORTICO_ERR_CLI_USAGE\]\n$/);
+});
