@@ -12,25 +12,44 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
+ * Lower-cased header names, remembered: applications set a handful of constant names
+ * (`Content-Type`, `Cache-Control`...), so each is lower-cased once rather than on every
+ * lookup. Bounded, so names built from request data cannot grow it without limit.
+ */
+const lowerNames = new Map<string, string>();
+const LOWER_NAMES_LIMIT = 512;
+
+function lowerName(name: string): string {
+  let lower = lowerNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerNames.size < LOWER_NAMES_LIMIT) lowerNames.set(name, lower);
+  }
+  return lower;
+}
+
+/** The empty state shared by every new collection; replaced, never written to. */
+const NO_KEYS: string[] = Object.freeze([]) as unknown as string[];
+const NO_PAIRS: Header[] = Object.freeze([]) as unknown as Header[];
+
+/**
  * A response's headers: one value per name, looked up without regard to case, kept in
  * insertion order with the spelling they were set with. `Set-Cookie` is not stored here
  * but in the response's cookies, each sent as its own header.
  *
  * Stored as two parallel arrays rather than a Map: a response carries a handful of
- * headers, for which a linear scan beats hashing, and an empty response costs two small
- * arrays instead of a hash table.
+ * headers, for which a linear scan beats hashing. The arrays are allocated at the first
+ * header, at their exact size (a push onto an empty array would reserve room for 17).
  */
 export class ResponseHeaders implements Iterable<Header> {
   /** Lower-cased names, parallel to `#pairs`. */
-  readonly #keys: string[] = [];
-  readonly #pairs: Header[] = [];
+  #keys: string[] = NO_KEYS;
+  #pairs: Header[] = NO_PAIRS;
 
   #indexOf(name: string): number {
     const keys = this.#keys;
-    // Most lookups use the canonical spelling; lower-case only when the exact one misses.
-    for (let i = 0; i < keys.length; i++) if (keys[i] === name) return i;
-    const lower = name.toLowerCase();
-    if (lower === name) return -1;
+    if (keys.length === 0) return -1;
+    const lower = lowerName(name);
     for (let i = 0; i < keys.length; i++) if (keys[i] === lower) return i;
     return -1;
   }
@@ -109,10 +128,14 @@ export class ResponseHeaders implements Iterable<Header> {
    */
   setTrusted(name: string, value: string): void {
     const i = this.#indexOf(name);
-    if (i === -1) {
-      this.#keys.push(name.toLowerCase());
+    if (i !== -1) this.#pairs[i] = [name, value];
+    else if (this.#keys.length === 0) {
+      this.#keys = [lowerName(name)];
+      this.#pairs = [[name, value]];
+    } else {
+      this.#keys.push(lowerName(name));
       this.#pairs.push([name, value]);
-    } else this.#pairs[i] = [name, value];
+    }
   }
 }
 
