@@ -1,0 +1,26 @@
+/**
+ * The demo's settings: `portico check`, `routes` and `runserver` find the project through
+ * this file (`--settings examples/demo/settings.ts`); `app.ts` builds the application from it.
+ */
+import { fileURLToPath } from 'node:url';
+import { CommonMiddleware, type Settings } from '../../src/web/index.ts';
+import { FlashMiddleware, serverTiming } from './middleware.ts';
+import * as urls from './urls.ts';
+
+export default {
+  rootUrlconf: urls,
+  // Off unless asked for (`runserver` turns it on by itself): debug pages show internals.
+  debug: process.env.DEBUG === '1',
+  // 'testserver' is the test client's host.
+  allowedHosts: ['localhost', '127.0.0.1', '[::1]', 'testserver'],
+  // Signs the flash cookie. A demo key: a real project reads its key from the environment only.
+  secretKey: process.env.SECRET_KEY ?? 'demo-insecure-do-not-use-in-production',
+  // Outermost first: the timing covers everything, including CommonMiddleware's host check.
+  middleware: [serverTiming, CommonMiddleware, FlashMiddleware],
+  templates: {
+    dirs: [fileURLToPath(new URL('./templates/', import.meta.url))],
+    globals: { siteName: 'Portico demo' },
+    // {{ note.created | when }}: dates the same way on every page.
+    filters: { when: (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+  },
+} satisfies Settings;

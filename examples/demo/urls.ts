@@ -1,0 +1,26 @@
+/**
+ * The URLconf. The notes live under `notes/` in their own namespace, so their names are
+ * `notes:list`, `notes:detail`...: `reverse('notes:detail', { kwargs: { id: 1 } })`.
+ */
+import { createReverse, include, path, RedirectView } from '../../src/web/index.ts';
+import { exportNotes, home, NoteListView, noteDetail, notFound, stylesheet } from './views.ts';
+
+const notePatterns = [
+  path('', NoteListView.asView(), { name: 'list' }),
+  path('<int:id>/', noteDetail, { name: 'detail' }),
+  path('export.txt', exportNotes, { name: 'export' }),
+];
+
+export const urlpatterns = [
+  path('', home, { name: 'home' }),
+  path('notes/', include(notePatterns, { namespace: 'notes' })),
+  // A short link: RedirectView reverses a namespaced name with the URL's own parameters.
+  path('n/<int:id>/', RedirectView.asView({ patternName: 'notes:detail' }), { name: 'short' }),
+  path('static/demo.css', stylesheet, { name: 'stylesheet' }),
+];
+
+// The root URLconf module may name its error views, as in Django.
+export const handler404 = notFound;
+
+/** `reverse()` checked by the compiler against these patterns: a typo is a type error. */
+export const reverse = createReverse(urlpatterns);

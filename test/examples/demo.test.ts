@@ -1,0 +1,205 @@
+/**
+ * The demo project (examples/demo/): its pages, form, download and middleware through the
+ * test client, then served for real by `portico serve` and checked by `portico check`.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import settings from '../../examples/demo/settings.ts';
+import { notes } from '../../examples/demo/store.ts';
+import { reverse } from '../../examples/demo/urls.ts';
+import { Client } from '../../src/web/index.ts';
+import { bin, cleanEnv, root, startPortico } from '../appserver/helpers.ts';
+
+const SERVER_TIMING = /^app;dur=\d+\.\d$/;
+
+describe('through the test client', () => {
+  test('the home page renders its template in the base layout, with the latest notes', async () => {
+    const page = await new Client(settings).get('/');
+    assert.equal(page.status, 200);
+    assert.equal(page.templates[0], 'home.html');
+    assert.equal(page.context?.noteCount, notes.size);
+    const html = page.text();
+    assert.match(html, /<title>Portico demo<\/title>/, 'the base layout and the siteName global');
+    assert.match(html, /<link rel="stylesheet" href="\/static\/demo.css">/);
+    assert.match(html, /<a href="\/notes\/1\/">Welcome to Portico<\/a>/, 'url() reversed a namespaced name');
+  });
+
+  test('templates escape what they print', async () => {
+    const html = (await new Client(settings).get('/notes/2/')).text();
+    assert.match(html, /<h1>Autoescaping &lt;b&gt;works&lt;\/b&gt;<\/h1>/);
+    assert.doesNotMatch(html, /<b>works<\/b>/);
+  });
+
+  test('names in the notes namespace reverse and resolve back to their views', async () => {
+    assert.equal(reverse('notes:detail', { kwargs: { id: 1 } }), '/notes/1/');
+    assert.equal(reverse('notes:export'), '/notes/export.txt');
+    const page = await new Client(settings).get(reverse('notes:detail', { kwargs: { id: 1 } }));
+    assert.equal(page.status, 200);
+    assert.equal(page.resolverMatch?.viewName, 'notes:detail');
+    assert.deepEqual(page.resolverMatch?.namespaces, ['notes']);
+    assert.deepEqual(page.resolverMatch?.kwargs, { id: 1 });
+    // RedirectView reverses 'notes:detail' with the short link's own parameters.
+    const short = await new Client(settings).get('/n/1/');
+    assert.equal(short.status, 302);
+    assert.equal(short.url, '/notes/1/');
+  });
+
+  test('an unknown note and an unknown path are the project 404 page', async () => {
+    const client = new Client(settings);
+    for (const url of ['/notes/999/', '/nowhere/']) {
+      const page = await client.get(url);
+      assert.equal(page.status, 404, url);
+      assert.deepEqual(page.templates, ['404.html']);
+      assert.match(page.text(), new RegExp(`Nothing lives at <code>${url}</code>`));
+    }
+  });
+
+  test('the notes view is class-based: GET and POST only, 405 for the rest', async () => {
+    const put = await new Client(settings).put('/notes/');
+    assert.equal(put.status, 405);
+    assert.equal(put.headers.get('allow'), 'GET, POST, HEAD, OPTIONS');
+  });
+
+  test('an invalid form comes back with what is wrong and the values typed, and saves nothing', async () => {
+    const before = notes.size;
+    const long = `${'x'.repeat(81)}<script>`;
+    const page = await new Client(settings).post('/notes/', { data: { title: long, body: 'kept' } });
+    assert.equal(page.status, 400);
+    assert.deepEqual(page.context?.errors, { title: 'At most 80 characters.' });
+    const html = page.text();
+    assert.match(html, /<p class="error">At most 80 characters.<\/p>/);
+    assert.ok(html.includes(`value="${'x'.repeat(81)}&lt;script&gt;"`), 'the title typed, escaped');
+    assert.match(html, /<textarea id="body" name="body" rows="5">kept<\/textarea>/);
+    assert.equal(notes.size, before);
+
+    const empty = await new Client(settings).post('/notes/', { data: { title: '   ' } });
+    assert.equal(empty.status, 400);
+    assert.match(empty.text(), /A title is required./);
+  });
+
+  test('a valid form saves the note and redirects to it, where a one-time message says so', async () => {
+    const client = new Client(settings);
+    const saved = await client.post('/notes/', { data: { title: 'From a test', body: 'Hello' } });
+    assert.equal(saved.status, 302);
+    const note = notes.all()[0];
+    assert.ok(note !== undefined);
+    assert.equal(note.title, 'From a test');
+    assert.equal(saved.url, `/notes/${note.id}/`);
+    assert.match(
+      saved.headers.getSetCookie()[0] ?? '',
+      /^flash="Note \d+ saved\.:[^"]+"; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+
+    const shown = await client.get(saved.url);
+    assert.match(shown.text(), new RegExp(`<p class="flash" role="status">Note ${note.id} saved.</p>`));
+    assert.equal(client.cookies.has('flash'), false, 'the page that showed it deleted the cookie');
+    assert.doesNotMatch((await client.get(saved.url)).text(), /class="flash"/);
+  });
+
+  test('a flash cookie with a bad signature is dropped, not shown and not an error', async () => {
+    const page = await new Client(settings).get('/', { headers: { Cookie: 'flash="Hacked:abc:def"' } });
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text(), /Hacked/);
+    assert.match(page.headers.getSetCookie()[0] ?? '', /^flash=""; expires=Thu, 01 Jan 1970/);
+  });
+
+  test('every response carries the Server-Timing header of the custom middleware', async () => {
+    const client = new Client(settings);
+    for (const url of ['/', '/notes/', '/nowhere/', '/notes/export.txt', '/n/1/'])
+      assert.match((await client.get(url)).headers.get('server-timing') ?? '', SERVER_TIMING, url);
+  });
+
+  test('the export is a text file download, with ranges', async () => {
+    const client = new Client(settings);
+    const download = await client.get('/notes/export.txt');
+    assert.equal(download.status, 200);
+    assert.equal(download.headers.get('content-disposition'), 'attachment; filename="notes.txt"');
+    assert.equal(download.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(download.headers.get('content-length'), String(download.body.length));
+    assert.match(download.text(), /^# .+\n\d{4}-\d\d-\d\dT/);
+    assert.match(download.text(), /# Welcome to Portico\n/);
+
+    const part = await client.get('/notes/export.txt', { headers: { Range: 'bytes=0-1' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.text(), '# ');
+  });
+
+  test('the stylesheet is served as CSS', async () => {
+    const css = await new Client(settings).get('/static/demo.css');
+    assert.equal(css.status, 200);
+    assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
+    assert.equal(css.headers.get('cache-control'), 'max-age=3600');
+    assert.match(css.text(), /--accent:/);
+  });
+});
+
+test('the tutorial shows the demo as it is: each line of code it quotes is in the file it names', () => {
+  const tutorial = readFileSync(join(root, 'docs/web/tutorial.md'), 'utf8');
+  // Blocks whose first line names a file: `// examples/demo/views.ts` or `{# .../base.html #}`.
+  const quoted = [
+    ...tutorial.matchAll(/^```(?:ts fragment|html)\n(?:\/\/|\{#) (\S+?)(?: #\})?\n([\s\S]*?)^```$/gm),
+  ];
+  assert.ok(quoted.length >= 10, `found ${quoted.length} quoted blocks`);
+  for (const [, file = '', code = ''] of quoted) {
+    const lines = new Set(
+      readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .map((line) => line.trim()),
+    );
+    for (const line of code.split('\n').map((l) => l.trim())) {
+      // The demo imports from the sources; the tutorial, as a project would, from 'portico/web'.
+      if (line === '' || line.endsWith("from 'portico/web';")) continue;
+      assert.ok(lines.has(line), `${file} has no line: ${line}`);
+    }
+  }
+});
+
+describe('from the command line', () => {
+  test('portico serve examples/demo/app.ts:application answers over a real socket', async () => {
+    const portico = await startPortico(['examples/demo/app.ts:application']);
+    const home = await fetch(`${portico.url}/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /<h1>Welcome<\/h1>/);
+
+    const post = await fetch(`${portico.url}/notes/`, {
+      method: 'POST',
+      body: new URLSearchParams({ title: 'Over a socket', body: '' }),
+      redirect: 'manual',
+    });
+    assert.equal(post.status, 302);
+    const location = post.headers.get('location') ?? '';
+    assert.match(location, /^\/notes\/\d+\/$/);
+    const cookie = post.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const shown = await fetch(`${portico.url}${location}`, { headers: { Cookie: cookie } });
+    const html = await shown.text();
+    assert.match(html, /<h1>Over a socket<\/h1>/);
+    assert.match(html, /<p class="flash" role="status">Note \d+ saved.<\/p>/, 'the signed cookie verified');
+
+    const download = await fetch(`${portico.url}/notes/export.txt`);
+    assert.equal(download.headers.get('content-disposition'), 'attachment; filename="notes.txt"');
+    assert.match(await download.text(), /# Over a socket\n/);
+
+    process.kill(portico.pid, 'SIGTERM');
+    assert.deepEqual(await portico.exited, { code: 0, signal: null });
+  });
+
+  test('portico check passes on the demo settings', async () => {
+    const child = spawn(process.execPath, [bin, 'check', '--settings', 'examples/demo/settings.ts'], {
+      cwd: root,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    assert.equal(code, 0, output);
+    assert.match(output, /^System check identified no issues\.$/m);
+  });
+});
