@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { bin, cleanEnv, root } from '../appserver/helpers.ts';
+import { bin, cleanEnv, get, root, startPortico } from '../appserver/helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portico-startproject-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +69,16 @@ test('a new project checks, routes and tests clean at once', async () => {
   const tests = await run(['--test', '--test-reporter=tap', 'tests/home.test.ts'], project);
   assert.equal(tests.code, 0, tests.stdout + tests.stderr);
   assert.match(tests.stdout, /^# pass 1$/m);
+
+  // And it serves: the home page over a real socket, rendered from its templates.
+  const server = await startPortico([`${join(project, 'app.ts')}:application`], {
+    env: { NODE_OPTIONS: '--conditions=portico-source' },
+  });
+  const home = await get(`${server.url}/`);
+  assert.equal(home.status, 200, server.stderr());
+  assert.match(home.body, /<h1>mysite is running<\/h1>/);
+  process.kill(server.pid, 'SIGTERM');
+  assert.equal((await server.exited).code, 0);
 });
 
 test('startproject refuses a bad name and a non-empty directory, in one line', async () => {
