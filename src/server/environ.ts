@@ -130,15 +130,27 @@ export function buildEnviron(
   return environ;
 }
 
+// The last Host split into name and port: a server mostly sees the same Host, so the
+// common case reuses the two strings instead of slicing them again. Exact: the split
+// depends only on the Host string (the default port is not cached).
+let lastHost = '';
+let lastName = '';
+let lastPort: string | undefined;
+
 /** SERVER_NAME / SERVER_PORT from the Host header, else from the local socket. */
 function setServerName(environ: Environ, head: RequestHead): void {
   const host = environ.HTTP_HOST as string | undefined;
   const defaultPort = environ['tsgi.url_scheme'] === 'https' ? '443' : '80';
   if (host) {
-    const close = host.startsWith('[') ? host.indexOf(']') : -1;
-    const colon = host.indexOf(':', close === -1 ? 0 : close);
-    environ.SERVER_NAME = colon === -1 ? host : host.slice(0, colon);
-    environ.SERVER_PORT = colon === -1 ? defaultPort : host.slice(colon + 1);
+    if (host !== lastHost) {
+      const close = host.startsWith('[') ? host.indexOf(']') : -1;
+      const colon = host.indexOf(':', close === -1 ? 0 : close);
+      lastName = colon === -1 ? host : host.slice(0, colon);
+      lastPort = colon === -1 ? undefined : host.slice(colon + 1);
+      lastHost = host;
+    }
+    environ.SERVER_NAME = lastName;
+    environ.SERVER_PORT = lastPort ?? defaultPort;
     return;
   }
   environ.SERVER_NAME = head.localAddress;

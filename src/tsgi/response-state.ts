@@ -23,6 +23,13 @@ import type {
 
 const DIGITS = /^[0-9]+$/;
 
+// The last status line seen, with its code and reason: an application answers with the
+// same few lines ("200 OK"), so the common case skips the parse and the reason's copy.
+// Exact: parseStatus and the slice depend only on the string.
+let lastStatus = '';
+let lastCode = 0;
+let lastReason = '';
+
 /** The state of one response, from the application's first `startResponse` to `close()`. */
 export class ResponseState {
   readonly environ: Environ;
@@ -72,11 +79,26 @@ export class ResponseState {
         'startResponse called a second time without excInfo',
       );
     }
-    const code = parseStatus(status);
+    let code: number;
+    let reason: string;
+    if (status === lastStatus && typeof status === 'string') {
+      code = lastCode;
+      reason = lastReason;
+    } else {
+      code = parseStatus(status);
+      reason = status.slice(4);
+      lastStatus = status;
+      lastCode = code;
+      lastReason = reason;
+    }
     assertValidHeaders(headers);
     const flat: string[] = [];
     let declared = -1;
-    for (const [name, value] of headers) {
+    // Indexed rather than destructured: this runs for every header of every response.
+    for (let i = 0; i < headers.length; i++) {
+      const pair = headers[i] as Header;
+      const name = pair[0];
+      const value = pair[1];
       if (name.length === 14 && name.toLowerCase() === 'content-length') {
         if (!DIGITS.test(value)) {
           throw new PorticoError(
@@ -89,7 +111,7 @@ export class ResponseState {
       flat.push(name, value);
     }
     this.status = code;
-    this.reason = status.slice(4);
+    this.reason = reason;
     this.headers = flat;
     this.declaredLength = declared;
     this.startCalled = true;
@@ -137,19 +159,28 @@ export class ResponseState {
   closeBody(early: boolean): void {
     if (this.bodyClosed) return;
     this.bodyClosed = true;
-    if (early) this.#settle(() => this.iterator?.return?.());
+    if (early) {
+      try {
+        this.#settle(this.iterator?.return?.());
+      } catch (error) {
+        this.log(error);
+      }
+    }
     const body = this.body;
     const close = body?.close;
-    if (typeof close === 'function') this.#settle(() => close.call(body));
+    if (typeof close === 'function') {
+      // Called in place, without a closure: this runs once per response.
+      try {
+        this.#settle(close.call(body));
+      } catch (error) {
+        this.log(error);
+      }
+    }
   }
 
-  #settle(action: () => unknown): void {
-    try {
-      const result = action();
-      if (isPromiseLike(result)) Promise.resolve(result).catch((error: unknown) => this.log(error));
-    } catch (error) {
-      this.log(error);
-    }
+  /** Logs the failure of what a `return()` or `close()` returned, if it is a promise. */
+  #settle(result: unknown): void {
+    if (isPromiseLike(result)) Promise.resolve(result).catch((error: unknown) => this.log(error));
   }
 
   /** Logs to `tsgi.errors` with this request's line. */
