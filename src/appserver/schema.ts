@@ -7,6 +7,7 @@
  * @module
  */
 import { defaultServerOptions } from '../server/index.ts';
+import type { ServerOptions } from '../server/options.ts';
 import { compileAccessLog } from './access-log.ts';
 import {
   type HostPort,
@@ -37,8 +38,21 @@ export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as c
 /** A log level. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The TSGI server's own limits, which the app server passes to it under the same names. */
+export const SERVER_LIMITS = [
+  'limitPost',
+  'bufferSize',
+  'limitRequestLine',
+  'limitRequestFieldSize',
+  'limitRequestFields',
+  'headerTimeout',
+  'keepaliveTimeout',
+  'maxRequestsPerConnection',
+  'forwardedAllowIps',
+] as const satisfies readonly (keyof ServerOptions)[];
+
 /** The merged configuration of the app server: one field per option, camel-cased. */
-export interface AppServerConfig {
+export interface AppServerConfig extends Pick<ServerOptions, (typeof SERVER_LIMITS)[number]> {
   app: string | undefined;
   mount: MountSpec[];
   config: string | undefined;
@@ -52,15 +66,6 @@ export interface AppServerConfig {
   /** Every socket's accept queue (`listen()` backlog). */
   listen: number;
   staticMap: StaticMapSpec[];
-  limitPost: number;
-  bufferSize: number;
-  limitRequestLine: number;
-  limitRequestFieldSize: number;
-  limitRequestFields: number;
-  headerTimeout: number;
-  keepaliveTimeout: number;
-  maxRequestsPerConnection: number;
-  forwardedAllowIps: string[];
   workers: number;
   accept: (typeof ACCEPT_MODES)[number];
   harakiri: number;

@@ -16,7 +16,7 @@ import { type Listeners, openListeners } from './listeners.ts';
 import { loadApp } from './load.ts';
 import { createLogger, type Logger } from './log.ts';
 import { type MasterMessage, WORKER_ENV, type WorkerMessage, type WorkerSnapshot } from './messages.ts';
-import type { AppServerConfig } from './schema.ts';
+import { type AppServerConfig, SERVER_LIMITS } from './schema.ts';
 import { staticMap } from './static.ts';
 import { RequestTracker } from './tracker.ts';
 
@@ -28,19 +28,8 @@ export const WORKER_BOOT_FAILED = 3;
 
 /** The server options of the TSGI server, from the app server's config (sockets aside). */
 export function serverOptionsOf(config: AppServerConfig): Partial<ServerOptions> {
-  return {
-    backlog: config.listen,
-    limitPost: config.limitPost,
-    bufferSize: config.bufferSize,
-    limitRequestLine: config.limitRequestLine,
-    limitRequestFieldSize: config.limitRequestFieldSize,
-    limitRequestFields: config.limitRequestFields,
-    headerTimeout: config.headerTimeout,
-    keepaliveTimeout: config.keepaliveTimeout,
-    maxRequestsPerConnection: config.maxRequestsPerConnection,
-    forwardedAllowIps: config.forwardedAllowIps,
-    multiprocess: true,
-  };
+  const limits: Partial<ServerOptions> = Object.fromEntries(SERVER_LIMITS.map((key) => [key, config[key]]));
+  return { ...limits, backlog: config.listen, multiprocess: true };
 }
 
 const notFound: Application = (_environ, start) => {

@@ -25,10 +25,10 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
-/** Resolves after pending promise jobs and one macrotask have run. */
 /** Lets pending timers and I/O callbacks run. */
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** An error stream that keeps what was written. */
 export function memoryErrors(): ErrorStream & { text: string } {
   return {
     text: '',

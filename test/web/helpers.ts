@@ -6,7 +6,6 @@ import type {
   Application,
   BodyChunk,
   Environ,
-  ErrorStream,
   Header,
   InputStream,
   ResponseBody,
@@ -15,16 +14,9 @@ import type {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** An error stream that keeps what was written. */
-export function memoryErrors(): ErrorStream & { text: string } {
-  return {
-    text: '',
-    write(text: string) {
-      this.text += text;
-    },
-    flush() {},
-  };
-}
+import { memoryErrors } from '../helpers/tsgi.ts';
+
+export { memoryErrors };
 
 /** `tsgi.input` over a fixed body. */
 export function bytesInput(body: string | Uint8Array = ''): InputStream {
