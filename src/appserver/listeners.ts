@@ -1,16 +1,17 @@
 /**
- * A worker's listening sockets: one HTTP server per `--http` address and one uwsgi engine
- * per `--uwsgi` address, all feeding one exchange handler, each bound through node:cluster
- * so the master owns the socket and every worker serves every socket.
+ * A worker's listening sockets: one HTTP engine per `--http` address and one uwsgi engine
+ * per `--uwsgi` address, all feeding one exchange handler through the request tracker,
+ * each bound through node:cluster so the master owns the socket and every worker serves
+ * every socket.
  *
  * @module
  */
-import type http from 'node:http';
 import {
   createExchangeHandler,
-  createNodeEngine,
+  createHttpEngine,
   createUwsgiEngine,
   type Exchange,
+  type HttpEngine,
   listenSocket,
   type Mount,
   type ServerOptions,
@@ -22,7 +23,7 @@ import { formatHostPort, type SocketAddress } from './values.ts';
 
 /** What a worker listens with. */
 export interface Listeners {
-  http: http.Server[];
+  http: HttpEngine[];
   uwsgi: UwsgiEngine[];
 }
 
@@ -56,13 +57,12 @@ export async function openListeners(
   const handler = createExchangeHandler(mounts, options);
   const listen = { backlog: config.listen, removeStale: false };
   const listeners: Listeners = { http: [], uwsgi: [] };
-  for (const address of config.http) {
-    const server = createNodeEngine(options, options.errors, handler);
-    tracker.attach(server);
-    await listenSocket(server, where(address, config.chmodSocket), listen);
-    listeners.http.push(server);
-  }
   const tracked = (exchange: Exchange) => handler(tracker.trackExchange(exchange));
+  for (const address of config.http) {
+    const engine = createHttpEngine(options, tracked);
+    await listenSocket(engine.server, where(address, config.chmodSocket), listen);
+    listeners.http.push(engine);
+  }
   for (const address of config.uwsgiSocket) {
     const engine = createUwsgiEngine({ ...options, uwsgiAllow: config.uwsgiAllow }, tracked);
     await listenSocket(engine.server, where(address, config.chmodSocket), listen);

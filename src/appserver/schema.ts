@@ -32,6 +32,8 @@ import {
 
 /** Who accepts connections: see `--accept` in `docs/appserver.md`. */
 export const ACCEPT_MODES = ['master', 'workers'] as const;
+/** The HTTP engines (`--http-engine`). */
+export const HTTP_ENGINES = ['portico', 'node'] as const;
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
@@ -49,6 +51,7 @@ export const SERVER_LIMITS = [
   'keepaliveTimeout',
   'maxRequestsPerConnection',
   'forwardedAllowIps',
+  'engine',
 ] as const satisfies readonly (keyof ServerOptions)[];
 
 /** The merged configuration of the app server: one field per option, camel-cased. */
@@ -304,6 +307,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'idle time before a kept-alive connection closes (keep it above your proxy’s)',
     default: d.keepaliveTimeout,
     parse: parseSeconds,
+  },
+  {
+    name: 'http-engine',
+    key: 'engine',
+    group: 'http',
+    arg: 'ENGINE',
+    description:
+      "what parses HTTP/1.1: portico (Portico's own parser, the default and faster) or node (node:http)",
+    default: d.engine,
+    parse: (raw) => parseChoice(raw, HTTP_ENGINES),
   },
   {
     name: 'max-requests-per-connection',

@@ -1,13 +1,11 @@
 /**
  * Per-request bookkeeping in a worker: counters for stats, the in-flight set (for the
  * current request, and for `Connection: close` while draining), harakiri slots, and the
- * access log. For HTTP it hooks in front of the `node:http` server's own `request`
- * listener; for uwsgi it wraps each exchange on its way to the handler. Either way the
+ * access log. It wraps each exchange (HTTP or uwsgi) on its way to the handler, so the
  * server itself needs no knowledge of the app server.
  *
  * @module
  */
-import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Exchange } from '../server/index.ts';
@@ -16,8 +14,6 @@ import type { HarakiriTable } from './harakiri.ts';
 import type { CurrentRequest } from './messages.ts';
 
 interface InFlight {
-  /** The HTTP response (absent for uwsgi, whose connections always close). */
-  res?: http.ServerResponse;
   method: string;
   uri: string;
   startMs: number;
@@ -42,17 +38,9 @@ export class RequestTracker {
   tx = 0;
   readonly #inFlight = new Set<InFlight>();
   readonly #options: TrackerOptions;
-  #draining = false;
 
   constructor(options: TrackerOptions) {
     this.#options = options;
-  }
-
-  /** Hooks into `server`, ahead of its other `request` listeners. */
-  attach(server: http.Server): void {
-    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => this.#track(req, res);
-    server.prependListener('request', onRequest);
-    server.prependListener('checkContinue', onRequest);
   }
 
   get inFlight(): number {
@@ -68,31 +56,22 @@ export class RequestTracker {
   }
 
   /**
-   * From now on every response says `Connection: close` (including those in flight whose
-   * headers have not gone out), so kept-alive clients move to another worker instead of
-   * having an idle connection closed under them.
-   */
-  drain(): void {
-    this.#draining = true;
-    for (const { res } of this.#inFlight)
-      if (res !== undefined && !res.headersSent) res.shouldKeepAlive = false;
-  }
-
-  /**
-   * Follows one uwsgi exchange: returns a stand-in to hand to the exchange handler, which
-   * notes the status and when the response ends. The request counts once its connection
-   * closes (a uwsgi connection carries exactly one request), so `tx` includes every byte.
+   * Follows one exchange: returns a stand-in to hand to the exchange handler, which notes
+   * the status and when the response ends. A uwsgi request counts once its connection
+   * closes (it carries exactly one request), so `tx` includes every byte; an HTTP request
+   * counts when its response ends, its connection kept alive for the next.
    */
   trackExchange(exchange: Exchange): Exchange {
     const socket = exchange.socket;
+    const connection = socket ?? exchange.connection;
     const { method, target: uri, protocol, rawHeaders, remoteAddress } = exchange.head;
     const startMs = Date.now();
     const start = performance.now();
-    const written = socket?.bytesWritten ?? 0;
+    const written = connection?.bytesWritten ?? 0;
     const entry: InFlight = { method, uri, startMs };
     this.#inFlight.add(entry);
     const { harakiri } = this.#options;
-    const slot = harakiri === undefined ? -1 : harakiri.acquire(fdOf(socket), method, uri);
+    const slot = harakiri === undefined ? -1 : harakiri.acquire(fdOf(connection), method, uri);
     let status = 0;
     let hsize = 0;
     let ended = false;
@@ -114,7 +93,7 @@ export class RequestTracker {
         status,
         addr: remoteAddress || '-',
         headers: this.#options.accessLog === undefined ? {} : headerRecord(rawHeaders),
-        rsize: (socket?.bytesWritten ?? 0) - written,
+        rsize: (connection?.bytesWritten ?? 0) - written,
         hsize,
         startMs,
         micros: (performance.now() - start) * 1000,
@@ -125,6 +104,7 @@ export class RequestTracker {
     return {
       head: exchange.head,
       socket,
+      connection,
       get body() {
         return exchange.body;
       },
@@ -164,47 +144,6 @@ export class RequestTracker {
       },
       onAbort: (callback) => exchange.onAbort(callback),
     };
-  }
-
-  #track(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const startMs = Date.now();
-    const start = performance.now();
-    const socket = req.socket;
-    const written = socket.bytesWritten;
-    const method = req.method ?? '';
-    const uri = req.url ?? '';
-    const entry: InFlight = { res, method, uri, startMs };
-    this.#inFlight.add(entry);
-    if (this.#draining) res.shouldKeepAlive = false;
-    const { harakiri } = this.#options;
-    let slot = -1;
-    if (harakiri !== undefined) {
-      slot = harakiri.acquire(fdOf(socket), method, uri);
-      if (slot >= 0) {
-        const writeHead = res.writeHead;
-        res.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
-          harakiri.markHeadersSent(slot);
-          return (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
-        } as typeof res.writeHead;
-      }
-    }
-    res.once('close', () => {
-      this.#inFlight.delete(entry);
-      harakiri?.release(slot);
-      const head = (res as unknown as { _header?: string | null })._header;
-      this.#finished({
-        method,
-        uri,
-        proto: `HTTP/${req.httpVersion}`,
-        status: res.statusCode,
-        addr: socket.remoteAddress ?? '-',
-        headers: req.headers,
-        rsize: socket.bytesWritten - written,
-        hsize: typeof head === 'string' ? Buffer.byteLength(head, 'latin1') : 0,
-        startMs,
-        micros: (performance.now() - start) * 1000,
-      });
-    });
   }
 
   /** Counts a finished request, logs it, and tells the worker (max-requests). */

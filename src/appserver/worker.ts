@@ -148,7 +148,7 @@ export async function runWorker(): Promise<void> {
   const stop = (graceMs: number) => {
     if (stopping) return;
     stopping = true;
-    tracker.drain();
+    for (const engine of listeners.http) engine.drain();
     gracefulClose(listeners, graceMs, log);
   };
   process.on('message', (message: MasterMessage) => {
@@ -161,19 +161,20 @@ export async function runWorker(): Promise<void> {
 }
 
 /**
- * Stops taking connections and exits once the open ones are done. Node's
- * `http.Server.close()` would also close every idle kept-alive connection at once, racing
- * a client that is just sending its next request on one; so the listener is closed alone,
- * responses say `Connection: close`, and idle connections get a moment before closing.
+ * Stops taking connections and exits once the open ones are done. Closing every idle
+ * kept-alive connection at once (as Node's `http.Server.close()` does) would race a
+ * client that is just sending its next request on one; so the listener is closed alone,
+ * responses say `Connection: close` (the engines were drained), and idle connections get
+ * a moment before closing.
  */
-function gracefulClose({ http: servers, uwsgi }: Listeners, graceMs: number, log: Logger): void {
-  const closed = servers.map((server) => new Promise((resolve) => server.once('close', resolve)));
+function gracefulClose({ http: engines, uwsgi }: Listeners, graceMs: number, log: Logger): void {
+  const closed = engines.map(({ server }) => new Promise((resolve) => server.once('close', resolve)));
   void Promise.all([...closed, ...uwsgi.map((engine) => engine.close(graceMs))]).then(exitWhenReleased);
-  for (const server of servers) net.Server.prototype.close.call(server);
+  for (const { server } of engines) net.Server.prototype.close.call(server);
   // Then keep sweeping: a response sent kept-alive just before draining leaves its
   // connection idle later.
   const sweep = () => {
-    for (const server of servers) server.closeIdleConnections();
+    for (const engine of engines) engine.closeIdleConnections();
   };
   setTimeout(
     () => {
@@ -186,7 +187,7 @@ function gracefulClose({ http: servers, uwsgi }: Listeners, graceMs: number, log
     log.error(
       `PORTICO_ERR_GRACEFUL_TIMEOUT: requests still running after ${graceMs} ms; closing their connections`,
     );
-    for (const server of servers) server.closeAllConnections();
+    for (const engine of engines) engine.closeAllConnections();
     exitWhenReleased();
   }, graceMs).unref();
 }

@@ -2,11 +2,11 @@
  * The small internal interface between an HTTP engine (the code that parses bytes off a
  * socket) and the TSGI rules (environ building, response writing).
  *
- * Only `node-engine.ts` knows about `node:http`. A leaner engine (a hand-written parser
- * on `node:net`, say) can replace it by producing {@link Exchange} objects; nothing in
- * `environ.ts`, `input.ts` or `respond.ts` would change.
+ * Two engines produce {@link Exchange} objects for HTTP: Portico's own parser on
+ * `node:net` (`http1/`, the default) and `node:http` (`node-engine.ts`); the uwsgi engine
+ * is a third. Nothing in `environ.ts`, `input.ts` or `respond.ts` knows which one runs.
  */
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 /** What the engine parsed off the wire for one request. */
 export interface RequestHead {
@@ -40,6 +40,11 @@ export interface Exchange {
    * on the socket's file descriptor while the event loop is blocked.
    */
   readonly socket?: Socket;
+  /**
+   * The connection the exchange travels on, shared with the exchanges before and after it
+   * on a kept-alive connection: for accounting bytes and for harakiri's file descriptor.
+   */
+  readonly connection?: Socket;
   /** The request body, decoded from its transfer coding; ends at the end of this request's body. */
   readonly body: AsyncIterable<Uint8Array>;
   /** Trailer fields of a chunked body, flat like `rawHeaders`; complete once the body has ended. */
@@ -64,4 +69,22 @@ export interface Exchange {
   abort(): void;
   /** Registers a callback for when the client goes away before the response completes. */
   onAbort(callback: () => void): void;
+}
+
+/**
+ * An HTTP engine: a server whose connections it parses into exchanges, and the controls
+ * a graceful shutdown needs.
+ */
+export interface HttpEngine {
+  /** The server to listen with (the caller listens). */
+  readonly server: Server;
+  /**
+   * From now on every response closes its connection (those in flight too, when their
+   * headers are still unsent). Idle connections stay open: see {@link closeIdleConnections}.
+   */
+  drain(): void;
+  /** Closes the connections that have no request in progress. */
+  closeIdleConnections(): void;
+  /** Closes every connection now. */
+  closeAllConnections(): void;
 }

@@ -3,11 +3,12 @@
  *
  * @module
  */
-export type { Exchange, RequestHead } from './engine.ts';
+export type { Exchange, HttpEngine, RequestHead } from './engine.ts';
 export type { Mount } from './mounts.ts';
 export { defaultServerOptions, type ServerOptions } from './options.ts';
+export { createHttp1Engine } from './http1/engine.ts';
 export { createNodeEngine } from './node-engine.ts';
-export { createExchangeHandler, serve, type TsgiServer } from './server.ts';
+export { createExchangeHandler, createHttpEngine, serve, type TsgiServer } from './server.ts';
 export {
   createUwsgiEngine,
   listenSocket,

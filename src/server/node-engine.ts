@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { PorticoError } from '../tsgi/errors.ts';
 import type { ErrorStream } from '../tsgi/types.ts';
-import type { Exchange, RequestHead } from './engine.ts';
+import type { Exchange, HttpEngine, RequestHead } from './engine.ts';
 import { logError } from '../tsgi/log.ts';
 import type { ServerOptions } from './options.ts';
 import { rawPlainResponse } from './plain-response.ts';
@@ -31,6 +31,9 @@ class NodeExchange implements Exchange, RequestHead {
 
   get head(): RequestHead {
     return this;
+  }
+  get connection(): Socket {
+    return this.req.socket;
   }
   get method(): string {
     return this.req.method as string;
@@ -134,7 +137,7 @@ function clientErrorStatus(code: string | undefined): number {
 }
 
 /**
- * Creates the `node:http` server that turns connections into exchanges.
+ * Creates the `node:http` engine that turns connections into exchanges.
  *
  * @param onExchange - called once per parsed request, in order per connection.
  */
@@ -142,7 +145,7 @@ export function createNodeEngine(
   options: ServerOptions,
   errors: ErrorStream,
   onExchange: (exchange: Exchange) => void,
-): http.Server {
+): HttpEngine & { readonly server: http.Server } {
   const server = http.createServer({
     maxHeaderSize: options.bufferSize,
     headersTimeout: options.headerTimeout * 1000,
@@ -161,11 +164,17 @@ export function createNodeEngine(
   // pipelined past the limit with a 503 and leaves the connection open; we close it after
   // the last allowed response, and such requests are never answered (RFC 9112 9.6).
   const limit = options.maxRequestsPerConnection;
+  // While draining, responses close their connections; the ones in flight are kept so
+  // that those whose headers are still unsent can be told too.
+  let draining = false;
+  const inFlight = new Set<http.ServerResponse>();
   const admit = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
     const socket = req.socket as Socket & { [servedCount]?: number };
     const served = (socket[servedCount] ?? 0) + 1;
     socket[servedCount] = served;
-    if (served === limit) res.shouldKeepAlive = false;
+    if (served === limit || draining) res.shouldKeepAlive = false;
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
     return served <= limit;
   };
   server.on('request', (req, res) => {
@@ -183,8 +192,8 @@ export function createNodeEngine(
     socket.end(rawPlainResponse(405, 'CONNECT is not supported: this is not a proxy.'));
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) {
       socket.destroy();
       return;
     }
@@ -209,5 +218,13 @@ export function createNodeEngine(
       ),
     );
   });
-  return server;
+  return {
+    server,
+    drain() {
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    },
+    closeIdleConnections: () => server.closeIdleConnections(),
+    closeAllConnections: () => server.closeAllConnections(),
+  };
 }

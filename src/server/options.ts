@@ -34,6 +34,11 @@ export interface ServerOptions {
   keepaliveTimeout: number;
   /** `max-requests-per-connection`: requests served on one connection before it is closed. Default 1000. */
   maxRequestsPerConnection: number;
+  /**
+   * `http-engine`: what parses HTTP/1.1. `portico` (default) is Portico's own parser on
+   * `node:net`, the faster; `node` is `node:http` (llhttp), for whoever wants Node's parser.
+   */
+  engine: 'portico' | 'node';
   /** `forwarded-allow-ips`: peers whose X-Forwarded-* headers are trusted (IPs, CIDRs, or `*`). */
   forwardedAllowIps: string[];
   /** Where `tsgi.errors` and the server's error log go. Default: standard error. */
@@ -57,6 +62,7 @@ export const defaultServerOptions: Readonly<Omit<ServerOptions, 'errors'>> = Obj
   headerTimeout: 30,
   keepaliveTimeout: 75,
   maxRequestsPerConnection: 1000,
+  engine: 'portico',
   forwardedAllowIps: ['127.0.0.1', '::1'],
   multiprocess: false,
 });

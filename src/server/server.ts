@@ -2,17 +2,17 @@
  * The TSGI HTTP server: parsed requests in, environ built, application run, response out.
  */
 
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { hasCode, PorticoError } from '../tsgi/errors.ts';
 import type { Application, Environ } from '../tsgi/types.ts';
-import type { Exchange } from './engine.ts';
+import type { Exchange, HttpEngine } from './engine.ts';
 import { buildEnviron, type EnvironDefaults, parseTarget } from './environ.ts';
 import { logError } from '../tsgi/log.ts';
 import { fileWrapper } from './file-wrapper.ts';
 import { ProxyTrust } from './forwarded.ts';
 import { RequestInput } from './input.ts';
 import { type Mount, MountTable } from './mounts.ts';
+import { createHttp1Engine } from './http1/engine.ts';
 import { createNodeEngine } from './node-engine.ts';
 import { resolveServerOptions, type ServerOptions } from './options.ts';
 import { decodePathInfo } from '../tsgi/url.ts';
@@ -25,8 +25,11 @@ export interface TsgiServer {
   readonly address: AddressInfo;
   /** `http://host:port`, for logs and tests. */
   readonly url: string;
-  /** The underlying `node:http` server, for what TSGI does not cover. */
-  readonly httpServer: http.Server;
+  /**
+   * The listening server, for what TSGI does not cover (its `connection` events, say): a
+   * `net.Server`, an `http.Server` with `engine: 'node'`.
+   */
+  readonly listener: Server;
   /**
    * Stops accepting, lets in-flight requests finish, and resolves when every connection
    * is closed; after `graceMs` the rest are cut.
@@ -133,6 +136,16 @@ export function createExchangeHandler(
   }
 }
 
+/** The HTTP engine `options.engine` names, feeding `onExchange`. */
+export function createHttpEngine(
+  options: ServerOptions,
+  onExchange: (exchange: Exchange) => void,
+): HttpEngine {
+  return options.engine === 'node'
+    ? createNodeEngine(options, options.errors, onExchange)
+    : createHttp1Engine(options, options.errors, onExchange);
+}
+
 /**
  * Serves a TSGI application (or several, each at its mount prefix) over HTTP/1.1.
  *
@@ -149,7 +162,8 @@ export async function serve(
 ): Promise<TsgiServer> {
   const options = resolveServerOptions(partialOptions);
   const mounts = typeof app === 'function' ? [{ prefix: '', app }] : app;
-  const httpServer = createNodeEngine(options, options.errors, createExchangeHandler(mounts, options));
+  const engine = createHttpEngine(options, createExchangeHandler(mounts, options));
+  const httpServer = engine.server;
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.message;
@@ -172,15 +186,16 @@ export async function serve(
   return {
     address,
     url: `http://${host}:${address.port}`,
-    httpServer,
+    listener: httpServer,
     close(graceMs = 10_000) {
       return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => httpServer.closeAllConnections(), graceMs);
+        const timer = setTimeout(() => engine.closeAllConnections(), graceMs);
         httpServer.close(() => {
           clearTimeout(timer);
           resolve();
         });
-        httpServer.closeIdleConnections();
+        engine.drain();
+        engine.closeIdleConnections();
       });
     },
   };

@@ -67,7 +67,7 @@ describe('nginx in front, proxy_pass with keepalive', { skip: nginxSkip() }, () 
     const options = { errors: memoryErrors(), limitPost: 32 * MiB, host: '127.0.0.1', port: 0 };
     // The default forwarded-allow-ips (127.0.0.1, ::1) trusts the local nginx.
     trusted = await serve(mounts, options);
-    trusted.httpServer.on('connection', () => (connections += 1));
+    trusted.listener.on('connection', () => (connections += 1));
     untrusted = await serve(mounts, { ...options, forwardedAllowIps: ['10.0.0.0/8'] });
     const { cert, key } = await selfSignedCertificate(dir);
     tlsPort = await freePort();

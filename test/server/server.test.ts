@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
+import { defaultServerOptions } from '../../src/server/options.ts';
 import type { Application, BodyChunk } from '../../src/tsgi/types.ts';
 import { environApp, startServer } from '../helpers/apps.ts';
 import { exchangeRaw, openSocket, parseResponses } from '../helpers/raw-http.ts';
@@ -241,8 +242,7 @@ describe('connections', () => {
   });
 
   test('the default keep-alive idle timeout is above the 60 s proxies use', async () => {
-    const server = await startServer(hello);
-    assert.ok(server.httpServer.keepAliveTimeout > 60_000);
+    assert.ok(defaultServerOptions.keepaliveTimeout > 60);
   });
 });
 

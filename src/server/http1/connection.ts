@@ -1,0 +1,396 @@
+/**
+ * One HTTP/1.1 connection: bytes in, request heads parsed, bodies decoded, one exchange
+ * at a time handed to the server, and the next request taken only once the previous
+ * response has ended (pipelined requests wait in the buffer, in order).
+ *
+ * Timeouts are deadlines the engine's sweeper checks (one timer for all connections, not
+ * one per request): `header-timeout` for a request head (and between the bytes of a
+ * body the application is waiting for), `keepalive-timeout` for an idle connection.
+ *
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { PorticoError } from '../../tsgi/errors.ts';
+import { reasonPhrase } from '../../tsgi/status.ts';
+import { rawPlainResponse } from '../plain-response.ts';
+import { emptyBody, RequestBody } from './body.ts';
+import { ChunkedDecoder } from './chunked.ts';
+import { type ExchangeHost, Http1Exchange } from './exchange.ts';
+import { HeadError, type ParsedHead, parseHead } from './head.ts';
+
+/** What a connection needs from its engine. */
+export interface ConnectionContext {
+  readonly bufferSize: number;
+  readonly headerTimeoutMs: number;
+  readonly keepaliveTimeoutMs: number;
+  readonly maxRequests: number;
+  /** The most unread body bytes skipped to keep a connection alive; past it, it closes. */
+  readonly discardLimit: number;
+  readonly draining: boolean;
+  onExchange(exchange: Http1Exchange): void;
+  /** A request refused before it became an exchange: log it; the connection answers. */
+  refused(connection: Connection, error: HeadError, what: string): void;
+  closed(connection: Connection): void;
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+/** How long a closing connection keeps reading (and dropping) what the client still sends. */
+const LINGER_MS = 5000;
+
+/** What a deadline does when it passes. */
+export const Deadline = { none: 0, idle: 1, head: 2, body: 3 } as const;
+type DeadlineKind = (typeof Deadline)[keyof typeof Deadline];
+
+/** One client connection. */
+export class Connection implements ExchangeHost {
+  readonly socket: Socket;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** When the current deadline passes (ms since the epoch; 0: none), and what it means. */
+  deadline = 0;
+  deadlineKind: DeadlineKind = Deadline.none;
+  readonly #context: ConnectionContext;
+  /** Received bytes not yet parsed (the next requests). */
+  #buffer: Buffer | undefined;
+  /** The exchange whose response has not ended yet. */
+  #current: Http1Exchange | undefined;
+  #served = 0;
+  #closing = false;
+  #clientEnded = false;
+  #reading = true;
+  #advancing = false;
+  // The body being received: its remaining length or its decoder, and where it goes
+  // (undefined once the exchange is over and the rest is being skipped).
+  #bodyRemaining = 0;
+  #decoder: ChunkedDecoder | undefined;
+  #sink: RequestBody | undefined;
+  #bodyPending = false;
+  #discarded = 0;
+  #bodyExchange: Http1Exchange | undefined;
+
+  constructor(socket: Socket, context: ConnectionContext) {
+    this.socket = socket;
+    this.#context = context;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.localAddress = socket.localAddress ?? '';
+    this.localPort = socket.localPort ?? 0;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('end', () => this.#onEnd());
+    socket.on('close', () => this.#onClose());
+    // Resets and writes after the peer left end in 'close'; there is nothing to report.
+    socket.on('error', () => {});
+    // A connection that never sends a byte is dropped after header-timeout.
+    this.#setDeadline(Deadline.idle, context.headerTimeoutMs);
+  }
+
+  get bodyPending(): boolean {
+    return this.#bodyPending;
+  }
+  get draining(): boolean {
+    return this.#context.draining;
+  }
+  /** True when no request is in progress: the connection can be closed without losing one. */
+  get idle(): boolean {
+    return this.#current === undefined && this.#buffer === undefined && !this.#bodyPending;
+  }
+
+  /** Stops or restarts reading the socket (the body's backpressure). */
+  setReading(reading: boolean): void {
+    if (reading === this.#reading) return;
+    this.#reading = reading;
+    if (reading) {
+      this.socket.resume();
+      if (this.#bodyPending && this.#sink !== undefined) {
+        this.#setDeadline(Deadline.body, this.#context.headerTimeoutMs);
+      }
+    } else {
+      this.socket.pause();
+      // The application is slow, not the client: no deadline runs while paused.
+      if (this.deadlineKind === Deadline.body) this.#setDeadline(Deadline.none, 0);
+    }
+  }
+
+  /** The sweeper found the deadline passed. */
+  expire(): void {
+    const kind = this.deadlineKind;
+    this.#setDeadline(Deadline.none, 0);
+    if (kind === Deadline.idle) this.destroy();
+    else if (kind === Deadline.head) {
+      this.#refuse(new HeadError(408, 'request head not received in time'), '');
+    } else if (kind === Deadline.body) {
+      this.#bodyFailed('the request body stalled past header-timeout');
+    }
+  }
+
+  /** Closes the connection now if it is idle; else it closes after its current response. */
+  closeIfIdle(): void {
+    if (this.idle) this.destroy();
+  }
+
+  destroy(): void {
+    this.#closing = true;
+    this.socket.destroy();
+  }
+
+  responseDone(exchange: Http1Exchange, keepAlive: boolean): void {
+    if (exchange !== this.#current) return;
+    this.#current = undefined;
+    if (!keepAlive || this.#closing || this.#clientEnded || this.#context.draining) {
+      this.#closeGracefully();
+      return;
+    }
+    if (this.#bodyPending) {
+      // The application did not read the whole body: skip the rest, within a bound.
+      this.#sink?.abandon();
+      this.#sink = undefined;
+      this.#discarded = 0;
+      if (this.#decoder === undefined && this.#bodyRemaining > this.#context.discardLimit) {
+        this.#closeGracefully();
+        return;
+      }
+      this.#setDeadline(Deadline.body, this.#context.headerTimeoutMs);
+      this.setReading(true);
+      return;
+    }
+    if (!this.#advancing) {
+      this.setReading(true);
+      this.#advance();
+    }
+  }
+
+  responseAborted(exchange: Http1Exchange): void {
+    if (exchange !== this.#current) return;
+    this.#current = undefined;
+    this.#closing = true;
+    this.#sink?.abandon();
+    this.socket.destroySoon();
+  }
+
+  #setDeadline(kind: DeadlineKind, ms: number): void {
+    this.deadlineKind = kind;
+    this.deadline = kind === Deadline.none ? 0 : Date.now() + ms;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closing) return;
+    let offset = 0;
+    if (this.#bodyPending) {
+      offset = this.#feedBody(chunk, 0);
+      if (offset < 0 || offset === chunk.length) return;
+    }
+    const buffer = this.#buffer;
+    const rest = offset === 0 ? chunk : chunk.subarray(offset);
+    this.#buffer = buffer === undefined ? rest : Buffer.concat([buffer, rest]);
+    this.#advance();
+  }
+
+  /** Parses and dispatches buffered requests while none is in progress. */
+  #advance(): void {
+    this.#advancing = true;
+    try {
+      while (this.#current === undefined && !this.#bodyPending && !this.#closing) {
+        const buffer = this.#buffer;
+        if (buffer === undefined) {
+          this.#setDeadline(Deadline.idle, this.#context.keepaliveTimeoutMs);
+          if (this.#clientEnded) this.#closeGracefully();
+          return;
+        }
+        // RFC 9112 2.2: empty lines before a request line are skipped.
+        let start = 0;
+        while (buffer[start] === 13 && buffer[start + 1] === 10) start += 2;
+        const end = buffer.indexOf(HEAD_END, start);
+        const limit = this.#context.bufferSize;
+        if (end === -1) {
+          if (buffer.length - start > limit) {
+            return this.#refuse(new HeadError(431, 'the request head is larger than buffer-size'), '');
+          }
+          this.#buffer = start === buffer.length ? undefined : start === 0 ? buffer : buffer.subarray(start);
+          if (this.#buffer === undefined) continue;
+          if (this.#clientEnded) return this.#refuse(new HeadError(400, 'an incomplete request head'), '');
+          if (this.deadlineKind !== Deadline.head) {
+            this.#setDeadline(Deadline.head, this.#context.headerTimeoutMs);
+          }
+          return;
+        }
+        if (end - start > limit)
+          return this.#refuse(new HeadError(431, 'the request head is larger than buffer-size'), '');
+        this.#buffer = end + 4 < buffer.length ? buffer.subarray(end + 4) : undefined;
+        const head = parseHead(buffer.toString('latin1', start, end));
+        if (head instanceof HeadError)
+          return this.#refuse(head, buffer.toString('latin1', start, Math.min(end, start + 80)));
+        if (head.method === 'CONNECT') {
+          return this.#refuse(
+            new HeadError(405, 'CONNECT is not supported (this is an origin server, not a proxy)'),
+            'CONNECT',
+          );
+        }
+        this.#start(head);
+      }
+      // Pipelined requests pile up behind a slow response: stop reading past a bound.
+      if (
+        this.#current !== undefined &&
+        !this.#bodyPending &&
+        (this.#buffer?.length ?? 0) > this.#context.bufferSize
+      ) {
+        this.setReading(false);
+      }
+    } finally {
+      this.#advancing = false;
+    }
+  }
+
+  /** Starts one exchange: its body from the bytes in hand, then the application. */
+  #start(head: ParsedHead): void {
+    const served = ++this.#served;
+    const keepAlive = head.keepAlive && served < this.#context.maxRequests && !this.#context.draining;
+    let body: AsyncIterable<Uint8Array> = emptyBody;
+    if (head.framing !== 'none') {
+      const sink = new RequestBody(this);
+      body = sink;
+      this.#sink = sink;
+      this.#bodyPending = true;
+      if (head.framing === 'chunked') {
+        this.#decoder = new ChunkedDecoder(this.#context.bufferSize);
+        this.#bodyRemaining = 0;
+      } else {
+        this.#decoder = undefined;
+        this.#bodyRemaining = head.contentLength;
+      }
+    }
+    const exchange = new Http1Exchange(this, head, body, keepAlive);
+    this.#current = exchange;
+    this.#bodyExchange = exchange;
+    if (this.#bodyPending) {
+      this.#setDeadline(Deadline.body, this.#context.headerTimeoutMs);
+      const buffer = this.#buffer;
+      if (buffer !== undefined) {
+        this.#buffer = undefined;
+        const offset = this.#feedBody(buffer, 0);
+        if (offset >= 0 && offset < buffer.length) this.#buffer = buffer.subarray(offset);
+      }
+    } else {
+      this.#setDeadline(Deadline.none, 0);
+    }
+    this.#context.onExchange(exchange);
+  }
+
+  /** Feeds body bytes from `start`; returns where the body ended in `chunk`, or -1 after a failure. */
+  #feedBody(chunk: Buffer, start: number): number {
+    if (this.deadlineKind === Deadline.body) {
+      this.#setDeadline(Deadline.body, this.#context.headerTimeoutMs);
+    }
+    const decoder = this.#decoder;
+    if (decoder === undefined) {
+      const take = Math.min(this.#bodyRemaining, chunk.length - start);
+      if (take > 0)
+        this.#sinkData(start === 0 && take === chunk.length ? chunk : chunk.subarray(start, start + take));
+      this.#bodyRemaining -= take;
+      if (this.#bodyRemaining === 0) this.#bodyFinished();
+      return start + take;
+    }
+    const end = decoder.push(chunk, start, (bytes) => this.#sinkData(bytes));
+    if (end instanceof HeadError) {
+      this.#bodyFailed(`malformed chunked body: ${end.message}`);
+      return -1;
+    }
+    if (decoder.done) {
+      const exchange = this.#bodyExchange;
+      if (exchange !== undefined) exchange.rawTrailers = decoder.trailers;
+      this.#bodyFinished();
+    }
+    return this.#closing ? -1 : end;
+  }
+
+  #sinkData(bytes: Buffer): void {
+    const sink = this.#sink;
+    if (sink !== undefined) sink.push(bytes);
+    else {
+      this.#discarded += bytes.length;
+      if (this.#discarded > this.#context.discardLimit) this.destroy();
+    }
+  }
+
+  #bodyFinished(): void {
+    this.#bodyPending = false;
+    this.#decoder = undefined;
+    this.#bodyExchange = undefined;
+    this.#sink?.end();
+    this.#sink = undefined;
+    if (this.deadlineKind === Deadline.body) this.#setDeadline(Deadline.none, 0);
+  }
+
+  /** The body cannot be completed: the reader fails, and the connection closes after the response. */
+  #bodyFailed(reason: string): void {
+    this.#bodyPending = false;
+    this.#decoder = undefined;
+    this.#bodyExchange = undefined;
+    const sink = this.#sink;
+    this.#sink = undefined;
+    this.#buffer = undefined;
+    const current = this.#current;
+    if (current !== undefined) current.keepAlive = false;
+    if (sink !== undefined) sink.fail(new PorticoError('PORTICO_ERR_BAD_REQUEST', reason));
+    // Nothing after a broken body can be trusted to start a request.
+    if (current === undefined) this.#closeGracefully();
+    else this.#closing = true;
+  }
+
+  /** Answers a request that never became an exchange, and closes. */
+  #refuse(error: HeadError, what: string): void {
+    this.#buffer = undefined;
+    this.#context.refused(this, error, what);
+    this.#closeGracefully(rawResponse(error));
+  }
+
+  /**
+   * Ends the connection after what was written, and keeps reading (and dropping) for a
+   * moment: closing with unread bytes makes the kernel send a reset, which can destroy
+   * the response before the client reads it.
+   */
+  #closeGracefully(response?: string): void {
+    if (this.#closing && response === undefined && this.socket.writableEnded) return;
+    this.#closing = true;
+    this.#setDeadline(Deadline.none, 0);
+    const socket = this.socket;
+    if (!this.#reading) {
+      this.#reading = true;
+      socket.resume();
+    }
+    if (socket.destroyed) return;
+    if (response === undefined) socket.end();
+    else socket.end(response, 'latin1');
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  #onEnd(): void {
+    this.#clientEnded = true;
+    if (this.#bodyPending) this.#bodyFailed('the client closed the connection before the end of the body');
+    else if (this.#current === undefined && !this.#closing) this.#advance();
+  }
+
+  #onClose(): void {
+    this.#closing = true;
+    this.#setDeadline(Deadline.none, 0);
+    if (this.#bodyPending) {
+      this.#bodyPending = false;
+      this.#sink?.fail(
+        new PorticoError('PORTICO_ERR_BAD_REQUEST', 'the connection closed before the end of the body'),
+      );
+    }
+    const current = this.#current;
+    this.#current = undefined;
+    current?.clientGone();
+    this.#context.closed(this);
+  }
+}
+
+/** The raw response for a refusal (the request never reached the application). */
+function rawResponse(error: HeadError): string {
+  return rawPlainResponse(error.status, `${reasonPhrase(error.status)}: ${error.message}.`);
+}
