@@ -82,6 +82,7 @@ class NodeExchange implements Exchange, RequestHead {
   }
 
   writeHead(status: number, reason: string, headers: string[]): void {
+    if (hasCloseHeader(headers)) (this.req.socket as TrackedSocket)[closing] = true;
     this.res.writeHead(status, reason, headers);
   }
 
@@ -128,6 +129,24 @@ class NodeExchange implements Exchange, RequestHead {
 }
 
 const servedCount = Symbol('portico.servedCount');
+/**
+ * Set on a socket once a response on it said `Connection: close`: node:http still parses
+ * and emits requests pipelined behind it, which must never reach the application.
+ */
+const closing = Symbol('portico.closing');
+type TrackedSocket = Socket & { [servedCount]?: number; [closing]?: boolean };
+
+function hasCloseHeader(headers: string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (
+      (headers[i] as string).toLowerCase() === 'connection' &&
+      /\bclose\b/i.test(headers[i + 1] as string)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /** What Node's parser errors mean to a client. */
 function clientErrorStatus(code: string | undefined): number {
@@ -153,7 +172,8 @@ export function createNodeEngine(
     // Node checks header and request timeouts on this interval; the default (30 s) would
     // make a 1 s header-timeout fire up to 30 s late.
     connectionsCheckingInterval: Math.min(1000, options.headerTimeout * 500),
-    requireHostHeader: true,
+    // Checked in admit(), so that the requests pipelined behind the refusal are dropped.
+    requireHostHeader: false,
     joinDuplicateHeaders: false,
   });
   // Node silently drops headers past maxHeadersCount; keep one more than the limit so the
@@ -169,7 +189,14 @@ export function createNodeEngine(
   let draining = false;
   const inFlight = new Set<http.ServerResponse>();
   const admit = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
-    const socket = req.socket as Socket & { [servedCount]?: number };
+    const socket = req.socket as TrackedSocket;
+    if (socket[closing] === true) return false;
+    if (req.httpVersionMinor === 1 && req.headers.host === undefined) {
+      socket[closing] = true;
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('Bad Request: an HTTP/1.1 request without Host.\n');
+      return false;
+    }
     const served = (socket[servedCount] ?? 0) + 1;
     socket[servedCount] = served;
     if (served === limit || draining) res.shouldKeepAlive = false;
@@ -183,7 +210,8 @@ export function createNodeEngine(
   server.on('checkContinue', (req, res) => {
     if (admit(req, res)) onExchange(new NodeExchange(req, res, true));
   });
-  server.on('checkExpectation', (_req, res: http.ServerResponse) => {
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    (req.socket as TrackedSocket)[closing] = true;
     res.writeHead(417, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
     res.end('Only "Expect: 100-continue" is supported.\n');
   });

@@ -3,6 +3,7 @@
  * text body, and for refusals a closed connection.
  */
 import { reasonPhrase } from '../tsgi/status.ts';
+import { httpDate } from './date.ts';
 import type { Exchange } from './engine.ts';
 
 /** Sends `status` with a short text body; `close` also ends the connection. */
@@ -24,6 +25,6 @@ export function rawPlainResponse(status: number, text: string): string {
   const body = `${text}\n`;
   return (
     `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    `Content-Length: ${Buffer.byteLength(body)}\r\nDate: ${httpDate()}\r\nConnection: close\r\n\r\n${body}`
   );
 }

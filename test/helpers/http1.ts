@@ -10,20 +10,21 @@ import type { ServerOptions } from '../../src/server/options.ts';
 import type { Application, Environ } from '../../src/tsgi/types.ts';
 import { startServer } from './apps.ts';
 
-/** The engines to run the suite against: `PORTICO_TEST_ENGINES=portico,node`. */
-export const ENGINES = (process.env.PORTICO_TEST_ENGINES ?? 'node')
+type Engine = ServerOptions['engine'];
+
+/** The engines to run the suite against (both by default; `PORTICO_TEST_ENGINES=node` for one). */
+export const ENGINES: Engine[] = (process.env.PORTICO_TEST_ENGINES ?? 'portico,node')
   .split(',')
   .map((name) => name.trim())
-  .filter((name) => name !== '');
+  .filter((name): name is Engine => name === 'portico' || name === 'node');
 
 /** Starts a server on the given engine (closed after the test file). */
 export function startEngine(
-  engine: string,
+  engine: Engine,
   app: Application | { prefix: string; app: Application }[],
   options: Partial<ServerOptions> = {},
 ): ReturnType<typeof startServer> {
-  // `engine` is not a ServerOptions field until the second engine lands; node ignores it.
-  return startServer(app, { ...options, engine } as Partial<ServerOptions>);
+  return startServer(app, { ...options, engine });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

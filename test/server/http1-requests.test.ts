@@ -125,10 +125,6 @@ const AFTER_REFUSAL: [string, string, Partial<ServerOptions>?][] = [
 ];
 
 /** Cases where node:http still dispatches the pipelined request (a Portico bug, reported). */
-const NODE_RUNS_NEXT = new Set(AFTER_REFUSAL.map(([name]) => name).filter((name) => !name.includes('505')));
-const NODE_RUNS_NEXT_WHY =
-  'known bug (node engine): the refusal says Connection: close, yet node:http parses the next ' +
-  'pipelined request and the engine dispatches it to the application';
 
 for (const engine of ENGINES) {
   describe(`HTTP/1.1 engine: ${engine}`, () => {
@@ -252,8 +248,7 @@ for (const engine of ENGINES) {
 
     describe('4b. nothing pipelined behind a refusal reaches the application', () => {
       for (const [name, raw, options] of AFTER_REFUSAL) {
-        const todo = engine === 'node' && NODE_RUNS_NEXT.has(name) ? NODE_RUNS_NEXT_WHY : false;
-        test(`behind ${name}`, { todo }, async () => {
+        test(`behind ${name}`, async () => {
           const { app, seen } = echo();
           const server = await startEngine(engine, app, options);
           const client = await RawClient.open(server.port);

@@ -92,11 +92,7 @@ for (const engine of ENGINES) {
         ['431 (head over buffer-size)', get('/', `X-Big: ${'a'.repeat(2000)}\r\n`), { bufferSize: 1024 }],
         ['405 (CONNECT)', 'CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n', {}],
       ] as const) {
-        const todo =
-          engine === 'node' && name !== '414'
-            ? 'known bug (node engine): the refusals written by hand (rawPlainResponse) carry no Date'
-            : false;
-        test(`a Date on the server's own ${name}`, { todo }, async () => {
+        test(`a Date on the server's own ${name}`, async () => {
           assertDates(await dates(raw, 1, options));
         });
       }

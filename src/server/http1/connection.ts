@@ -368,10 +368,21 @@ export class Connection implements ExchangeHost {
     socket.once('close', () => clearTimeout(timer));
   }
 
+  /**
+   * The client sent FIN. Like `node:http`, a response still in progress is given up: a
+   * client that half-closes and still waits is rare, one that went away is not, and a
+   * response waiting on something (a long poll) would otherwise hold the connection.
+   */
   #onEnd(): void {
     this.#clientEnded = true;
     if (this.#bodyPending) this.#bodyFailed('the client closed the connection before the end of the body');
-    else if (this.#current === undefined && !this.#closing) this.#advance();
+    const current = this.#current;
+    if (current !== undefined) {
+      this.#current = undefined;
+      this.#closing = true;
+      current.clientGone();
+      this.socket.destroySoon();
+    } else if (!this.#closing) this.#advance();
   }
 
   #onClose(): void {

@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Exchange, RequestHead } from '../engine.ts';
-import { httpDate } from './date.ts';
+import { httpDate } from '../date.ts';
 import type { ParsedHead } from './head.ts';
 
 /** What an exchange needs from its connection. */
