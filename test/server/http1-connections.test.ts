@@ -141,6 +141,16 @@ for (const engine of ENGINES) {
         assert.equal(client.parse().length, 1, 'nothing is sent on an idle close');
       });
 
+      test('keepalive-timeout also runs after an unread body was skipped', async () => {
+        const server = await startEngine(engine, hello, { keepaliveTimeout: 1 });
+        const client = await RawClient.open(server.port);
+        // The app answers without reading; the body arrives after the response and is skipped.
+        client.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n');
+        await client.responses(1);
+        client.write('0123456789');
+        assert.equal(await client.closedWithin(2500), true, 'closed within 2.5 s of idling');
+      });
+
       test('a new connection that sends nothing is closed', async () => {
         const server = await startEngine(engine, hello, { headerTimeout: 1, keepaliveTimeout: 1 });
         const client = await RawClient.open(server.port);

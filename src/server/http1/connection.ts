@@ -180,7 +180,12 @@ export class Connection implements ExchangeHost {
     let offset = 0;
     if (this.#bodyPending) {
       offset = this.#feedBody(chunk, 0);
-      if (offset < 0 || offset === chunk.length) return;
+      if (offset < 0) return;
+      if (offset === chunk.length) {
+        // A body skipped after its response just ended: the connection is idle again.
+        if (!this.#bodyPending && this.#current === undefined) this.#advance();
+        return;
+      }
     }
     const buffer = this.#buffer;
     const rest = offset === 0 ? chunk : chunk.subarray(offset);
