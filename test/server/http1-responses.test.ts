@@ -199,6 +199,33 @@ for (const engine of ENGINES) {
         assert.ok(finished - gone < 1000);
       });
 
+      test('an endless synchronous body stops when the client goes away; the server serves on', async () => {
+        let finished = false;
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        const app: Application = (environ, start) => {
+          start('200 OK', [['Content-Type', 'text/plain']]);
+          if (environ.PATH_INFO === '/after') return ['still here'];
+          return (function* () {
+            try {
+              for (;;) yield chunk;
+            } finally {
+              finished = true;
+            }
+          })();
+        };
+        const server = await startEngine(engine, app);
+        const client = await RawClient.open(server.port);
+        client.write(get('/'));
+        await client.until(() => client.text.length > 100_000, 2000, 'waiting for the body');
+        client.destroy();
+        for (let i = 0; i < 100 && !finished; i++) await sleep(10);
+        assert.ok(finished, 'the body was closed within 1 s');
+        const next = await RawClient.open(server.port);
+        next.write(get('/after'));
+        const [response] = await next.responses(1);
+        assert.equal(response?.body.toString(), 'still here');
+      });
+
       test('a body waiting on something is closed at once when the client goes away', async () => {
         let closed = 0;
         const app: Application = (_environ, start) => {

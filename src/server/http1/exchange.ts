@@ -167,6 +167,7 @@ export class Http1Exchange implements Exchange, RequestHead {
   end(chunk?: Uint8Array | string): void {
     if (this.#state >= ENDED) return;
     this.#emit(chunk, true);
+    if (this.#state === ABORTED) return;
     this.#state = ENDED;
     this.#host.responseDone(this, this.keepAlive);
   }
@@ -221,7 +222,12 @@ export class Http1Exchange implements Exchange, RequestHead {
       }
       if (last) suffix += '0\r\n\r\n';
     }
-    if (socket.destroyed) return false;
+    if (socket.destroyed) {
+      // Gone before its 'close' event: stop the body now, or a producer that is never
+      // told could spin on writes that each report a full buffer.
+      this.clientGone();
+      return true;
+    }
     if (data === undefined) {
       const text = prefix + suffix;
       return text.length === 0 ? !socket.writableNeedDrain : socket.write(text, 'latin1');
