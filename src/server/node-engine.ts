@@ -15,6 +15,7 @@ import type { Exchange, HttpEngine, RequestHead } from './engine.ts';
 import { logError } from '../tsgi/log.ts';
 import type { ServerOptions } from './options.ts';
 import { rawPlainResponse } from './plain-response.ts';
+import { whenDrained } from './drained.ts';
 
 /** One request/response pair from `node:http`; it is its own {@link RequestHead}. */
 class NodeExchange implements Exchange, RequestHead {
@@ -91,17 +92,7 @@ class NodeExchange implements Exchange, RequestHead {
   }
 
   drained(): Promise<void> {
-    const res = this.res;
-    if (res.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
+    return whenDrained(this.res);
   }
 
   end(chunk?: Uint8Array | string): void {

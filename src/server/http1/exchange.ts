@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import type { Exchange, RequestHead } from '../engine.ts';
 import { httpDate } from '../date.ts';
 import type { ParsedHead } from './head.ts';
+import { whenDrained } from '../drained.ts';
 
 /** What an exchange needs from its connection. */
 export interface ExchangeHost {
@@ -151,17 +152,7 @@ export class Http1Exchange implements Exchange, RequestHead {
   }
 
   drained(): Promise<void> {
-    const socket = this.#host.socket;
-    if (socket.destroyed || !socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
+    return whenDrained(this.#host.socket);
   }
 
   end(chunk?: Uint8Array | string): void {

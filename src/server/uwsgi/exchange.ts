@@ -12,6 +12,7 @@
 import type { Socket } from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
 import type { Exchange, RequestHead } from '../engine.ts';
+import { whenDrained } from '../drained.ts';
 
 /** How long a closed response keeps draining unread request bytes before the socket is cut. */
 const LINGER_MS = 5000;
@@ -174,17 +175,7 @@ export class UwsgiExchange implements Exchange {
   }
 
   drained(): Promise<void> {
-    const socket = this.#socket;
-    if (!socket.writableNeedDrain || socket.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-    });
+    return whenDrained(this.#socket);
   }
 
   end(chunk?: Uint8Array | string): void {
