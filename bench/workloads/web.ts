@@ -1,7 +1,8 @@
 /**
  * The framework workloads: the same small application written idiomatically in Portico
  * (settings, middleware, URL resolver, view, on Portico's HTTP server), Fastify, Hono
- * (`@hono/node-server`), Express and Koa. Ratios are to Fastify, the one to beat.
+ * (`@hono/node-server`), Express and Koa, and Portico again on `node:http`
+ * (`portico-node`). Ratios are to Fastify, the one to beat.
  *
  * - W1: `GET /` → `{"hello":"world"}`: the fixed cost of the framework's whole path.
  * - W2: 100 routes `/api/r0/<int:id>/` … `/api/r99/<int:id>/`, requesting the last: routing
@@ -11,11 +12,20 @@
 import type { BenchServer, Workload } from './types.ts';
 
 function servers(workload: string): BenchServer[] {
-  return ['portico', 'fastify', 'hono', 'express', 'koa'].map((name) => ({
+  const frameworks: BenchServer[] = ['portico', 'fastify', 'hono', 'express', 'koa'].map((name) => ({
     name,
     script: `bench/servers/web/${name}.ts`,
     args: [workload],
   }));
+  // The same Portico application on node:http (`--http-engine node`): what the engine
+  // contributes, next to what the framework does.
+  frameworks.push({
+    name: 'portico-node',
+    script: 'bench/servers/web/portico.ts',
+    args: [workload],
+    env: { PORTICO_HTTP_ENGINE: 'node' },
+  });
+  return frameworks;
 }
 
 const helloExpect = { status: 200, contentType: 'application/json', body: '{"hello":"world"}' } as const;

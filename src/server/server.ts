@@ -163,7 +163,7 @@ export async function serve(
   const options = resolveServerOptions(partialOptions);
   const mounts = typeof app === 'function' ? [{ prefix: '', app }] : app;
   const engine = createHttpEngine(options, createExchangeHandler(mounts, options));
-  const httpServer = engine.server;
+  const listener = engine.server;
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.message;
@@ -175,22 +175,22 @@ export async function serve(
         ),
       );
     };
-    httpServer.once('error', onError);
-    httpServer.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
-      httpServer.off('error', onError);
+    listener.once('error', onError);
+    listener.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
+      listener.off('error', onError);
       resolve();
     });
   });
-  const address = httpServer.address() as AddressInfo;
+  const address = listener.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     address,
     url: `http://${host}:${address.port}`,
-    listener: httpServer,
+    listener,
     close(graceMs = 10_000) {
       return new Promise<void>((resolve) => {
         const timer = setTimeout(() => engine.closeAllConnections(), graceMs);
-        httpServer.close(() => {
+        listener.close(() => {
           clearTimeout(timer);
           resolve();
         });

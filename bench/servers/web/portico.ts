@@ -38,5 +38,7 @@ const application = getTsgiApplication({
   middleware: workload === 'W3' ? Array.from({ length: MIDDLEWARES }, () => noop) : [],
 });
 
-const server = await serve(application, { host: HOST, port: portFromArgs() });
+// `portico-node` runs the same application on node:http, as `--http-engine node` would.
+const engine = process.env.PORTICO_HTTP_ENGINE === 'node' ? 'node' : 'portico';
+const server = await serve(application, { host: HOST, port: portFromArgs(), engine });
 announce(server.address.port, () => server.close(0));
