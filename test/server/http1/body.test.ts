@@ -1,0 +1,316 @@
+/**
+ * Unit tests of the request body the connection feeds: ordering, the end, failure,
+ * abandonment and backpressure, with a recording {@link BodySource} instead of a socket.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type BodySource, emptyBody, RequestBody } from '../../../src/server/http1/body.ts';
+
+const KIB = 1024;
+
+/** A source recording each setReading call. */
+function source(): BodySource & { calls: boolean[] } {
+  const calls: boolean[] = [];
+  return { calls, setReading: (reading) => calls.push(reading) };
+}
+
+function bytes(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
+}
+
+/** Whether `promise` has settled once pending callbacks ran, and how. */
+async function state<T>(
+  promise: Promise<T>,
+): Promise<['pending'] | ['fulfilled', T] | ['rejected', unknown]> {
+  const pending = Symbol('pending');
+  const settled = await Promise.race([
+    promise.then(
+      (value) => ['fulfilled', value] as ['fulfilled', T],
+      (error: unknown) => ['rejected', error] as ['rejected', unknown],
+    ),
+    new Promise<typeof pending>((resolve) => setImmediate(() => resolve(pending))),
+  ]);
+  return settled === pending ? ['pending'] : settled;
+}
+
+/** `promise`, or a failure after `ms`: a regression fails the test instead of hanging the file. */
+function within<T>(promise: Promise<T>, ms = 2000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The next step of `body`, bounded. */
+function next(body: RequestBody): Promise<IteratorResult<Uint8Array>> {
+  return within(body.next());
+}
+
+const DONE = { done: true, value: undefined };
+
+describe('RequestBody: ordering and the end', () => {
+  test('values pushed before next() are queued and come out in order, as pushed', async () => {
+    const body = new RequestBody(source());
+    const a = bytes('a');
+    const b = bytes('bb');
+    const c = bytes('ccc');
+    body.push(a);
+    body.push(b);
+    body.push(c);
+    const first = await next(body);
+    assert.equal(first.value, a, 'the same Buffer, not a copy');
+    assert.deepEqual(await next(body), { done: false, value: b });
+    assert.deepEqual(await next(body), { done: false, value: c });
+    assert.deepEqual(await state(body.next()), ['pending']);
+  });
+
+  test('a next() waiting gets the next push', async () => {
+    const body = new RequestBody(source());
+    const waiting = body.next();
+    assert.deepEqual(await state(waiting), ['pending']);
+    const a = bytes('hello');
+    body.push(a);
+    body.push(bytes('later'));
+    assert.deepEqual(await within(waiting), { done: false, value: a });
+    assert.equal((await next(body)).value?.toString(), 'later');
+  });
+
+  test('an empty push is ignored: it neither wakes a waiting next() nor queues', async () => {
+    const body = new RequestBody(source());
+    const waiting = body.next();
+    body.push(Buffer.alloc(0));
+    assert.deepEqual(await state(waiting), ['pending']);
+    body.push(bytes('x'));
+    assert.equal((await within(waiting)).value?.toString(), 'x');
+    body.push(Buffer.alloc(0));
+    body.end();
+    assert.deepEqual(await next(body), DONE);
+  });
+
+  test('end() reports done after the queue drains, and on every later next()', async () => {
+    const body = new RequestBody(source());
+    body.push(bytes('a'));
+    body.push(bytes('b'));
+    body.end();
+    assert.equal((await next(body)).value?.toString(), 'a');
+    assert.equal((await next(body)).value?.toString(), 'b');
+    assert.deepEqual(await next(body), DONE);
+    assert.deepEqual(await next(body), DONE);
+  });
+
+  test('end() resolves a waiting next() as done', async () => {
+    const body = new RequestBody(source());
+    const waiting = body.next();
+    body.end();
+    assert.deepEqual(await within(waiting), DONE);
+  });
+
+  test('pushes after end() are ignored', async () => {
+    const body = new RequestBody(source());
+    body.push(bytes('a'));
+    body.end();
+    body.push(bytes('late'));
+    assert.equal((await next(body)).value?.toString(), 'a');
+    assert.deepEqual(await next(body), DONE);
+  });
+
+  test('for await reads it all; it is its own iterator', async () => {
+    const body = new RequestBody(source());
+    assert.equal(body[Symbol.asyncIterator](), body);
+    body.push(bytes('one '));
+    setImmediate(() => {
+      body.push(bytes('two '));
+      body.push(bytes('three'));
+      body.end();
+    });
+    const chunks: string[] = [];
+    await within(
+      (async () => {
+        for await (const chunk of body) chunks.push(Buffer.from(chunk).toString());
+      })(),
+    );
+    assert.deepEqual(chunks, ['one ', 'two ', 'three']);
+  });
+});
+
+describe('RequestBody: failure', () => {
+  test('fail() rejects a waiting next() and every later one with the same error', async () => {
+    const body = new RequestBody(source());
+    const waiting = body.next();
+    const error = new Error('cut short');
+    body.fail(error);
+    assert.deepEqual(await state(waiting), ['rejected', error]);
+    await assert.rejects(next(body), (thrown) => thrown === error);
+    await assert.rejects(next(body), (thrown) => thrown === error);
+  });
+
+  test('bytes queued before the failure are still read, then the error', async () => {
+    const body = new RequestBody(source());
+    body.push(bytes('partial'));
+    const error = new Error('malformed');
+    body.fail(error);
+    assert.equal((await next(body)).value?.toString(), 'partial');
+    await assert.rejects(next(body), (thrown) => thrown === error);
+  });
+
+  test('the first failure is kept; a failure after end() is ignored', async () => {
+    const failed = new RequestBody(source());
+    const first = new Error('first');
+    failed.fail(first);
+    failed.fail(new Error('second'));
+    await assert.rejects(next(failed), (thrown) => thrown === first);
+
+    const ended = new RequestBody(source());
+    ended.end();
+    ended.fail(new Error('too late'));
+    assert.deepEqual(await next(ended), DONE);
+  });
+
+  test('for await throws the failure', async () => {
+    const body = new RequestBody(source());
+    body.push(bytes('a'));
+    const error = new Error('stalled');
+    setImmediate(() => body.fail(error));
+    const chunks: string[] = [];
+    await assert.rejects(
+      within(
+        (async () => {
+          for await (const chunk of body) chunks.push(Buffer.from(chunk).toString());
+        })(),
+      ),
+      (thrown) => thrown === error,
+    );
+    assert.deepEqual(chunks, ['a']);
+  });
+});
+
+describe('RequestBody: abandonment', () => {
+  test('abandon() drops queued bytes and reports done', async () => {
+    const body = new RequestBody(source());
+    body.push(bytes('a'));
+    body.push(bytes('b'));
+    body.abandon();
+    assert.deepEqual(await next(body), DONE);
+    assert.deepEqual(await next(body), DONE);
+  });
+
+  test('return() drops queued bytes and reports done, now and on later next()', async () => {
+    const body = new RequestBody(source());
+    body.push(bytes('a'));
+    assert.deepEqual(await within(body.return()), DONE);
+    assert.deepEqual(await next(body), DONE);
+  });
+
+  test('pushes after abandon() are ignored', async () => {
+    const body = new RequestBody(source());
+    body.abandon();
+    body.push(bytes('late'));
+    body.push(bytes('later'));
+    assert.deepEqual(await next(body), DONE);
+  });
+
+  test('breaking out of for await abandons the rest', async () => {
+    const body = new RequestBody(source());
+    body.push(bytes('first'));
+    body.push(bytes('second'));
+    for await (const chunk of body) {
+      assert.equal(Buffer.from(chunk).toString(), 'first');
+      break;
+    }
+    body.push(bytes('third'));
+    assert.deepEqual(await next(body), DONE);
+  });
+
+  test(
+    'abandon() or return() settles a next() already waiting, as done',
+    {
+      todo: 'bug: abandon() leaves a pending next() unsettled; the connection drops the sink, so it never settles',
+    },
+    async () => {
+      const abandoned = new RequestBody(source());
+      const waiting = abandoned.next();
+      abandoned.abandon();
+      assert.deepEqual(await state(waiting), ['fulfilled', DONE]);
+
+      const returned = new RequestBody(source());
+      const pending = returned.next();
+      await within(returned.return());
+      assert.deepEqual(await state(pending), ['fulfilled', DONE]);
+    },
+  );
+});
+
+describe('RequestBody: backpressure', () => {
+  test('more than 64 KiB queued stops reading, once; reading below 16 KiB restarts it', async () => {
+    const src = source();
+    const body = new RequestBody(src);
+    for (let i = 0; i < 64; i++) body.push(Buffer.alloc(KIB));
+    assert.deepEqual(src.calls, [], 'exactly 64 KiB queued is not too much');
+    body.push(Buffer.alloc(KIB));
+    assert.deepEqual(src.calls, [false]);
+    for (let i = 0; i < 6; i++) body.push(Buffer.alloc(KIB));
+    assert.deepEqual(src.calls, [false], 'paused once');
+    // 71 KiB queued: 55 reads leave exactly 16 KiB, not below the low mark yet.
+    for (let i = 0; i < 55; i++) await next(body);
+    assert.deepEqual(src.calls, [false]);
+    await next(body);
+    assert.deepEqual(src.calls, [false, true]);
+    for (let i = 0; i < 15; i++) await next(body);
+    assert.deepEqual(await state(body.next()), ['pending']);
+    assert.deepEqual(src.calls, [false, true], 'resumed once');
+    // Paused again by a new excess (the first push goes to the next() left waiting).
+    for (let i = 0; i < 66; i++) body.push(Buffer.alloc(KIB));
+    assert.deepEqual(src.calls, [false, true, false]);
+  });
+
+  test('bytes handed to a waiting next() are not queued and never pause', async () => {
+    const src = source();
+    const body = new RequestBody(src);
+    for (let i = 0; i < 3; i++) {
+      const waiting = body.next();
+      body.push(Buffer.alloc(64 * KIB));
+      assert.equal((await within(waiting)).value?.length, 64 * KIB);
+    }
+    body.push(Buffer.alloc(64 * KIB));
+    assert.deepEqual(src.calls, [], '64 KiB queued is at the mark, not over it');
+  });
+
+  test('one push over the mark pauses; reading it resumes', async () => {
+    const src = source();
+    const body = new RequestBody(src);
+    body.push(Buffer.alloc(64 * KIB + 1));
+    assert.deepEqual(src.calls, [false]);
+    await next(body);
+    assert.deepEqual(src.calls, [false, true]);
+  });
+
+  test('abandon() while paused restarts reading (the rest is skipped by the connection)', () => {
+    const src = source();
+    const body = new RequestBody(src);
+    body.push(Buffer.alloc(65 * KIB));
+    body.abandon();
+    assert.deepEqual(src.calls, [false, true]);
+    body.push(Buffer.alloc(65 * KIB));
+    assert.deepEqual(src.calls, [false, true], 'ignored pushes do not pause');
+  });
+
+  test('abandon() when not paused does not touch reading', () => {
+    const src = source();
+    const body = new RequestBody(src);
+    body.push(Buffer.alloc(KIB));
+    body.abandon();
+    assert.deepEqual(src.calls, []);
+  });
+});
+
+describe('emptyBody', () => {
+  test('yields nothing, every time', async () => {
+    for (let round = 0; round < 2; round++) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of emptyBody) chunks.push(chunk);
+      assert.deepEqual(chunks, []);
+    }
+    assert.ok(Object.isFrozen(emptyBody));
+  });
+});
