@@ -81,6 +81,10 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
     this.#abandoned = true;
     this.#queue.length = 0;
     this.#queued = 0;
+    // A read already waiting would otherwise never settle: nothing feeds this body now.
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve({ done: true, value: undefined });
     this.#resume();
   }
 

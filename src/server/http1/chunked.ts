@@ -3,7 +3,7 @@
  * as they arrive off the socket, body bytes and at the end the trailer fields come out.
  *
  * Strict on what smuggling attacks rely on: a chunk size is hex digits only (no sign, no
- * space, at most 15 digits), every line ends in CRLF (never a bare LF or CR), chunk data
+ * space, below 2^53), every line ends in CRLF (never a bare LF or CR), chunk data
  * is followed by CRLF, and extensions and trailers are bounded in size.
  *
  * @module
@@ -72,8 +72,11 @@ export class ChunkedDecoder {
           const code = input[i] as number;
           const digit = hexValue(code);
           if (digit !== -1) {
-            if (++this.#digits > 15) return new HeadError(400, 'a chunk size too large');
             this.#size = this.#size * 16 + digit;
+            // Past 2^53 sizes could no longer be counted exactly; leading zeros are bounded too.
+            if (this.#size > Number.MAX_SAFE_INTEGER || ++this.#digits > 15) {
+              return new HeadError(400, 'a chunk size too large');
+            }
             i++;
             break;
           }
@@ -155,7 +158,8 @@ export class ChunkedDecoder {
     // No trailers: the section is just the final CRLF.
     const end = text.startsWith('\r\n') ? 0 : text.indexOf('\r\n\r\n');
     if (end === -1) {
-      if (text.length > this.#limit) return new HeadError(431, 'trailer section too large');
+      // Up to three bytes of the closing CRLF CRLF may already be in: not part of the section.
+      if (text.length > this.#limit + 3) return new HeadError(431, 'trailer section too large');
       if (BARE_CR_OR_LF.test(text)) {
         return new HeadError(400, 'a trailer line not ended by CRLF');
       }

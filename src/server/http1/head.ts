@@ -147,7 +147,7 @@ export function parseHead(text: string): ParsedHead | HeadError {
         if (name.toLowerCase() === 'host') hosts++;
         break;
       case 6:
-        if (name.toLowerCase() === 'expect') expect = value;
+        if (name.toLowerCase() === 'expect') expect = expect === undefined ? value : `${expect}, ${value}`;
         break;
       case 10:
         if (name.toLowerCase() === 'connection')
@@ -176,7 +176,7 @@ export function parseHead(text: string): ParsedHead | HeadError {
     if (contentLength !== undefined) {
       return new HeadError(400, 'Transfer-Encoding together with Content-Length');
     }
-    if (!http11) return new HeadError(400, 'Transfer-Encoding is not allowed in HTTP/1.0');
+    if (!http11) return new HeadError(400, `Transfer-Encoding is not allowed in ${protocol}`);
     const error = checkTransferEncoding(transferEncoding);
     if (error !== undefined) return error;
     framing = 'chunked';

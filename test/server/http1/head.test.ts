@@ -288,6 +288,8 @@ describe('parseHead: Expect', () => {
       assertRefused(post11(`Expect: ${bad}`), 417, message);
     }
     assertRefused(head('GET / HTTP/1.0', 'Expect: something-else'), 417, message);
+    // Several Expect lines are one list: the last cannot hide an earlier one.
+    assertRefused(post11('Expect: foo', 'Expect: 100-continue'), 417, message);
   });
 });
 
