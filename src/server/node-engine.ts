@@ -16,6 +16,7 @@ import { logError } from '../tsgi/log.ts';
 import type { ServerOptions } from './options.ts';
 import { rawPlainResponse } from './plain-response.ts';
 import { whenDrained } from './drained.ts';
+import { hasToken } from './http1/head.ts';
 
 /** One request/response pair from `node:http`; it is its own {@link RequestHead}. */
 class NodeExchange implements Exchange, RequestHead {
@@ -131,7 +132,7 @@ function hasCloseHeader(headers: string[]): boolean {
   for (let i = 0; i < headers.length; i += 2) {
     if (
       (headers[i] as string).toLowerCase() === 'connection' &&
-      /\bclose\b/i.test(headers[i + 1] as string)
+      hasToken(headers[i + 1] as string, 'close')
     ) {
       return true;
     }

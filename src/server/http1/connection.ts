@@ -12,6 +12,7 @@
 import type { Socket } from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { reasonPhrase } from '../../tsgi/status.ts';
+import { endAndLinger } from '../linger.ts';
 import { rawPlainResponse } from '../plain-response.ts';
 import { emptyBody, RequestBody } from './body.ts';
 import { ChunkedDecoder } from './chunked.ts';
@@ -34,11 +35,9 @@ export interface ConnectionContext {
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
-/** How long a closing connection keeps reading (and dropping) what the client still sends. */
-const LINGER_MS = 5000;
 
 /** What a deadline does when it passes. */
-export const Deadline = { none: 0, idle: 1, head: 2, body: 3 } as const;
+const Deadline = { none: 0, idle: 1, head: 2, body: 3 } as const;
 type DeadlineKind = (typeof Deadline)[keyof typeof Deadline];
 
 /** One client connection. */
@@ -68,7 +67,6 @@ export class Connection implements ExchangeHost {
   #sink: RequestBody | undefined;
   #bodyPending = false;
   #discarded = 0;
-  #bodyExchange: Http1Exchange | undefined;
 
   constructor(socket: Socket, context: ConnectionContext) {
     this.socket = socket;
@@ -268,7 +266,6 @@ export class Connection implements ExchangeHost {
     }
     const exchange = new Http1Exchange(this, head, body, keepAlive);
     this.#current = exchange;
-    this.#bodyExchange = exchange;
     if (this.#bodyPending) {
       this.#setDeadline(Deadline.body, this.#context.headerTimeoutMs);
       const buffer = this.#buffer;
@@ -303,7 +300,8 @@ export class Connection implements ExchangeHost {
       return -1;
     }
     if (decoder.done) {
-      const exchange = this.#bodyExchange;
+      // The body belongs to the current exchange (none once skipped after its response).
+      const exchange = this.#current;
       if (exchange !== undefined) exchange.rawTrailers = decoder.trailers;
       this.#bodyFinished();
     }
@@ -322,7 +320,6 @@ export class Connection implements ExchangeHost {
   #bodyFinished(): void {
     this.#bodyPending = false;
     this.#decoder = undefined;
-    this.#bodyExchange = undefined;
     this.#sink?.end();
     this.#sink = undefined;
     if (this.deadlineKind === Deadline.body) this.#setDeadline(Deadline.none, 0);
@@ -332,7 +329,6 @@ export class Connection implements ExchangeHost {
   #bodyFailed(reason: string): void {
     this.#bodyPending = false;
     this.#decoder = undefined;
-    this.#bodyExchange = undefined;
     const sink = this.#sink;
     this.#sink = undefined;
     this.#buffer = undefined;
@@ -351,11 +347,7 @@ export class Connection implements ExchangeHost {
     this.#closeGracefully(rawResponse(error));
   }
 
-  /**
-   * Ends the connection after what was written, and keeps reading (and dropping) for a
-   * moment: closing with unread bytes makes the kernel send a reset, which can destroy
-   * the response before the client reads it.
-   */
+  /** Ends the connection after what was written; `#onData` drops what still comes (see {@link endAndLinger}). */
   #closeGracefully(response?: string): void {
     if (this.#closing && response === undefined && this.socket.writableEnded) return;
     this.#closing = true;
@@ -365,12 +357,7 @@ export class Connection implements ExchangeHost {
       this.#reading = true;
       socket.resume();
     }
-    if (socket.destroyed) return;
-    if (response === undefined) socket.end();
-    else socket.end(response, 'latin1');
-    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+    if (!socket.destroyed) endAndLinger(socket, response);
   }
 
   /**

@@ -12,7 +12,7 @@
 import type { Socket } from 'node:net';
 import type { Exchange, RequestHead } from '../engine.ts';
 import { httpDate } from '../date.ts';
-import type { ParsedHead } from './head.ts';
+import { hasToken, type ParsedHead } from './head.ts';
 import { whenDrained } from '../drained.ts';
 
 /** What an exchange needs from its connection. */
@@ -42,10 +42,6 @@ const ABORTED = 3;
 const COPY_LIMIT = 16 * 1024;
 const NON_ASCII = /[\u0080-\uffff]/;
 const NO_TRAILERS: readonly string[] = Object.freeze([]);
-
-function hasCloseToken(value: string): boolean {
-  return value.length === 5 ? value.toLowerCase() === 'close' : /(?:^|,)\s*close\s*(?:,|$)/i.test(value);
-}
 
 /** One request/response pair; it is its own {@link RequestHead}. */
 export class Http1Exchange implements Exchange, RequestHead {
@@ -123,7 +119,7 @@ export class Http1Exchange implements Exchange, RequestHead {
       // The few fields the framing depends on, found by length first.
       const length = name.length;
       if (length === 14) hasLength ||= name.toLowerCase() === 'content-length';
-      else if (length === 10) close ||= name.toLowerCase() === 'connection' && hasCloseToken(value);
+      else if (length === 10) close ||= name.toLowerCase() === 'connection' && hasToken(value, 'close');
       else if (length === 4) hasDate ||= name.toLowerCase() === 'date';
     }
     this.#bodiless = this.isHead || status === 204 || status === 304 || status < 200;

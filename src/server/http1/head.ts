@@ -80,8 +80,8 @@ export function parseFieldLine(
   return undefined;
 }
 
-/** True when the comma-separated `list` holds `token` (compared without case). */
-function hasToken(list: string, token: string): boolean {
+/** True when the comma-separated `list` holds `token` (lower case; compared without case). */
+export function hasToken(list: string, token: string): boolean {
   for (const part of list.split(',')) if (part.trim().toLowerCase() === token) return true;
   return false;
 }

@@ -13,9 +13,7 @@ import type { Socket } from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
 import type { Exchange, RequestHead } from '../engine.ts';
 import { whenDrained } from '../drained.ts';
-
-/** How long a closed response keeps draining unread request bytes before the socket is cut. */
-const LINGER_MS = 5000;
+import { endAndLinger } from '../linger.ts';
 
 /** The request body: the bytes after the vars block, then the socket, bounded by the declared length. */
 class UwsgiBody implements AsyncIterable<Uint8Array> {
@@ -217,18 +215,10 @@ export class UwsgiExchange implements Exchange {
 
 function discard(): void {}
 
-/**
- * Ends the response (FIN after the last byte) and keeps reading until the peer closes:
- * closing a socket with unread bytes sends a reset, which can destroy the response in
- * flight. A peer that never closes is cut after {@link LINGER_MS}.
- */
+/** Ends the response and drops what the peer still sends until it closes (see {@link endAndLinger}). */
 export function closeGracefully(socket: Socket, response?: string): void {
   socket.removeAllListeners('readable');
   socket.on('data', discard);
   socket.resume();
-  if (response === undefined) socket.end();
-  else socket.end(response, 'latin1');
-  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
+  endAndLinger(socket, response);
 }
