@@ -5,13 +5,8 @@
  * @module
  */
 
-export {
-  type ContextProcessor,
-  type ResolvedSettings,
-  resolveSettings,
-  type Settings,
-  type TemplateSettings,
-} from './conf/settings.ts';
+export { type ResolvedSettings, resolveSettings, type Settings } from './conf/settings.ts';
+export type { ContextProcessor, TemplateSettings } from './template/settings.ts';
 export {
   b62Decode,
   b62Encode,
@@ -164,19 +159,16 @@ export { NoReverseMatch, Resolver404, type TriedChain } from './urls/exceptions.
 export { ResolverMatch } from './urls/match.ts';
 export { getResolver, RootResolver } from './urls/resolver.ts';
 export type {
-  AnyViewFunction,
   ConverterTypes,
-  ErrorHandlerView,
   RegexParams,
   Register,
   RouteArgs,
   RouteParams,
-  ServerErrorHandlerView,
   TypedReverse,
   UrlEntries,
   UrlName,
-  ViewFunction,
 } from './urls/types.ts';
+export type { AnyViewFunction, ErrorHandlerView, ServerErrorHandlerView, ViewFunction } from './views/types.ts';
 export {
   Client,
   type ClientBodyOptions,

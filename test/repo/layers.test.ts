@@ -57,3 +57,90 @@ test('every import in src/ points down the layers, never up', () => {
   }
   assert.deepEqual(violations, []);
 });
+
+/** Each module's relative imports inside src/, type-only ones included. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(src)) {
+    const targets: string[] = [];
+    for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
+      const target = path.resolve(path.dirname(file), match[1] as string);
+      if (target.startsWith(src + path.sep) && existsSync(target)) targets.push(target);
+    }
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+/** The import cycles among `files` (Tarjan's strongly connected components of more than one module). */
+function cyclesAmong(graph: Map<string, string[]>, files: readonly string[]): string[][] {
+  const inside = new Set(files);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v) as number);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!inside.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop() as string;
+      onStack.delete(w);
+      component.push(path.relative(src, w));
+    } while (w !== v);
+    if (component.length > 1) cycles.push(component.sort());
+  };
+  for (const file of files) if (!index.has(file)) visit(file);
+  return cycles;
+}
+
+test('src/web/ has no import cycle, type-only imports included', () => {
+  const graph = importGraph();
+  const web = [...graph.keys()].filter((file) => layerOf(file) === 'web');
+  assert.ok(web.length > 50, `found only ${web.length} modules in src/web/`);
+  assert.deepEqual(cyclesAmong(graph, web), []);
+});
+
+test('the cycle finder finds a cycle', () => {
+  const a = path.join(src, 'a.ts');
+  const b = path.join(src, 'b.ts');
+  const c = path.join(src, 'c.ts');
+  const graph = new Map([
+    [a, [b]],
+    [b, [a, c]],
+    [c, []],
+  ]);
+  assert.deepEqual(cyclesAmong(graph, [a, b, c]), [['a.ts', 'b.ts']]);
+});
+
+test('the CLI reaches other layers only through their public entry points', () => {
+  const entries = new Set(
+    Object.values(
+      JSON.parse(readFileSync(path.resolve(src, '../package.json'), 'utf8')).exports as Record<
+        string,
+        Record<string, string>
+      >,
+    ).map((conditions) => path.resolve(src, '..', conditions['portico-source'] as string)),
+  );
+  const deep: string[] = [];
+  for (const [file, targets] of importGraph()) {
+    if (layerOf(file) !== 'cli') continue;
+    for (const target of targets) {
+      if (layerOf(target) !== 'cli' && !entries.has(target))
+        deep.push(`${path.relative(src, file)} imports ${path.relative(src, target)}`);
+    }
+  }
+  assert.deepEqual(deep, []);
+});

@@ -1,19 +1,37 @@
 /**
  * A project's settings: a typed object given to `getTsgiApplication()`, checked and
- * completed with defaults once, at startup.
+ * completed with defaults once, at start-up.
+ *
+ * This module sits at the bottom of `src/web/`: it imports the types of what the settings
+ * hold from the modules that define them (none of which imports it back), and the request
+ * and body layers read the settings through narrow interfaces of their own
+ * (`RequestSettings`, `BodySettings`). The one key whose type refers back to the settings,
+ * `middleware` (a factory receives the resolved settings), is declared beside the
+ * middleware types by declaration merging — the same way a layer adds its section (see
+ * `sections.ts`).
  *
  * @module
  */
 import { tmpdir } from 'node:os';
 import { ImproperlyConfigured } from '../exceptions.ts';
-import type { HttpRequest } from '../http/request.ts';
 import { defaultLogger, type WebLogger } from '../log.ts';
-import type { MiddlewareFactory } from '../middleware/types.ts';
+import type { TemplateSettings } from '../template/settings.ts';
 import type { URLconf } from '../urls/conf.ts';
-import type { ErrorHandlerView, ServerErrorHandlerView } from '../urls/types.ts';
+import type { ErrorHandlerView, ServerErrorHandlerView } from '../views/types.ts';
+import {
+  inSource,
+  type SectionInputs,
+  type SectionOutputs,
+  settingsSections,
+  validateSection,
+} from './sections.ts';
 
-/** The settings of a Portico web project. Only `rootUrlconf` is required. */
-export interface Settings {
+/**
+ * The settings of a Portico web project. Only `rootUrlconf` is required. Besides the keys
+ * below it holds every declared section (`SettingsSections`), and it keeps any other key
+ * it is given (`portico check` warns about keys nobody declared, which are usually typos).
+ */
+export interface Settings extends SectionInputs {
   /** The root URLconf: a pattern list, or a module object (which may declare error views). */
   rootUrlconf: URLconf;
   /** Debug mode: technical 404/500 pages and stricter checks. Never in production. Default false. */
@@ -24,8 +42,6 @@ export interface Settings {
    * and an empty list, localhost names are allowed. Default `[]`.
    */
   allowedHosts?: readonly string[];
-  /** Middleware factories, outermost first. Default `[]`. */
-  middleware?: readonly MiddlewareFactory[];
   /** Secret for signing (signed cookies; sessions later). Keep it out of version control. */
   secretKey?: string;
   /** Former secrets still accepted when verifying signatures, so a key can be rotated. Default `[]`. */
@@ -68,54 +84,59 @@ export interface Settings {
   templates?: TemplateSettings;
   /** Where error responses are logged. Default: the request's `tsgi.errors`. */
   logger?: WebLogger;
+  /** Check ids `portico check` should not report (Django's `SILENCED_SYSTEM_CHECKS`). Default `[]`. */
+  silencedSystemChecks?: readonly string[];
 }
 
-/** Settings with every default filled in, frozen. */
-export interface ResolvedSettings {
-  readonly rootUrlconf: URLconf;
-  readonly debug: boolean;
-  readonly allowedHosts: readonly string[];
-  readonly middleware: readonly MiddlewareFactory[];
-  readonly secretKey: string;
-  readonly appendSlash: boolean;
-  readonly forceScriptName: string | null;
-  readonly handler400: ErrorHandlerView | undefined;
-  readonly handler403: ErrorHandlerView | undefined;
-  readonly handler404: ErrorHandlerView | undefined;
-  readonly handler500: ServerErrorHandlerView | undefined;
-  readonly dataUploadMaxMemorySize: number | null;
-  readonly dataUploadMaxNumberFields: number | null;
-  readonly secretKeyFallbacks: readonly string[];
-  readonly secureProxySslHeader: readonly [metaKey: string, value: string] | null;
-  readonly useXForwardedHost: boolean;
-  readonly useXForwardedPort: boolean;
-  readonly dataUploadMaxNumberFiles: number | null;
-  readonly fileUploadMaxMemorySize: number;
-  readonly fileUploadMaxSize: number | null;
-  readonly fileUploadTempDir: string;
-  readonly templates: TemplateSettings;
-  readonly logger: WebLogger;
+/** Keys that stay optional once resolved (a missing error view means "the default one"). */
+type StillOptional = 'handler400' | 'handler403' | 'handler404' | 'handler500';
+
+/**
+ * Settings with every default filled in, frozen: derived from {@link Settings}, so a key is
+ * declared once. `fileUploadTempDir` always names a directory once resolved; declared
+ * sections hold their schemas' output.
+ */
+export type ResolvedSettings = Readonly<Required<Omit<Settings, StillOptional | keyof SectionInputs>>> &
+  Readonly<Pick<Settings, StillOptional>> & { readonly fileUploadTempDir: string } & SectionOutputs;
+
+/** Options of {@link resolveSettings}. */
+export interface ResolveOptions {
+  /** Where the settings came from (a file name), for error messages. */
+  readonly source?: string;
 }
 
-/** A function adding variables to every template's context (Django's context processors). */
-export type ContextProcessor = (request: HttpRequest) => Record<string, unknown>;
+/** The keys the framework itself reads; anything else must be a declared section. */
+export const CORE_SETTINGS_KEYS: ReadonlySet<string> = new Set([
+  'rootUrlconf',
+  'debug',
+  'allowedHosts',
+  'middleware',
+  'secretKey',
+  'secretKeyFallbacks',
+  'secureProxySslHeader',
+  'useXForwardedHost',
+  'useXForwardedPort',
+  'appendSlash',
+  'forceScriptName',
+  'handler400',
+  'handler403',
+  'handler404',
+  'handler500',
+  'dataUploadMaxMemorySize',
+  'dataUploadMaxNumberFields',
+  'dataUploadMaxNumberFiles',
+  'fileUploadMaxMemorySize',
+  'fileUploadMaxSize',
+  'fileUploadTempDir',
+  'templates',
+  'logger',
+  'silencedSystemChecks',
+] satisfies (keyof Settings)[]);
 
-/** Template settings. */
-export interface TemplateSettings {
-  /** Directories searched for templates, in order. Default `[]`. */
-  readonly dirs?: readonly string[];
-  /** Escape variables for HTML unless marked safe. Default true. */
-  readonly autoescape?: boolean;
-  /** Run for every template rendered with a request; their results join the context. */
-  readonly contextProcessors?: readonly ContextProcessor[];
-  /** Throw when a template reads an undefined variable (useful in tests). Default false. */
-  readonly throwOnUndefined?: boolean;
-  /** Re-read templates when they change (development). Default: the `debug` setting. */
-  readonly watch?: boolean;
-  /** Extra filters, by name. */
-  readonly filters?: Readonly<Record<string, (...args: never[]) => unknown>>;
-  /** Extra globals, by name. */
-  readonly globals?: Readonly<Record<string, unknown>>;
+/** Top-level keys of `settings` that neither the framework nor a declared section reads. */
+export function unknownSettingsKeys(settings: object): string[] {
+  const declared = new Set(settingsSections().map((section) => section.key));
+  return Object.keys(settings).filter((key) => !CORE_SETTINGS_KEYS.has(key) && !declared.has(key));
 }
 
 /** A header name (`X-Forwarded-Proto`) as its META key (`HTTP_X_FORWARDED_PROTO`); META keys unchanged. */
@@ -124,86 +145,99 @@ function metaKey(header: string): string {
   return key.startsWith('HTTP_') || key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH' ? key : `HTTP_${key}`;
 }
 
-function limit(value: number | null | undefined, fallback: number | null, name: string): number | null {
+function limit(value: number | null | undefined, fallback: number | null, name: string, source?: string) {
   if (value === undefined) return fallback;
   if (value === null) return null;
   if (!Number.isInteger(value) || value < 0)
-    throw new ImproperlyConfigured(`${name} must be a non-negative integer or null`);
+    throw new ImproperlyConfigured(`settings.${name} must be a non-negative integer or null${inSource(source)}`);
   return value;
 }
 
+function strings(value: unknown, name: string, source?: string): readonly string[] {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
+    throw new ImproperlyConfigured(`settings.${name} must be an array of strings${inSource(source)}`);
+  return Object.freeze([...value]);
+}
+
 /**
- * Checks `settings` and fills in defaults.
+ * Checks `settings`, fills in defaults and validates every declared section. Keys nobody
+ * declared are kept as given.
  *
- * @throws ImproperlyConfigured naming the offending setting.
+ * @throws ImproperlyConfigured naming the offending key (and `options.source`).
  */
-export function resolveSettings(settings: Settings): ResolvedSettings {
-  if (settings === null || typeof settings !== 'object')
-    throw new ImproperlyConfigured('settings must be an object');
-  const { rootUrlconf, allowedHosts = [], middleware = [] } = settings;
+export function resolveSettings(settings: Settings, options: ResolveOptions = {}): ResolvedSettings {
+  const { source } = options;
+  const fail = (message: string): never => {
+    throw new ImproperlyConfigured(`${message}${inSource(source)}`);
+  };
+  if (settings === null || typeof settings !== 'object') fail('settings must be an object');
+  const { rootUrlconf, middleware = [] } = settings;
   if (rootUrlconf === undefined || rootUrlconf === null || typeof rootUrlconf !== 'object') {
-    throw new ImproperlyConfigured(
-      'settings.rootUrlconf is required: a list of path() patterns or a module object',
-    );
+    fail('settings.rootUrlconf is required: a list of path() patterns or a module object');
   }
-  if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string')) {
-    throw new ImproperlyConfigured('settings.allowedHosts must be an array of host names');
-  }
-  if (!Array.isArray(middleware))
-    throw new ImproperlyConfigured('settings.middleware must be an array of factories');
-  middleware.forEach((factory, i) => {
-    if (typeof factory !== 'function') {
-      throw new ImproperlyConfigured(
-        `settings.middleware[${i}] is not a middleware factory (a function or class)`,
-      );
-    }
+  if (!Array.isArray(middleware)) fail('settings.middleware must be an array of factories');
+  middleware.forEach((factory: unknown, i: number) => {
+    if (typeof factory !== 'function')
+      fail(`settings.middleware[${i}] is not a middleware factory (a function or class)`);
   });
   for (const key of ['handler400', 'handler403', 'handler404', 'handler500'] as const) {
-    if (settings[key] !== undefined && typeof settings[key] !== 'function') {
-      throw new ImproperlyConfigured(`settings.${key} must be a view function`);
-    }
+    if (settings[key] !== undefined && typeof settings[key] !== 'function')
+      fail(`settings.${key} must be a view function`);
   }
   const proxy = settings.secureProxySslHeader ?? null;
   if (
     proxy !== null &&
     (!Array.isArray(proxy) || proxy.length !== 2 || !proxy.every((part) => typeof part === 'string'))
   ) {
-    throw new ImproperlyConfigured(
+    fail(
       "settings.secureProxySslHeader must be a pair [header, value], e.g. ['X-Forwarded-Proto', 'https']",
     );
   }
   const forceScriptName = settings.forceScriptName ?? null;
-  if (forceScriptName !== null && typeof forceScriptName !== 'string') {
-    throw new ImproperlyConfigured('settings.forceScriptName must be a string or null');
+  if (forceScriptName !== null && typeof forceScriptName !== 'string')
+    fail('settings.forceScriptName must be a string or null');
+  if (settings.secretKey !== undefined && typeof settings.secretKey !== 'string')
+    fail('settings.secretKey must be a string');
+  const sections: Record<string, unknown> = {};
+  for (const section of settingsSections()) {
+    sections[section.key] = validateSection(section, (settings as unknown as Record<string, unknown>)[section.key], source);
   }
-  return Object.freeze({
+  const resolved = {
+    ...settings,
     rootUrlconf,
     debug: settings.debug === true,
-    allowedHosts: Object.freeze([...allowedHosts]),
+    allowedHosts: strings(settings.allowedHosts, 'allowedHosts', source),
     middleware: Object.freeze([...middleware]),
     secretKey: settings.secretKey ?? '',
+    secretKeyFallbacks: strings(settings.secretKeyFallbacks, 'secretKeyFallbacks', source),
+    secureProxySslHeader:
+      proxy === null ? null : Object.freeze([metaKey(proxy[0]), proxy[1]] as const),
+    useXForwardedHost: settings.useXForwardedHost === true,
+    useXForwardedPort: settings.useXForwardedPort === true,
     appendSlash: settings.appendSlash !== false,
     forceScriptName,
-    handler400: settings.handler400,
-    handler403: settings.handler403,
-    handler404: settings.handler404,
-    handler500: settings.handler500,
     dataUploadMaxMemorySize: limit(
       settings.dataUploadMaxMemorySize,
       2.5 * 1024 * 1024,
       'dataUploadMaxMemorySize',
+      source,
     ),
-    dataUploadMaxNumberFields: limit(settings.dataUploadMaxNumberFields, 1000, 'dataUploadMaxNumberFields'),
-    secretKeyFallbacks: Object.freeze([...(settings.secretKeyFallbacks ?? [])]),
-    secureProxySslHeader: proxy === null ? null : Object.freeze([metaKey(proxy[0]), proxy[1]] as const),
-    useXForwardedHost: settings.useXForwardedHost === true,
-    useXForwardedPort: settings.useXForwardedPort === true,
-    dataUploadMaxNumberFiles: limit(settings.dataUploadMaxNumberFiles, 100, 'dataUploadMaxNumberFiles'),
+    dataUploadMaxNumberFields: limit(
+      settings.dataUploadMaxNumberFields,
+      1000,
+      'dataUploadMaxNumberFields',
+      source,
+    ),
+    dataUploadMaxNumberFiles: limit(settings.dataUploadMaxNumberFiles, 100, 'dataUploadMaxNumberFiles', source),
     fileUploadMaxMemorySize:
-      limit(settings.fileUploadMaxMemorySize, 2.5 * 1024 * 1024, 'fileUploadMaxMemorySize') ?? 0,
-    fileUploadMaxSize: limit(settings.fileUploadMaxSize, null, 'fileUploadMaxSize'),
+      limit(settings.fileUploadMaxMemorySize, 2.5 * 1024 * 1024, 'fileUploadMaxMemorySize', source) ?? 0,
+    fileUploadMaxSize: limit(settings.fileUploadMaxSize, null, 'fileUploadMaxSize', source),
     fileUploadTempDir: settings.fileUploadTempDir ?? tmpdir(),
     templates: Object.freeze({ ...settings.templates }),
     logger: settings.logger ?? defaultLogger,
-  });
+    silencedSystemChecks: strings(settings.silencedSystemChecks, 'silencedSystemChecks', source),
+    ...sections,
+  };
+  return Object.freeze(resolved) as ResolvedSettings;
 }

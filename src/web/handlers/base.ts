@@ -28,7 +28,7 @@ import type {
 import { hasRender, type SimpleTemplateResponse } from '../template/response.ts';
 import type { ResolverMatch } from '../urls/match.ts';
 import { getResolver, type RootResolver } from '../urls/resolver.ts';
-import type { AnyViewFunction, ViewFunction } from '../urls/types.ts';
+import type { AnyViewFunction, ViewFunction } from '../views/types.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
 import { isLazyBody } from '../views/decorators/body.ts';
 import { badRequest, pageNotFound, permissionDenied, serverError } from '../views/defaults.ts';

@@ -22,7 +22,7 @@ import { logResponse } from '../log.ts';
 import type { GetResponse } from '../middleware/types.ts';
 import { gotRequestException } from '../signals.ts';
 import { hasRender } from '../template/response.ts';
-import type { ErrorHandlerView, ServerErrorHandlerView } from '../urls/types.ts';
+import type { ErrorHandlerView, ServerErrorHandlerView } from '../views/types.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
 import { technical404Response, technical500Response } from '../views/debug.ts';
 

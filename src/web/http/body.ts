@@ -14,7 +14,6 @@
 import { tmpdir } from 'node:os';
 import { PorticoError } from '../../tsgi/errors.ts';
 import type { Environ } from '../../tsgi/types.ts';
-import type { ResolvedSettings } from '../conf/settings.ts';
 import { InvalidJson, RequestDataTooBig } from '../exceptions.ts';
 import type { TemporaryUploadedFile, UploadedFile } from '../files/uploadedfile.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
@@ -22,14 +21,18 @@ import { locateJsonError } from '../utils/json-error.ts';
 import { parseMultipart } from './multipartparser.ts';
 import { QueryDict } from './querydict.ts';
 
-/** The settings the body consults; the newer upload settings are optional for hand-built requests. */
-export type BodySettings = Pick<ResolvedSettings, 'dataUploadMaxMemorySize' | 'dataUploadMaxNumberFields'> &
-  Partial<
-    Pick<
-      ResolvedSettings,
-      'dataUploadMaxNumberFiles' | 'fileUploadMaxMemorySize' | 'fileUploadMaxSize' | 'fileUploadTempDir'
-    >
-  >;
+/**
+ * The settings the body consults (the project's resolved settings satisfy it); the upload
+ * settings are optional for hand-built requests, with Django's defaults.
+ */
+export interface BodySettings {
+  readonly dataUploadMaxMemorySize: number | null;
+  readonly dataUploadMaxNumberFields: number | null;
+  readonly dataUploadMaxNumberFiles?: number | null;
+  readonly fileUploadMaxMemorySize?: number;
+  readonly fileUploadMaxSize?: number | null;
+  readonly fileUploadTempDir?: string;
+}
 
 /** What the body needs to know of its request. */
 export interface BodyOwner {

@@ -7,14 +7,10 @@
  * @module
  */
 import type { Environ } from '../../tsgi/types.ts';
-import type { ResolvedSettings } from '../conf/settings.ts';
 import { getCookieSigner } from '../core/signing.ts';
 import { DisallowedHost, ImproperlyConfigured } from '../exceptions.ts';
 import type { UploadedFile } from '../files/uploadedfile.ts';
-import type { ResolverMatch } from '../urls/match.ts';
-import type { RootResolver } from '../urls/resolver.ts';
-import type { ReverseArguments } from '../urls/reverse.ts';
-import type { RegisteredEntries, ReverseRest } from '../urls/types.ts';
+import type { RegisteredEntries, ReverseArguments, ReverseRest } from '../urls/types.ts';
 import { escapeUriPath, iriToUri } from '../utils/encoding.ts';
 import type { MultiValueDict } from '../utils/datastructures.ts';
 import { type BodySettings, RequestBody } from './body.ts';
@@ -24,25 +20,20 @@ import { HttpHeaders } from './headers.ts';
 import { QueryDict } from './querydict.ts';
 
 /**
- * The settings a request consults. The handler passes the project's; a request built by
- * hand needs only the first four (the rest have Django's defaults).
+ * The settings a request consults: the project's resolved settings satisfy it (the handler
+ * passes them); a request built by hand needs only the first four, the rest have Django's
+ * defaults. Other keys (the template engine's, a section's) are there at run time for the
+ * layers that read them.
  */
-export type RequestSettings = Pick<
-  ResolvedSettings,
-  'debug' | 'allowedHosts' | 'dataUploadMaxMemorySize' | 'dataUploadMaxNumberFields'
-> &
-  BodySettings &
-  Partial<
-    Pick<
-      ResolvedSettings,
-      | 'secretKey'
-      | 'secretKeyFallbacks'
-      | 'secureProxySslHeader'
-      | 'useXForwardedHost'
-      | 'useXForwardedPort'
-      | 'templates'
-    >
-  >;
+export interface RequestSettings extends BodySettings {
+  readonly debug: boolean;
+  readonly allowedHosts: readonly string[];
+  readonly secretKey?: string;
+  readonly secretKeyFallbacks?: readonly string[];
+  readonly secureProxySslHeader?: readonly [metaKey: string, value: string] | null;
+  readonly useXForwardedHost?: boolean;
+  readonly useXForwardedPort?: boolean;
+}
 
 /** Options of {@link HttpRequest.getSignedCookie}. */
 export interface SignedCookieOptions {
@@ -65,7 +56,12 @@ export interface RequestOptions {
   scriptName?: string;
   settings?: RequestSettings;
   /** The root resolver, for `request.reverse()`. */
-  resolver?: RootResolver | null;
+  resolver?: UrlReverser | null;
+}
+
+/** What `request.reverse()` needs of the root resolver. */
+export interface UrlReverser {
+  reverse(viewName: string, options?: ReverseArguments): string;
 }
 
 /** Options of `request.reverse()`. */
@@ -113,13 +109,11 @@ export class HttpRequest {
   readonly path: string;
   /** `scriptName` ending with `/`: what `reverse()` prepends for this request. */
   readonly scriptPrefix: string;
-  /** What URL resolution found; set by the handler before the view runs. */
-  resolverMatch: ResolverMatch | null = null;
   /** The namespace instance `reverse()` prefers (defaults to the resolved namespace). */
   currentApp: string | undefined = undefined;
   /** The settings in effect. */
   readonly settings: RequestSettings;
-  readonly #resolver: RootResolver | null;
+  readonly #resolver: UrlReverser | null;
   #get: QueryDict | null = null;
   #cookies: Record<string, string> | null = null;
   #headers: HttpHeaders | null = null;
@@ -131,6 +125,8 @@ export class HttpRequest {
     this.META = environ;
     this.settings = options.settings ?? DEFAULT_SETTINGS;
     this.#resolver = options.resolver ?? null;
+    // Declared by the URL layer (urls/match.ts); set here so every request has one shape.
+    this.resolverMatch = null;
     const method = environ.REQUEST_METHOD;
     // Clients send methods upper-cased; only an unusual one pays for toUpperCase().
     this.method = method === 'GET' || method === 'POST' ? method : (method || 'GET').toUpperCase();

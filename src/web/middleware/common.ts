@@ -9,7 +9,7 @@ import { HttpResponsePermanentRedirect } from '../http/redirect.ts';
 import { HttpResponse } from '../http/response.ts';
 import type { HttpResponseBase } from '../http/response-base.ts';
 import type { RootResolver } from '../urls/resolver.ts';
-import type { AnyViewFunction } from '../urls/types.ts';
+import type { AnyViewFunction } from '../views/types.ts';
 import { escapeLeadingSlashes } from '../utils/encoding.ts';
 import { MiddlewareMixin } from './mixin.ts';
 import type { GetResponse, MiddlewareContext } from './types.ts';

@@ -15,7 +15,7 @@
  * @module
  */
 import type { RootResolver } from '../urls/resolver.ts';
-import type { AnyViewFunction } from '../urls/types.ts';
+import type { AnyViewFunction } from '../views/types.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response-base.ts';
 import type { ResolvedSettings } from '../conf/settings.ts';
@@ -81,3 +81,13 @@ export interface MiddlewareContext {
 export type MiddlewareFactory =
   | ((getResponse: GetResponse, context: MiddlewareContext) => Middleware)
   | (new (getResponse: GetResponse, context: MiddlewareContext) => Middleware);
+
+// `settings.middleware` is declared here, beside the factory type, because a factory in
+// turn receives the resolved settings: declaring it in conf/settings.ts would make the two
+// modules import each other.
+declare module '../conf/settings.ts' {
+  interface Settings {
+    /** Middleware factories, outermost first. Default `[]`. */
+    middleware?: readonly MiddlewareFactory[];
+  }
+}

@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import nunjucks from 'nunjucks';
 import { PorticoError } from '../../tsgi/errors.ts';
-import type { TemplateSettings } from '../conf/settings.ts';
+import type { TemplateSettings } from './settings.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { templateRendered } from '../signals.ts';
 import { reverseUnchecked } from '../urls/base.ts';
@@ -254,7 +254,9 @@ export function setDefaultTemplateSettings(settings: EngineSettings | null): voi
  * built); without either, an engine with no directories.
  */
 export function getEngine(request?: HttpRequest | null): TemplateEngine {
-  const settings = request?.settings;
+  // The handler gives each request the project's resolved settings, which carry
+  // `templates`; a request built by hand has none and gets the default engine.
+  const settings = request?.settings as EngineSettings | undefined;
   if (settings?.templates !== undefined) return engineFor(settings);
   return engineFor(defaultSettings ?? NO_SETTINGS);
 }

@@ -6,9 +6,8 @@
  */
 import { ImproperlyConfigured } from '../exceptions.ts';
 import { type Pattern, RegexPattern, RoutePattern } from './pattern.ts';
+import type { AnyViewFunction, ErrorHandlerView, ServerErrorHandlerView, ViewFunction } from '../views/types.ts';
 import type {
-  AnyViewFunction,
-  ErrorHandlerView,
   LooseArgs,
   LooseParams,
   NamespacePrefix,
@@ -16,8 +15,6 @@ import type {
   RegexReverseParams,
   RouteArgs,
   RouteParams,
-  ServerErrorHandlerView,
-  ViewFunction,
   WithExtra,
 } from './types.ts';
 

@@ -3,7 +3,16 @@
  *
  * @module
  */
-import type { AnyViewFunction } from './types.ts';
+import type { AnyViewFunction } from '../views/types.ts';
+
+// The request is below the URL layer and does not import it: the URL layer adds what
+// resolution found to the request by declaration merging, as any layer adds its state.
+declare module '../http/request.ts' {
+  interface HttpRequest {
+    /** What URL resolution found; set by the handler before the view runs, else null. */
+    resolverMatch: ResolverMatch | null;
+  }
+}
 
 /** The per-pattern half of a match, computed once at startup and shared by every request. */
 export interface MatchInfo {

@@ -11,7 +11,7 @@ import { scanEntries, triedChains } from './linear.ts';
 import type { ResolverMatch } from './match.ts';
 import { Matcher } from './matcher.ts';
 import { type ReverseArguments, reverseIn } from './reverse.ts';
-import type { ErrorHandlerView, ServerErrorHandlerView } from './types.ts';
+import type { ErrorHandlerView, ServerErrorHandlerView } from '../views/types.ts';
 
 /** The custom error views a root URLconf module may declare. */
 export interface ErrorHandlers {

@@ -7,18 +7,9 @@
 import { quote, REVERSE_SAFE } from '../utils/encoding.ts';
 import type { Entry, NamespaceScope } from './entries.ts';
 import { NoReverseMatch } from './exceptions.ts';
+import type { ReverseArguments } from './types.ts';
 
-/** The arguments of a `reverse()` call once types are out of the way. */
-export interface ReverseArguments {
-  /** Positional values, matched to the pattern's parameters in order. */
-  readonly args?: readonly unknown[] | undefined;
-  /** Keyword values; must name exactly the pattern's parameters (extra kwargs may be repeated). */
-  readonly kwargs?: Readonly<Record<string, unknown>> | undefined;
-  /** The namespace instance to prefer for app namespaces (`ns:sub`). */
-  readonly currentApp?: string | null | undefined;
-  /** Prepended to the path; made to end with `/`. Defaults to `/`. */
-  readonly scriptPrefix?: string | undefined;
-}
+export type { ReverseArguments };
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 

@@ -3,14 +3,12 @@
  * a URLconf defines (through include namespaces), so `reverse()` can reject an unknown
  * name or a missing or mistyped parameter before the code runs.
  *
- * Nothing here exists at run time.
+ * Nothing here exists at run time, and nothing here imports the request or the pattern
+ * classes: patterns are recognised by the type-only `__types` field they carry, so the
+ * request's typed `reverse()` can use these types without an import cycle.
  *
  * @module
  */
-import type { HttpRequest } from '../http/request.ts';
-import type { HttpResponseBase } from '../http/response-base.ts';
-import type { MaybePromise } from '../utils/promise.ts';
-import type { Included, URLPattern, URLResolver } from './conf.ts';
 
 /**
  * The value type of each converter, by name. Declare your own converters here so their
@@ -44,25 +42,6 @@ export interface ConverterTypes {
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by declaration merging in user projects.
 export interface Register {}
-
-/**
- * A function view: the request, the URL's keyword parameters (typed from the route) and,
- * for regexes with only unnamed groups, the positional ones.
- */
-export type ViewFunction<P = Record<string, unknown>> = (
-  request: HttpRequest,
-  params: P,
-  args: readonly string[],
-) => MaybePromise<HttpResponseBase>;
-
-/** Any view, whatever its parameters (what hooks such as `processView` receive). */
-export type AnyViewFunction = ViewFunction<never>;
-
-/** A 400, 403 or 404 handler view: the request and the error that caused the response. */
-export type ErrorHandlerView = (request: HttpRequest, error: unknown) => MaybePromise<HttpResponseBase>;
-
-/** A 500 handler view. */
-export type ServerErrorHandlerView = (request: HttpRequest) => MaybePromise<HttpResponseBase>;
 
 /** Parameters when the route is not a literal type: anything goes. */
 export type LooseParams = Record<string, unknown>;
@@ -130,14 +109,24 @@ export interface UrlEntry {
   readonly args: readonly unknown[];
 }
 
-type EntriesOf<E, P, A extends readonly unknown[], Ns extends string> =
-  E extends URLPattern<infer N, infer EP, infer EA>
-    ? [N] extends [never]
-      ? never
-      : { name: `${Ns}${N}`; params: Simplify<P & EP>; args: [...A, ...EA] }
-    : E extends URLResolver<infer RP, infer RA, infer C, infer RNs>
-      ? EntriesOf<C[number], P & RP, [...A, ...RA], `${Ns}${RNs}`>
-      : never;
+type EntriesOf<E, P, A extends readonly unknown[], Ns extends string> = E extends {
+  readonly __types?: { name: infer N; params: infer EP; args: infer EA extends readonly unknown[] };
+}
+  ? [N] extends [never]
+    ? never
+    : N extends string
+      ? { name: `${Ns}${N}`; params: Simplify<P & EP>; args: [...A, ...EA] }
+      : never
+  : E extends {
+        readonly __types?: {
+          params: infer RP;
+          args: infer RA extends readonly unknown[];
+          children: infer C extends readonly unknown[];
+          prefix: infer RNs extends string;
+        };
+      }
+    ? EntriesOf<C[number], P & RP, [...A, ...RA], `${Ns}${RNs}`>
+    : never;
 
 /** Every named URL of a URLconf (a pattern list or a module object) with its parameters. */
 export type UrlEntries<U> = U extends { readonly urlpatterns: infer P extends readonly unknown[] }
@@ -188,5 +177,14 @@ export type NamespacePrefix<A extends string, NS extends string> = [A | NS] exte
   ? ''
   : `${A | NS}:`;
 
-/** The type an `include()` carries. */
-export type AnyIncluded = Included<readonly unknown[], string>;
+/** What `reverse()` takes besides the name (the resolver's form, without compile-time checks). */
+export interface ReverseArguments {
+  /** Positional values, matched to the pattern's parameters in order. */
+  readonly args?: readonly unknown[] | undefined;
+  /** Keyword values; must name exactly the pattern's parameters (extra kwargs may be repeated). */
+  readonly kwargs?: Readonly<Record<string, unknown>> | undefined;
+  /** The namespace instance to prefer for app namespaces (`ns:sub`). */
+  readonly currentApp?: string | null | undefined;
+  /** Prepended to the path; made to end with `/`. Defaults to `/`. */
+  readonly scriptPrefix?: string | undefined;
+}

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { AnyViewFunction } from '../../urls/types.ts';
+import type { AnyViewFunction } from '../types.ts';
 
 /**
  * Marks a view that reads the request body itself (streaming a large upload with

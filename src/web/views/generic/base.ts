@@ -8,7 +8,7 @@ import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponsePermanentRedirect, HttpResponseRedirect } from '../../http/redirect.ts';
 import { HttpResponse, HttpResponseGone, HttpResponseNotAllowed } from '../../http/response.ts';
 import type { HttpResponseBase } from '../../http/response-base.ts';
-import type { ViewFunction } from '../../urls/types.ts';
+import type { ViewFunction } from '../types.ts';
 import type { MaybePromise } from '../../utils/promise.ts';
 
 /** The lower-case method names `dispatch()` considers, in the order `Allow` lists them. */
