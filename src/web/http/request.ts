@@ -18,6 +18,7 @@ import { parseHeaderParameters } from './content-type.ts';
 import { parseCookieHeader } from './cookie.ts';
 import { HttpHeaders } from './headers.ts';
 import { QueryDict } from './querydict.ts';
+import { defineLazy, type RequestState, type RequestStateKey } from './state.ts';
 
 /**
  * The settings a request consults: the project's resolved settings satisfy it (the handler
@@ -90,12 +91,18 @@ function hostAllowed(domain: string, allowed: readonly string[]): boolean {
   });
 }
 
+// The state middleware attaches (RequestState) is part of the request's type: merging
+// this interface into the class is how `request.user` gets its type.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface HttpRequest extends RequestState {}
+
 /**
  * An HTTP request.
  *
  * `META` is the environ itself. `path` is the full path (script prefix included),
  * `pathInfo` the part URL resolution uses.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above.
 export class HttpRequest {
   /** The TSGI environ (the same object the server passed). */
   readonly META: Environ;
@@ -140,6 +147,15 @@ export class HttpRequest {
     this.path =
       scriptName === '' ? pathInfo : `${scriptName.replace(/\/+$/, '')}/${pathInfo.replace('/', '')}`;
     this.scriptPrefix = scriptName.endsWith('/') ? scriptName : `${scriptName}/`;
+  }
+
+  /**
+   * Attaches per-request state computed on first read, once (Django's `SimpleLazyObject`,
+   * as for `request.user`): nothing is computed for a request whose view never reads it.
+   * Assigning the key first replaces the computation.
+   */
+  setLazy<K extends RequestStateKey>(key: K, compute: (request: this) => RequestState[K]): void {
+    defineLazy(this, key, compute);
   }
 
   /** The request headers, case-insensitive (`request.headers.get('user-agent')`). */

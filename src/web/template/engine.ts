@@ -89,10 +89,9 @@ class DirectoryLoader {
   }
 }
 
-/** The token a CSRF middleware stored for this request (Django keeps it in `META.CSRF_COOKIE`). */
+/** The CSRF token a CSRF middleware attached to this request (`request.csrfToken`), else `''`. */
 export function csrfTokenOf(request: HttpRequest | null | undefined): string {
-  const token = request?.META.CSRF_COOKIE;
-  return typeof token === 'string' ? token : '';
+  return request?.csrfToken ?? '';
 }
 
 interface Keywords {

@@ -73,11 +73,12 @@ describe('TemplateResponse with Nunjucks', () => {
   test('inheritance, autoescaping, request, url() bound to reverse, csrfInput, context processors', async () => {
     const view = (request: HttpRequest) =>
       new TemplateResponse(request, 'blog/article.html', { title: 'Hello', body: '<b>&</b>' });
-    const served = await serve(site(view), {
-      path: '/page/',
-      scriptName: '/mnt',
-      extra: { CSRF_COOKIE: 'tok"en' },
-    });
+    // A CSRF middleware attaches the token as request state, lazily.
+    const csrf: MiddlewareFactory = (getResponse) => (request) => {
+      request.setLazy('csrfToken', () => 'tok"en');
+      return getResponse(request);
+    };
+    const served = await serve(site(view, [csrf]), { path: '/page/', scriptName: '/mnt' });
     assert.equal(served.code, 200, served.body);
     assert.equal(
       served.body,
