@@ -11,7 +11,8 @@
  *
  * Run: `node bench/router/resolve.ts` (add `--quick` for a short run).
  */
-import { HttpResponse, include, path, rePath, RootResolver, type URLEntry } from '../../src/web/index.ts';
+import { HttpResponse, include, path, rePath, type URLEntry } from '../../src/web/index.ts';
+import { RootResolver } from '../../src/web/urls/resolver.ts';
 
 const quick = process.argv.includes('--quick');
 const view = () => new HttpResponse();

@@ -12,7 +12,7 @@ import {
   type HttpResponseBase,
   MiddlewareMixin,
   type TemplateResponse,
-  then,
+  andThen,
 } from '../../src/web/index.ts';
 
 function addTiming(response: HttpResponseBase, started: number): HttpResponseBase {
@@ -21,8 +21,8 @@ function addTiming(response: HttpResponseBase, started: number): HttpResponseBas
 }
 
 export function serverTiming(getResponse: GetResponse) {
-  // then() keeps a synchronous request synchronous: no promise unless an inner layer made one.
-  return (request: HttpRequest) => then(getResponse(request), addTiming, performance.now());
+  // andThen() keeps a synchronous request synchronous: no promise unless an inner layer made one.
+  return (request: HttpRequest) => andThen(getResponse(request), addTiming, performance.now());
 }
 
 const FLASH_COOKIE = 'flash';

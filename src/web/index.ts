@@ -5,13 +5,24 @@
  * @module
  */
 
-export { type ResolvedSettings, resolveSettings, type Settings } from './conf/settings.ts';
+export {
+  type ResolvedSettings,
+  type ResolveOptions,
+  resolveSettings,
+  type Settings,
+} from './conf/settings.ts';
+export {
+  defineSettingsSection,
+  type SectionInput,
+  type SectionOutput,
+  type SettingsSection,
+  type SettingsSections,
+} from './conf/sections.ts';
+export { settingsSchema, type SettingsSchemaOptions } from './conf/settings-schema.ts';
+export type { StandardSchemaV1 } from './conf/standard-schema.ts';
 export type { ContextProcessor, TemplateSettings } from './template/settings.ts';
 export {
-  b62Decode,
-  b62Encode,
   BadSignature,
-  getCookieSigner,
   SignatureExpired,
   Signer,
   type SignerOptions,
@@ -42,13 +53,10 @@ export {
   UploadedFile,
   type UploadInfo,
 } from './files/uploadedfile.ts';
-export { BaseHandler } from './handlers/base.ts';
-export { convertExceptionToResponse, type ErrorViews, responseForException } from './handlers/exception.ts';
-export { getTsgiApplication, TsgiHandler } from './handlers/tsgi.ts';
+export { getTsgiApplication } from './handlers/tsgi.ts';
 export type { CookieOptions } from './http/cookie.ts';
 export { HttpHeaders, ResponseHeaders } from './http/headers.ts';
 export { JsonResponse, type JsonResponseOptions } from './http/json.ts';
-export { type HeaderParameters, parseHeaderParameters } from './http/content-type.ts';
 export { QueryDict, type QueryDictOptions } from './http/querydict.ts';
 export {
   HttpResponsePermanentRedirect,
@@ -62,7 +70,9 @@ export {
   type RequestReverseOptions,
   type RequestSettings,
   type SignedCookieOptions,
+  type UrlReverser,
 } from './http/request.ts';
+export type { RequestState, RequestStateKey } from './http/state.ts';
 export {
   HttpResponse,
   HttpResponseBadRequest,
@@ -75,14 +85,7 @@ export {
   type ResponseContent,
 } from './http/response.ts';
 export { HttpResponseBase, type ResponseOptions } from './http/response-base.ts';
-export {
-  contentDisposition,
-  contentTypeFor,
-  FileResponse,
-  type FileResponseOptions,
-  type FileSource,
-  parseRange,
-} from './http/fileresponse.ts';
+export { FileResponse, type FileResponseOptions, type FileSource } from './http/fileresponse.ts';
 export { type StreamingContent, StreamingHttpResponse } from './http/streaming.ts';
 export { defaultLogger, type LogContext, type WebLogger } from './log.ts';
 export {
@@ -95,6 +98,7 @@ export {
 } from './logging.ts';
 export { CommonMiddleware, noAppendSlash } from './middleware/common.ts';
 export { MiddlewareMixin } from './middleware/mixin.ts';
+export type { MiddlewareRequirements } from './core/checks/middleware.ts';
 export type {
   GetResponse,
   MaybeResponse,
@@ -108,8 +112,6 @@ export type {
 export { render } from './shortcuts.ts';
 export { gotRequestException, requestFinished, requestStarted, templateRendered } from './signals.ts';
 export {
-  csrfTokenOf,
-  engineFor,
   getEngine,
   type LoadedTemplate,
   renderToString,
@@ -155,9 +157,9 @@ export {
   stringConverter,
   uuidConverter,
 } from './urls/converters.ts';
-export { NoReverseMatch, Resolver404, type TriedChain } from './urls/exceptions.ts';
+export { NoReverseMatch, Resolver404 } from './urls/exceptions.ts';
 export { ResolverMatch } from './urls/match.ts';
-export { getResolver, RootResolver } from './urls/resolver.ts';
+export { type RouteRow, routeTable } from './urls/table.ts';
 export type {
   ConverterTypes,
   RegexParams,
@@ -168,23 +170,14 @@ export type {
   UrlEntries,
   UrlName,
 } from './urls/types.ts';
-export type { AnyViewFunction, ErrorHandlerView, ServerErrorHandlerView, ViewFunction } from './views/types.ts';
-export {
-  Client,
-  type ClientBodyOptions,
-  type ClientOptions,
-  type ClientRequestOptions,
-  TestResponse,
-} from './test/client.ts';
-export {
-  encodeForm,
-  encodeMultipart,
-  type FileUpload,
-  type FormData,
-  type FormFiles,
-} from './test/encode.ts';
+export type {
+  AnyViewFunction,
+  ErrorHandlerView,
+  ServerErrorHandlerView,
+  ViewFunction,
+} from './views/types.ts';
 export { MultiValueDict } from './utils/datastructures.ts';
-export { isPromise, type MaybePromise, then } from './utils/promise.ts';
-export { isLazyBody, lazyBody } from './views/decorators/body.ts';
+export { andThen, type MaybePromise } from './utils/promise.ts';
+export { lazyBody } from './views/decorators/body.ts';
 export { badRequest, pageNotFound, permissionDenied, serverError } from './views/defaults.ts';
-export { type ClassView, HTTP_METHOD_NAMES, type Params, RedirectView, View } from './views/generic/base.ts';
+export { type ClassView, type Params, RedirectView, View } from './views/generic/base.ts';

@@ -33,19 +33,14 @@ describe('portico check', () => {
     assert.equal(result.code, 0);
   });
 
-  test('every problem on one line with its code, and exit 1', async () => {
+  test('every finding on one line with its level and id (hints indented), exit 1 for errors', async () => {
     const result = await portico(['check', '--settings', 'test/cli/fixtures/projects/bad/settings.ts']);
     assert.equal(result.code, 1);
     const lines = result.stderr.trimEnd().split('\n');
+    const findings = lines.filter((line) => !line.startsWith('  hint: ') && !line.startsWith('System check'));
     assert.deepEqual(
-      lines.map((line) => /\[(PORTICO_ERR_[A-Z_]+)\]$/.exec(line)?.[1]),
-      [
-        'PORTICO_ERR_MIDDLEWARE_DEPENDENCY',
-        'PORTICO_ERR_DUPLICATE_URL_NAME',
-        'PORTICO_ERR_ALLOWED_HOSTS_EMPTY',
-        'PORTICO_ERR_SECRET_KEY_MISSING',
-        undefined,
-      ],
+      findings.map((line) => /^(\w+): .* \[([a-z]+\.[DIWEC]\d{3})\]$/.exec(line)?.slice(1, 3).join(' ')),
+      ['error middleware.E001', 'error urls.E003', 'info security.I020', 'warning security.W101'],
     );
     assert.match(
       lines[0] ?? '',
@@ -55,12 +50,50 @@ describe('portico check', () => {
       lines[1] ?? '',
       /URL name 'home' is used twice in the root namespace: by '\/' and by 'index\/'/,
     );
-    assert.equal(lines[4], 'System check identified 4 issues in test/cli/fixtures/projects/bad/settings.ts.');
+    assert.equal(lines[2], '  hint: Rename one.');
+    assert.equal(
+      lines.at(-1),
+      'System check identified 4 issues in test/cli/fixtures/projects/bad/settings.ts.',
+    );
     assert.equal(result.stdout, '');
   });
 
+  test('--fail-level, --deploy, --tag and silencedSystemChecks decide what is reported and the exit code', async () => {
+    const bad = 'test/cli/fixtures/projects/bad/settings.ts';
+    const critical = await portico(['check', '--settings', bad, '--fail-level', 'critical']);
+    assert.equal(critical.code, 0, critical.stderr);
+    assert.match(critical.stderr, /4 issues in .*; none at level critical or above\.\n$/);
+    const security = await portico(['check', '--settings', bad, '--tag', 'security', '--deploy']);
+    assert.deepEqual(
+      [...security.stderr.matchAll(/\[([a-z]+\.[DIWEC]\d{3})\]/g)].map((m) => m[1]),
+      ['security.I020', 'security.W101', 'security.W018'],
+    );
+    assert.equal(security.code, 0, 'warnings alone pass at the default fail level');
+    const warning = await portico([
+      'check',
+      '--settings',
+      bad,
+      '--tag',
+      'security',
+      '--fail-level',
+      'WARNING',
+    ]);
+    assert.equal(warning.code, 1);
+    const silenced = await portico([
+      'check',
+      '--settings',
+      'test/cli/fixtures/projects/silenced/settings.ts',
+    ]);
+    assert.equal(silenced.stdout, 'System check identified no issues.\n', silenced.stderr);
+    const usage = await portico(['check', '--settings', bad, '--fail-level', 'loud']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--fail-level must be one of debug, info, warning, error, critical/);
+    const tags = await portico(['check', '--settings', bad, '--list-tags']);
+    assert.equal(tags.stdout, 'middleware\nsecurity\nsettings\nurls\n');
+  });
+
   test('a missing required middleware is reported too', async () => {
-    const { checkMiddleware } = await import('../../src/web/core/checks.ts');
+    const { checkMiddleware } = await import('../../src/web/core/checks/index.ts');
     class SessionMiddleware {}
     class AuthenticationMiddleware {
       static readonly requires = [SessionMiddleware];
@@ -79,13 +112,13 @@ describe('portico check', () => {
     assert.equal(converter.code, 1);
     assert.match(
       converter.stderr,
-      /^error: URL route 'items\/<money:price>\/' uses invalid converter 'money'\. \[PORTICO_ERR_UNKNOWN_CONVERTER\]\n/,
+      /^critical: URL route 'items\/<money:price>\/' uses invalid converter 'money'\. \[core\.E001 PORTICO_ERR_UNKNOWN_CONVERTER\]\n/,
     );
     const view = await portico(['check', '--settings', 'test/cli/fixtures/projects/view/settings.ts']);
     assert.equal(view.code, 1);
     assert.match(
       view.stderr,
-      /^error: URL 'items\/': the view must be a function .*\[PORTICO_ERR_VIEW_NOT_CALLABLE\]\n/,
+      /^critical: URL 'items\/': the view must be a function .*\[core\.E001 PORTICO_ERR_VIEW_NOT_CALLABLE\]\n/,
     );
   });
 

@@ -11,7 +11,8 @@ import { describe, test } from 'node:test';
 import settings from '../../examples/demo/settings.ts';
 import { notes } from '../../examples/demo/store.ts';
 import { reverse } from '../../examples/demo/urls.ts';
-import { Client } from '../../src/web/index.ts';
+import {} from '../../src/web/index.ts';
+import { Client } from '../../src/web/test/index.ts';
 import { bin, cleanEnv, root, startPortico } from '../appserver/helpers.ts';
 
 const SERVER_TIMING = /^app;dur=\d+\.\d$/;

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pino from 'pino';
 import {
-  Client,
   HttpResponse,
   pinoLogger,
   type HttpRequest,
@@ -12,6 +11,7 @@ import {
   type Settings,
   StreamingHttpResponse,
 } from '../../src/web/index.ts';
+import { Client } from '../../src/web/test/index.ts';
 
 function memory() {
   const lines: Array<Record<string, unknown>> = [];

@@ -149,7 +149,9 @@ function limit(value: number | null | undefined, fallback: number | null, name: 
   if (value === undefined) return fallback;
   if (value === null) return null;
   if (!Number.isInteger(value) || value < 0)
-    throw new ImproperlyConfigured(`settings.${name} must be a non-negative integer or null${inSource(source)}`);
+    throw new ImproperlyConfigured(
+      `settings.${name} must be a non-negative integer or null${inSource(source)}`,
+    );
   return value;
 }
 
@@ -190,9 +192,7 @@ export function resolveSettings(settings: Settings, options: ResolveOptions = {}
     proxy !== null &&
     (!Array.isArray(proxy) || proxy.length !== 2 || !proxy.every((part) => typeof part === 'string'))
   ) {
-    fail(
-      "settings.secureProxySslHeader must be a pair [header, value], e.g. ['X-Forwarded-Proto', 'https']",
-    );
+    fail("settings.secureProxySslHeader must be a pair [header, value], e.g. ['X-Forwarded-Proto', 'https']");
   }
   const forceScriptName = settings.forceScriptName ?? null;
   if (forceScriptName !== null && typeof forceScriptName !== 'string')
@@ -201,7 +201,11 @@ export function resolveSettings(settings: Settings, options: ResolveOptions = {}
     fail('settings.secretKey must be a string');
   const sections: Record<string, unknown> = {};
   for (const section of settingsSections()) {
-    sections[section.key] = validateSection(section, (settings as unknown as Record<string, unknown>)[section.key], source);
+    sections[section.key] = validateSection(
+      section,
+      (settings as unknown as Record<string, unknown>)[section.key],
+      source,
+    );
   }
   const resolved = {
     ...settings,
@@ -211,8 +215,7 @@ export function resolveSettings(settings: Settings, options: ResolveOptions = {}
     middleware: Object.freeze([...middleware]),
     secretKey: settings.secretKey ?? '',
     secretKeyFallbacks: strings(settings.secretKeyFallbacks, 'secretKeyFallbacks', source),
-    secureProxySslHeader:
-      proxy === null ? null : Object.freeze([metaKey(proxy[0]), proxy[1]] as const),
+    secureProxySslHeader: proxy === null ? null : Object.freeze([metaKey(proxy[0]), proxy[1]] as const),
     useXForwardedHost: settings.useXForwardedHost === true,
     useXForwardedPort: settings.useXForwardedPort === true,
     appendSlash: settings.appendSlash !== false,
@@ -229,7 +232,12 @@ export function resolveSettings(settings: Settings, options: ResolveOptions = {}
       'dataUploadMaxNumberFields',
       source,
     ),
-    dataUploadMaxNumberFiles: limit(settings.dataUploadMaxNumberFiles, 100, 'dataUploadMaxNumberFiles', source),
+    dataUploadMaxNumberFiles: limit(
+      settings.dataUploadMaxNumberFiles,
+      100,
+      'dataUploadMaxNumberFiles',
+      source,
+    ),
     fileUploadMaxMemorySize:
       limit(settings.fileUploadMaxMemorySize, 2.5 * 1024 * 1024, 'fileUploadMaxMemorySize', source) ?? 0,
     fileUploadMaxSize: limit(settings.fileUploadMaxSize, null, 'fileUploadMaxSize', source),

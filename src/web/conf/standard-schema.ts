@@ -44,7 +44,9 @@ export declare namespace StandardSchemaV1 {
     readonly output: Output;
   }
   /** The type a schema accepts. */
-  export type InferInput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['input'];
+  export type InferInput<Schema extends StandardSchemaV1> = NonNullable<
+    Schema['~standard']['types']
+  >['input'];
   /** The type a schema produces. */
   export type InferOutput<Schema extends StandardSchemaV1> = NonNullable<
     Schema['~standard']['types']

@@ -6,7 +6,12 @@
  */
 import { ImproperlyConfigured } from '../exceptions.ts';
 import { type Pattern, RegexPattern, RoutePattern } from './pattern.ts';
-import type { AnyViewFunction, ErrorHandlerView, ServerErrorHandlerView, ViewFunction } from '../views/types.ts';
+import type {
+  AnyViewFunction,
+  ErrorHandlerView,
+  ServerErrorHandlerView,
+  ViewFunction,
+} from '../views/types.ts';
 import type {
   LooseArgs,
   LooseParams,

@@ -34,10 +34,10 @@ export function isPromise(value: unknown): boolean {
  * @example
  * ```ts
  * const stamp = (response: HttpResponseBase) => { response.headers.set('X-Stamp', '1'); return response; };
- * const middleware = (getResponse: GetResponse) => (request: HttpRequest) => then(getResponse(request), stamp);
+ * const middleware = (getResponse: GetResponse) => (request: HttpRequest) => andThen(getResponse(request), stamp);
  * ```
  */
-export function then<T, R, C = undefined>(
+export function andThen<T, R, C = undefined>(
   value: MaybePromise<T>,
   fn: (value: T, context: C) => MaybePromise<R>,
   context?: C,

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  b62Decode,
-  b62Encode,
-  BadSignature,
-  getCookieSigner,
-  SignatureExpired,
-  Signer,
-  TimestampSigner,
-} from '../../../src/web/index.ts';
+import { BadSignature, SignatureExpired, Signer, TimestampSigner } from '../../../src/web/index.ts';
+import { b62Decode, b62Encode, getCookieSigner } from '../../../src/web/core/signing.ts';
 import { hasCode } from '../../../src/tsgi/errors.ts';
 
 test('signatures are Django’s: the cookie signer of "sid" under "secret" (vector computed with Python)', () => {

@@ -18,20 +18,20 @@ import {
   path,
   SuspiciousOperation,
   TemplateResponse,
-  then,
-  isPromise,
+  andThen,
   type ViewFunction,
   type MiddlewareFactory,
   type Middleware,
   type URLEntry,
 } from '../../../src/web/index.ts';
+import { isPromise } from '../../../src/web/utils/promise.ts';
 import { call, makeEnviron, serve } from '../helpers.ts';
 
 /** A new-style middleware that records when its request and response phases run. */
 function tracer(name: string, trace: string[]): MiddlewareFactory {
   const factory = (getResponse: GetResponse) => (request: HttpRequest) => {
     trace.push(`${name}:in`);
-    return then(getResponse(request), (response: HttpResponseBase) => {
+    return andThen(getResponse(request), (response: HttpResponseBase) => {
       trace.push(`${name}:out`);
       return response;
     });
@@ -53,7 +53,7 @@ function hooked(
     }
     handle(request: HttpRequest) {
       trace.push(`${name}:in`);
-      return then(this.getResponse(request), (response: HttpResponseBase) => {
+      return andThen(this.getResponse(request), (response: HttpResponseBase) => {
         trace.push(`${name}:out`);
         return response;
       });
@@ -379,7 +379,7 @@ describe('errors become responses at the layer they escape', () => {
   test('an error in an inner response phase reaches the outer layers as a 500', async () => {
     const trace: string[] = [];
     const breaks: MiddlewareFactory = (getResponse) => (request: HttpRequest) =>
-      then(getResponse(request), () => {
+      andThen(getResponse(request), () => {
         trace.push('B:out');
         throw new Error('response phase');
       });

@@ -11,8 +11,8 @@ import {
   requestFinished,
   requestStarted,
   reverse,
-  TsgiHandler,
 } from '../../../src/web/index.ts';
+import { TsgiHandler } from '../../../src/web/handlers/tsgi.ts';
 import { call, makeEnviron, serve } from '../helpers.ts';
 
 describe('the TSGI handler', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  getCookieSigner,
   type HttpRequest,
   HttpResponse,
   HttpResponseNotModified,
@@ -9,6 +8,7 @@ import {
   HttpResponseRedirect,
   path,
 } from '../../../src/web/index.ts';
+import { getCookieSigner } from '../../../src/web/core/signing.ts';
 import { hasCode } from '../../../src/tsgi/errors.ts';
 import { project } from '../app.ts';
 import { serve } from '../helpers.ts';

@@ -5,15 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { basicFileWrapper as fileWrapper } from '../../../src/tsgi/file-wrapper.ts';
-import {
-  contentDisposition,
-  contentTypeFor,
-  FileResponse,
-  type FileSource,
-  type FileResponseOptions,
-  parseRange,
-  path,
-} from '../../../src/web/index.ts';
+import { FileResponse, type FileSource, type FileResponseOptions, path } from '../../../src/web/index.ts';
+import { contentDisposition, contentTypeFor, parseRange } from '../../../src/web/http/fileresponse.ts';
 import { project } from '../app.ts';
 import { makeEnviron, serve } from '../helpers.ts';
 

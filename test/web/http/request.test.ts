@@ -3,11 +3,11 @@ import { describe, test } from 'node:test';
 import {
   BadSignature,
   DisallowedHost,
-  getCookieSigner,
   HttpRequest,
   RequestDataTooBig,
   SignatureExpired,
 } from '../../../src/web/index.ts';
+import { getCookieSigner } from '../../../src/web/core/signing.ts';
 import { hasCode } from '../../../src/tsgi/errors.ts';
 import { makeEnviron } from '../helpers.ts';
 

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
-  Client,
   CommonMiddleware,
   getTsgiApplication,
   type HttpRequest,
@@ -17,6 +16,7 @@ import {
   type Settings,
   TemplateResponse,
 } from '../../../src/web/index.ts';
+import { Client } from '../../../src/web/test/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portico-client-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

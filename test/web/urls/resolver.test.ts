@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  getResolver,
   HttpResponse,
   ImproperlyConfigured,
   include,
@@ -9,11 +8,11 @@ import {
   registerConverter,
   rePath,
   Resolver404,
-  RootResolver,
   type URLEntry,
   View,
   type ViewFunction,
 } from '../../../src/web/index.ts';
+import { getResolver, RootResolver } from '../../../src/web/urls/resolver.ts';
 
 function view(name: string): ViewFunction {
   const fn = () => new HttpResponse(name);

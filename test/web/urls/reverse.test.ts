@@ -9,9 +9,9 @@ import {
   registerConverter,
   rePath,
   reverseUnchecked,
-  RootResolver,
   type ViewFunction,
 } from '../../../src/web/index.ts';
+import { RootResolver } from '../../../src/web/urls/resolver.ts';
 import { makeEnviron } from '../helpers.ts';
 
 const ok: ViewFunction = () => new HttpResponse();
@@ -179,7 +179,7 @@ describe('reverse bound to a request, and the module-level one', () => {
   test('request.reverse() uses the request’s script prefix and resolved namespace', () => {
     const request = new HttpRequest(makeEnviron({ scriptName: '/mount', path: '/en/' }), { resolver });
     request.resolverMatch = resolver.resolve('/en/');
-    assert.equal(request.resolverMatch.namespace, 'news-en');
+    assert.equal(request.resolverMatch?.namespace, 'news-en');
     assert.equal(request.reverseUnchecked('news:index'), '/mount/en/');
     assert.equal(request.reverseUnchecked('news:index', { currentApp: 'news-fr' }), '/mount/fr/');
     request.currentApp = 'news-fr';
