@@ -14,15 +14,19 @@ import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '../..');
 const docs = join(root, 'docs/web');
-const ENTRY_POINTS: Readonly<Record<string, string>> = {
-  'portico/web': 'src/web/index.ts',
-  'portico/server': 'src/server/index.ts',
-  'portico/tsgi': 'src/tsgi/index.ts',
-};
+// Every `portico/...` entry point, from package.json's `exports` (its source files).
+const ENTRY_POINTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(
+    JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).exports as Record<
+      string,
+      Record<string, string>
+    >,
+  ).map(([subpath, conditions]) => [`portico${subpath.slice(1)}`, conditions['portico-source'] as string]),
+);
 const FENCE = /^```ts( fragment)?\n([\s\S]*?)^```$/gm;
 
 function pointAtSources(code: string): string {
-  return code.replace(/from '(portico\/[a-z]+)'/g, (whole, name: string) => {
+  return code.replace(/from '(portico\/[a-z/]+)'/g, (whole, name: string) => {
     const file = ENTRY_POINTS[name];
     return file === undefined ? whole : `from '${pathToFileURL(join(root, file)).href}'`;
   });
