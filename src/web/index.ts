@@ -87,7 +87,7 @@ export {
 export { HttpResponseBase, type ResponseOptions } from './http/response-base.ts';
 export { FileResponse, type FileResponseOptions, type FileSource } from './http/fileresponse.ts';
 export { type StreamingContent, StreamingHttpResponse } from './http/streaming.ts';
-export { defaultLogger, type LogContext, type WebLogger } from './log.ts';
+export { defaultLogger, type LogContext, type WebLogger } from './logging/logger.ts';
 export {
   type PinoWebLogger,
   pinoLogger,
@@ -95,7 +95,7 @@ export {
   requestIdOf,
   requestLogging,
   type RequestLoggingOptions,
-} from './logging.ts';
+} from './logging/pino.ts';
 export { CommonMiddleware, noAppendSlash } from './middleware/common.ts';
 export { MiddlewareMixin } from './middleware/mixin.ts';
 export type { MiddlewareRequirements } from './core/checks/middleware.ts';

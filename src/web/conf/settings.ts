@@ -14,7 +14,7 @@
  */
 import { tmpdir } from 'node:os';
 import { ImproperlyConfigured } from '../exceptions.ts';
-import { defaultLogger, type WebLogger } from '../log.ts';
+import { defaultLogger, type WebLogger } from '../logging/logger.ts';
 import type { TemplateSettings } from '../template/settings.ts';
 import type { URLconf } from '../urls/conf.ts';
 import type { ErrorHandlerView, ServerErrorHandlerView } from '../views/types.ts';

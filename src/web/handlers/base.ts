@@ -16,7 +16,7 @@ import { type ResolvedSettings, resolveSettings, type Settings } from '../conf/s
 import { ImproperlyConfigured, MiddlewareNotUsed } from '../exceptions.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponseBase, isResponsePromise } from '../http/response-base.ts';
-import { logResponse } from '../log.ts';
+import { logResponse } from '../logging/logger.ts';
 import type {
   GetResponse,
   Middleware,

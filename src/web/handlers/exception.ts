@@ -18,7 +18,7 @@ import {
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponse, HttpResponseServerError } from '../http/response.ts';
 import { HttpResponseBase } from '../http/response-base.ts';
-import { logResponse } from '../log.ts';
+import { logResponse } from '../logging/logger.ts';
 import type { GetResponse } from '../middleware/types.ts';
 import { gotRequestException } from '../signals.ts';
 import { hasRender } from '../template/response.ts';

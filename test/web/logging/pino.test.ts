@@ -10,8 +10,8 @@ import {
   requestLogging,
   type Settings,
   StreamingHttpResponse,
-} from '../../src/web/index.ts';
-import { Client } from '../../src/web/test/index.ts';
+} from '../../../src/web/index.ts';
+import { Client } from '../../../src/web/test/index.ts';
 
 function memory() {
   const lines: Array<Record<string, unknown>> = [];
@@ -90,7 +90,7 @@ describe('request logging with pino', () => {
     const err = report?.err as { type: string; message: string; stack: string };
     assert.equal(err.type, 'TypeError');
     assert.equal(err.message, 'kaput');
-    assert.match(err.stack, /at .*logging\.test\.ts/);
+    assert.match(err.stack, /at .*logging\/pino\.test\.ts/);
     assert.equal(report?.reqId, request?.reqId);
     assert.equal(request?.level, 50);
     assert.equal(request?.status, 500);

@@ -8,16 +8,16 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import type { HttpRequest } from './http/request.ts';
-import type { HttpResponseBase } from './http/response-base.ts';
-import type { LogContext, WebLogger } from './log.ts';
+import type { HttpRequest } from '../http/request.ts';
+import type { HttpResponseBase } from '../http/response-base.ts';
+import type { LogContext, WebLogger } from './logger.ts';
 import type {
   GetResponse,
   MiddlewareContext,
   MiddlewareFactory,
   MiddlewareFunction,
-} from './middleware/types.ts';
-import { isPromise, type MaybePromise } from './utils/promise.ts';
+} from '../middleware/types.ts';
+import { isPromise, type MaybePromise } from '../utils/promise.ts';
 
 /** The environ key holding the request id. */
 export const REQUEST_ID_KEY = 'portico.request_id';

@@ -1,11 +1,12 @@
 /**
- * Logging of error responses (Django's `django.request` logger).
+ * Where error responses are reported (Django's `django.request` logger): the `WebLogger`
+ * contract, the default one (the request's `tsgi.errors`), and the call the handler makes.
  *
  * @module
  */
-import type { ErrorCode } from '../tsgi/errors.ts';
-import type { HttpRequest } from './http/request.ts';
-import type { HttpResponseBase } from './http/response-base.ts';
+import type { ErrorCode } from '../../tsgi/errors.ts';
+import type { HttpRequest } from '../http/request.ts';
+import type { HttpResponseBase } from '../http/response-base.ts';
 
 /** What a log record carries besides its message. */
 export interface LogContext {
