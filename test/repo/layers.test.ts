@@ -15,8 +15,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   server: ['tsgi'],
   appserver: ['tsgi', 'server'],
   web: ['tsgi'],
-  api: ['tsgi', 'web'],
-  cli: ['tsgi', 'server', 'appserver', 'web', 'api'],
+  db: ['tsgi', 'web'],
+  contrib: ['tsgi', 'web', 'db'],
+  api: ['tsgi', 'web', 'db', 'contrib'],
+  cli: ['tsgi', 'server', 'appserver', 'web', 'db', 'contrib', 'api'],
 };
 
 // Static `import ... from '…'`, `export ... from '…'` and dynamic `import('…')`.
