@@ -1,8 +1,7 @@
 /**
  * `portico routes [--settings PATH] [--json]`: the project's resolved URL table.
  */
-import { resolveSettings } from '../web/conf/settings.ts';
-import { type RouteRow, routeTable } from '../web/urls/table.ts';
+import { resolveSettings, type RouteRow, routeTable } from '../web/index.ts';
 import { parseOptions } from './options.ts';
 import { loadSettingsFile, settingsPath } from './settings-file.ts';
 

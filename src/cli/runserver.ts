@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server/index.ts';
 import { PorticoError } from '../tsgi/errors.ts';
-import { getTsgiApplication } from '../web/handlers/tsgi.ts';
+import { getTsgiApplication } from '../web/index.ts';
 import { parseOptions } from './options.ts';
 import { runWithReloader } from './reloader.ts';
 import { loadSettingsFile, settingsPath } from './settings-file.ts';

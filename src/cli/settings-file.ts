@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PorticoError } from '../tsgi/errors.ts';
-import type { Settings } from '../web/conf/settings.ts';
+import type { Settings } from '../web/index.ts';
 
 /** Where the settings are looked for when neither `--settings` nor `PORTICO_SETTINGS` says. */
 export const DEFAULT_SETTINGS_FILE = './settings.ts';
