@@ -91,7 +91,7 @@ export const application = getTsgiApplication(settings);
     'tests/home.test.ts': `/** The home page, through the whole application without a socket. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Client } from 'portico/web';
+import { Client } from 'portico/web/test';
 import settings from '../settings.ts';
 
 test('the home page renders its template', async () => {
