@@ -30,3 +30,4 @@ export {
   type OptionGroup,
   type OptionSpec,
 } from './schema.ts';
+export { appserverErrors, type AppserverErrorCodes } from './errors.ts';

@@ -245,7 +245,7 @@ async function serveFile(
  * const site = staticMap(application, [{ prefix: '/static', dir: './public' }]);
  * await serve(site, { port: 8000 });
  * ```
- * @throws PorticoError `PORTICO_ERR_IMPROPERLY_CONFIGURED` for a root prefix (it would hide
+ * @throws PorticoError `PORTICO_ERR_CONFIG` for a root prefix (it would hide
  *   the application) or an empty directory name.
  */
 export function staticMap(app: Application, mappings: readonly StaticMapping[]): Application {
@@ -255,15 +255,12 @@ export function staticMap(app: Application, mappings: readonly StaticMapping[]):
       while (p.endsWith('/')) p = p.slice(0, -1);
       if (p === '') {
         throw new PorticoError(
-          'PORTICO_ERR_IMPROPERLY_CONFIGURED',
+          'PORTICO_ERR_CONFIG',
           `static-map: the prefix '${prefix}' would hide the application; map a sub-path such as /static`,
         );
       }
       if (dir.trim() === '') {
-        throw new PorticoError(
-          'PORTICO_ERR_IMPROPERLY_CONFIGURED',
-          `static-map: no directory for '${prefix}'`,
-        );
+        throw new PorticoError('PORTICO_ERR_CONFIG', `static-map: no directory for '${prefix}'`);
       }
       return { prefix: p.startsWith('/') ? p : `/${p}`, dir: resolve(dir), root: undefined };
     })

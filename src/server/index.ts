@@ -20,3 +20,4 @@ export {
   type UwsgiServeOptions,
   type UwsgiServer,
 } from './uwsgi/index.ts';
+export { serverErrors, type ServerErrorCodes } from './errors.ts';

@@ -5,7 +5,18 @@
  * @module
  */
 
-export { type ErrorCode, errorCodes, hasCode, PorticoError } from './errors.ts';
+export {
+  defineErrors,
+  type ErrorCode,
+  type ErrorCodes,
+  errorLayers,
+  type ErrorSpec,
+  type ErrorSpecs,
+  errorSpec,
+  hasCode,
+  PorticoError,
+  tsgiErrors,
+} from './errors.ts';
 export {
   assertChunk,
   bodyIterator,

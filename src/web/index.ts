@@ -30,6 +30,7 @@ export {
   TimestampSigner,
 } from './core/signing.ts';
 export { type ConnectOptions, type Receiver, Signal, type SignalEvent } from './dispatch/signal.ts';
+export { webErrors, type WebErrorCodes } from './errors.ts';
 export {
   BadRequest,
   ContentNotRenderedError,

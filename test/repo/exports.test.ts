@@ -33,8 +33,10 @@ const EXPECTED: Record<string, readonly string[]> = {
     'concatBytes',
     'consoleErrorStream',
     'decodePathInfo',
+    'defineErrors',
     'describeError',
-    'errorCodes',
+    'errorLayers',
+    'errorSpec',
     'fromFetchHandler',
     'hasCode',
     'hopByHopHeaders',
@@ -52,6 +54,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'requestLine',
     'statusLine',
     'toFetchHandler',
+    'tsgiErrors',
     'validate',
     'validationRules',
   ],
@@ -67,6 +70,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'removeStaleSocket',
     'serve',
     'serveUwsgi',
+    'serverErrors',
   ],
   './appserver': [
     'DEFAULT_ATTR',
@@ -74,6 +78,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'HOOKS',
     'LOG_LEVELS',
     'OPTIONS',
+    'appserverErrors',
     'cheaperDecision',
     'collectStats',
     'compileAccessLog',
@@ -188,6 +193,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'stringConverter',
     'templateRendered',
     'uuidConverter',
+    'webErrors',
   ],
   './web/test': ['Client', 'TestResponse', 'encodeForm', 'encodeMultipart'],
   './web/checks': [
@@ -201,7 +207,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'registeredChecks',
     'runChecks',
   ],
-  './errors': ['PorticoError', 'errorCodes', 'hasCode'],
+  './errors': ['PorticoError', 'defineErrors', 'errorLayers', 'errorSpec', 'hasCode', 'tsgiErrors'],
 };
 
 test('package.json exports exactly the subpaths listed here', () => {

@@ -5,21 +5,16 @@
  *
  * @module
  */
-import type { ErrorCode } from '../../tsgi/errors.ts';
+import type { ErrorCode, ErrorSpec } from '../../tsgi/errors.ts';
 import { PorticoError } from '../../tsgi/errors.ts';
 import type { ResolvedSettings } from '../conf/settings.ts';
-import {
-  BadRequest,
-  Http404,
-  PermissionDenied,
-  RequestDataTooBig,
-  SuspiciousOperation,
-} from '../exceptions.ts';
+import { BadRequest, Http404, PermissionDenied, SuspiciousOperation } from '../exceptions.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponse, HttpResponseServerError } from '../http/response.ts';
 import { HttpResponseBase } from '../http/response-base.ts';
 import { logResponse } from '../logging/logger.ts';
 import type { GetResponse } from '../middleware/types.ts';
+import { webErrors } from '../errors.ts';
 import { gotRequestException } from '../signals.ts';
 import { hasRender } from '../template/response.ts';
 import type { ErrorHandlerView, ServerErrorHandlerView } from '../views/types.ts';
@@ -71,15 +66,17 @@ export function responseForException(
     message = 'Forbidden (Permission denied)';
     response = callErrorView(context, request, context.errorViews.handler403, error);
   } else if (error instanceof BadRequest || error instanceof SuspiciousOperation) {
-    // A body over the size limits is 413: the request is fine, just too large.
-    const tooLarge = error instanceof RequestDataTooBig;
+    // The code's registered status: a body over the size limits is 413 (the request is
+    // fine, just too large); every other bad request is 400.
+    const status = (webErrors as Readonly<Record<string, ErrorSpec>>)[error.code]?.status ?? 400;
+    const tooLarge = status === 413;
     message = tooLarge
       ? `Content Too Large (${error.name}: ${error.message})`
       : error instanceof SuspiciousOperation
         ? `Bad Request (${error.name}: ${error.message})`
         : 'Bad Request';
     response = debug
-      ? technical500Response(request, error, tooLarge ? 413 : 400, context.settings)
+      ? technical500Response(request, error, status, context.settings)
       : tooLarge
         ? contentTooLarge()
         : callErrorView(context, request, context.errorViews.handler400, error);
