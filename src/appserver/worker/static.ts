@@ -16,8 +16,8 @@ import { constants } from 'node:fs';
 import { type FileHandle, open, realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import mime from 'mime';
-import { PorticoError } from '../tsgi/errors.ts';
-import type { Application, Environ, FileLike, ResponseBody, StartResponse } from '../tsgi/types.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
+import type { Application, Environ, FileLike, ResponseBody, StartResponse } from '../../tsgi/types.ts';
 
 /** One mapping: URL prefix → directory. */
 export interface StaticMapping {

@@ -1,6 +1,6 @@
 /**
  * Harakiri, the main thread's half: a table of the worker's in-flight requests in a
- * SharedArrayBuffer, read by a watchdog thread (`harakiri-thread.ts`).
+ * SharedArrayBuffer, read by a watchdog thread (`thread.ts`).
  *
  * Why a thread: a request that blocks the event loop (a CPU loop, a synchronous call)
  * also blocks every timer and IPC message of the worker, so neither the worker itself
@@ -15,11 +15,14 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
-import { siblingModule } from './entry.ts';
+import { siblingModule } from '../entry.ts';
 
 const META = 4; // per slot: [sequence, fd, headersSent, labelLength]
 const LABEL_BYTES = 240;
 const encoder = new TextEncoder();
+
+/** The module the watchdog thread runs, relative to this one (see `entry.ts`). */
+export const WATCHDOG_ENTRY = './thread';
 
 /** The layout the watchdog thread needs to read the table. */
 export interface HarakiriLayout {
@@ -79,7 +82,7 @@ export class HarakiriTable {
 
 /** Starts the watchdog thread; it never keeps the process alive by itself. */
 export function startWatchdog(table: HarakiriTable, harakiriMs: number, workerId: number): Worker {
-  const thread = new Worker(siblingModule(import.meta.url, 'harakiri-thread'), {
+  const thread = new Worker(siblingModule(import.meta.url, WATCHDOG_ENTRY), {
     workerData: { ...table.layout, harakiriMs, workerId },
   });
   thread.unref();

@@ -1,5 +1,5 @@
 /**
- * Harakiri, the watchdog thread (see `harakiri.ts`). Runs in a `worker_threads` thread
+ * Harakiri, the watchdog thread (see `table.ts`). Runs in a `worker_threads` thread
  * of each worker process, whose event loop keeps turning while the worker's main loop is
  * blocked. When a request has been in flight longer than harakiri it:
  *
@@ -14,7 +14,7 @@
  */
 import { fstatSync, writeSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { HARAKIRI_REPORT_FD, type HarakiriReport } from './messages.ts';
+import { HARAKIRI_REPORT_FD, type HarakiriReport } from '../messages.ts';
 
 const { buffer, slots, labelBytes, harakiriMs, workerId } = workerData as {
   buffer: SharedArrayBuffer;

@@ -4,11 +4,11 @@ import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { staticMap } from '../../src/appserver/static.ts';
-import type { Application } from '../../src/tsgi/types.ts';
-import { serve, type TsgiServer } from '../../src/server/index.ts';
-import { memoryErrors } from '../helpers/apps.ts';
-import { exchangeRaw, parseResponses } from '../helpers/raw-http.ts';
+import { staticMap } from '../../../src/appserver/worker/static.ts';
+import type { Application } from '../../../src/tsgi/types.ts';
+import { serve, type TsgiServer } from '../../../src/server/index.ts';
+import { memoryErrors } from '../../helpers/apps.ts';
+import { exchangeRaw, parseResponses } from '../../helpers/raw-http.ts';
 
 const app: Application = (environ, start) => {
   start('200 OK', [['Content-Type', 'text/plain']]);
