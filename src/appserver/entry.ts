@@ -10,12 +10,14 @@
 import { fileURLToPath } from 'node:url';
 
 /**
- * The path of module `name` next to the module at `moduleUrl`, with its extension:
- * `src/appserver/master.ts` → `src/appserver/worker-main.ts`,
- * `dist/appserver/master.js` → `dist/appserver/worker-main.js`.
+ * The path of module `name` (relative, without extension) from the module at `moduleUrl`,
+ * with the asking module's extension:
+ * `src/appserver/master/master.ts` + `../worker/worker-main` → `src/appserver/worker/worker-main.ts`,
+ * `dist/appserver/master/master.js` + `../worker/worker-main` → `dist/appserver/worker/worker-main.js`.
  */
 export function siblingModule(moduleUrl: string, name: string): string {
   const extension = /\.[cm]?ts$/.test(new URL(moduleUrl).pathname) ? '.ts' : '.js';
+  const relative = name.startsWith('.') ? name : `./${name}`;
   // fileURLToPath, not URL.pathname: the latter keeps %20 for a space in the path.
-  return fileURLToPath(new URL(`./${name}${extension}`, moduleUrl));
+  return fileURLToPath(new URL(`${relative}${extension}`, moduleUrl));
 }

@@ -8,7 +8,7 @@
  */
 import { PorticoError } from '../tsgi/errors.ts';
 import { loadFunction } from './load.ts';
-import type { AppServerConfig } from './schema.ts';
+import type { AppServerConfig } from './config/schema.ts';
 
 /** The hooks and the options naming them. */
 export const HOOKS = {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-export { type AccessRecord, compileAccessLog } from './access-log.ts';
-export { type CheaperPolicy, cheaperDecision } from './cheaper.ts';
+export { type AccessRecord, compileAccessLog } from './logging/access-log.ts';
+export { type CheaperPolicy, cheaperDecision } from './master/cheaper.ts';
 export {
   mergeLayers,
   objectLayer,
@@ -14,13 +14,13 @@ export {
   readConfigFile,
   readEnv,
   type ResolvedConfig,
-} from './config.ts';
-export { FIFO_COMMANDS } from './fifo.ts';
+} from './config/config.ts';
+export { FIFO_COMMANDS } from './control/fifo.ts';
 export { type HookContext, HOOKS } from './hooks.ts';
 export { DEFAULT_ATTR, loadApp, loadServerOptions, parseAppSpec } from './load.ts';
-export { createLogger, type Logger } from './log.ts';
-export { formatConfig, resolveServeConfig, type ServeRequest } from './resolve.ts';
-export { collectStats, runAppServer, type RunOptions } from './run.ts';
+export { createLogger, type Logger } from './logging/log.ts';
+export { formatConfig, resolveServeConfig, type ServeRequest } from './config/resolve.ts';
+export { collectStats, runAppServer, type RunOptions } from './master/run.ts';
 export {
   type AppServerConfig,
   defaultConfig,
@@ -29,5 +29,5 @@ export {
   OPTIONS,
   type OptionGroup,
   type OptionSpec,
-} from './schema.ts';
+} from './config/schema.ts';
 export { appserverErrors, type AppserverErrorCodes } from './errors.ts';

@@ -146,3 +146,42 @@ export function assertValidHeaders(headers: unknown): asserts headers is Header[
     }
   }
 }
+
+/**
+ * The environ key of a request header (CGI's rule, `docs/tsgi.md`): `X-Forwarded-Proto` →
+ * `HTTP_X_FORWARDED_PROTO`, and `Content-Type` / `Content-Length` → `CONTENT_TYPE` /
+ * `CONTENT_LENGTH`, which CGI names without the prefix. Any case; `_` stays `_`, so
+ * lookups may spell a name either way (a server building an environ uses
+ * {@link receivedHeaderKey} instead, which drops such names).
+ *
+ * @param name - a header name, in any case.
+ */
+export function environKey(name: string): string {
+  const upper = name.toUpperCase().replaceAll('-', '_');
+  return upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH' ? upper : `HTTP_${upper}`;
+}
+
+/**
+ * The environ key under which a server stores a header it received, or `null` for a name
+ * it must drop: one containing `_`, which would land on the key of its dashed twin
+ * (`X_User` and `X-User` both become `HTTP_X_USER`, a known header-spoofing trick; nginx
+ * and Apache drop them too).
+ *
+ * @param name - a received header name, in any case.
+ */
+export function receivedHeaderKey(name: string): string | null {
+  return name.indexOf('_') === -1 ? environKey(name) : null;
+}
+
+/**
+ * The header name (lower case) of an environ key, the inverse of {@link environKey}:
+ * `HTTP_X_FORWARDED_FOR` → `x-forwarded-for`, `CONTENT_TYPE` → `content-type`; `undefined`
+ * for a key that names no header (`REQUEST_METHOD`, `HTTP_`, `tsgi.input`).
+ *
+ * @param key - an environ key.
+ */
+export function headerNameOf(key: string): string | undefined {
+  if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') return key.toLowerCase().replace('_', '-');
+  if (key.length <= 5 || !key.startsWith('HTTP_')) return undefined;
+  return key.slice(5).toLowerCase().replaceAll('_', '-');
+}

@@ -1,6 +1,6 @@
 /**
  * Installed as a package, Portico runs its compiled `dist/` (Node does not strip types
- * under node_modules): the master must then fork `dist/appserver/worker-main.js` and start
+ * under node_modules): the master must then fork `dist/appserver/worker/worker-main.js` and start
  * the `.js` harakiri thread, not the `.ts` sources. Built here with the package's own
  * build config into a temporary node_modules, and served from there.
  */
@@ -25,7 +25,7 @@ test('an installed Portico (node_modules/portico/dist) forks its compiled worker
     { encoding: 'utf8', timeout: 120_000 },
   );
   assert.ok(
-    existsSync(join(pkg, 'dist/appserver/worker-main.js')),
+    existsSync(join(pkg, 'dist/appserver/worker/worker-main.js')),
     `build failed:\n${build.stdout}${build.stderr}`,
   );
   cpSync(join(root, 'bin'), join(pkg, 'bin'), { recursive: true });
@@ -53,7 +53,7 @@ test('an installed Portico (node_modules/portico/dist) forks its compiled worker
   assert.equal(answers.size, 2, 'both workers answer');
   for (const answer of answers) {
     // The worker's entry script (process.title hides it from ps, not from argv).
-    assert.equal(answer.split(' ')[1], join(pkg, 'dist', 'appserver', 'worker-main.js'));
+    assert.equal(answer.split(' ')[1], join(pkg, 'dist', 'appserver', 'worker', 'worker-main.js'));
   }
   process.kill(portico.pid, 'SIGTERM');
   assert.equal((await portico.exited).code, 0);

@@ -7,7 +7,10 @@ import {
   isHeaderName,
   isHeaderValue,
   isHopByHop,
+  environKey,
+  headerNameOf,
   isToken,
+  receivedHeaderKey,
 } from '../../src/tsgi/headers.ts';
 
 test('hopByHopHeaders holds the hop-by-hop names in lower case', () => {
@@ -116,4 +119,31 @@ test('assertValidHeaders accepts a good list and names the first bad header', ()
     () => assertValidHeaders([['X-A', 'a\r\nInjected: yes']]),
     invalid(/X-A has a control character/),
   );
+});
+
+test('environKey: CGI names, Content-Type and Content-Length without the prefix', () => {
+  assert.equal(environKey('X-Forwarded-Proto'), 'HTTP_X_FORWARDED_PROTO');
+  assert.equal(environKey('x-forwarded-proto'), 'HTTP_X_FORWARDED_PROTO');
+  assert.equal(environKey('Content-Type'), 'CONTENT_TYPE');
+  assert.equal(environKey('content-length'), 'CONTENT_LENGTH');
+  assert.equal(environKey('Content-MD5'), 'HTTP_CONTENT_MD5');
+  assert.equal(environKey('X_Id'), 'HTTP_X_ID', 'a lookup may spell the name with "_"');
+});
+
+test('receivedHeaderKey: a received name with "_" is dropped, not folded onto its dashed twin', () => {
+  assert.equal(receivedHeaderKey('X-User'), 'HTTP_X_USER');
+  assert.equal(receivedHeaderKey('X_User'), null);
+  assert.equal(receivedHeaderKey('content-type'), 'CONTENT_TYPE');
+});
+
+test('headerNameOf: the inverse, lower case; undefined for keys that name no header', () => {
+  assert.equal(headerNameOf('HTTP_X_FORWARDED_FOR'), 'x-forwarded-for');
+  assert.equal(headerNameOf('CONTENT_TYPE'), 'content-type');
+  assert.equal(headerNameOf('CONTENT_LENGTH'), 'content-length');
+  for (const key of ['HTTP_', 'HTTP', 'REQUEST_METHOD', 'tsgi.input', 'http_x']) {
+    assert.equal(headerNameOf(key), undefined, key);
+  }
+  for (const name of ['x-forwarded-for', 'content-type', 'accept']) {
+    assert.equal(headerNameOf(environKey(name)), name);
+  }
 });

@@ -6,7 +6,7 @@
 import { describeValue } from '../body.ts';
 import { PorticoError } from '../errors.ts';
 import { DEFAULT_BLOCK_SIZE } from '../file-wrapper.ts';
-import { isHopByHop } from '../headers.ts';
+import { headerNameOf, isHopByHop } from '../headers.ts';
 import { reasonPhrase } from '../status.ts';
 import type {
   Application,
@@ -56,10 +56,11 @@ function buildRequest(environ: Environ): Request {
   }
   const headers = new Headers();
   for (const key in environ) {
-    if (key.length <= 5 || !key.startsWith('HTTP_')) continue;
+    // CONTENT_TYPE and CONTENT_LENGTH are set below, only when not empty.
+    if (!key.startsWith('HTTP_')) continue;
+    const name = headerNameOf(key);
     const value = environ[key];
-    if (typeof value !== 'string') continue;
-    const name = key.slice(5).toLowerCase().replaceAll('_', '-');
+    if (name === undefined || typeof value !== 'string') continue;
     // Hop-by-hop fields described the client's connection to the server, not this request.
     if (isHopByHop(name)) continue;
     headers.append(name, value);

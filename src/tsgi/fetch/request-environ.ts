@@ -4,12 +4,11 @@
  * @module
  */
 import { PorticoError } from '../errors.ts';
+import { environFromParts } from '../environ.ts';
 import { basicFileWrapper } from '../file-wrapper.ts';
 import { StreamInput } from '../input.ts';
 import type { Environ, ErrorStream } from '../types.ts';
 import { decodePathInfo } from '../url.ts';
-
-const TSGI_VERSION = Object.freeze([1, 0] as const);
 
 /** Options of {@link toFetchHandler}. */
 export interface ToFetchHandlerOptions {
@@ -109,41 +108,26 @@ export function buildEnviron(
     }
     pathInfo = path.slice(scriptName.length);
   }
-  const environ: Environ = {
-    REQUEST_METHOD: request.method,
-    SCRIPT_NAME: scriptName,
-    PATH_INFO: pathInfo,
-    QUERY_STRING: url.query,
-    REQUEST_URI: url.target,
-    SERVER_NAME: url.hostname,
-    SERVER_PORT: url.port,
-    SERVER_PROTOCOL: options.serverProtocol ?? 'HTTP/1.1',
-    'tsgi.version': TSGI_VERSION,
-    'tsgi.url_scheme': url.scheme as 'http' | 'https',
-    'tsgi.input': new StreamInput(request.body),
-    'tsgi.errors': errors,
-    'tsgi.multithread': false,
-    'tsgi.multiprocess': false,
-    'tsgi.run_once': false,
-    'tsgi.input_terminated': true,
-    'tsgi.file_wrapper': basicFileWrapper,
-  };
   const remote = options.remoteAddress;
-  const address = typeof remote === 'function' ? remote(request) : remote;
-  if (address !== undefined) environ.REMOTE_ADDR = address;
-  // Headers has already joined repeated fields with ", " (Set-Cookie excepted, joined here).
-  for (const [name, value] of request.headers) {
-    // A name with "_" would collide with its dashed twin: dropped, as servers do.
-    if (name.indexOf('_') !== -1) continue;
-    let key: string;
-    if (name === 'content-type') key = 'CONTENT_TYPE';
-    else if (name === 'content-length') key = 'CONTENT_LENGTH';
-    else key = `HTTP_${name.toUpperCase().replaceAll('-', '_')}`;
-    const previous = environ[key];
-    environ[key] = previous === undefined ? value : `${previous as string}, ${value}`;
-  }
-  // In fetch the authority lives in the URL, not in a header (HTTP/2 has no Host at all).
-  if (environ.HTTP_HOST === undefined) environ.HTTP_HOST = url.host;
+  const environ = environFromParts({
+    method: request.method,
+    scriptName,
+    pathInfo,
+    query: url.query,
+    requestUri: url.target,
+    serverName: url.hostname,
+    serverPort: url.port,
+    serverProtocol: options.serverProtocol ?? 'HTTP/1.1',
+    scheme: url.scheme as 'http' | 'https',
+    remoteAddr: typeof remote === 'function' ? remote(request) : remote,
+    // Headers has already joined repeated fields with ", " (Set-Cookie excepted, joined here).
+    headers: request.headers,
+    // In fetch the authority lives in the URL, not in a header (HTTP/2 has no Host at all).
+    defaultHost: url.host,
+    input: new StreamInput(request.body),
+    errors,
+    fileWrapper: basicFileWrapper,
+  });
   if (options.environ) Object.assign(environ, options.environ);
   return environ;
 }

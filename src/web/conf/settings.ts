@@ -13,6 +13,7 @@
  * @module
  */
 import { tmpdir } from 'node:os';
+import { environKey } from '../../tsgi/headers.ts';
 import { ImproperlyConfigured } from '../exceptions.ts';
 import { defaultLogger, type WebLogger } from '../logging/logger.ts';
 import type { TemplateSettings } from '../template/settings.ts';
@@ -141,8 +142,7 @@ export function unknownSettingsKeys(settings: object): string[] {
 
 /** A header name (`X-Forwarded-Proto`) as its META key (`HTTP_X_FORWARDED_PROTO`); META keys unchanged. */
 function metaKey(header: string): string {
-  const key = header.toUpperCase().replaceAll('-', '_');
-  return key.startsWith('HTTP_') || key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH' ? key : `HTTP_${key}`;
+  return header.toUpperCase().startsWith('HTTP_') ? header.toUpperCase() : environKey(header);
 }
 
 function limit(value: number | null | undefined, fallback: number | null, name: string, source?: string) {

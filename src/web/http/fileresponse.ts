@@ -1,6 +1,7 @@
 /**
  * `FileResponse`: a file streamed to the client, with its Content-Type, Content-Length and
- * Content-Disposition worked out, and single byte ranges (206, 416) answered.
+ * Content-Disposition worked out, and byte ranges (206, 416) answered as `tsgi/range.ts`
+ * decides, the same way the app server's static files answer them.
  *
  * @module
  */
@@ -8,6 +9,7 @@ import { fstatSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import mime from 'mime';
+import { contentRange, requestedRange } from '../../tsgi/range.ts';
 import type { FileLike } from '../../tsgi/types.ts';
 import type { HttpRequest } from './request.ts';
 import type { ResponseOptions } from './response-base.ts';
@@ -137,29 +139,7 @@ export function contentDisposition(asAttachment: boolean, filename?: string): st
   return `${disposition}; filename=${quoted(fallback)}; filename*=UTF-8''${encoded}`;
 }
 
-/** A parsed `Range` header: one range, none satisfiable, or to be ignored. */
-type RangeResult = { start: number; end: number } | 'unsatisfiable' | null;
-
-/**
- * Parses `bytes=a-b`, `bytes=a-` and `bytes=-n` against `size`. Several ranges, other
- * units and bad syntax are ignored (RFC 9110 lets a server send the whole file).
- */
-export function parseRange(header: string, size: number): RangeResult {
-  const m = /^bytes=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header.trim());
-  if (m === null) return null;
-  const [, first = '', last = ''] = m;
-  if (first === '' && last === '') return null;
-  if (first === '') {
-    const suffix = Number(last);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(first);
-  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (last !== '' && Number(last) < start) return null;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end };
-}
+// Re-exported for `portico/web`'s index until the public API drops it (issue 10).
 
 /**
  * A file streamed to the client. Give it a path (opened on the first read, closed with the
@@ -169,9 +149,9 @@ export function parseRange(header: string, size: number): RangeResult {
  * - Content-Length from the file's size.
  * - Content-Disposition `inline` (or `attachment` with `asAttachment`) with the file name,
  *   in RFC 6266/5987 form when it is not ASCII.
- * - For paths, handles and bytes, `Accept-Ranges: bytes`, and the handler answers a
- *   single-range `Range` request with 206 and `Content-Range`, or 416 when the range is
- *   outside the file (`If-Range` honoured against Last-Modified or ETag).
+ * - For paths, handles and bytes, `Accept-Ranges: bytes`, and the handler answers a GET's
+ *   `Range` (and `If-Range`) with 206 and `Content-Range`, or 416 when no range is in the
+ *   file, as `tsgi/range.ts` reads them.
  * - When the server offers `tsgi.file_wrapper`, the handler gives it the file.
  */
 export class FileResponse extends StreamingHttpResponse {
@@ -235,30 +215,26 @@ export class FileResponse extends StreamingHttpResponse {
    * the range, 416 with `Content-Range: bytes *\/size`, or nothing for a whole-file reply.
    */
   applyRange(request: HttpRequest): void {
-    const header = request.headers.get('range');
     const size = this.size;
-    if (header === undefined || this.#seekable === null || size === undefined || this.statusCode !== 200)
-      return;
-    if (request.method !== 'GET' && request.method !== 'HEAD') return;
-    const ifRange = request.headers.get('if-range');
-    if (
-      ifRange !== undefined &&
-      ifRange !== this.headers.get('ETag') &&
-      ifRange !== this.headers.get('Last-Modified')
-    ) {
-      return;
-    }
-    const range = parseRange(header, size);
+    if (this.#seekable === null || size === undefined || this.statusCode !== 200) return;
+    const range = requestedRange(
+      {
+        method: request.method,
+        range: request.headers.get('range'),
+        ifRange: request.headers.get('if-range'),
+      },
+      { size, etag: this.headers.get('ETag'), lastModified: this.headers.get('Last-Modified') },
+    );
     if (range === null) return;
     if (range === 'unsatisfiable') {
       this.statusCode = 416;
-      this.headers.set('Content-Range', `bytes */${size}`);
+      this.headers.set('Content-Range', contentRange(range, size));
       this.headers.set('Content-Length', 0);
       this.#seekable.range(0, -1);
       return;
     }
     this.statusCode = 206;
-    this.headers.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+    this.headers.set('Content-Range', contentRange(range, size));
     this.headers.set('Content-Length', range.end - range.start + 1);
     this.#seekable.range(range.start, range.end);
   }

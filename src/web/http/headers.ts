@@ -6,6 +6,7 @@
  */
 import type { Environ, Header } from '../../tsgi/types.ts';
 import { PorticoError } from '../../tsgi/errors.ts';
+import { environKey, headerNameOf } from '../../tsgi/headers.ts';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Field values are latin-1 text without CR, LF or NUL (RFC 9110 section 5.5).
@@ -139,16 +140,9 @@ export class ResponseHeaders implements Iterable<Header> {
   }
 }
 
-/** The environ key of a request header: `content-type` → `CONTENT_TYPE`, `x-id` → `HTTP_X_ID`. */
-function metaKey(name: string): string {
-  const upper = name.toUpperCase().replaceAll('-', '_');
-  return upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH' ? upper : `HTTP_${upper}`;
-}
-
-function titleCase(metaName: string): string {
-  return metaName
-    .toLowerCase()
-    .split('_')
+function titleCase(name: string): string {
+  return name
+    .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('-');
 }
@@ -167,21 +161,21 @@ export class HttpHeaders implements Iterable<Header> {
 
   /** The value of header `name`, or `undefined`. */
   get(name: string): string | undefined {
-    const value = this.#meta[metaKey(name)];
+    const value = this.#meta[environKey(name)];
     return typeof value === 'string' ? value : undefined;
   }
 
   /** True when header `name` was sent. */
   has(name: string): boolean {
-    return typeof this.#meta[metaKey(name)] === 'string';
+    return typeof this.#meta[environKey(name)] === 'string';
   }
 
   /** `[Title-Case-Name, value]` pairs of every header sent. */
   *[Symbol.iterator](): Iterator<Header> {
     for (const [key, value] of Object.entries(this.#meta)) {
       if (typeof value !== 'string') continue;
-      if (key.startsWith('HTTP_')) yield [titleCase(key.slice(5)), value];
-      else if (key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH') yield [titleCase(key), value];
+      const name = headerNameOf(key);
+      if (name !== undefined) yield [titleCase(name), value];
     }
   }
 }

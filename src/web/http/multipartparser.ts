@@ -12,6 +12,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import busboy from 'busboy';
+import { concatBytes } from '../../tsgi/input.ts';
 import {
   FileTooBig,
   MultiPartParserError,
@@ -93,8 +94,7 @@ class FileSink {
   /** The finished upload, once everything is on disk. */
   async finish(): Promise<UploadedFile> {
     if (this.#chunks !== null) {
-      const content = this.#chunks.length === 1 ? (this.#chunks[0] as Uint8Array) : concat(this.#chunks);
-      return new InMemoryUploadedFile(this.#info, content);
+      return new InMemoryUploadedFile(this.#info, concatBytes(this.#chunks, this.#size));
     }
     const stream = this.#stream as WriteStream;
     await new Promise<void>((resolve, reject) => {
@@ -114,16 +114,6 @@ class FileSink {
     });
     if (this.path !== null) await rm(this.path, { force: true });
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** The file name without any directory a client put in it (Django's sanitize_file_name). */

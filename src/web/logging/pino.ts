@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
+import { environKey } from '../../tsgi/headers.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response-base.ts';
 import type { LogContext, WebLogger } from './logger.ts';
@@ -110,7 +111,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): MiddlewareF
   ): MiddlewareFunction {
     const fromSettings = (context.settings.logger as Partial<PinoWebLogger>).pino;
     const logger = options.logger ?? fromSettings ?? pino({ name: 'portico' });
-    const incoming = requestIdHeader === null ? null : requestIdHeader.toUpperCase().replaceAll('-', '_');
+    const incoming = requestIdHeader === null ? null : environKey(requestIdHeader);
     const finish = (request: HttpRequest, response: HttpResponseBase, start: number): HttpResponseBase => {
       const id = requestIdOf(request) as string;
       if (responseIdHeader !== null) response.headers.set(responseIdHeader, id);
@@ -129,7 +130,7 @@ export function requestLogging(options: RequestLoggingOptions = {}): MiddlewareF
     };
     return (request: HttpRequest): MaybePromise<HttpResponseBase> => {
       const start = performance.now();
-      const given = incoming === null ? undefined : request.META[`HTTP_${incoming}`];
+      const given = incoming === null ? undefined : request.META[incoming];
       request.META[REQUEST_ID_KEY] = typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
       const response = getResponse(request);
       return isPromise(response)

@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { environFromParts } from '../../tsgi/environ.ts';
+import { concatBytes } from '../../tsgi/input.ts';
 import type { Application, BodyChunk, Environ, Header, InputStream } from '../../tsgi/types.ts';
 import type { Settings } from '../conf/settings.ts';
 import { TsgiHandler } from '../handlers/tsgi.ts';
@@ -168,11 +170,6 @@ function bytesInput(body: Uint8Array): InputStream {
   };
 }
 
-function metaKey(name: string): string {
-  const key = name.toUpperCase().replaceAll('-', '_');
-  return key === 'CONTENT_TYPE' || key === 'CONTENT_LENGTH' ? key : `HTTP_${key}`;
-}
-
 function decodePath(path: string): string {
   try {
     return decodeURIComponent(path);
@@ -301,34 +298,30 @@ export class Client {
     const secure = options.secure ?? target.protocol === 'https:';
     const host = this.#options.host ?? (url.includes('://') ? target.host : 'testserver');
     const { body, contentType } = this.#body(options);
-    const environ: Environ = {
-      REQUEST_METHOD: method.toUpperCase(),
-      SCRIPT_NAME: '',
-      PATH_INFO: decodePath(target.pathname),
-      QUERY_STRING: query,
-      REQUEST_URI: `${target.pathname}${query ? `?${query}` : ''}`,
-      SERVER_NAME: 'testserver',
-      SERVER_PORT: secure ? '443' : '80',
-      SERVER_PROTOCOL: 'HTTP/1.1',
-      REMOTE_ADDR: '127.0.0.1',
-      HTTP_HOST: host,
-      'tsgi.version': [1, 0],
-      'tsgi.url_scheme': secure ? 'https' : 'http',
-      'tsgi.input': bytesInput(body),
-      'tsgi.errors': new MemoryErrors(),
-      'tsgi.multithread': false,
-      'tsgi.multiprocess': false,
-      'tsgi.run_once': false,
-      'tsgi.input_terminated': true,
-    };
-    if (body.length > 0) environ.CONTENT_LENGTH = String(body.length);
-    if (contentType !== undefined) environ.CONTENT_TYPE = contentType;
+    // The client's own fields first; headers given to the client, then to the call, replace them.
+    const fields = new Map<string, readonly [string, string]>([['host', ['Host', host]]]);
+    if (body.length > 0) fields.set('content-length', ['Content-Length', String(body.length)]);
+    if (contentType !== undefined) fields.set('content-type', ['Content-Type', contentType]);
     if (this.cookies.size > 0) {
-      environ.HTTP_COOKIE = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+      const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+      fields.set('cookie', ['Cookie', cookie]);
     }
     for (const [name, value] of Object.entries({ ...this.#options.headers, ...options.headers })) {
-      environ[metaKey(name)] = value;
+      fields.set(name.toLowerCase(), [name, value]);
     }
+    const environ = environFromParts({
+      method: method.toUpperCase(),
+      pathInfo: decodePath(target.pathname),
+      query,
+      requestUri: `${target.pathname}${query ? `?${query}` : ''}`,
+      serverName: 'testserver',
+      serverPort: secure ? '443' : '80',
+      scheme: secure ? 'https' : 'http',
+      remoteAddr: '127.0.0.1',
+      headers: fields.values(),
+      input: bytesInput(body),
+      errors: new MemoryErrors(),
+    });
     return environ;
   }
 
@@ -386,7 +379,10 @@ export class Client {
     const response = new TestResponse({
       status: started.status,
       headers: started.headers,
-      body: concat(chunks),
+      body: concatBytes(
+        chunks,
+        chunks.reduce((n, c) => n + c.length, 0),
+      ),
       request: this.#handler?.requests.get(environ),
       templates,
       contexts,
@@ -413,15 +409,4 @@ export class Client {
       else this.cookies.set(name, value);
     }
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -7,8 +7,8 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { serve, type TsgiServer } from '../../src/server/index.ts';
-import type { FileLike } from '../../src/tsgi/types.ts';
+import { serve, type TsgiServer } from '../../../src/server/index.ts';
+import type { FileLike } from '../../../src/tsgi/types.ts';
 import {
   CommonMiddleware,
   FileResponse,
@@ -19,8 +19,8 @@ import {
   JsonResponse,
   path,
   requestFinished,
-} from '../../src/web/index.ts';
-import { memoryErrors } from './helpers.ts';
+} from '../../../src/web/index.ts';
+import { memoryErrors } from '../helpers.ts';
 
 const finished: string[] = [];
 const filesClosed: string[] = [];

@@ -7,16 +7,16 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { defaultServerOptions, type Mount, type ServerOptions } from '../server/index.ts';
-import type { Application, ErrorStream } from '../tsgi/types.ts';
-import { compileAccessLog } from './access-log.ts';
-import { HarakiriTable, startWatchdog } from './harakiri.ts';
-import { runHook } from './hooks.ts';
+import { defaultServerOptions, type Mount, type ServerOptions } from '../../server/index.ts';
+import type { Application, ErrorStream } from '../../tsgi/types.ts';
+import { compileAccessLog } from '../logging/access-log.ts';
+import { HarakiriTable, startWatchdog } from '../harakiri/table.ts';
+import { runHook } from '../hooks.ts';
 import { type Listeners, openListeners } from './listeners.ts';
-import { loadApp } from './load.ts';
-import { createLogger, type Logger } from './log.ts';
-import { type MasterMessage, WORKER_ENV, type WorkerMessage, type WorkerSnapshot } from './messages.ts';
-import { type AppServerConfig, SERVER_LIMITS } from './schema.ts';
+import { loadApp } from '../load.ts';
+import { createLogger, type Logger } from '../logging/log.ts';
+import { type MasterMessage, WORKER_ENV, type WorkerMessage, type WorkerSnapshot } from '../messages.ts';
+import { type AppServerConfig, SERVER_LIMITS } from '../config/schema.ts';
 import { staticMap } from './static.ts';
 import { RequestTracker } from './tracker.ts';
 

@@ -3,8 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { formatConfig, OPTIONS, resolveServeConfig, type ResolvedConfig } from '../../src/appserver/index.ts';
-import { hasCode } from '../../src/tsgi/errors.ts';
+import {
+  formatConfig,
+  OPTIONS,
+  resolveServeConfig,
+  type ResolvedConfig,
+} from '../../../src/appserver/index.ts';
+import { hasCode } from '../../../src/tsgi/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'portico-config-'));
 const toml = join(dir, 'portico.toml');

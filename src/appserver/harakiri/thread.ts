@@ -1,5 +1,5 @@
 /**
- * Harakiri, the watchdog thread (see `harakiri.ts`). Runs in a `worker_threads` thread
+ * Harakiri, the watchdog thread (see `table.ts`). Runs in a `worker_threads` thread
  * of each worker process, whose event loop keeps turning while the worker's main loop is
  * blocked. When a request has been in flight longer than harakiri it:
  *
@@ -14,19 +14,12 @@
  */
 import { fstatSync, writeSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { HARAKIRI_REPORT_FD, type HarakiriReport } from './messages.ts';
+import { HARAKIRI_REPORT_FD, type HarakiriReport } from '../messages.ts';
+import { type HarakiriLayout, labelRange, META, metaIndex, slotViews } from './layout.ts';
 
-const { buffer, slots, labelBytes, harakiriMs, workerId } = workerData as {
-  buffer: SharedArrayBuffer;
-  slots: number;
-  labelBytes: number;
-  harakiriMs: number;
-  workerId: number;
-};
-const META = 4;
-const meta = new Int32Array(buffer, 0, slots * META);
-const starts = new Float64Array(buffer, slots * META * 4, slots);
-const labels = new Uint8Array(buffer, slots * META * 4 + slots * 8, slots * labelBytes);
+const layout = workerData as HarakiriLayout & { harakiriMs: number; workerId: number };
+const { slots, labelBytes, harakiriMs, workerId } = layout;
+const { meta, starts, labels } = slotViews(layout);
 const decoder = new TextDecoder();
 
 function rawResponse(status: string, text: string): Buffer {
@@ -47,21 +40,24 @@ const collateral = rawResponse(
 
 /** A consistent read of a slot in use, or undefined when it is free or changing. */
 function readSlot(slot: number) {
-  const base = slot * META;
-  const sequence = Atomics.load(meta, base);
+  const sequenceAt = metaIndex(slot, META.sequence);
+  const sequence = Atomics.load(meta, sequenceAt);
   if (sequence % 2 === 0) return undefined;
+  const { start } = labelRange(slot, labelBytes);
   const value = {
     sequence,
-    fd: meta[base + 1] as number,
-    headersSent: Atomics.load(meta, base + 2) === 1,
-    label: decoder.decode(labels.subarray(slot * labelBytes, slot * labelBytes + (meta[base + 3] as number))),
+    fd: meta[metaIndex(slot, META.fd)] as number,
+    headersSent: Atomics.load(meta, metaIndex(slot, META.headersSent)) === 1,
+    label: decoder.decode(
+      labels.subarray(start, start + (meta[metaIndex(slot, META.labelLength)] as number)),
+    ),
     start: starts[slot] as number,
   };
-  return Atomics.load(meta, base) === sequence ? value : undefined;
+  return Atomics.load(meta, sequenceAt) === sequence ? value : undefined;
 }
 
 function answer(slot: number, fd: number, sequence: number, response: Buffer): boolean {
-  if (fd < 0 || Atomics.load(meta, slot * META) !== sequence) return false;
+  if (fd < 0 || Atomics.load(meta, metaIndex(slot, META.sequence)) !== sequence) return false;
   try {
     writeSync(fd, response);
     return true;

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { constants, openSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
-import { PorticoError } from '../tsgi/errors.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
 
 /** The commands, as uWSGI names them (the subset that fits Portico's process model). */
 export const FIFO_COMMANDS: Readonly<Record<string, string>> = {

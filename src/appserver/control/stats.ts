@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { PorticoError } from '../tsgi/errors.ts';
-import { formatHostPort, type HostPort } from './values.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
+import { formatHostPort, type HostPort } from '../config/values.ts';
 
 /** The listening socket's queue. */
 export interface ListenQueue {

@@ -4,11 +4,11 @@ import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { staticMap } from '../../src/appserver/static.ts';
-import type { Application } from '../../src/tsgi/types.ts';
-import { serve, type TsgiServer } from '../../src/server/index.ts';
-import { memoryErrors } from '../helpers/apps.ts';
-import { exchangeRaw, parseResponses } from '../helpers/raw-http.ts';
+import { staticMap } from '../../../src/appserver/worker/static.ts';
+import type { Application } from '../../../src/tsgi/types.ts';
+import { serve, type TsgiServer } from '../../../src/server/index.ts';
+import { memoryErrors } from '../../helpers/apps.ts';
+import { exchangeRaw, parseResponses } from '../../helpers/raw-http.ts';
 
 const app: Application = (environ, start) => {
   start('200 OK', [['Content-Type', 'text/plain']]);
@@ -122,13 +122,17 @@ describe('staticMap serves files', () => {
     assert.equal((await request('/static/a.txt', both)).status, 200);
   });
 
-  test('a single Range is a 206; an unsatisfiable one a 416; others are ignored', async () => {
+  test('one range (or several that touch) is a 206; none satisfiable a 416; others are ignored', async () => {
     const cases: [string, number, string, string | undefined][] = [
       ['bytes=0-4', 206, 'hello', 'bytes 0-4/11'],
       ['bytes=6-', 206, 'world', 'bytes 6-10/11'],
       ['bytes=-5', 206, 'world', 'bytes 6-10/11'],
       ['bytes=6-100', 206, 'world', 'bytes 6-10/11'],
+      ['BYTES=0-4', 206, 'hello', 'bytes 0-4/11'],
+      ['bytes=0-1, 2-4', 206, 'hello', 'bytes 0-4/11'],
+      ['bytes=20-30, 6-', 206, 'world', 'bytes 6-10/11'],
       ['bytes=0-1,4-5', 200, 'hello world', undefined],
+      ['bytes= 0 - 4', 200, 'hello world', undefined],
       ['bytes=5-1', 200, 'hello world', undefined],
       ['lines=1-2', 200, 'hello world', undefined],
     ];

@@ -11,12 +11,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { PorticoError } from '../tsgi/errors.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
 import { cheaperDecision } from './cheaper.ts';
-import { siblingModule } from './entry.ts';
-import { runHook } from './hooks.ts';
-import { socketUrls } from './listeners.ts';
-import type { Logger } from './log.ts';
+import { siblingModule } from '../entry.ts';
+import { runHook } from '../hooks.ts';
+import { socketUrls } from '../worker/listeners.ts';
+import type { Logger } from '../logging/log.ts';
 import {
   HARAKIRI_REPORT_FD,
   type HarakiriReport,
@@ -25,8 +25,11 @@ import {
   WORKER_ENV,
   type WorkerMessage,
   type WorkerSnapshot,
-} from './messages.ts';
-import type { AppServerConfig } from './schema.ts';
+} from '../messages.ts';
+import type { AppServerConfig } from '../config/schema.ts';
+
+/** The module each worker process runs, relative to this one (see `entry.ts`). */
+export const WORKER_ENTRY = '../worker/worker-main';
 
 /** A worker as the master sees it. */
 export interface WorkerHandle {
@@ -95,7 +98,7 @@ export class Master {
     // None: the workers accept from the socket the master bound (and never listens on).
     cluster.schedulingPolicy = this.config.accept === 'workers' ? cluster.SCHED_NONE : cluster.SCHED_RR;
     cluster.setupPrimary({
-      exec: siblingModule(import.meta.url, 'worker-main'),
+      exec: siblingModule(import.meta.url, WORKER_ENTRY),
       args: [],
       // fd 4 of each worker is a pipe for harakiri reports from its watchdog thread.
       stdio: ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'],

@@ -8,10 +8,10 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Exchange } from '../server/index.ts';
-import type { AccessRecord } from './access-log.ts';
-import type { HarakiriTable } from './harakiri.ts';
-import type { CurrentRequest } from './messages.ts';
+import type { Exchange } from '../../server/index.ts';
+import type { AccessRecord } from '../logging/access-log.ts';
+import type { HarakiriTable } from '../harakiri/table.ts';
+import type { CurrentRequest } from '../messages.ts';
 
 interface InFlight {
   method: string;

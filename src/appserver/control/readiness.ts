@@ -11,8 +11,8 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { PorticoError } from '../tsgi/errors.ts';
-import type { Logger } from './log.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
+import type { Logger } from '../logging/log.ts';
 
 /** Writes `contents` to `path` atomically enough for a watcher: the whole file at once. */
 function writeControlFile(path: string, contents: string, what: string): void {

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { type ErrorCode, PorticoError } from '../tsgi/errors.ts';
+import { type ErrorCode, PorticoError } from '../../tsgi/errors.ts';
 import {
   type AppServerConfig,
   defaultConfig,

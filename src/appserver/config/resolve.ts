@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { PorticoError } from '../tsgi/errors.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
 import {
   type ConfigLayer,
   findRaw,
@@ -16,7 +16,7 @@ import {
   readEnv,
   type ResolvedConfig,
 } from './config.ts';
-import { loadServerOptions } from './load.ts';
+import { loadServerOptions } from '../load.ts';
 import { type AppServerConfig, OPTIONS } from './schema.ts';
 import { formatHostPort, formatSocketAddress } from './values.ts';
 

@@ -4,7 +4,7 @@
  * `docs/deploy.md`).
  *
  * Under a mapped prefix the files of DIR are served with Content-Type, Content-Length,
- * ETag and Last-Modified; conditional requests get 304, single byte ranges 206 (or 416);
+ * ETag and Last-Modified; conditional requests get 304, byte ranges 206 (or 416, as `tsgi/range.ts` decides);
  * GET and HEAD only (405 otherwise). Anything that is not a regular file inside DIR is a
  * 404, whatever the reason (missing, a directory, `..`, an encoded slash or backslash, a
  * NUL, a symlink leading out of DIR): one answer, so a probe learns nothing about what
@@ -16,8 +16,9 @@ import { constants } from 'node:fs';
 import { type FileHandle, open, realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import mime from 'mime';
-import { PorticoError } from '../tsgi/errors.ts';
-import type { Application, Environ, FileLike, ResponseBody, StartResponse } from '../tsgi/types.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
+import { contentRange, requestedRange } from '../../tsgi/range.ts';
+import type { Application, Environ, FileLike, ResponseBody, StartResponse } from '../../tsgi/types.ts';
 
 /** One mapping: URL prefix → directory. */
 export interface StaticMapping {
@@ -72,6 +73,11 @@ function entityTag(mtimeSeconds: number, size: number): string {
   return `"${mtimeSeconds.toString(16)}-${size.toString(16)}"`;
 }
 
+function headerOf(environ: Environ, key: string): string | undefined {
+  const value = environ[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
 function isNotModified(environ: Environ, etag: string, mtimeSeconds: number): boolean {
   const ifNoneMatch = environ.HTTP_IF_NONE_MATCH;
   if (typeof ifNoneMatch === 'string') {
@@ -85,38 +91,6 @@ function isNotModified(environ: Environ, etag: string, mtimeSeconds: number): bo
   if (typeof ifModifiedSince !== 'string') return false;
   const since = Date.parse(ifModifiedSince);
   return !Number.isNaN(since) && mtimeSeconds <= Math.floor(since / 1000);
-}
-
-/**
- * The byte range asked for: `[start, end]` inclusive, `'unsatisfiable'`, or undefined to
- * send the whole file (no Range, an If-Range that no longer matches, several ranges, or
- * a header we do not understand, all of which RFC 9110 lets a server ignore).
- */
-function requestedRange(
-  environ: Environ,
-  size: number,
-  etag: string,
-  lastModified: string,
-): [number, number] | 'unsatisfiable' | undefined {
-  const range = environ.HTTP_RANGE;
-  if (typeof range !== 'string') return undefined;
-  const ifRange = environ.HTTP_IF_RANGE;
-  if (typeof ifRange === 'string' && ifRange !== etag && ifRange !== lastModified) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-  if (match === null) return undefined;
-  const [, first = '', last = ''] = match;
-  if (first === '' && last === '') return undefined;
-  if (first === '') {
-    // A suffix: the last N bytes.
-    const length = Number(last);
-    if (length === 0 || size === 0) return 'unsatisfiable';
-    return [Math.max(0, size - length), size - 1];
-  }
-  const start = Number(first);
-  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (last !== '' && Number(last) < start) return undefined;
-  if (start >= size) return 'unsatisfiable';
-  return [start, end];
 }
 
 /** A {@link FileLike} over bytes `start..end` (inclusive) of an open file. */
@@ -213,19 +187,22 @@ async function serveFile(
       start('304 Not Modified', validators);
       return [];
     }
-    const range = method === 'GET' ? requestedRange(environ, size, etag, lastModified) : undefined;
+    const range = requestedRange(
+      { method, range: headerOf(environ, 'HTTP_RANGE'), ifRange: headerOf(environ, 'HTTP_IF_RANGE') },
+      { size, etag, lastModified },
+    );
     if (range === 'unsatisfiable') {
-      return plain(start, '416 Range Not Satisfiable', [['Content-Range', `bytes */${size}`]]);
+      return plain(start, '416 Range Not Satisfiable', [['Content-Range', contentRange(range, size)]]);
     }
-    const [first, last] = range ?? [0, size - 1];
+    const { start: first, end: last } = range ?? { start: 0, end: size - 1 };
     const headers: [string, string][] = [
       ['Content-Type', contentType(segments?.at(-1) ?? '')],
       ['Content-Length', String(last - first + 1)],
       ...validators,
       ['Accept-Ranges', 'bytes'],
     ];
-    if (range !== undefined) headers.push(['Content-Range', `bytes ${first}-${last}/${size}`]);
-    start(range === undefined ? '200 OK' : '206 Partial Content', headers);
+    if (range !== null) headers.push(['Content-Range', contentRange(range, size)]);
+    start(range === null ? '200 OK' : '206 Partial Content', headers);
     if (method === 'HEAD' || size === 0) return [];
     keep = true;
     return fileBody(environ, fileSlice(handle, first, last));

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { describeError } from '../tsgi/log.ts';
-import { LOG_LEVELS, type LogLevel } from './schema.ts';
+import { describeError } from '../../tsgi/log.ts';
+import { LOG_LEVELS, type LogLevel } from '../config/schema.ts';
 
 /** A leveled logger. */
 export interface Logger {

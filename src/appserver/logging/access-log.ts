@@ -5,6 +5,8 @@
  * @module
  */
 
+import { headerNameOf } from '../../tsgi/headers.ts';
+
 /** What is known about a finished request. */
 export interface AccessRecord {
   method: string;
@@ -117,7 +119,7 @@ export function compileAccessLog(format: string): (record: AccessRecord) => stri
     const variable = VARIABLES[name];
     if (variable !== undefined) parts.push(variable);
     else if (/^var\.HTTP_[A-Z0-9_]+$/.test(name)) {
-      const headerName = name.slice('var.HTTP_'.length).toLowerCase().replace(/_/g, '-');
+      const headerName = headerNameOf(name.slice('var.'.length)) as string;
       parts.push((r) => header(r, headerName));
     } else {
       throw new Error(`unknown variable %(${name}) (known: ${ACCESS_LOG_VARIABLES.join(', ')}, var.HTTP_*)`);

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { defaultServerOptions } from '../server/index.ts';
-import type { ServerOptions } from '../server/options.ts';
-import { compileAccessLog } from './access-log.ts';
+import { defaultServerOptions } from '../../server/index.ts';
+import type { ServerOptions } from '../../server/options.ts';
+import { compileAccessLog } from '../logging/access-log.ts';
 import {
   type HostPort,
   type MountSpec,

@@ -16,10 +16,10 @@ import {
   type Mount,
   type ServerOptions,
   type UwsgiEngine,
-} from '../server/index.ts';
-import type { AppServerConfig } from './schema.ts';
+} from '../../server/index.ts';
+import type { AppServerConfig } from '../config/schema.ts';
 import type { RequestTracker } from './tracker.ts';
-import { formatHostPort, type SocketAddress } from './values.ts';
+import { formatHostPort, type SocketAddress } from '../config/values.ts';
 
 /** What a worker listens with. */
 export interface Listeners {

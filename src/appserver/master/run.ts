@@ -7,16 +7,22 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { removeStaleSocket } from '../server/index.ts';
-import { PorticoError } from '../tsgi/errors.ts';
-import { FIFO_COMMANDS, type MasterFifo, openMasterFifo } from './fifo.ts';
-import { runHook } from './hooks.ts';
-import { createLogger, type Logger } from './log.ts';
+import { removeStaleSocket } from '../../server/index.ts';
+import { PorticoError } from '../../tsgi/errors.ts';
+import { FIFO_COMMANDS, type MasterFifo, openMasterFifo } from '../control/fifo.ts';
+import { runHook } from '../hooks.ts';
+import { createLogger, type Logger } from '../logging/log.ts';
 import { Master } from './master.ts';
-import { removePidfile, removeReadyFile, systemdNotify, writePidfile, writeReadyFile } from './readiness.ts';
-import type { AppServerConfig } from './schema.ts';
-import { maxQueue, readListenQueue, readMemory, startStatsServer } from './stats.ts';
-import { formatHostPort, formatSocketAddress, type SocketAddress } from './values.ts';
+import {
+  removePidfile,
+  removeReadyFile,
+  systemdNotify,
+  writePidfile,
+  writeReadyFile,
+} from '../control/readiness.ts';
+import type { AppServerConfig } from '../config/schema.ts';
+import { maxQueue, readListenQueue, readMemory, startStatsServer } from '../control/stats.ts';
+import { formatHostPort, formatSocketAddress, type SocketAddress } from '../config/values.ts';
 
 /** Options of {@link runAppServer}. */
 export interface RunOptions {
@@ -29,7 +35,7 @@ export interface RunOptions {
 
 const VERSION = (() => {
   try {
-    const pkg = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const pkg = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
     return (JSON.parse(pkg) as { version: string }).version;
   } catch {
     return 'unknown';

@@ -1,4 +1,4 @@
-/** A few checks of requests, uploads and files over a real socket (Portico's HTTP server, loopback). */
+/** Request and response bodies over a real socket (Portico's HTTP server, loopback): uploads, downloads, JSON. */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
