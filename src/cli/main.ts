@@ -57,6 +57,9 @@ export async function main(argv: string[]): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: string }).code ?? 'PORTICO_ERR_APP_FAILED';
     process.stderr.write(`portico: error: ${message} [${code}]\n`);
+    // Under the one line: where it went wrong (a source line and its caret), and a hint.
+    const detail = (error as { detail?: unknown }).detail;
+    if (typeof detail === 'string' && detail !== '') process.stderr.write(`${detail}\n`);
     // A bad option is a usage error wherever it was given: the command line, the
     // environment, a config file or the app module's serverOptions.
     return hasCode(error, 'PORTICO_ERR_CLI_USAGE') || hasCode(error, 'PORTICO_ERR_CONFIG') ? 2 : 1;

@@ -109,6 +109,10 @@ export const errorCodes = {
     'portico check: settings.secretKey is not set, so nothing can be signed safely.',
   PORTICO_ERR_SETTINGS:
     'The settings file given with --settings is missing, fails to load, or exports no settings object.',
+  PORTICO_ERR_LOAD_FAILED:
+    'A module (application, settings, URLconf, view) exists but failed to load: a syntax error, or it threw while being imported; the message gives file, line and column.',
+  PORTICO_ERR_NODE_VERSION:
+    'The Node.js running portico is older than the version in engines, or does not strip TypeScript types.',
 } as const;
 
 /** A stable Portico error code. */

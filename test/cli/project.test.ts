@@ -101,7 +101,7 @@ describe('portico check', () => {
       ],
       [
         ['check', '--settings', 'package.json'],
-        /^portico: error: settings file 'package.json' failed to load: .*\[PORTICO_ERR_SETTINGS\]\n$/,
+        /^portico: error: settings file 'package.json' failed to load: .*\[PORTICO_ERR_LOAD_FAILED\]\n$/,
       ],
     ] as const) {
       const result = await portico([...args]);
