@@ -111,7 +111,10 @@ describe('portico check', () => {
     }
     const usage = await portico(['check', '--setings', 'x']);
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /unknown option '--setings' .*\[PORTICO_ERR_CLI_USAGE\]/);
+    assert.match(
+      usage.stderr,
+      /unknown option '--setings'; did you mean '--settings'\? .*\[PORTICO_ERR_CLI_USAGE\]/,
+    );
   });
 
   test('PORTICO_SETTINGS names the file when --settings is not given', async () => {
