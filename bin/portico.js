@@ -61,7 +61,13 @@ function projectPortico() {
 
 const handedOver = Symbol.for('portico.bin.handedOver');
 const local = globalThis[handedOver] ? undefined : projectPortico();
-if (local !== undefined && realpathSync(local) !== realpathSync(root)) {
+// Only to a copy installed in the project's node_modules: a checkout's own folder finds
+// itself by name, and is no project's dependency.
+if (
+  local !== undefined &&
+  /[/\\]node_modules[/\\]/.test(local) &&
+  realpathSync(local) !== realpathSync(root)
+) {
   // Once only: the other copy's command does not look further.
   globalThis[handedOver] = true;
   await import(pathToFileURL(join(local, 'bin/portico.js')).href);

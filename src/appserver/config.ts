@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { type ErrorCode, PorticoError } from '../tsgi/errors.ts';
-import { didYouMean } from '../tsgi/suggest.ts';
+import { closest, didYouMean } from '../tsgi/suggest.ts';
 import {
   type AppServerConfig,
   defaultConfig,
@@ -135,7 +135,8 @@ export function readEnv(env: NodeJS.ProcessEnv): ConfigLayer {
     const name = normalizeOptionName(key.slice('PORTICO_'.length));
     const option = OPTIONS_BY_NAME.get(name);
     if (option === undefined || envName(name) !== key) {
-      const guess = didYouMean(key, [...OPTIONS_BY_NAME.keys()].map(envName));
+      const match = closest(name, OPTIONS_BY_NAME.keys());
+      const guess = match === undefined ? '' : `; did you mean ${envName(match)}?`;
       throw new PorticoError('PORTICO_ERR_CONFIG', `unknown option ${key} (from the environment)${guess}`);
     }
     values.push({ option, raw, source: `environment ${key}` });
