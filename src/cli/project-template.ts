@@ -127,7 +127,8 @@ test('the home page renders its template', async () => {
   const response = await client.get('/');
   assert.equal(response.status, 200);
   assert.match(response.text(), /<h1>${v.name} is running<\\/h1>/);
-  assert.deepEqual(response.templates, ['home.html']);
+  // Every template rendered, as in Django: the page, then the layout it extends.
+  assert.deepEqual(response.templates, ['home.html', 'base.html']);
 });
 `,
     '.gitignore': 'node_modules/\n',
