@@ -9,11 +9,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bin, cleanEnv, root } from '../appserver/helpers.ts';
+import { bin, cleanEnv } from '../appserver/helpers.ts';
+import { pack } from './pack.ts';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'portico-install-')));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,10 +48,7 @@ describe('the packed tarball as a dependency', () => {
   const project = join(dir, 'mysite');
 
   before(async () => {
-    await ok('npm', ['pack', '--silent', '--pack-destination', dir], root, 90_000);
-    const name = readdirSync(dir).find((file) => file.endsWith('.tgz'));
-    assert.ok(name, 'npm pack wrote a tarball');
-    tarball = join(dir, name);
+    tarball = await pack(dir, env);
   });
 
   test('the tarball carries the command, the built code, types, README and licence', async () => {

@@ -51,7 +51,7 @@ describe('through the test client', () => {
     for (const url of ['/notes/999/', '/nowhere/']) {
       const page = await client.get(url);
       assert.equal(page.status, 404, url);
-      assert.deepEqual(page.templates, ['404.html']);
+      assert.deepEqual(page.templates, ['404.html', 'base.html']);
       assert.match(page.text(), new RegExp(`Nothing lives at <code>${url}</code>`));
     }
   });

@@ -12,7 +12,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -22,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cleanEnv, root } from '../appserver/helpers.ts';
+import { pack } from '../cli/pack.ts';
 
 const tutorial = readFileSync(join(root, 'docs/web/tutorial.md'), 'utf8');
 
@@ -144,10 +144,7 @@ describe('the tutorial, followed from an empty folder', () => {
   let tarball = '';
 
   before(async () => {
-    await run('npm', ['pack', '--silent', '--pack-destination', dir], root, 90_000);
-    const name = readdirSync(dir).find((file) => file.endsWith('.tgz'));
-    assert.ok(name, 'npm pack wrote a tarball');
-    tarball = join(dir, name);
+    tarball = await pack(dir, env);
   });
 
   test('it has steps, each with files, and tables of what they serve', () => {
