@@ -34,10 +34,13 @@ if (older < 0 || !process.features.typescript) {
 
 // Node warns "Failed to load the ES module: … set "type": "module"" before the error itself
 // arrives; the error's own hint says so, under the error, so that one warning is dropped.
+// So is the experimental notice some Node 22 releases print for type stripping, which the
+// floor above makes a given.
 const printers = process.listeners('warning');
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
   if (warning.message.startsWith('Failed to load the ES module')) return;
+  if (warning.name === 'ExperimentalWarning' && /type stripping/i.test(warning.message)) return;
   for (const print of printers) print(warning);
 });
 
