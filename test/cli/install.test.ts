@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bin, cleanEnv } from '../appserver/helpers.ts';
-import { pack } from './pack.ts';
+import { npmInstall, pack } from './pack.ts';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'portico-install-')));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,12 +74,7 @@ describe('the packed tarball as a dependency', () => {
       dependencies: Record<string, string>;
     };
     assert.equal(pkg.dependencies.portico, `file:${tarball}`);
-    await ok(
-      'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
-      project,
-      120_000,
-    );
+    await npmInstall(project, env);
     const installed = realpathSync(join(project, 'node_modules/portico/bin/portico.js'));
     assert.ok(installed.startsWith(join(project, 'node_modules')), 'a copy, not a link to this checkout');
     const tests = await ok('npm', ['test'], project);

@@ -55,3 +55,27 @@ export async function pack(dir: string, env: NodeJS.ProcessEnv): Promise<string>
   assert.ok(name, 'npm pack wrote a tarball');
   return join(dir, name);
 }
+
+/**
+ * `npm install` in `cwd` without the network when the npm cache can answer (`--offline`);
+ * when it cannot (a cold cache, ENOTCACHED), from the cache first and the registry for the rest.
+ */
+export async function npmInstall(cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  let output = '';
+  for (const mode of ['--offline', '--prefer-offline']) {
+    const child = spawn('npm', ['install', mode, '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    if (code === 0) return;
+    if (!output.includes('ENOTCACHED')) break;
+  }
+  assert.fail(`npm install:\n${output}`);
+}

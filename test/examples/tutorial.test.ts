@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cleanEnv, root } from '../appserver/helpers.ts';
-import { pack } from '../cli/pack.ts';
+import { npmInstall, pack } from '../cli/pack.ts';
 
 const tutorial = readFileSync(join(root, 'docs/web/tutorial.md'), 'utf8');
 
@@ -160,12 +160,7 @@ describe('the tutorial, followed from an empty folder', () => {
     );
     mkdirSync(project);
     write(first, tarball);
-    await run(
-      'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
-      project,
-      120_000,
-    );
+    await npmInstall(project, env);
   });
 
   for (const step of steps.slice(1).filter((s) => s.files.length > 0)) {
