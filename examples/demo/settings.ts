@@ -1,6 +1,6 @@
 /**
- * The demo's settings: `portico check`, `routes` and `runserver` find the project through
- * this file (`--settings examples/demo/settings.ts`); `app.ts` builds the application from it.
+ * The settings: `portico check`, `routes` and `runserver` find the project through this
+ * file (`./settings.ts`, or `--settings PATH`); `app.ts` builds the application from it.
  */
 import { fileURLToPath } from 'node:url';
 import { CommonMiddleware, type Settings } from '../../src/web/index.ts';

@@ -31,3 +31,4 @@ export {
   type OptionSpec,
 } from './config/schema.ts';
 export { appserverErrors, type AppserverErrorCodes } from './errors.ts';
+export { type StaticMapping, staticMap } from './worker/static.ts';

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ErrorCode, PorticoError } from '../tsgi/errors.ts';
+import { ModuleLoadError } from '../tsgi/load-error.ts';
 import type { Application } from '../tsgi/types.ts';
 
 /** The default export name, as in WSGI (`application`). */
@@ -35,8 +36,10 @@ export async function importModule(
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new PorticoError(code, `module '${module}' failed to load: ${reason}`, { cause: error });
+    // Found but broken is not "not found": an application gets its own code; a hook keeps
+    // the hook's.
+    const failed = code === 'PORTICO_ERR_APP_NOT_FOUND' ? 'PORTICO_ERR_LOAD_FAILED' : code;
+    throw new ModuleLoadError(`module '${module}'`, file, error, failed);
   }
 }
 

@@ -7,6 +7,10 @@ import { defineErrors } from '../tsgi/errors.ts';
 
 /** The `portico` command's error codes. */
 export const cliErrors = defineErrors('cli', {
+  PORTICO_ERR_NODE_VERSION: {
+    message:
+      'The Node.js running portico is older than the version in engines, or does not strip TypeScript types.',
+  },
   PORTICO_ERR_SETTINGS: {
     message:
       'The settings file given with --settings is missing, fails to load, or exports no settings object.',

@@ -4,20 +4,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { hasCode } from '../tsgi/errors.ts';
-import { runServe, serveHelp } from './serve.ts';
+import { didYouMean } from '../tsgi/index.ts';
+import { runServe } from './serve.ts';
 
 const mainHelp = `Usage: portico <command> [options]
 
 Commands:
-  serve MODULE:ATTR   serve a TSGI application with a master and workers (portico serve --help)
-  check               check a project's configuration (--settings PATH, default ./settings.ts)
-  routes              print a project's URL table, as text or --json
-  runserver [ADDR]    serve a project for development, reloading on changes (default 127.0.0.1:8000)
-  startproject NAME   create a new project directory that serves, checks and tests clean
+  serve MODULE:ATTR   serve a TSGI application with a master and workers
+  check               check a project's configuration
+  routes              print a project's URL table
+  runserver [ADDR]    serve a project for development, reloading on changes
+  startproject NAME   create a new project
 
 Options:
-  -h, --help          show this help
-  --version           print the version
+  -h, --help          show this help (portico <command> --help for a command's)
+  -V, --version       print the version
 `;
 
 // The project commands load the web framework (and its dependencies), which `serve` does
@@ -33,12 +34,15 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
 /** Runs the command line; resolves to the exit code for errors it reported. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    if (command === undefined) process.stderr.write(mainHelp);
-    else process.stdout.write(`${mainHelp}\n${serveHelp()}`);
-    return command === undefined ? 2 : 0;
+  if (command === undefined) {
+    process.stderr.write(`portico: error: a command is needed\n${mainHelp}`);
+    return 2;
   }
-  if (command === '--version') {
+  if (command === '-h' || command === '--help') {
+    process.stdout.write(mainHelp);
+    return 0;
+  }
+  if (command === '-V' || command === '--version') {
     // The same relative path from src/cli and from dist/cli.
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
       version: string;
@@ -46,9 +50,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`portico ${pkg.version}\n`);
     return 0;
   }
+  // `portico help` is the top-level help; `portico help serve` is serve's.
+  if (command === 'help') return rest[0] === undefined ? main(['--help']) : main([rest[0], '--help']);
   const run = commands[command];
   if (run === undefined) {
-    process.stderr.write(`portico: error: unknown command '${command}' (try portico --help)\n`);
+    const what = command.startsWith('-') ? 'option' : 'command';
+    const known = what === 'option' ? ['--help', '--version'] : Object.keys(commands);
+    process.stderr.write(
+      `portico: error: unknown ${what} '${command}'${didYouMean(command, known)} (try portico --help) [PORTICO_ERR_CLI_USAGE]\n`,
+    );
     return 2;
   }
   try {
@@ -57,6 +67,9 @@ export async function main(argv: string[]): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: string }).code ?? 'PORTICO_ERR_APP_FAILED';
     process.stderr.write(`portico: error: ${message} [${code}]\n`);
+    // Under the one line: where it went wrong (a source line and its caret), and a hint.
+    const detail = (error as { detail?: unknown }).detail;
+    if (typeof detail === 'string' && detail !== '') process.stderr.write(`${detail}\n`);
     // A bad option is a usage error wherever it was given: the command line, the
     // environment, a config file or the app module's serverOptions.
     return hasCode(error, 'PORTICO_ERR_CLI_USAGE') || hasCode(error, 'PORTICO_ERR_CONFIG') ? 2 : 1;

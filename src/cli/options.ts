@@ -3,6 +3,7 @@
  * `--name VALUE`, `--name=VALUE` and flags; anything else is a usage error.
  */
 import { PorticoError } from '../tsgi/errors.ts';
+import { didYouMean } from '../tsgi/index.ts';
 
 /** What a command accepts: options taking a value, and flags. */
 export interface OptionSpec {
@@ -49,7 +50,8 @@ export function parseOptions(command: string, args: readonly string[], spec: Opt
       if (value === undefined || value === '') throw usage(command, `--${name} needs a value`);
       values[name] = value;
     } else {
-      throw usage(command, `unknown option '--${name}'`);
+      const guess = didYouMean(name, [...spec.values, ...spec.flags, 'help'], '--');
+      throw usage(command, `unknown option '--${name}'${guess}`);
     }
   }
   return { values, flags, positionals };

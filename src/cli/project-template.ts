@@ -6,7 +6,15 @@
 /** What the template fills in. */
 export interface ProjectValues {
   readonly name: string;
-  readonly porticoVersion: string;
+  /** The `portico` dependency as package.json writes it: `^0.1.0`, `file:/path/portico-0.1.0.tgz`. */
+  readonly porticoSpec: string;
+  /** Where that dependency comes from, in words, for the project's README. */
+  readonly porticoSource: string;
+  /** Portico's own `engines.node`, so the project asks for the same Node. */
+  readonly nodeEngine: string;
+  /** TypeScript and @types/node, as Portico itself is built with. */
+  readonly typescript: string;
+  readonly typesNode: string;
   readonly secretKey: string;
 }
 
@@ -19,19 +27,39 @@ export function projectFiles(v: ProjectValues): Record<string, string> {
         version: '0.1.0',
         private: true,
         type: 'module',
-        engines: { node: '>=22.18' },
+        engines: { node: v.nodeEngine },
         scripts: {
-          start: 'portico runserver',
-          check: 'portico check',
-          routes: 'portico routes',
-          serve: 'portico serve app.ts:application --http 127.0.0.1:8000',
+          start: 'portico serve app.ts:application --http 127.0.0.1:8000',
+          dev: 'portico runserver',
           test: 'node --test "tests/**/*.test.ts"',
+          check: 'portico check',
+          typecheck: 'tsc',
+          routes: 'portico routes',
         },
-        dependencies: { portico: `^${v.porticoVersion}` },
+        dependencies: { portico: v.porticoSpec },
+        devDependencies: { '@types/node': v.typesNode, typescript: v.typescript },
       },
       null,
       2,
     )}\n`,
+    // Node runs the .ts files as they are, without checking types: "npm run typecheck" does.
+    'tsconfig.json': `{
+  "compilerOptions": {
+    "target": "ES2023",
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "lib": ["ES2023"],
+    "types": ["node"],
+    "strict": true,
+    "noEmit": true,
+    "allowImportingTsExtensions": true,
+    "erasableSyntaxOnly": true,
+    "verbatimModuleSyntax": true,
+    "skipLibCheck": true
+  },
+  "exclude": ["node_modules"]
+}
+`,
     'settings.ts': `/**
  * The settings of ${v.name}. \`portico check\`, \`routes\` and \`runserver\` find the project
  * through this file (or \`--settings PATH\`).
@@ -99,7 +127,8 @@ test('the home page renders its template', async () => {
   const response = await client.get('/');
   assert.equal(response.status, 200);
   assert.match(response.text(), /<h1>${v.name} is running<\\/h1>/);
-  assert.deepEqual(response.templates, ['home.html']);
+  // Every template rendered, as in Django: the page, then the layout it extends.
+  assert.deepEqual(response.templates, ['home.html', 'base.html']);
 });
 `,
     '.gitignore': 'node_modules/\n',
@@ -109,10 +138,15 @@ A [Portico](https://www.npmjs.com/package/portico) project.
 
 \`\`\`sh
 npm install
-npx portico check        # configuration problems, before serving
-npx portico runserver    # http://127.0.0.1:8000, reloads on changes
+npm run dev              # portico runserver: http://127.0.0.1:8000, reloads on changes
 npm test                 # tests through the test client
+npm run typecheck        # tsc: Node runs the .ts files without checking their types
+npm run check            # portico check: configuration problems, before serving
+npm start                # portico serve: the production server (master and workers)
 \`\`\`
+
+Portico comes from ${v.porticoSource} (\`"portico": "${v.porticoSpec}"\` in package.json); change
+that line to change where it comes from, then run \`npm install\` again.
 `,
   };
 }

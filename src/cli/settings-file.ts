@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PorticoError } from '../tsgi/errors.ts';
+import { ModuleLoadError } from '../tsgi/index.ts';
 import type { Settings } from '../web/index.ts';
 
 /** Where the settings are looked for when neither `--settings` nor `PORTICO_SETTINGS` says. */
@@ -17,10 +18,10 @@ export function settingsPath(option: string | undefined, env: NodeJS.ProcessEnv 
   return option ?? (env.PORTICO_SETTINGS || DEFAULT_SETTINGS_FILE);
 }
 
-/** A settings file that failed while loading; `cause` is what it threw. */
-export class SettingsLoadError extends PorticoError {
-  constructor(message: string, cause: unknown) {
-    super('PORTICO_ERR_SETTINGS', message, { cause });
+/** A settings file that failed while loading; `cause` is what it (or a module it imports) threw. */
+export class SettingsLoadError extends ModuleLoadError {
+  constructor(file: string, full: string, cause: unknown) {
+    super(`settings file '${file}'`, full, cause);
     this.name = 'SettingsLoadError';
   }
 }
@@ -29,7 +30,8 @@ export class SettingsLoadError extends PorticoError {
  * Imports the settings file and returns its settings object (not yet resolved).
  *
  * @throws PorticoError `PORTICO_ERR_SETTINGS` when the file is missing or exports no object;
- *   {@link SettingsLoadError} when importing it throws (a bad URLconf, a syntax error).
+ *   {@link SettingsLoadError} (`PORTICO_ERR_LOAD_FAILED`) when importing it throws (a bad
+ *   URLconf, a syntax error).
  */
 export async function loadSettingsFile(file: string, cwd = process.cwd()): Promise<Settings> {
   const full = resolve(cwd, file);
@@ -43,8 +45,7 @@ export async function loadSettingsFile(file: string, cwd = process.cwd()): Promi
   try {
     module = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new SettingsLoadError(`settings file '${file}' failed to load: ${reason}`, error);
+    throw new SettingsLoadError(file, full, error);
   }
   const settings = module.default ?? module.settings;
   if (settings === null || typeof settings !== 'object') {

@@ -3,20 +3,25 @@
  * clean at once (Django's `startproject`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PorticoError } from '../tsgi/errors.ts';
 import { parseOptions } from './options.ts';
 import { projectFiles } from './project-template.ts';
 
 /** `portico startproject --help`. */
-export const startprojectHelp = `Usage: portico startproject NAME [--directory DIR]
+export const startprojectHelp = `Usage: portico startproject NAME [--directory DIR] [--portico SPEC]
 
 Creates the directory NAME (or DIR) with a project: settings.ts, urls.ts, views.ts,
-app.ts, templates/, tests/ and a package.json depending on portico.
+app.ts, templates/, tests/, tsconfig.json and a package.json depending on portico.
+Then: cd NAME && npm install && npm run dev.
 
 Options:
   --directory DIR   where to create it (default ./NAME); must not exist or be empty
+  --portico SPEC    the portico dependency, as npm takes it: a version range, a tarball
+                    or a checkout (default: the Portico running this command — its
+                    checkout or tarball when it came from one, else ^VERSION)
   -h, --help        show this help
 `;
 
@@ -31,7 +36,11 @@ function usage(message: string): PorticoError {
 
 /** Runs `portico startproject`; resolves to the exit code. */
 export async function runStartproject(args: string[]): Promise<number> {
-  const options = parseOptions('startproject', args, { values: ['directory'], flags: [], positionals: 1 });
+  const options = parseOptions('startproject', args, {
+    values: ['directory', 'portico'],
+    flags: [],
+    positionals: 1,
+  });
   if (options.flags.has('help')) {
     process.stdout.write(startprojectHelp);
     return 0;
@@ -50,13 +59,18 @@ export async function runStartproject(args: string[]): Promise<number> {
       `startproject: '${target}' already exists and is not empty`,
     );
   }
-  // The same relative path from src/cli and from dist/cli.
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
+  const pkg = ownPackage();
+  const dependency =
+    options.values.portico === undefined
+      ? porticoDependency(pkg.version)
+      : { spec: absoluteSpec(options.values.portico), source: 'the --portico option given to startproject' };
   const files = projectFiles({
     name,
-    porticoVersion: pkg.version,
+    porticoSpec: dependency.spec,
+    porticoSource: dependency.source,
+    nodeEngine: pkg.engines.node,
+    typescript: pkg.devDependencies.typescript,
+    typesNode: pkg.devDependencies['@types/node'],
     secretKey: `dev-insecure-${randomBytes(24).toString('base64url')}`,
   });
   for (const [file, text] of Object.entries(files)) {
@@ -65,7 +79,8 @@ export async function runStartproject(args: string[]): Promise<number> {
     writeFileSync(full, text, { flag: 'wx' });
   }
   process.stdout.write(
-    `portico: created ${name} in ${target}\n  cd ${options.values.directory ?? name} && npm install && npx portico runserver\n`,
+    `portico: created ${name} in ${target} (portico ${dependency.spec})\n` +
+      `  cd ${options.values.directory ?? name} && npm install && npm run dev\n`,
   );
   return 0;
 }
@@ -77,4 +92,53 @@ function readdirNonEmpty(dir: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** The parts of Portico's own package.json that a project copies. */
+interface OwnPackage {
+  readonly version: string;
+  readonly engines: { readonly node: string };
+  readonly devDependencies: { readonly typescript: string; readonly '@types/node': string };
+}
+
+/** Portico's package root: the same relative path from src/cli and from dist/cli. */
+const OWN_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function ownPackage(): OwnPackage {
+  return JSON.parse(readFileSync(join(OWN_ROOT, 'package.json'), 'utf8')) as OwnPackage;
+}
+
+/** A relative `file:` spec made absolute (the project lives elsewhere); anything else as given. */
+function absoluteSpec(spec: string, base = process.cwd()): string {
+  if (spec.startsWith('file:')) return `file:${resolve(base, spec.slice(5))}`;
+  if (/^(\.{0,2}\/|~\/)/.test(spec) || /\.(tgz|tar\.gz)$/.test(spec)) return `file:${resolve(base, spec)}`;
+  return spec;
+}
+
+/**
+ * Where the new project gets Portico by default: the Portico running this command. A
+ * checkout gives `file:` its path; an install from a tarball or checkout gives what its
+ * project's package.json said, made absolute; an install from the registry gives `^VERSION`.
+ */
+export function porticoDependency(version: string, root = OWN_ROOT): { spec: string; source: string } {
+  const real = realpathSync(root);
+  const marker = `${sep}node_modules${sep}`;
+  const at = real.lastIndexOf(marker);
+  if (at === -1) return { spec: `file:${real}`, source: `the Portico checkout at ${real}` };
+  // The project that installed it: the folder holding that node_modules.
+  const owner = real.slice(0, at);
+  try {
+    const manifest = JSON.parse(readFileSync(join(owner, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    const spec = manifest.dependencies?.portico ?? manifest.devDependencies?.portico;
+    if (spec?.startsWith('file:')) {
+      const local = absoluteSpec(spec, owner);
+      return { spec: local, source: `${local.slice(5)}, as ${join(owner, 'package.json')} has it` };
+    }
+  } catch {
+    // not a project folder (a global or npx install): the registry version
+  }
+  return { spec: `^${version}`, source: 'the npm registry' };
 }

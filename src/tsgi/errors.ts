@@ -99,6 +99,10 @@ export const tsgiErrors = defineErrors('tsgi', {
     message: 'tsgi.input was read after it had already been fully consumed elsewhere.',
   },
   PORTICO_ERR_BRIDGE: { message: 'A fetch bridge could not translate a request or response.' },
+  PORTICO_ERR_LOAD_FAILED: {
+    message:
+      'A module (application, settings, URLconf, view) exists but failed to load: a syntax error, or it threw while being imported; the message gives file, line and column.',
+  },
   PORTICO_ERR_CLI_USAGE: {
     message: 'A command-line option is unknown, missing its value, or has a bad value.',
   },

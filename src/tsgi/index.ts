@@ -30,6 +30,8 @@ export { toFetchHandler, type ToFetchHandlerOptions } from './fetch/to-fetch-han
 export { basicFileWrapper, DEFAULT_BLOCK_SIZE } from './file-wrapper.ts';
 export { BufferedInput, concatBytes, StreamInput } from './input.ts';
 export { consoleErrorStream, describeError, logError, requestLine } from './log.ts';
+export { describeLoadFailure, type LoadFailure, loadFailureDetail, ModuleLoadError } from './load-error.ts';
+export { closest, didYouMean } from './suggest.ts';
 export { ResponseState } from './response-state.ts';
 export { decodePathInfo, quotePath, reconstructUrl } from './url.ts';
 export {

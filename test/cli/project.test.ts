@@ -134,7 +134,7 @@ describe('portico check', () => {
       ],
       [
         ['check', '--settings', 'package.json'],
-        /^portico: error: settings file 'package.json' failed to load: .*\[PORTICO_ERR_SETTINGS\]\n$/,
+        /^portico: error: settings file 'package.json' failed to load: .*\[PORTICO_ERR_LOAD_FAILED\]\n$/,
       ],
     ] as const) {
       const result = await portico([...args]);
@@ -144,7 +144,10 @@ describe('portico check', () => {
     }
     const usage = await portico(['check', '--setings', 'x']);
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /unknown option '--setings' .*\[PORTICO_ERR_CLI_USAGE\]/);
+    assert.match(
+      usage.stderr,
+      /unknown option '--setings'; did you mean '--settings'\? .*\[PORTICO_ERR_CLI_USAGE\]/,
+    );
   });
 
   test('PORTICO_SETTINGS names the file when --settings is not given', async () => {

@@ -6,7 +6,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -39,6 +48,7 @@ test('a new project checks, routes and tests clean at once', async () => {
   const project = join(dir, 'mysite');
   for (const file of [
     'package.json',
+    'tsconfig.json',
     'settings.ts',
     'urls.ts',
     'views.ts',
@@ -51,7 +61,8 @@ test('a new project checks, routes and tests clean at once', async () => {
   const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
-  assert.match(pkg.dependencies.portico ?? '', /^\^\d+\.\d+\.\d+/);
+  // Run from a checkout, the project depends on that checkout.
+  assert.equal(pkg.dependencies.portico, `file:${realpathSync(root)}`);
   // Each project gets its own development key.
   assert.match(readFileSync(join(project, 'settings.ts'), 'utf8'), /'dev-insecure-[\w-]{32}'/);
 
@@ -93,4 +104,24 @@ test('startproject refuses a bad name and a non-empty directory, in one line', a
   const taken = await run([bin, 'startproject', 'taken'], dir);
   assert.equal(taken.code, 2);
   assert.match(taken.stderr, /already exists and is not empty \[PORTICO_ERR_CLI_USAGE\]\n$/);
+});
+
+test('the default portico dependency is the Portico that ran startproject', async () => {
+  const { porticoDependency } = await import('../../src/cli/startproject.ts');
+  const owner = join(dir, 'owner');
+  const installed = join(owner, 'node_modules/portico');
+  mkdirSync(installed, { recursive: true });
+  const write = (deps: Record<string, string>) =>
+    writeFileSync(join(owner, 'package.json'), JSON.stringify({ dependencies: deps }));
+  // Installed from a tarball (npm writes the path relative to the project): that tarball.
+  write({ portico: 'file:vendor/portico-0.1.0.tgz' });
+  assert.equal(
+    porticoDependency('0.1.0', installed).spec,
+    `file:${realpathSync(owner)}/vendor/portico-0.1.0.tgz`,
+  );
+  // Installed from the registry: the version's range.
+  write({ portico: '^0.1.0' });
+  assert.deepEqual(porticoDependency('0.1.0', installed), { spec: '^0.1.0', source: 'the npm registry' });
+  // A checkout: its path.
+  assert.equal(porticoDependency('0.1.0', root).spec, `file:${realpathSync(root)}`);
 });

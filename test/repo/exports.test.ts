@@ -11,15 +11,23 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const exportsField = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).exports as Record<
+const allExports = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).exports as Record<
   string,
-  Record<string, string>
+  string | Record<string, string>
 >;
+// `./package.json` is exported as the file itself (tools read the version through it);
+// every other subpath is a module with conditions.
+const exportsField = Object.fromEntries(
+  Object.entries(allExports).filter(
+    (entry): entry is [string, Record<string, string>] => typeof entry[1] === 'object',
+  ),
+);
 
 const EXPECTED: Record<string, readonly string[]> = {
   './tsgi': [
     'BufferedInput',
     'DEFAULT_BLOCK_SIZE',
+    'ModuleLoadError',
     'PorticoError',
     'ResponseState',
     'StreamInput',
@@ -30,11 +38,14 @@ const EXPECTED: Record<string, readonly string[]> = {
     'bodyIterator',
     'chunkBytes',
     'chunkLength',
+    'closest',
     'concatBytes',
     'consoleErrorStream',
     'decodePathInfo',
     'defineErrors',
     'describeError',
+    'describeLoadFailure',
+    'didYouMean',
     'errorLayers',
     'errorSpec',
     'fromFetchHandler',
@@ -45,6 +56,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'isHopByHop',
     'isPromiseLike',
     'isToken',
+    'loadFailureDetail',
     'logError',
     'parseStatus',
     'quotePath',
@@ -96,6 +108,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'readEnv',
     'resolveServeConfig',
     'runAppServer',
+    'staticMap',
   ],
   './web': [
     'BadRequest',
@@ -210,8 +223,12 @@ const EXPECTED: Record<string, readonly string[]> = {
   './errors': ['PorticoError', 'defineErrors', 'errorLayers', 'errorSpec', 'hasCode', 'tsgiErrors'],
 };
 
-test('package.json exports exactly the subpaths listed here', () => {
+test('package.json exports exactly the subpaths listed here, and itself', () => {
   assert.deepEqual(Object.keys(exportsField).sort(), Object.keys(EXPECTED).sort());
+  assert.deepEqual(
+    Object.entries(allExports).filter(([, target]) => typeof target === 'string'),
+    [['./package.json', './package.json']],
+  );
 });
 
 for (const [subpath, names] of Object.entries(EXPECTED)) {

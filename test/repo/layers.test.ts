@@ -128,13 +128,13 @@ test('the cycle finder finds a cycle', () => {
 });
 
 test('the CLI reaches other layers only through their public entry points', () => {
+  const exportsField = JSON.parse(readFileSync(path.resolve(src, '../package.json'), 'utf8'))
+    .exports as Record<string, string | Record<string, string>>;
+  // Module entry points carry conditions; `./package.json` is a plain file.
   const entries = new Set(
-    Object.values(
-      JSON.parse(readFileSync(path.resolve(src, '../package.json'), 'utf8')).exports as Record<
-        string,
-        Record<string, string>
-      >,
-    ).map((conditions) => path.resolve(src, '..', conditions['portico-source'] as string)),
+    Object.values(exportsField)
+      .filter((target) => typeof target === 'object')
+      .map((conditions) => path.resolve(src, '..', conditions['portico-source'] as string)),
   );
   const deep: string[] = [];
   for (const [file, targets] of importGraph()) {

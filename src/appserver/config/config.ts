@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { type ErrorCode, PorticoError } from '../../tsgi/errors.ts';
+import { closest, didYouMean } from '../../tsgi/suggest.ts';
 import {
   type AppServerConfig,
   defaultConfig,
@@ -96,7 +97,10 @@ export function parseArgv(args: readonly string[]): ParsedArgv {
         raw = false;
       }
     }
-    if (option === undefined) throw usage(`unknown option '--${name}' (try portico serve --help)`);
+    if (option === undefined) {
+      const guess = didYouMean(name, OPTIONS_BY_NAME.keys(), '--');
+      throw usage(`unknown option '--${name}'${guess} (try portico serve --help)`);
+    }
     if (raw === undefined) {
       if (option.arg === undefined) raw = true;
       else if (i + 1 < args.length) raw = args[++i];
@@ -131,7 +135,9 @@ export function readEnv(env: NodeJS.ProcessEnv): ConfigLayer {
     const name = normalizeOptionName(key.slice('PORTICO_'.length));
     const option = OPTIONS_BY_NAME.get(name);
     if (option === undefined || envName(name) !== key) {
-      throw new PorticoError('PORTICO_ERR_CONFIG', `unknown option ${key} (from the environment)`);
+      const match = closest(name, OPTIONS_BY_NAME.keys());
+      const guess = match === undefined ? '' : `; did you mean ${envName(match)}?`;
+      throw new PorticoError('PORTICO_ERR_CONFIG', `unknown option ${key} (from the environment)${guess}`);
     }
     values.push({ option, raw, source: `environment ${key}` });
   }
@@ -147,7 +153,10 @@ export function objectLayer(object: unknown, name: string): ConfigLayer {
   for (const [key, raw] of Object.entries(object)) {
     const option = OPTIONS_BY_NAME.get(normalizeOptionName(key));
     if (option === undefined)
-      throw new PorticoError('PORTICO_ERR_CONFIG', `unknown option '${key}' (from ${name})`);
+      throw new PorticoError(
+        'PORTICO_ERR_CONFIG',
+        `unknown option '${key}' (from ${name})${didYouMean(key, OPTIONS_BY_NAME.keys())}`,
+      );
     if (option.notInFile) {
       throw new PorticoError(
         'PORTICO_ERR_CONFIG',

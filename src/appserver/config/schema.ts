@@ -250,9 +250,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'limitPost',
     group: 'http',
     arg: 'SIZE',
-    description: 'largest request body, e.g. 16m; larger is a 413',
+    description: 'largest request body, e.g. 16m; larger is a 413; 0 is no limit, as in uWSGI',
     default: d.limitPost,
-    parse: parseSize,
+    // 0 is "no limit" (uWSGI's meaning): the largest exact integer, which survives JSON on
+    // its way to the workers and which no body reaches (--print-config shows that number).
+    parse: (raw) => parseSize(raw) || Number.MAX_SAFE_INTEGER,
   },
   {
     name: 'buffer-size',

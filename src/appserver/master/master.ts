@@ -297,7 +297,9 @@ export class Master {
   quit(): void {
     if (this.stopping === 'quick') return;
     this.stopping = 'quick';
-    this.log.info('immediate stop');
+    // Dying of an error (a socket that cannot be opened) is not a stop to announce: the
+    // error is the command's first and only line.
+    if (this.#fatal === undefined) this.log.info('immediate stop');
     for (const handle of this.workers) this.killWorker(handle);
     this.#maybeExit();
   }

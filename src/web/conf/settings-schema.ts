@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { closest } from '../../tsgi/suggest.ts';
 import type { StandardSchemaV1 } from './standard-schema.ts';
 
 /** Options of {@link settingsSchema}. */
@@ -20,34 +21,6 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
-}
-
-/** The closest known key to a mistyped one (Levenshtein distance at most 2), for "did you mean". */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const d = distance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min(
-        (row[j - 1] as number) + 1,
-        (previous[j] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length] as number;
 }
 
 /**

@@ -137,5 +137,8 @@ export function getTsgiApplication(settings: Settings): Application {
   const handler = new TsgiHandler(settings);
   setDefaultUrlconf(handler.settings.rootUrlconf);
   setDefaultTemplateSettings(handler.settings);
+  // Marked so that `portico serve` can warn when debug pages are served on every interface.
+  if (handler.settings.debug)
+    Object.defineProperty(handler.application, Symbol.for('portico.debug'), { value: true });
   return handler.application;
 }

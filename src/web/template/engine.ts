@@ -130,11 +130,48 @@ export class TemplateEngine {
     this.#env = new nunjucks.Environment(this.#loader as unknown as nunjucks.ILoader, {
       autoescape: settings.autoescape ?? true,
       throwOnUndefined: settings.throwOnUndefined ?? false,
+      // Keeps one error object from where it happened up to us (without it, each template
+      // level wraps the last in a new Error), so #translate can say where it happened.
+      dev: true,
     });
     for (const [name, filter] of Object.entries(settings.filters ?? {})) {
       this.#env.addFilter(name, filter as (...args: unknown[]) => unknown);
     }
     for (const [name, value] of Object.entries(settings.globals ?? {})) this.#env.addGlobal(name, value);
+    this.#instrumentGetTemplate();
+  }
+
+  /** The names of the templates fetched (extends, include, import) by the render under way. */
+  #rendering: string[] | null = null;
+
+  /**
+   * Nunjucks runs a parent template's code from the child's render, so an error in
+   * `base.html` was reported at the child's path with the parent's line; and only the
+   * template asked for was known to be rendered. Every template the environment hands out
+   * is marked here: its code labels its own errors with its own path, and a template
+   * fetched during a render is recorded for `templateRendered` (Django lists them all).
+   */
+  #instrumentGetTemplate(): void {
+    const env = this.#env as unknown as { getTemplate: (...args: unknown[]) => unknown };
+    const original = env.getTemplate.bind(env);
+    env.getTemplate = (...args: unknown[]) => {
+      const name = args[0];
+      const last = args.length - 1;
+      if (typeof args[last] === 'function') {
+        const callback = args[last] as (error: unknown, template?: unknown) => void;
+        args[last] = (error: unknown, template?: unknown) => {
+          if (template !== undefined && template !== null) {
+            labelErrors(template);
+            if (typeof name === 'string') this.#rendering?.push(name);
+          }
+          callback(error, template);
+        };
+        return original(...args);
+      }
+      const template = original(...args);
+      labelErrors(template);
+      return template;
+    };
   }
 
   /**
@@ -206,13 +243,24 @@ export class TemplateEngine {
   ): string {
     const full = this.#context(context, request);
     let text: string;
+    const outer = this.#rendering;
+    const fetched: string[] = [];
+    this.#rendering = fetched;
     try {
       text = compiled.render(full);
     } catch (error) {
       throw this.#translate(error);
+    } finally {
+      this.#rendering = outer;
     }
-    if (templateRendered.hasListeners())
+    if (templateRendered.hasListeners()) {
       templateRendered.send(this, { name, origin, context: full, request });
+      // Then each template it extended or included, in the order Nunjucks fetched them.
+      for (const other of fetched) {
+        const path = this.#loader.find(other).path ?? other;
+        templateRendered.send(this, { name: other, origin: path, context: full, request });
+      }
+    }
     return text;
   }
 
@@ -223,8 +271,106 @@ export class TemplateEngine {
     const missing = /template not found: ([^\s]+)/.exec(message)?.[1];
     if (missing !== undefined)
       return new TemplateDoesNotExist([missing], this.#loader.misses.get(missing) ?? []);
-    return new TemplateError(message, { cause: error });
+    // One line: the template's file, the line and column (where Nunjucks gives them), then
+    // what went wrong, without Nunjucks' chain of "(path)" prefixes.
+    const labelled = error as LabelledError;
+    let where = labelled[TEMPLATE];
+    let line = where !== undefined && labelled.lineno !== undefined ? labelled.lineno + 1 : undefined;
+    let column = where !== undefined && labelled.colno !== undefined ? labelled.colno + 1 : undefined;
+    if (where === undefined) {
+      // A syntax error: the parser names the file and counts from 1.
+      const place = PLACE.exec(message);
+      if (place !== null) {
+        where = place[1];
+        line = Number(place[2]);
+        column = place[3] === undefined ? undefined : Number(place[3]);
+      }
+    }
+    if (where === undefined) return new TemplateError(message, { cause: error });
+    const cause = labelled.cause;
+    const text = (cause instanceof Error ? `${cause.name}: ${cause.message}` : message).replace(PREFIXES, '');
+    const at = `${line === undefined ? '' : `, line ${line}`}${column === undefined ? '' : `, column ${column}`}`;
+    return new TemplateError(`${where}${at}: ${text}`, { cause: error });
   }
+}
+
+const LABELLED = Symbol('portico.template.labelled');
+
+type RenderFunction = (
+  env: unknown,
+  context: unknown,
+  frame: unknown,
+  runtime: unknown,
+  callback: (error: unknown, result?: unknown) => void,
+) => unknown;
+
+/** Where a render error happened, set on the error by the code of the template it happened in. */
+interface LabelledError {
+  firstUpdate?: boolean;
+  lineno?: number;
+  colno?: number;
+  cause?: unknown;
+  message: string;
+  [TEMPLATE]?: string;
+  [MESSAGE]?: string;
+}
+const TEMPLATE = Symbol('portico.template.path');
+/** Nunjucks' `(path) [Line 2, Column 7]`. */
+const PLACE = /\(([^()\n]+)\) \[Line (\d+)(?:, Column (\d+))?\]/;
+/** Nunjucks' prefixes on a message: `Template render error: (path) [Line …]` and newlines. */
+const PREFIXES = /^(?:\s*(?:Template render error: )?\([^()\n]+\)(?: \[Line \d+(?:, Column \d+)?\])?\n)*\s*/;
+const MESSAGE = Symbol('portico.template.message');
+/** Marks an error thrown by the code a template's callback ran (another template's), not by the template. */
+const FOREIGN = Symbol('portico.template.foreign');
+
+/**
+ * Wraps a compiled template's code (its root and its blocks) so that an error raised in it
+ * is labelled with this template's path, with the line Nunjucks gives. Nunjucks runs a
+ * parent's code from the child's render and would name the child's file.
+ */
+function labelErrors(template: unknown): void {
+  const t = template as {
+    path?: string;
+    rootRenderFunc?: RenderFunction;
+    blocks?: Record<string, RenderFunction>;
+    [LABELLED]?: true;
+  };
+  if (t[LABELLED] || typeof t.rootRenderFunc !== 'function' || t.path === undefined) return;
+  t[LABELLED] = true;
+  const path = t.path;
+  const wrap =
+    (code: RenderFunction): RenderFunction =>
+    (env, context, frame, runtime, callback) =>
+      code(env, context, frame, runtime, (error, result) => {
+        const e = error as LabelledError | null;
+        if (e === null || e === undefined) {
+          try {
+            callback(error, result);
+          } catch (thrown) {
+            // The caller's code, run from inside this template's try: not ours to label.
+            if (thrown !== null && typeof thrown === 'object')
+              (thrown as { [FOREIGN]?: true })[FOREIGN] = true;
+            throw thrown;
+          }
+          return;
+        }
+        if (e[TEMPLATE] === undefined && e.firstUpdate === true) {
+          const cause = e.cause as { [FOREIGN]?: true } | undefined;
+          if (cause?.[FOREIGN]) {
+            // Nunjucks took this template's line for it: wrong, so none; the caller labels it.
+            delete cause[FOREIGN];
+            e.lineno = undefined;
+            e.colno = undefined;
+          } else {
+            e[TEMPLATE] = path;
+            e[MESSAGE] = e.message;
+          }
+        }
+        callback(error, result);
+      });
+  t.rootRenderFunc = wrap(t.rootRenderFunc);
+  for (const [name, block] of Object.entries(t.blocks ?? {}))
+    (t.blocks as Record<string, RenderFunction>)[name] = wrap(block);
 }
 
 type EngineSettings = { readonly templates?: TemplateSettings; readonly debug: boolean };

@@ -211,3 +211,69 @@ describe('errors', () => {
     assert.equal(engine.fromString('{{ x | shout }} {{ brand }}').render({ x: '<i>' }), '<i>! Portico');
   });
 });
+
+describe('errors name the template they happen in; every template rendered is reported', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-templates-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const files: Record<string, string> = {
+    'base.html': '<html>\n<body>\n{% block content %}{% endblock %}\n{{ missingFunction() }}\n</body>\n',
+    'page.html': '{% extends "base.html" %}\n{% block content %}page{% endblock %}\n',
+    'block.html': '{% extends "layout.html" %}\n{% block content %}\n{{ brokenInBlock() }}{% endblock %}\n',
+    'layout.html': '<main>{% block content %}{% endblock %}</main>\n{% include "part.html" %}\n',
+    'part.html': 'part\n',
+    'ok.html': '{% extends "layout.html" %}\n{% block content %}ok{% endblock %}\n',
+    'syntax-base.html': '<p>\n{% if %}\n',
+    'syntax.html': '{% extends "syntax-base.html" %}\n',
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const engine = new TemplateEngine({ dirs: [dir] });
+
+  test('an error in the parent is reported at the parent, with its line and column', () => {
+    assert.throws(
+      () => engine.getTemplate('page.html').render(),
+      (e) => {
+        assert.ok(hasCode(e, 'PORTICO_ERR_TEMPLATE_ERROR'));
+        assert.match(
+          (e as Error).message,
+          new RegExp(`^${join(dir, 'base.html')}, line 4, column \\d+: .*missingFunction`),
+        );
+        return true;
+      },
+    );
+  });
+
+  test('an error in a child block is reported at the child; a syntax error in the parent at the parent', () => {
+    assert.throws(
+      () => engine.getTemplate('block.html').render(),
+      (e) => {
+        assert.match(
+          (e as Error).message,
+          new RegExp(`^${join(dir, 'block.html')}, line 3, column \\d+: .*brokenInBlock`),
+        );
+        return true;
+      },
+    );
+    assert.throws(
+      () => engine.getTemplate('syntax.html').render(),
+      (e) => {
+        assert.match(
+          (e as Error).message,
+          new RegExp(`^${join(dir, 'syntax-base.html')}, line 2, column \\d+: `),
+        );
+        return true;
+      },
+    );
+  });
+
+  test('templateRendered is sent for the page, then each template it extends or includes', () => {
+    const names: string[] = [];
+    const receiver = (event: { name: string }) => void names.push(event.name);
+    templateRendered.connect(receiver);
+    try {
+      assert.equal(engine.getTemplate('ok.html').render(), '<main>ok</main>\npart\n\n');
+    } finally {
+      templateRendered.disconnect(receiver);
+    }
+    assert.deepEqual(names, ['ok.html', 'layout.html', 'part.html']);
+  });
+});

@@ -5,7 +5,7 @@
  * @module
  */
 import { CORE_SETTINGS_KEYS, unknownSettingsKeys } from '../../conf/settings.ts';
-import { closest } from '../../conf/settings-schema.ts';
+import { closest } from '../../../tsgi/suggest.ts';
 import { settingsSections } from '../../conf/sections.ts';
 import type { CheckContext, CheckMessage } from './registry.ts';
 
