@@ -39,7 +39,7 @@ test('--help is short: the commands, not every option of serve', async () => {
   assert.doesNotMatch(result.stdout, /--workers/);
   assert.equal(
     (await portico(['help', 'check'])).stdout.split('\n')[0],
-    'Usage: portico check [--settings PATH]',
+    'Usage: portico check [--settings PATH] [--deploy] [--fail-level LEVEL] [--tag TAGS]',
   );
 });
 
