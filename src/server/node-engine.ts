@@ -17,6 +17,7 @@ import type { ServerOptions } from './options.ts';
 import { rawPlainResponse } from './plain-response.ts';
 import { whenDrained } from './drained.ts';
 import { hasToken } from './http1/head.ts';
+import { boundConnections, surviveAcceptErrors } from './capacity.ts';
 
 /** One request/response pair from `node:http`; it is its own {@link RequestHead}. */
 class NodeExchange implements Exchange, RequestHead {
@@ -168,9 +169,11 @@ export function createNodeEngine(
     requireHostHeader: false,
     joinDuplicateHeaders: false,
   });
+  surviveAcceptErrors(server, errors);
+  const refused = boundConnections(server, options.maxConnections, errors);
   // Node silently drops headers past maxHeadersCount; keep one more than the limit so the
   // server can see the excess and answer 431 instead of serving a truncated request.
-  server.maxHeadersCount = options.limitRequestFields + 1;
+  server.maxHeadersCount = options.limitRequestFields > 0 ? options.limitRequestFields + 1 : 0;
 
   // Counted here rather than with Node's maxRequestsPerSocket, which answers requests
   // pipelined past the limit with a 503 and leaves the connection open; we close it after
@@ -182,7 +185,8 @@ export function createNodeEngine(
   const inFlight = new Set<http.ServerResponse>();
   const admit = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
     const socket = req.socket as TrackedSocket;
-    if (socket[closing] === true) return false;
+    // Answered 503 on arrival (max-connections): node:http parses it all the same.
+    if (socket[closing] === true || refused(socket)) return false;
     if (req.httpVersionMinor === 1 && req.headers.host === undefined) {
       socket[closing] = true;
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });

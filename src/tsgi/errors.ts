@@ -109,6 +109,10 @@ export const errorCodes = {
     'portico check: settings.secretKey is not set, so nothing can be signed safely.',
   PORTICO_ERR_SETTINGS:
     'The settings file given with --settings is missing, fails to load, or exports no settings object.',
+  PORTICO_ERR_TOO_MANY_CONNECTIONS:
+    'A listener already had max-connections connections open: a new one was answered 503 and closed.',
+  PORTICO_ERR_ACCEPT_FAILED:
+    'Accepting a connection failed (EMFILE/ENFILE: out of file descriptors); the server keeps running.',
 } as const;
 
 /** A stable Portico error code. */

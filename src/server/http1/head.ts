@@ -106,7 +106,7 @@ export function hasToken(list: string, token: string): boolean {
 }
 
 /** Checks a (joined) Transfer-Encoding: codings may precede `chunked`, which must come last, once. */
-function checkTransferEncoding(value: string): HeadError | undefined {
+export function checkTransferEncoding(value: string): HeadError | undefined {
   const codings = listMembers(value).map((coding) => coding.toLowerCase());
   const chunked = codings.indexOf('chunked');
   if (chunked !== codings.length - 1) {
