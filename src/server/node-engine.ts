@@ -127,7 +127,9 @@ const servedCount = Symbol('portico.servedCount');
  * and emits requests pipelined behind it, which must never reach the application.
  */
 const closing = Symbol('portico.closing');
-type TrackedSocket = Socket & { [servedCount]?: number; [closing]?: boolean };
+/** When the socket last had no request in progress (ms since the epoch; 0: one is in progress). */
+const idleSince = Symbol('portico.idleSince');
+type TrackedSocket = Socket & { [servedCount]?: number; [closing]?: boolean; [idleSince]?: number };
 
 function hasCloseHeader(headers: string[]): boolean {
   for (let i = 0; i < headers.length; i += 2) {
@@ -171,6 +173,35 @@ export function createNodeEngine(
   });
   surviveAcceptErrors(server, errors);
   const refused = boundConnections(server, options.maxConnections, errors);
+  // node:http restarts its keep-alive timer on every byte, and empty lines before a request
+  // line are bytes: a client sending CRLF now and then would hold a connection forever.
+  // No request may take longer to start than an idle connection plus a head may last.
+  const idleLimitMs = (options.keepaliveTimeout + options.headerTimeout) * 1000;
+  const sockets = new Set<TrackedSocket>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const socket of sockets) {
+      const since = socket[idleSince] ?? 0;
+      if (since !== 0 && now - since > idleLimitMs) socket.destroy();
+    }
+  };
+  server.on('connection', (socket: TrackedSocket) => {
+    if (refused(socket)) return;
+    socket[idleSince] = Date.now();
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0 && sweeper !== undefined) {
+        clearInterval(sweeper);
+        sweeper = undefined;
+      }
+    });
+    if (sweeper === undefined) {
+      sweeper = setInterval(sweep, Math.max(10, Math.min(1000, idleLimitMs / 4)));
+      sweeper.unref();
+    }
+  });
   // Node silently drops headers past maxHeadersCount; keep one more than the limit so the
   // server can see the excess and answer 431 instead of serving a truncated request.
   server.maxHeadersCount = options.limitRequestFields > 0 ? options.limitRequestFields + 1 : 0;
@@ -197,7 +228,11 @@ export function createNodeEngine(
     socket[servedCount] = served;
     if (served === limit || draining) res.shouldKeepAlive = false;
     inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
+    socket[idleSince] = 0;
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (!socket.destroyed) socket[idleSince] = Date.now();
+    });
     return served <= limit;
   };
   server.on('request', (req, res) => {

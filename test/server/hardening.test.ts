@@ -117,6 +117,24 @@ for (const engine of ENGINES) {
       assert.ok(seen[0]?.body?.every((byte) => byte === 0x7a));
     });
 
+    test('bare CRLFs on a kept-alive connection do not keep it open', async () => {
+      const server = await startEngine(engine, echo().app, { keepaliveTimeout: 1, headerTimeout: 1 });
+      const client = await RawClient.open(server.port);
+      client.write(get('/'));
+      await client.responses(1);
+      const started = Date.now();
+      // One CRLF every 300 ms: they move no deadline (portico closes after keepalive-timeout;
+      // node:http restarts its own timer on each byte, so Portico's sweep closes it after
+      // keepalive-timeout + header-timeout).
+      for (let i = 0; i < 15 && !client.closed; i++) {
+        await sleep(300);
+        client.write('\r\n');
+      }
+      assert.ok(client.closed, 'closed while the CRLFs kept coming');
+      const limit = engine === 'portico' ? 2500 : 3500;
+      assert.ok(client.closedAt - started < limit, `closed after ${client.closedAt - started} ms`);
+    });
+
     test('max-connections: one connection past it is answered 503 and closed', async () => {
       const server = await startEngine(engine, echo().app, { maxConnections: 2 });
       const a = await RawClient.open(server.port);
@@ -150,21 +168,6 @@ describe('hardening: the portico engine only', () => {
     const responses = await client.responses(1);
     assert.equal(responses[0]?.status, 400);
     assert.ok(seen.every((s) => s.body === undefined));
-  });
-
-  test('bare CRLFs on a kept-alive connection neither reset keepalive-timeout nor last', async () => {
-    const server = await startEngine('portico', echo().app, { keepaliveTimeout: 1, headerTimeout: 5 });
-    const client = await RawClient.open(server.port);
-    client.write(get('/'));
-    await client.responses(1);
-    const started = Date.now();
-    // One CRLF every 300 ms: a few are allowed, but they do not move the idle deadline.
-    for (let i = 0; i < 3 && !client.closed; i++) {
-      await sleep(300);
-      client.write('\r\n');
-    }
-    assert.ok(await client.closedWithin(2500), 'closed by keepalive-timeout');
-    assert.ok(Date.now() - started < 2800, `closed after ${Date.now() - started} ms`);
   });
 
   test('more than a few empty lines before a request line is a 400', async () => {
