@@ -19,6 +19,9 @@ import { whenDrained } from './drained.ts';
 import { hasToken } from './http1/head.ts';
 import { boundConnections, surviveAcceptErrors } from './capacity.ts';
 
+/** Bytes of an unread request body skipped after its response (as the portico engine does). */
+const DISCARD_LIMIT = 256 * 1024;
+
 /** One request/response pair from `node:http`; it is its own {@link RequestHead}. */
 class NodeExchange implements Exchange, RequestHead {
   readonly req: http.IncomingMessage;
@@ -100,6 +103,21 @@ class NodeExchange implements Exchange, RequestHead {
   end(chunk?: Uint8Array | string): void {
     if (chunk === undefined) this.res.end();
     else this.res.end(chunk);
+    if (!this.req.complete) this.#boundDiscard();
+  }
+
+  /**
+   * node:http reads and drops a request body the application left unread, however long it
+   * is (a chunked flood never ends). As the `portico` engine does, the rest is skipped up
+   * to {@link DISCARD_LIMIT} bytes, then the connection is closed.
+   */
+  #boundDiscard(): void {
+    const req = this.req;
+    let skipped = 0;
+    req.on('data', (chunk: Buffer) => {
+      skipped += chunk.length;
+      if (skipped > DISCARD_LIMIT) req.socket.destroy();
+    });
   }
 
   abort(): void {

@@ -135,6 +135,25 @@ for (const engine of ENGINES) {
       assert.ok(client.closedAt - started < limit, `closed after ${client.closedAt - started} ms`);
     });
 
+    test('an unread chunked body that never ends is cut after the response (bounded skip)', async () => {
+      const discard: Application = (_environ, start) => {
+        start('200 OK', [['Content-Type', 'text/plain']]);
+        return ['ok'];
+      };
+      const server = await startEngine(engine, discard);
+      const client = await RawClient.open(server.port);
+      client.write('POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n');
+      const burst = '1\r\nx\r\n'.repeat(10_000);
+      const started = Date.now();
+      // At most 30 MB, 60 KB at a time, for at most 5 s.
+      for (let i = 0; i < 500 && !client.closed && Date.now() - started < 5000; i++) {
+        if (client.socket.writableLength < 1_000_000) client.write(burst);
+        await sleep(5);
+      }
+      assert.ok(await client.closedWithin(2000), 'closed while the flood went on');
+      assert.equal(client.parse()[0]?.status, 200);
+    });
+
     test('max-connections: one connection past it is answered 503 and closed', async () => {
       const server = await startEngine(engine, echo().app, { maxConnections: 2 });
       const a = await RawClient.open(server.port);
@@ -168,6 +187,21 @@ describe('hardening: the portico engine only', () => {
     const responses = await client.responses(1);
     assert.equal(responses[0]?.status, 400);
     assert.ok(seen.every((s) => s.body === undefined));
+  });
+
+  test('the first head of a connection must arrive within header-timeout of the accept, not of its first byte', async () => {
+    const server = await startEngine('portico', echo().app, { headerTimeout: 2 });
+    const client = await RawClient.open(server.port);
+    const opened = Date.now();
+    await sleep(1200);
+    client.write('GET / HTTP/1.1\r\n');
+    for (let i = 0; i < 6 && !client.closed; i++) {
+      await sleep(400);
+      client.write('X: y\r\n');
+    }
+    assert.ok(await client.closedWithin(3000));
+    assert.ok(client.closedAt - opened < 3300, `closed ${client.closedAt - opened} ms after the accept`);
+    assert.equal(client.parse()[0]?.status, 408);
   });
 
   test('more than a few empty lines before a request line is a 400', async () => {

@@ -294,7 +294,10 @@ export class Connection implements ExchangeHost {
           }
           if (this.#clientEnded) return this.#refuse(new HeadError(400, 'an incomplete request head'), '');
           if (this.deadlineKind !== Deadline.head) {
-            this.#setDeadline(Deadline.head, this.#context.headerTimeoutMs);
+            // The first head's time runs from the accept (a slowloris sending its first byte
+            // late gains nothing); a later head's from its first byte.
+            if (this.#served === 0 && this.deadlineKind === Deadline.idle) this.deadlineKind = Deadline.head;
+            else this.#setDeadline(Deadline.head, this.#context.headerTimeoutMs);
           }
           return;
         }
