@@ -113,13 +113,21 @@ type Attack = (port: number, deadline: number) => Promise<AttackResult>;
 
 const openedAt = new WeakMap<Socket, number>();
 
-/** Tracks when each socket closes, relative to `start` (or, without it, to its own opening). */
-function track(sockets: Socket[], start?: number): (number | undefined)[] {
+/**
+ * Tracks when the server gave up each socket (its FIN, or the close), relative to `start`
+ * (or, without it, to the socket's own opening). Sockets are read and their bytes dropped
+ * unless `read` is false, so that a FIN is seen when it comes; after a FIN the server
+ * still drains for a while (a lingering close, so its last response is not lost to a reset).
+ */
+function track(sockets: Socket[], start?: number, read = true): (number | undefined)[] {
   const closed: (number | undefined)[] = sockets.map(() => undefined);
   sockets.forEach((socket, i) => {
     socket.on('error', () => {});
     const from = start ?? openedAt.get(socket) ?? Date.now();
-    socket.on('close', () => (closed[i] ??= Date.now() - from));
+    const mark = () => (closed[i] ??= Date.now() - from);
+    socket.on('end', mark);
+    socket.on('close', mark);
+    if (read) socket.resume();
   });
   return closed;
 }
@@ -171,7 +179,7 @@ const attacks: Record<string, Attack> = {
       socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
       sockets.push(socket);
     }
-    const closed = track(sockets, start);
+    const closed = track(sockets, start, false);
     while (Date.now() < deadline) await sleep(250);
     for (const socket of sockets) socket.destroy();
     return { closedAfter: closed, note: 'no write timeout closes them: backpressure holds them, bounded' };

@@ -21,6 +21,7 @@ import { boundConnections, surviveAcceptErrors } from './capacity.ts';
 
 /** Bytes of an unread request body skipped after its response (as the portico engine does). */
 const DISCARD_LIMIT = 256 * 1024;
+const DISCARD_CHUNKS = 4096;
 
 /** One request/response pair from `node:http`; it is its own {@link RequestHead}. */
 class NodeExchange implements Exchange, RequestHead {
@@ -114,9 +115,12 @@ class NodeExchange implements Exchange, RequestHead {
   #boundDiscard(): void {
     const req = this.req;
     let skipped = 0;
+    let chunks = 0;
     req.on('data', (chunk: Buffer) => {
       skipped += chunk.length;
-      if (skipped > DISCARD_LIMIT) req.socket.destroy();
+      // node:http emits every chunk of a chunked body as an event: 1-byte chunks cost an
+      // event per byte, so their number is bounded too.
+      if (skipped > DISCARD_LIMIT || ++chunks > DISCARD_CHUNKS) req.socket.destroy();
     });
   }
 
