@@ -31,6 +31,18 @@ const { values } = parseArgs({
 const root = path.resolve(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** CPU seconds (user + system) the process has used, from /proc. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+let serverPid = 0;
+
 function rssOf(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -184,6 +196,31 @@ const attacks: Record<string, Attack> = {
     for (const socket of sockets) socket.destroy();
     return { closedAfter: closed, note: 'no write timeout closes them: backpressure holds them, bounded' };
   },
+  async 'trickled-head'(port, deadline) {
+    // A 16 KiB head, one byte per write (TCP_NODELAY: mostly one byte per read), on 10
+    // connections at once: the server's CPU time for it shows whether parsing is linear.
+    const head = Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'v'.repeat(16 * 1024 - 64)}\r\n\r\n`);
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 10; i++) {
+      const socket = await open(port);
+      socket.setNoDelay(true);
+      sockets.push(socket);
+    }
+    for (const socket of sockets) socket.on('error', () => {}).resume();
+    const cpu = cpuOf(serverPid);
+    const started = Date.now();
+    for (let i = 0; i < head.length && Date.now() < deadline; i++) {
+      for (const socket of sockets) socket.write(head.subarray(i, i + 1));
+      if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await sleep(500);
+    const used = cpuOf(serverPid) - cpu;
+    for (const socket of sockets) socket.destroy();
+    return {
+      closedAfter: [],
+      note: `server CPU ${used.toFixed(2)} s for 10 × 16 KiB heads a byte at a time (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    };
+  },
   async pipeline(port, deadline) {
     const start = Date.now();
     const socket = await open(port);
@@ -237,6 +274,7 @@ const lines: string[] = [];
 for (const engine of values.engines.split(',')) {
   engineNow = engine;
   const server = await startServer(engine);
+  serverPid = server.pid;
   // Idle latency, and the idle RSS every attack is measured against.
   const idleClient = goodClient(server.port);
   await sleep(3000);
@@ -258,9 +296,11 @@ for (const engine of values.engines.split(',')) {
     const closedTimes = result.closedAfter.filter((t): t is number => t !== undefined);
     const open = result.closedAfter.length - closedTimes.length;
     const closedText =
-      closedTimes.length === 0
-        ? `none closed (${open} open)`
-        : `median ${(percentile(closedTimes, 50) / 1000).toFixed(1)} s, max ${(Math.max(...closedTimes) / 1000).toFixed(1)} s${open > 0 ? `, ${open} still open` : ''}`;
+      result.closedAfter.length === 0
+        ? '—'
+        : closedTimes.length === 0
+          ? `none closed (${open} open)`
+          : `median ${(percentile(closedTimes, 50) / 1000).toFixed(1)} s, max ${(Math.max(...closedTimes) / 1000).toFixed(1)} s${open > 0 ? `, ${open} still open` : ''}`;
     const target = result.expectMs === undefined ? '—' : `≤ ${(result.expectMs / 1000).toFixed(0)} s`;
     const line = `| ${engine} | ${name} | ${closedText} | ${target} | +${((peak - base) / 1048576).toFixed(1)} MB | ${percentile(latencies, 99).toFixed(2)} ms (${(percentile(latencies, 99) / idleP99).toFixed(1)}×) | ${result.note ?? ''} |`;
     lines.push(line);
