@@ -31,6 +31,8 @@ interface Case {
   raw: string;
   messages: ReturnType<typeof msg>[];
   error: string | null;
+  /** Refusing the whole stream also conforms (RFC leeway); serving must still match. */
+  refusalAllowed?: boolean;
 }
 const cases: Case[] = [];
 const add = (c: Case) => cases.push(c);
@@ -230,8 +232,80 @@ add({
   error: null,
 });
 
+// h11's parser tests (python-hyper/h11, MIT): its chunked-body and request-line cases, sent
+// as the body of a POST (or as the request) followed by a pipelined request.
+const H11 = 'python-hyper/h11@114803a29ce5 h11/tests/test_io.py';
+const H11_LICENCE = 'MIT (h11 contributors)';
+const h11Chunked: [string, string, string | null, string?][] = [
+  ['0\r\n\r\n', 'test_ChunkedReader: empty', ''],
+  ['0\r\nSome: header\r\n\r\n', 'test_ChunkedReader: a trailer', ''],
+  [
+    '5\r\n01234\r\n10\r\n0123456789abcdef\r\n0\r\nSome: header\r\n\r\n',
+    'test_ChunkedReader: two chunks and a trailer',
+    '012340123456789abcdef',
+  ],
+  [`aA\r\n${'x'.repeat(0xaa)}\r\n0\r\n\r\n`, 'test_ChunkedReader: mixed-case hex', 'x'.repeat(0xaa)],
+  [`${'9'.repeat(100)}\r\nxxx`, 'test_ChunkedReader: an arbitrarily long size', null],
+  ['10\x00\r\nxxx', 'test_ChunkedReader: NUL in the size', null],
+  [
+    '5; hello=there\r\nxxxxx\r\n0; random="junk"; some=more; canbe=lonnnnngg\r\n\r\n',
+    'test_ChunkedReader: extensions with spaces and quotes',
+    'xxxxx',
+  ],
+  [
+    '5   \t \r\n01234\r\n0\r\n\r\n',
+    'test_ChunkedReader: whitespace after the size',
+    null,
+    'h11 accepts it; RFC 9112 7.1 allows BWS only before a `;` (llhttp refuses it outside its lenient mode)',
+  ],
+  ['3\r\nxxx__1a\r\n', 'test_ChunkedReader: bad chunk terminator', null],
+  ['3\r\nxxx\r_1a\r\n', 'test_ChunkedReader: CR then garbage after the data', null],
+  ['3\r\nxxx_\n1a\r\n', 'test_ChunkedReader: garbage then LF after the data', null],
+];
+for (const [body, what, decoded, note] of h11Chunked) {
+  add({
+    name: `h11: ${what}${note === undefined ? '' : ` (${note})`}`,
+    source: H11,
+    licence: H11_LICENCE,
+    raw: `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${body}${decoded === null ? '' : smuggled}`,
+    messages: decoded === null ? [] : [msg('POST', '/', decoded), msg('GET', '/smuggled')],
+    error: decoded === null ? REFUSE : null,
+  });
+}
+const h11Heads: [string, string][] = [
+  ['HEAD /foo HTTP/1.1 xxxxxx\r\nHost: a\r\n\r\n', 'test_reject_garbage_after_response_line'],
+  ['HEAD /foo HTTP/1.1\r\nHost: foo\x00bar\r\n\r\n', 'test_reject_garbage_in_header_line'],
+  ['HEAD /\x00 HTTP/1.1\r\nHost: foobar\r\n\r\n', 'test_reject_non_vchar_in_path: NUL'],
+  ['HEAD /\x7f HTTP/1.1\r\nHost: foobar\r\n\r\n', 'test_reject_non_vchar_in_path: DEL'],
+  ['HEAD /\xee HTTP/1.1\r\nHost: foobar\r\n\r\n', 'test_reject_non_vchar_in_path: 0xEE'],
+];
+for (const [raw, what] of h11Heads) {
+  add({ name: `h11: ${what}`, source: H11, licence: H11_LICENCE, raw, messages: [], error: REFUSE });
+}
+
+// RFC 9112 3 lets a recipient split the request line on whitespace: either outcome conforms.
+add({
+  name: 'h11: test_reject_non_vchar_in_path: space (two spaces before the version)',
+  source: H11,
+  licence: H11_LICENCE,
+  raw: 'HEAD /  HTTP/1.1\r\nHost: foobar\r\n\r\n',
+  messages: [msg('HEAD', '/')],
+  error: null,
+  refusalAllowed: true,
+});
+
 writeFileSync(
   new URL('./smuggling.json', import.meta.url),
-  `${JSON.stringify({ source: 'see each case', cases: cases.map(({ messages, error, ...rest }) => ({ ...rest, llhttp: { messages, error } })) }, null, 1)}\n`,
+  `${JSON.stringify(
+    {
+      source: 'see each case',
+      cases: cases.map(({ messages, error, refusalAllowed, ...rest }) => ({
+        ...rest,
+        llhttp: { messages, error, ...(refusalAllowed === true ? { refusal_allowed: true } : {}) },
+      })),
+    },
+    null,
+    1,
+  )}\n`,
 );
 console.log(`${cases.length} cases`);
