@@ -283,6 +283,113 @@ for (const [raw, what] of h11Heads) {
   add({ name: `h11: ${what}`, source: H11, licence: H11_LICENCE, raw, messages: [], error: REFUSE });
 }
 
+// http-garden's list of server bugs it found (narfindustries/http-garden, TROPHIES.md, "Server
+// Bugs"): each bug's one-line example payload, quoted as data with its number. Payloads without a
+// Host get `Host: a` after the request line (else every one would be refused for that alone).
+const GARDEN = 'narfindustries/http-garden@68698e91e8fb TROPHIES.md, server bug';
+const GARDEN_LICENCE = 'no licence file in the repository: one-line example payloads quoted with attribution';
+const withHost = (raw: string) =>
+  /\r\nhost:/i.test(raw.slice(0, raw.indexOf('\r\n\r\n') + 2)) ? raw : raw.replace('\r\n', '\r\nHost: a\r\n');
+const garden: [number, string, ReturnType<typeof msg>[], boolean?][] = [
+  [
+    1,
+    'GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0_2e\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n0\r\n\r\n',
+    [],
+  ],
+  [2, 'GET / HTTP/1.1\r\nHost: a\r\nHeader: v\x00\ralue\r\n\r\n', []],
+  [
+    3,
+    'GET / HTTP/1.1\r\nHost: whatever\r\nContent-Length : 34\r\n\r\nGET / HTTP/1.1\r\nHost: whatever\r\n\r\n',
+    [],
+  ],
+  [4, 'GET / HTTP/1.1\r\n\tContent-Length: 1\r\n\r\nX', []],
+  [5, 'GET /test HTTP/1.32\r\n\r\n', []],
+  [6, 'G=":<>(e),[T];?" /get HTTP/1.1\r\n\r\n', []],
+  [7, 'GET ! HTTP/1.1\r\n\r\n', []],
+  [8, 'GET / HTTP/1.1\r\n\xefoo: bar\r\n\r\n', []],
+  [9, 'GET /\nHTTP/1.1\r\n\r\n', []],
+  [10, 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: +1_0\r\n\r\n0123456789', []],
+  [
+    11,
+    'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nZ\r\n0\r\n\r\n',
+    [],
+  ],
+  [12, 'POST / HTTP/1.1\r\nHost: whatever\r\nTransfer-Encoding: \xa0chunked\xa0\r\n\r\n0\r\n\r\n', []],
+  [13, 'GET / HTTP/1.1\r\nVisible: :/\rSmuggled: :)\r\n\r\n', []],
+  [
+    14,
+    'GET / HTTP/1.1\r\n\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "(),/;<=>?@[/]{}: whatever\r\n\r\n',
+    [],
+  ],
+  [15, 'GET / HTTP/\r\r1.1\r\n\r\n', []],
+  [16, 'GET / HTTP/1.1\r\nHost: whatever\r\nContent-Length: \r\n\r\n', []],
+  [17, 'GET / HTTP/1.1\r\nHost: whatever\r\nTransfer-Encoding: chunked\r\n\r\n\r\n\r\n', []],
+  [18, 'GET / HTTP/1.1\r\n: ignored\r\nHost: whatever\r\n\r\n', []],
+  [19, 'GET / HTTP/1.1\r\nHost: a\r\nUseless:\n\nGET / HTTP/1.1\r\n\r\n', []],
+  [20, 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length\x85: 10\r\n\r\n0123456789', []],
+  [
+    21,
+    'GET / HTTP/1.1\r\nHost: whatever\r\nTransfer-Encoding: ,chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n',
+    [],
+  ],
+  [
+    22,
+    'GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0_2e\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n0\r\n\r\n',
+    [],
+  ],
+  [23, 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 0\r\n\r\nZ', []],
+  [24, 'GET / HTTP/4294967295.255\r\n\r\n', []],
+  [26, 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: -48\r\n\r\n', []],
+  [27, 'GET / HTTP/1.1\r\n:\r\nI: am chopped off\r\n\r\n', []],
+  [28, 'GET / HTTP/1.1\r\nContent-Length 10\r\n\r\n0123456789', []],
+  [29, 'GET / HTTP/1.1\r\nContent-Length: 1Z\r\n\r\nZ', []],
+  [30, 'GET / HTTP/1.1\r\nHost: a\r\n\rZGET /evil: HTTP/1.1\r\nHost: a\r\n\r\n', []],
+  [
+    31,
+    'GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\r;ABCD\r\n34\r\nE\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n0\r\n\r\n',
+    [],
+  ],
+  // 010 is ten: eight bytes follow, so the body never completes and nothing is served.
+  [32, 'GET / HTTP/1.1\r\nHost: whatever\r\nContent-Length: 010\r\n\r\n01234567', []],
+  [33, 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 1\r\n\r\nZ', []],
+  [34, 'GET / HTTP/1.1\r\nHost: whatever\r\nHeader: va\rlue\r\n\r\n', []],
+  [
+    35,
+    'GET / HTTP/1.1\r\nHost: whatever\r\nTest: test\x00THESE BYTES GET DROPPED\r\nConnection: close\r\n\r\n',
+    [],
+  ],
+  [
+    37,
+    'POST / HTTP/1.1\r\nHost: whatever\r\nTransfer-\r\nEncoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n',
+    [],
+  ],
+  [
+    38,
+    'GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: \r\n\r\nGET / HTTP/1.1\r\nHost: localhost\r\n\r\n',
+    [],
+  ],
+  // A valid trailer field (`X` = `POST / HTTP/1.1`): one request, its body empty.
+  [
+    39,
+    'GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX:POST / HTTP/1.1\r\n\r\n',
+    [msg('GET', '/')],
+  ],
+  [40, '\x00 / HTTP/............0596.7407.\r\n\r\n', []],
+  // obs-text in a field value is valid (RFC 9110 5.5), kept as it is; refusing it also conforms.
+  [41, 'GET /login HTTP/1.1\r\nHost: a\r\nUser: \x85admin\xa0\r\n\r\n', [msg('GET', '/login')], true],
+];
+for (const [bug, raw, messages, refusalAllowed] of garden) {
+  add({
+    name: `http-garden: server bug ${bug}`,
+    source: `${GARDEN} ${bug}`,
+    licence: GARDEN_LICENCE,
+    raw: withHost(raw),
+    messages,
+    error: messages.length === 0 ? REFUSE : null,
+    ...(refusalAllowed === true ? { refusalAllowed } : {}),
+  });
+}
+
 // RFC 9112 3 lets a recipient split the request line on whitespace: either outcome conforms.
 add({
   name: 'h11: test_reject_non_vchar_in_path: space (two spaces before the version)',
