@@ -269,7 +269,10 @@ export function createNodeEngine(
     res.end('Only "Expect: 100-continue" is supported.\n');
   });
   // A TSGI server is an origin server, not a proxy: CONNECT is refused.
+  // node:http hands the socket over without its error listener: a reset would be an
+  // uncaught 'error' that kills the process.
   server.on('connect', (_req, socket: Socket) => {
+    socket.on('error', () => {});
     socket.end(rawPlainResponse(405, 'CONNECT is not supported: this is not a proxy.'));
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

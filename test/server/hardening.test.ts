@@ -154,6 +154,21 @@ for (const engine of ENGINES) {
       assert.equal(client.parse()[0]?.status, 200);
     });
 
+    test('CONNECT followed by a reset does not take the server down', async () => {
+      const server = await startEngine(engine, echo().app);
+      for (let i = 0; i < 10; i++) {
+        const client = await RawClient.open(server.port);
+        client.write(`CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n${'x'.repeat(100_000)}`);
+        await new Promise((resolve) => setImmediate(resolve));
+        client.socket.resetAndDestroy();
+        await sleep(10);
+      }
+      await sleep(100);
+      const client = await RawClient.open(server.port);
+      client.write(get('/'));
+      assert.equal((await client.responses(1))[0]?.status, 200);
+    });
+
     test('max-connections: one connection past it is answered 503 and closed', async () => {
       const server = await startEngine(engine, echo().app, { maxConnections: 2 });
       const a = await RawClient.open(server.port);
