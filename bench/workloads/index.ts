@@ -5,6 +5,7 @@
  * list it here.
  */
 import { hello } from './hello.ts';
+import { hostile } from './hostile.ts';
 import { routes } from './routes.ts';
 import type { ScriptBench, Workload } from './types.ts';
 import { uwsgiNginx } from './uwsgi-nginx.ts';
@@ -16,7 +17,7 @@ export type { BenchRequest, BenchServer, ScriptBench, Workload } from './types.t
 export const workloads: readonly Workload[] = [hello, W1, W2, W3, uwsgiNginx, workers];
 
 /** Benchmarks that are scripts of their own, run only when named. */
-export const scriptBenches: readonly ScriptBench[] = [routes];
+export const scriptBenches: readonly ScriptBench[] = [routes, hostile];
 
 /** The script benchmark called `name`, or undefined. */
 export function findScriptBench(name: string): ScriptBench | undefined {

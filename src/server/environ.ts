@@ -1,6 +1,7 @@
 /**
  * Building the environ from a parsed request, exactly as `docs/tsgi.md` says.
  */
+import { receivedHeaderKey } from '../tsgi/headers.ts';
 import { PorticoError } from '../tsgi/errors.ts';
 import type { Environ, ErrorStream, FileWrapper } from '../tsgi/types.ts';
 import type { RequestHead } from './engine.ts';
@@ -28,6 +29,22 @@ export interface Target {
   /** The path, still percent-encoded. */
   readonly rawPath: string;
   readonly query: string;
+  /** The authority of an absolute-form target (`http://host:port/x`), which wins over Host. */
+  readonly authority?: string;
+}
+
+// RFC 3986 host [":" port] as Host carries it (RFC 9110 7.2): an IP literal in brackets,
+// or a reg-name / IPv4 address (unreserved, sub-delims, percent-encoding), then an optional
+// port of digits. No userinfo, no spaces, no slashes.
+const AUTHORITY =
+  /^(?:\[[0-9A-Fa-f:.]+\]|\[v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::(\d*))?$/;
+
+/** True when `value` is a valid Host (empty is allowed: RFC 9110 7.2). */
+export function validHost(value: string): boolean {
+  const match = AUTHORITY.exec(value);
+  if (match === null) return false;
+  const port = match[1];
+  return port === undefined || port === '' || (port.length <= 5 && Number(port) <= 65535);
 }
 
 /**
@@ -39,16 +56,29 @@ export function parseTarget(method: string, target: string): Target | undefined 
   let start = 0;
   if (target.charCodeAt(0) !== 47 /* / */) {
     if (target === '*') return method === 'OPTIONS' ? { rawPath: '*', query: '' } : undefined;
-    const scheme = /^https?:\/\/[^/?#]+/i.exec(target);
+    const scheme = /^https?:\/\/([^/?#]+)/i.exec(target);
     if (scheme === null) return undefined;
+    // Userinfo (deprecated, RFC 9110 4.2.4) is not part of the host: RFC 3986 ends it at the last `@`.
+    const whole = scheme[1] as string;
+    const authority = whole.slice(whole.lastIndexOf('@') + 1);
+    if (authority === '' || !validHost(authority)) return undefined;
     start = scheme[0].length;
-    if (start === target.length) return { rawPath: '/', query: '' };
+    if (start === target.length) return { rawPath: '/', query: '', authority };
+    return splitPath(target, start, authority);
   }
+  return splitPath(target, start, undefined);
+}
+
+function splitPath(target: string, start: number, authority: string | undefined): Target {
   const hash = target.indexOf('#', start);
   const end = hash === -1 ? target.length : hash;
   const question = target.indexOf('?', start);
-  if (question === -1 || question > end) return { rawPath: target.slice(start, end) || '/', query: '' };
-  return { rawPath: target.slice(start, question) || '/', query: target.slice(question + 1, end) };
+  const rawPath =
+    question === -1 || question > end
+      ? target.slice(start, end) || '/'
+      : target.slice(start, question) || '/';
+  const query = question === -1 || question > end ? '' : target.slice(question + 1, end);
+  return authority === undefined ? { rawPath, query } : { rawPath, query, authority };
 }
 
 // Header name → environ key, computed once per distinct name. `null` marks a name the
@@ -57,14 +87,10 @@ export function parseTarget(method: string, target: string): Target | undefined 
 const keyCache = new Map<string, string | null>();
 const KEY_CACHE_LIMIT = 4096;
 
-function environKey(name: string): string | null {
+function cachedEnvironKey(name: string): string | null {
   let key = keyCache.get(name);
   if (key !== undefined) return key;
-  if (name.indexOf('_') !== -1) key = null;
-  else {
-    const upper = name.toUpperCase().replaceAll('-', '_');
-    key = upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH' ? upper : `HTTP_${upper}`;
-  }
+  key = receivedHeaderKey(name);
   if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(name, key);
   return key;
 }
@@ -110,13 +136,13 @@ export function buildEnviron(
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     // Counted as the line on the wire: `name: value` and CRLF.
-    if (name.length + value.length + 4 > fieldLimit) {
+    if (fieldLimit > 0 && name.length + value.length + 4 > fieldLimit) {
       throw new PorticoError(
         'PORTICO_ERR_HEADERS_TOO_LARGE',
         `header ${name} is longer than limit-request-field-size`,
       );
     }
-    const key = environKey(name);
+    const key = cachedEnvironKey(name);
     if (key === null) continue;
     const previous = environ[key] as string | undefined;
     if (previous === undefined) environ[key] = value;
@@ -125,6 +151,12 @@ export function buildEnviron(
     // Cookie pairs are separated by "; ", every other list header by ", " (RFC 9110 5.3).
     else environ[key] = `${previous}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
   }
+  const host = environ.HTTP_HOST as string | undefined;
+  if (host !== undefined && !validHost(host)) {
+    throw new PorticoError('PORTICO_ERR_BAD_REQUEST', 'an invalid Host header');
+  }
+  // RFC 9112 3.2.2: the authority of an absolute-form target replaces Host.
+  if (target.authority !== undefined) environ.HTTP_HOST = target.authority;
   if (defaults.proxyTrust.trusts(head.remoteAddress)) applyForwarded(environ, defaults.proxyTrust);
   setServerName(environ, head);
   return environ;

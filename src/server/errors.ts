@@ -7,6 +7,15 @@ import { defineErrors } from '../tsgi/errors.ts';
 
 /** The HTTP and uwsgi server's error codes. */
 export const serverErrors = defineErrors('server', {
+  PORTICO_ERR_TOO_MANY_CONNECTIONS: {
+    message:
+      'A listener already had max-connections connections open: a new one was answered 503 and closed.',
+    status: 503,
+  },
+  PORTICO_ERR_ACCEPT_FAILED: {
+    message:
+      'Accepting a connection failed (EMFILE/ENFILE: out of file descriptors); the server keeps running.',
+  },
   PORTICO_ERR_BODY_TOO_LARGE: { message: 'The request body is larger than limit-post.', status: 413 },
   PORTICO_ERR_HEADERS_TOO_LARGE: {
     message: 'The request head is larger than the header size limit.',

@@ -5,6 +5,7 @@
 import { BlockList, isIP } from 'node:net';
 import { PorticoError } from '../tsgi/errors.ts';
 import type { Environ } from '../tsgi/types.ts';
+import { trimOws } from './http1/head.ts';
 
 /** A compiled `forwarded-allow-ips` list. */
 export class ProxyTrust {
@@ -66,10 +67,7 @@ export class ProxyTrust {
 export function applyForwarded(environ: Environ, trust: ProxyTrust): void {
   const forwardedFor = environ.HTTP_X_FORWARDED_FOR as string | undefined;
   if (forwardedFor !== undefined) {
-    const hops = forwardedFor
-      .split(',')
-      .map((hop) => hop.trim())
-      .filter(Boolean);
+    const hops = forwardedFor.split(',').map(trimOws).filter(Boolean);
     let client = hops[0];
     for (let i = hops.length - 1; i >= 0; i--) {
       if (!trust.trusts(hops[i])) {
@@ -83,14 +81,16 @@ export function applyForwarded(environ: Environ, trust: ProxyTrust): void {
   if (scheme !== undefined) environ['tsgi.url_scheme'] = scheme;
   const host = environ.HTTP_X_FORWARDED_HOST as string | undefined;
   if (host !== undefined) {
-    const first = host.split(',')[0]?.trim();
+    const first = trimOws(host.split(',')[0] ?? '');
     if (first) environ.HTTP_HOST = first;
   }
 }
 
 function forwardedScheme(environ: Environ): 'http' | 'https' | undefined {
-  const proto = (environ.HTTP_X_FORWARDED_PROTO as string | undefined)?.split(',')[0]?.trim().toLowerCase();
-  const ssl = (environ.HTTP_X_FORWARDED_SSL as string | undefined)?.trim().toLowerCase();
+  const rawProto = (environ.HTTP_X_FORWARDED_PROTO as string | undefined)?.split(',')[0];
+  const rawSsl = environ.HTTP_X_FORWARDED_SSL as string | undefined;
+  const proto = rawProto === undefined ? undefined : trimOws(rawProto).toLowerCase();
+  const ssl = rawSsl === undefined ? undefined : trimOws(rawSsl).toLowerCase();
   const fromProto = proto === 'https' || proto === 'http' ? proto : undefined;
   const fromSsl = ssl === 'on' ? 'https' : ssl === 'off' ? 'http' : undefined;
   if (fromProto !== undefined && fromSsl !== undefined && fromProto !== fromSsl) {

@@ -72,7 +72,8 @@ export class RequestInput extends BufferedInput {
       return undefined;
     }
     this.#received += next.value.length;
-    if (this.#received > this.#limit) {
+    // limit-post 0 means no limit, as in uWSGI.
+    if (this.#received > this.#limit && this.#limit > 0) {
       throw new PorticoError(
         'PORTICO_ERR_BODY_TOO_LARGE',
         `request body exceeds limit-post (${this.#limit} bytes)`,

@@ -17,6 +17,11 @@ import type { ServerOptions } from './options.ts';
 import { rawPlainResponse } from './plain-response.ts';
 import { whenDrained } from './drained.ts';
 import { hasToken } from './http1/head.ts';
+import { boundConnections, surviveAcceptErrors } from './capacity.ts';
+
+/** Bytes of an unread request body skipped after its response (as the portico engine does). */
+const DISCARD_LIMIT = 256 * 1024;
+const DISCARD_CHUNKS = 4096;
 
 /** One request/response pair from `node:http`; it is its own {@link RequestHead}. */
 class NodeExchange implements Exchange, RequestHead {
@@ -99,6 +104,24 @@ class NodeExchange implements Exchange, RequestHead {
   end(chunk?: Uint8Array | string): void {
     if (chunk === undefined) this.res.end();
     else this.res.end(chunk);
+    if (!this.req.complete) this.#boundDiscard();
+  }
+
+  /**
+   * node:http reads and drops a request body the application left unread, however long it
+   * is (a chunked flood never ends). As the `portico` engine does, the rest is skipped up
+   * to {@link DISCARD_LIMIT} bytes, then the connection is closed.
+   */
+  #boundDiscard(): void {
+    const req = this.req;
+    let skipped = 0;
+    let chunks = 0;
+    req.on('data', (chunk: Buffer) => {
+      skipped += chunk.length;
+      // node:http emits every chunk of a chunked body as an event: 1-byte chunks cost an
+      // event per byte, so their number is bounded too.
+      if (skipped > DISCARD_LIMIT || ++chunks > DISCARD_CHUNKS) req.socket.destroy();
+    });
   }
 
   abort(): void {
@@ -126,7 +149,9 @@ const servedCount = Symbol('portico.servedCount');
  * and emits requests pipelined behind it, which must never reach the application.
  */
 const closing = Symbol('portico.closing');
-type TrackedSocket = Socket & { [servedCount]?: number; [closing]?: boolean };
+/** When the socket last had no request in progress (ms since the epoch; 0: one is in progress). */
+const idleSince = Symbol('portico.idleSince');
+type TrackedSocket = Socket & { [servedCount]?: number; [closing]?: boolean; [idleSince]?: number };
 
 function hasCloseHeader(headers: string[]): boolean {
   for (let i = 0; i < headers.length; i += 2) {
@@ -168,9 +193,40 @@ export function createNodeEngine(
     requireHostHeader: false,
     joinDuplicateHeaders: false,
   });
+  surviveAcceptErrors(server, errors);
+  const refused = boundConnections(server, options.maxConnections, errors);
+  // node:http restarts its keep-alive timer on every byte, and empty lines before a request
+  // line are bytes: a client sending CRLF now and then would hold a connection forever.
+  // No request may take longer to start than an idle connection plus a head may last.
+  const idleLimitMs = (options.keepaliveTimeout + options.headerTimeout) * 1000;
+  const sockets = new Set<TrackedSocket>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = Date.now();
+    for (const socket of sockets) {
+      const since = socket[idleSince] ?? 0;
+      if (since !== 0 && now - since > idleLimitMs) socket.destroy();
+    }
+  };
+  server.on('connection', (socket: TrackedSocket) => {
+    if (refused(socket)) return;
+    socket[idleSince] = Date.now();
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (sockets.size === 0 && sweeper !== undefined) {
+        clearInterval(sweeper);
+        sweeper = undefined;
+      }
+    });
+    if (sweeper === undefined) {
+      sweeper = setInterval(sweep, Math.max(10, Math.min(1000, idleLimitMs / 4)));
+      sweeper.unref();
+    }
+  });
   // Node silently drops headers past maxHeadersCount; keep one more than the limit so the
   // server can see the excess and answer 431 instead of serving a truncated request.
-  server.maxHeadersCount = options.limitRequestFields + 1;
+  server.maxHeadersCount = options.limitRequestFields > 0 ? options.limitRequestFields + 1 : 0;
 
   // Counted here rather than with Node's maxRequestsPerSocket, which answers requests
   // pipelined past the limit with a 503 and leaves the connection open; we close it after
@@ -182,7 +238,8 @@ export function createNodeEngine(
   const inFlight = new Set<http.ServerResponse>();
   const admit = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
     const socket = req.socket as TrackedSocket;
-    if (socket[closing] === true) return false;
+    // Answered 503 on arrival (max-connections): node:http parses it all the same.
+    if (socket[closing] === true || refused(socket)) return false;
     if (req.httpVersionMinor === 1 && req.headers.host === undefined) {
       socket[closing] = true;
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
@@ -193,7 +250,11 @@ export function createNodeEngine(
     socket[servedCount] = served;
     if (served === limit || draining) res.shouldKeepAlive = false;
     inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
+    socket[idleSince] = 0;
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (!socket.destroyed) socket[idleSince] = Date.now();
+    });
     return served <= limit;
   };
   server.on('request', (req, res) => {
@@ -208,7 +269,10 @@ export function createNodeEngine(
     res.end('Only "Expect: 100-continue" is supported.\n');
   });
   // A TSGI server is an origin server, not a proxy: CONNECT is refused.
+  // node:http hands the socket over without its error listener: a reset would be an
+  // uncaught 'error' that kills the process.
   server.on('connect', (_req, socket: Socket) => {
+    socket.on('error', () => {});
     socket.end(rawPlainResponse(405, 'CONNECT is not supported: this is not a proxy.'));
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -18,20 +18,26 @@ export interface ServerOptions {
    * `net.core.somaxconn`). Default 1024: a short queue is a known source of 502s behind nginx.
    */
   backlog: number;
-  /** `limit-post`: largest request body in bytes; larger is a 413 before the body is read. Default 16 MiB. */
+  /** `limit-post`: largest request body in bytes; larger is a 413 before the body is read. 0: no limit (as in uWSGI). Default 16 MiB. */
   limitPost: number;
   /** `buffer-size`: largest request head (request line and headers) in bytes; larger is a 431. Default 16 KiB. */
   bufferSize: number;
-  /** `limit-request-line`: longest request line (method, target, version) in bytes; longer is a 414. Default 4094 (gunicorn's). */
+  /** `limit-request-line`: longest request line (method, target, version) in bytes; longer is a 414. 0: no limit (as in gunicorn; `buffer-size` still bounds the head). Default 4094 (gunicorn's). */
   limitRequestLine: number;
-  /** `limit-request-field-size`: longest header field line (`name: value` and CRLF) in bytes; longer is a 431. Default 8190. */
+  /** `limit-request-field-size`: longest header field line (`name: value` and CRLF) in bytes; longer is a 431. 0: no limit (`buffer-size` still bounds the head). Default 8190. */
   limitRequestFieldSize: number;
-  /** `limit-request-fields`: most header fields in one request; more is a 431. Default 100. */
+  /** `limit-request-fields`: most header fields in one request; more is a 431. 0: no limit (`buffer-size` still bounds the head). Default 100. */
   limitRequestFields: number;
   /** `header-timeout`: seconds a client has to send the request head; then 408. Default 30. */
   headerTimeout: number;
   /** `keepalive-timeout`: seconds an idle kept-alive connection stays open. Default 75 (above 60). */
   keepaliveTimeout: number;
+  /**
+   * `max-connections`: most connections one listener keeps open at once (gunicorn's
+   * `worker_connections`); one past it is answered 503 and closed. 0: no bound (then the
+   * process's file-descriptor limit is the bound). Default 1024.
+   */
+  maxConnections: number;
   /** `max-requests-per-connection`: requests served on one connection before it is closed. Default 1000. */
   maxRequestsPerConnection: number;
   /**
@@ -62,6 +68,7 @@ export const defaultServerOptions: Readonly<Omit<ServerOptions, 'errors'>> = Obj
   headerTimeout: 30,
   keepaliveTimeout: 75,
   maxRequestsPerConnection: 1000,
+  maxConnections: 1024,
   engine: 'portico',
   forwardedAllowIps: ['127.0.0.1', '::1'],
   multiprocess: false,

@@ -7,12 +7,13 @@ import { hasCode, PorticoError } from '../tsgi/errors.ts';
 import type { Application, Environ } from '../tsgi/types.ts';
 import type { Exchange, HttpEngine } from './engine.ts';
 import { buildEnviron, type EnvironDefaults, parseTarget } from './environ.ts';
-import { logError } from '../tsgi/log.ts';
+import { escapeLogValue, logError } from '../tsgi/log.ts';
 import { fileWrapper } from './file-wrapper.ts';
 import { ProxyTrust } from './forwarded.ts';
 import { RequestInput } from './input.ts';
 import { type Mount, MountTable } from './mounts.ts';
 import { createHttp1Engine } from './http1/engine.ts';
+import { checkTransferEncoding } from './http1/head.ts';
 import { createNodeEngine } from './node-engine.ts';
 import { resolveServerOptions, type ServerOptions } from './options.ts';
 import { decodePathInfo } from '../tsgi/url.ts';
@@ -62,12 +63,12 @@ export function createExchangeHandler(
       return refuse(exchange, 505, `${head.protocol} is not supported.`);
     }
     // `METHOD SP target SP HTTP/1.x`, the line as sent, without its CRLF.
-    if (head.method.length + head.target.length + 10 > limitRequestLine) {
+    if (limitRequestLine > 0 && head.method.length + head.target.length + 10 > limitRequestLine) {
       return refuse(exchange, 414, 'Request line too long.', 'PORTICO_ERR_HEADERS_TOO_LARGE');
     }
     const target = parseTarget(head.method, head.target);
     if (target === undefined) return refuse(exchange, 400, 'Bad Request: invalid request target.');
-    if (head.rawHeaders.length > limitRequestFields * 2) {
+    if (limitRequestFields > 0 && head.rawHeaders.length > limitRequestFields * 2) {
       return refuse(exchange, 431, 'Request header fields too large.', 'PORTICO_ERR_HEADERS_TOO_LARGE');
     }
     let path = target.rawPath === '*' ? '*' : decodePathInfo(target.rawPath);
@@ -98,10 +99,17 @@ export function createExchangeHandler(
       }
       return refuse(exchange, 400, `Bad Request: ${(error as Error).message}.`);
     }
-    if (environ.HTTP_TRANSFER_ENCODING !== undefined && head.protocol === 'HTTP/1.0') {
-      return refuse(exchange, 400, 'Bad Request: Transfer-Encoding is not allowed in HTTP/1.0.');
+    const te = environ.HTTP_TRANSFER_ENCODING as string | undefined;
+    if (te !== undefined) {
+      if (head.protocol === 'HTTP/1.0') {
+        return refuse(exchange, 400, 'Bad Request: Transfer-Encoding is not allowed in HTTP/1.0.');
+      }
+      // The same rule on every engine: llhttp takes `chunked\xa0` for a coding other than
+      // chunked and frames the request without a body; it is a 400 here, as in http1/.
+      const error = checkTransferEncoding(te);
+      if (error !== undefined) return refuse(exchange, 400, `Bad Request: ${error.message}.`);
     }
-    if (environ.CONTENT_LENGTH !== undefined && Number(environ.CONTENT_LENGTH) > limitPost) {
+    if (limitPost > 0 && environ.CONTENT_LENGTH !== undefined && Number(environ.CONTENT_LENGTH) > limitPost) {
       // Refused before a byte of the body is read, and the connection closed so the
       // body is never read either.
       return refuse(
@@ -129,7 +137,7 @@ export function createExchangeHandler(
       options.errors,
       new PorticoError(
         code,
-        `${status} for "${head.method} ${head.target}" from ${head.remoteAddress}: ${text}`,
+        `${status} for "${escapeLogValue(`${head.method} ${head.target}`)}" from ${head.remoteAddress}: ${text}`,
       ),
     );
     sendPlainResponse(exchange, status, text, true);

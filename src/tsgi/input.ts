@@ -66,14 +66,37 @@ export abstract class BufferedInput implements InputStream {
     }
   }
 
+  /**
+   * The rest of the body in one array. Chunks are copied into a buffer that doubles as it
+   * fills, so memory stays proportional to the bytes (about twice, at worst) however many
+   * chunks they came in: a list of a million 1-byte chunks would cost a hundred times more,
+   * and every chunk that is a view of a larger read would keep that read alive.
+   */
   async #readAll(): Promise<Uint8Array> {
-    const parts: Uint8Array[] = [];
+    let first: Uint8Array | undefined;
+    let out: Uint8Array | undefined;
     let length = 0;
     for await (const chunk of this) {
-      parts.push(chunk);
+      if (first === undefined && out === undefined) {
+        // A body in one chunk is returned as it came, without a copy.
+        first = chunk;
+        length = chunk.length;
+        continue;
+      }
+      if (out === undefined) {
+        out = new Uint8Array(Math.max(4096, (length + chunk.length) * 2));
+        out.set(first as Uint8Array, 0);
+        first = undefined;
+      } else if (length + chunk.length > out.length) {
+        const grown = new Uint8Array(Math.max(out.length * 2, length + chunk.length));
+        grown.set(out.subarray(0, length), 0);
+        out = grown;
+      }
+      out.set(chunk, length);
       length += chunk.length;
     }
-    return concatBytes(parts, length);
+    if (out !== undefined) return out.length - length > 4096 ? out.slice(0, length) : out.subarray(0, length);
+    return first ?? EMPTY;
   }
 
   #take(size: number): Uint8Array {

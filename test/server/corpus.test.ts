@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { defaultServerOptions, type ServerOptions } from '../../src/server/options.ts';
 import { decodePathInfo } from '../../src/tsgi/url.ts';
 import type { Application, Environ } from '../../src/tsgi/types.ts';
@@ -188,6 +188,170 @@ for (const engine of ENGINES) {
           });
         });
       }
+    },
+  );
+}
+
+/**
+ * The external corpus (test/server/corpus/*.json): request cases from public suites nobody
+ * here wrote (llhttp's request tests, Node's request-smuggling regression tests, h11,
+ * http-garden's findings, the classic CL.TE / TE.CL / TE.TE obfuscations), each with its
+ * source and licence, and what llhttp (or the RFC) makes of the bytes: the messages, in
+ * order, and whether the stream is refused after them.
+ *
+ * What RFC 9112 allows a server, and so what is checked on both engines:
+ * - every request the application sees is one of the expected messages, in order, with the
+ *   same method, target and body: never a different framing;
+ * - after the last request served, the rest is refused (a 4xx or a close) or never read;
+ * - serving fewer requests than expected, or more, is a deviation: it must be listed below
+ *   with its reason.
+ */
+interface ExternalMessage {
+  method: string;
+  target: string;
+  body_base64: string;
+}
+
+interface ExternalCase {
+  name: string;
+  source: string;
+  licence: string;
+  raw_base64?: string;
+  raw?: string;
+  raw_with_host_base64?: string;
+  /** `refusal_allowed`: refusing the whole stream conforms too (the RFC leaves the choice). */
+  llhttp: { messages: ExternalMessage[]; error: string | null; refusal_allowed?: boolean };
+}
+
+const externalFiles = ['llhttp.json', 'smuggling.json'];
+const external: { file: string; cases: ExternalCase[] }[] = externalFiles
+  .map((file) => new URL(`./corpus/${file}`, import.meta.url))
+  .filter((url) => existsSync(url))
+  .map((url) => ({
+    file: url.pathname.split('/').pop() as string,
+    cases: JSON.parse(readFileSync(url, 'utf8')).cases,
+  }));
+
+const CONNECT = 'CONNECT is answered 405: an origin server is not a proxy (RFC 9110 9.3.6 lets it refuse)';
+const NOT_HTTP =
+  'ICE/ and RTSP/ request lines are not HTTP: a 400 (the node engine serves them as HTTP/1.x, as llhttp parses them)';
+
+/**
+ * Where an engine serves a different number of requests than llhttp (never different ones):
+ * the case's name, the engines, and why. A case listed here that no longer deviates fails
+ * too, so the list stays exact.
+ */
+const EXTERNAL_DEVIATIONS: Record<string, { engines: ServerOptions['engine'][]; reason: string }> = {
+  'content-length:446 Content-Length reset when no body is received': {
+    engines: ['portico', 'node'],
+    reason:
+      "llhttp's harness skips the body here (its callback says so); by RFC 9112 6.3 the bytes after the " +
+      'first head are its 123-byte body, which never completes: nothing is served',
+  },
+  'method:29 CONNECT request': { engines: ['portico', 'node'], reason: CONNECT },
+  'method:64 CONNECT request with CAPS': { engines: ['portico', 'node'], reason: CONNECT },
+  'method:98 CONNECT with body': { engines: ['portico', 'node'], reason: CONNECT },
+  'uri:190 Underscore in hostname': { engines: ['portico', 'node'], reason: CONNECT },
+  'method:137 M-SEARCH request': {
+    engines: ['portico', 'node'],
+    reason: 'the asterisk form is for OPTIONS only (RFC 9112 3.2.4): M-SEARCH * (SSDP) is a 400',
+  },
+  'method:374 SOURCE request with ICE': { engines: ['portico'], reason: NOT_HTTP },
+  'method:404 OPTIONS request with RTSP': { engines: ['portico'], reason: NOT_HTTP },
+  'method:432 ANNOUNCE request with RTSP': { engines: ['portico'], reason: NOT_HTTP },
+  'sample:316 No HTTP version': {
+    engines: ['portico', 'node'],
+    reason: 'an HTTP/0.9 request line (no version) is refused: 400 (portico) or 505 (node)',
+  },
+  'h11: test_ChunkedReader: extensions with spaces and quotes': {
+    engines: ['node'],
+    reason: 'llhttp refuses whitespace around `;` in a chunk extension, which RFC 9112 7.1.1 allows (BWS)',
+  },
+  'transfer-encoding:188 `chunked` / Trailing headers': {
+    engines: ['portico', 'node'],
+    reason:
+      'Content-Type in a trailer is refused (RFC 9110 6.5.1: content metadata must come before the body)',
+  },
+};
+
+function externalBytes(c: ExternalCase): Buffer {
+  if (c.raw_with_host_base64 !== undefined) return Buffer.from(c.raw_with_host_base64, 'base64');
+  if (c.raw_base64 !== undefined) return Buffer.from(c.raw_base64, 'base64');
+  return Buffer.from(c.raw as string, 'latin1');
+}
+
+for (const engine of ENGINES) {
+  describe(
+    `external HTTP corpus: ${engine} engine`,
+    { skip: external.length === 0 ? 'no corpus' : false },
+    async () => {
+      const seen: { method: string; target: string; body?: Buffer }[] = [];
+      const recorder: Application = async (environ: Environ, start) => {
+        const record: (typeof seen)[number] = {
+          method: environ.REQUEST_METHOD as string,
+          target: environ.REQUEST_URI as string,
+        };
+        seen.push(record);
+        record.body = Buffer.from(await environ['tsgi.input'].read());
+        start('200 OK', [['Content-Type', 'text/plain']]);
+        return ['ok'];
+      };
+      const server = await startServer(recorder, { engine, headerTimeout: 2 });
+      const deviations: string[] = [];
+      for (const { file, cases } of external) {
+        for (const c of cases) {
+          test(`${file}: ${c.name}`, async () => {
+            seen.length = 0;
+            const { data, closed } = await exchangeRaw(server.port, externalBytes(c), {
+              idleMs: 250,
+              end: true,
+            });
+            await new Promise((resolve) => setImmediate(resolve));
+            const served = seen.filter((record) => record.body !== undefined);
+            const expected = c.llhttp.messages;
+            // Never a different framing: what was served is a prefix of what is expected.
+            served.forEach((got, i) => {
+              const want = expected[i];
+              assert.ok(
+                want !== undefined,
+                `request ${i + 1} served, llhttp saw ${expected.length} (${c.source})`,
+              );
+              assert.equal(got.method, want.method, `method of request ${i + 1}`);
+              assert.equal(got.target, want.target, `target of request ${i + 1}`);
+              assert.equal(
+                (got.body as Buffer).toString('latin1'),
+                Buffer.from(want.body_base64, 'base64').toString('latin1'),
+                `body of request ${i + 1}`,
+              );
+            });
+            const responses = data.length > 0 ? parseResponses(data) : [];
+            const refusedRest = closed || responses.some((r) => r.status >= 400);
+            const refusedWhole = served.length === 0 && refusedRest && c.llhttp.refusal_allowed === true;
+            const deviates =
+              !refusedWhole &&
+              (served.length !== expected.length || (c.llhttp.error !== null && !refusedRest));
+            const listed = EXTERNAL_DEVIATIONS[c.name];
+            if (deviates) {
+              deviations.push(
+                `${c.name}: served ${served.length}, llhttp ${expected.length}${c.llhttp.error ? ` then error ${c.llhttp.error}` : ''}; responses ${responses.map((r) => r.status).join(',')}`,
+              );
+            }
+            if (process.env.PORTICO_CORPUS_REPORT === undefined) {
+              assert.equal(
+                deviates,
+                listed !== undefined && listed.engines.includes(engine),
+                deviates
+                  ? `served ${served.length} request(s), llhttp ${expected.length}${c.llhttp.error === null ? '' : ` then refused (${c.llhttp.error})`}: not a listed deviation (${c.source})`
+                  : 'listed as a deviation, but no longer deviates',
+              );
+            }
+          });
+        }
+      }
+      after(() => {
+        if (process.env.PORTICO_CORPUS_REPORT !== undefined)
+          console.log(`${engine} deviations:\n${deviations.join('\n')}`);
+      });
     },
   );
 }

@@ -49,8 +49,23 @@ test('parseTarget splits origin-form targets and keeps the query raw', () => {
 });
 
 test('parseTarget accepts absolute-form and OPTIONS *, refuses other forms', () => {
-  assert.deepEqual(parseTarget('GET', 'http://example.com/foo?q=1'), { rawPath: '/foo', query: 'q=1' });
-  assert.deepEqual(parseTarget('GET', 'https://example.com'), { rawPath: '/', query: '' });
+  assert.deepEqual(parseTarget('GET', 'http://example.com/foo?q=1'), {
+    rawPath: '/foo',
+    query: 'q=1',
+    authority: 'example.com',
+  });
+  assert.deepEqual(parseTarget('GET', 'https://example.com'), {
+    rawPath: '/',
+    query: '',
+    authority: 'example.com',
+  });
+  assert.deepEqual(parseTarget('GET', 'http://u:p@example.com:81/x'), {
+    rawPath: '/x',
+    query: '',
+    authority: 'example.com:81',
+  });
+  assert.equal(parseTarget('GET', 'http://a b/x'), undefined);
+  assert.equal(parseTarget('GET', 'http://a:port/x'), undefined);
   assert.deepEqual(parseTarget('OPTIONS', '*'), { rawPath: '*', query: '' });
   assert.equal(parseTarget('GET', '*'), undefined);
   assert.equal(parseTarget('GET', 'foo/bar'), undefined);

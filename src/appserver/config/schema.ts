@@ -50,6 +50,7 @@ export const SERVER_LIMITS = [
   'headerTimeout',
   'keepaliveTimeout',
   'maxRequestsPerConnection',
+  'maxConnections',
   'forwardedAllowIps',
   'engine',
 ] as const satisfies readonly (keyof ServerOptions)[];
@@ -250,11 +251,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'limitPost',
     group: 'http',
     arg: 'SIZE',
-    description: 'largest request body, e.g. 16m; larger is a 413; 0 is no limit, as in uWSGI',
+    description: 'largest request body, e.g. 16m; larger is a 413; 0: no limit',
     default: d.limitPost,
-    // 0 is "no limit" (uWSGI's meaning): the largest exact integer, which survives JSON on
-    // its way to the workers and which no body reaches (--print-config shows that number).
-    parse: (raw) => parseSize(raw) || Number.MAX_SAFE_INTEGER,
+    parse: parseSize,
   },
   {
     name: 'buffer-size',
@@ -270,7 +269,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'limitRequestLine',
     group: 'http',
     arg: 'SIZE',
-    description: 'longest request line; longer is a 414',
+    description: 'longest request line; longer is a 414; 0: no limit',
     default: d.limitRequestLine,
     parse: parseSize,
   },
@@ -279,7 +278,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'limitRequestFieldSize',
     group: 'http',
     arg: 'SIZE',
-    description: 'longest header line; longer is a 431',
+    description: 'longest header line; longer is a 431; 0: no limit',
     default: d.limitRequestFieldSize,
     parse: parseSize,
   },
@@ -288,9 +287,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'limitRequestFields',
     group: 'http',
     arg: 'N',
-    description: 'most header fields per request; more is a 431',
+    description: 'most header fields per request; more is a 431; 0: no limit',
     default: d.limitRequestFields,
-    parse: (raw) => parseInteger(raw),
+    parse: (raw) => parseInteger(raw, 0),
   },
   {
     name: 'header-timeout',
@@ -328,6 +327,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'requests on one connection before it closes',
     default: d.maxRequestsPerConnection,
     parse: (raw) => parseInteger(raw),
+  },
+  {
+    name: 'max-connections',
+    key: 'maxConnections',
+    group: 'http',
+    arg: 'N',
+    description: 'connections each worker keeps open per socket; past it, 503 and close; 0: no limit',
+    default: d.maxConnections,
+    parse: (raw) => parseInteger(raw, 0),
   },
   {
     name: 'forwarded-allow-ips',

@@ -4,8 +4,8 @@
  *
  * @module
  */
-
 import { headerNameOf } from '../../tsgi/headers.ts';
+import { escapeLogValue } from '../../tsgi/log.ts';
 
 /** What is known about a finished request. */
 export interface AccessRecord {
@@ -103,6 +103,14 @@ function jsonLine(r: AccessRecord): string {
   });
 }
 
+/** A variable's text for a text-format line: wire values escaped (see {@link escapeLogValue}). */
+const escaped =
+  (variable: (r: AccessRecord) => string | number) =>
+  (r: AccessRecord): string | number => {
+    const value = variable(r);
+    return typeof value === 'string' ? escapeLogValue(value) : value;
+  };
+
 /**
  * Compiles a format (a preset name, `json`, or text with `%(var)`) into a function that
  * turns a record into one line, newline included. An unknown variable throws, naming it.
@@ -117,10 +125,10 @@ export function compileAccessLog(format: string): (record: AccessRecord) => stri
     parts.push(() => literal);
     const name = match[1] as string;
     const variable = VARIABLES[name];
-    if (variable !== undefined) parts.push(variable);
+    if (variable !== undefined) parts.push(escaped(variable));
     else if (/^var\.HTTP_[A-Z0-9_]+$/.test(name)) {
       const headerName = headerNameOf(name.slice('var.'.length)) as string;
-      parts.push((r) => header(r, headerName));
+      parts.push(escaped((r) => header(r, headerName)));
     } else {
       throw new Error(`unknown variable %(${name}) (known: ${ACCESS_LOG_VARIABLES.join(', ')}, var.HTTP_*)`);
     }

@@ -117,6 +117,17 @@ export async function runWorker(): Promise<void> {
   if (harakiri !== undefined) startWatchdog(harakiri, config.harakiri * 1000, id);
 
   let stopping = false;
+  // rss() opens /proc/self/stat: out of file descriptors (EMFILE) it throws, and a throw in
+  // the heartbeat would kill the worker with every request in flight. The last value stands.
+  let lastRss = 0;
+  const residentSetSize = (): number => {
+    try {
+      lastRss = process.memoryUsage.rss();
+    } catch {
+      // Keep the last reading.
+    }
+    return lastRss;
+  };
   let elu = performance.eventLoopUtilization();
   // Busyness is measured between heartbeats; a stats request reads it without moving the window.
   const snapshot = (heartbeat: boolean): WorkerSnapshot => {
@@ -130,7 +141,7 @@ export async function runWorker(): Promise<void> {
       avg_rt: tracker.requests === 0 ? 0 : Math.round(tracker.runningTime / tracker.requests),
       running_time: Math.round(tracker.runningTime),
       tx: tracker.tx,
-      rss: process.memoryUsage.rss(),
+      rss: residentSetSize(),
       busyness,
       current: tracker.current(),
       accepting: !stopping,

@@ -15,6 +15,22 @@ export interface BodySource {
 // Queued bytes above which the socket is paused, and below which it is resumed.
 const HIGH_WATER = 64 * 1024;
 const LOW_WATER = 16 * 1024;
+// Runs shorter than this are copied into a buffer of the body's own: a view would keep the
+// whole socket read it came from alive (1-byte chunks would hold 64 KiB each), and one
+// queue entry per tiny chunk would cost more than its bytes.
+const SMALL = 4096;
+const TAIL_SIZE = 16 * 1024;
+
+/**
+ * `bytes` as a buffer that holds no more memory than it shows: a view into a much larger
+ * backing store (a socket read) is copied out.
+ */
+export function ownBytes(bytes: Buffer): Buffer {
+  if (bytes.length * 2 >= bytes.buffer.byteLength) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
 
 type Waiter = {
   resolve: (result: IteratorResult<Uint8Array>) => void;
@@ -30,6 +46,11 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
   #ended = false;
   #error: Error | undefined;
   #paused = false;
+  /** The buffer small runs are gathered in; the last queue entry is a view of it while `#tailOpen`. */
+  #tail: Buffer | undefined;
+  #tailUsed = 0;
+  #tailStart = 0;
+  #tailOpen = false;
   /** Set when the application stopped reading: further bytes are dropped. */
   #abandoned = false;
 
@@ -47,15 +68,35 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;
-      waiter.resolve({ done: false, value: bytes });
+      waiter.resolve({ done: false, value: ownBytes(bytes) });
       return;
     }
-    this.#queue.push(bytes);
+    if (bytes.length < SMALL) this.#gather(bytes);
+    else this.#queue.push(ownBytes(bytes));
     this.#queued += bytes.length;
     if (this.#queued > HIGH_WATER && !this.#paused) {
       this.#paused = true;
       this.#source.setReading(false);
     }
+  }
+
+  /** Appends a small run to the last queue entry when it is ours and has room, else starts one. */
+  #gather(bytes: Buffer): void {
+    let tail = this.#tail;
+    if (tail === undefined || !this.#tailOpen || this.#tailUsed + bytes.length > tail.length) {
+      tail = Buffer.allocUnsafeSlow(TAIL_SIZE);
+      this.#tail = tail;
+      this.#tailUsed = 0;
+      this.#tailStart = 0;
+      this.#tailOpen = true;
+      bytes.copy(tail, 0);
+      this.#tailUsed = bytes.length;
+      this.#queue.push(tail.subarray(0, bytes.length));
+      return;
+    }
+    bytes.copy(tail, this.#tailUsed);
+    this.#tailUsed += bytes.length;
+    this.#queue[this.#queue.length - 1] = tail.subarray(this.#tailStart, this.#tailUsed);
   }
 
   /** The body is complete. */
@@ -80,6 +121,8 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
   abandon(): void {
     this.#abandoned = true;
     this.#queue.length = 0;
+    this.#tail = undefined;
+    this.#tailOpen = false;
     this.#queued = 0;
     // A read already waiting would otherwise never settle: nothing feeds this body now.
     const waiter = this.#waiter;
@@ -91,6 +134,11 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
   next(): Promise<IteratorResult<Uint8Array>> {
     const bytes = this.#queue.shift();
     if (bytes !== undefined) {
+      // The entry being gathered into was handed out: the next small run starts a new one.
+      if (this.#queue.length === 0 && this.#tailOpen) {
+        this.#tailOpen = false;
+        this.#tail = undefined;
+      }
       this.#queued -= bytes.length;
       if (this.#queued < LOW_WATER) this.#resume();
       return Promise.resolve({ done: false, value: bytes });

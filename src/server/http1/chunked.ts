@@ -30,28 +30,45 @@ function hexValue(code: number): number {
   return -1;
 }
 
-// A chunk extension: token/quoted-string characters, `;`, `=`, spaces; no controls.
-const EXTENSION_TEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
+// The chunk extensions of one size line, from its first `;` (RFC 9112 7.1.1):
+// `*( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`, ext-val a token or a quoted string.
+// An empty name (`2;`, `2;=x`) is refused, as llhttp does.
+const EXTENSIONS =
+  /^(?:[\t ]*;[\t ]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[\t ]*=[\t ]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t\x20\x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t\x20-\x7e\x80-\xff])*"))?)*[\t ]*$/;
 
-// A CR not followed by LF, or an LF not preceded by CR (a CR at the very end may still
-// meet its LF in the next read).
-const BARE_CR_OR_LF = /\r[^\n]|(?:^|[^\r])\n/;
+/** The most chunk-extension bytes one size line may carry, and one body in all. */
+export const EXTENSION_LIMIT_PER_CHUNK = 1024;
+export const EXTENSION_LIMIT_PER_BODY = 16 * 1024;
+/** The most digits of a chunk size, leading zeros included (the value stays below 2^53). */
+const SIZE_DIGITS_LIMIT = 64;
 
 /** Decodes one chunked body. */
 export class ChunkedDecoder {
   /** Trailer fields, flat `[name, value, ...]`; complete once {@link done}. */
   readonly trailers: string[] = [];
   readonly #limit: number;
+  readonly #perChunk: number;
+  readonly #perBody: number;
   #state = SIZE;
   #size = 0;
   #digits = 0;
   #remaining = 0;
   #extension = '';
+  #extensionBytes = 0;
   #trailerText = '';
+  /** Where the search for the trailer section's end resumes in {@link #trailerText}. */
+  #trailerScan = 0;
 
-  /** @param limit - the most bytes a chunk-size line's extensions or the trailer section may take. */
-  constructor(limit: number) {
+  /**
+   * @param limit - the most bytes the trailer section may take.
+   * @param perChunk - the most bytes of chunk extensions on one size line.
+   * @param perBody - the most bytes of chunk extensions in the whole body: extensions carry
+   *   nothing an application sees, and a flood of them would cost memory and CPU for none.
+   */
+  constructor(limit: number, perChunk = EXTENSION_LIMIT_PER_CHUNK, perBody = EXTENSION_LIMIT_PER_BODY) {
     this.#limit = limit;
+    this.#perChunk = Math.min(perChunk, limit);
+    this.#perBody = perBody;
   }
 
   get done(): boolean {
@@ -73,8 +90,9 @@ export class ChunkedDecoder {
           const digit = hexValue(code);
           if (digit !== -1) {
             this.#size = this.#size * 16 + digit;
-            // Past 2^53 sizes could no longer be counted exactly; leading zeros are bounded too.
-            if (this.#size > Number.MAX_SAFE_INTEGER || ++this.#digits > 15) {
+            // Past 2^53 sizes could no longer be counted exactly. Leading zeros are valid
+            // (1*HEXDIG) but bounded too, so that a line of zeros is not read forever.
+            if (this.#size > Number.MAX_SAFE_INTEGER || ++this.#digits > SIZE_DIGITS_LIMIT) {
               return new HeadError(400, 'a chunk size too large');
             }
             i++;
@@ -84,7 +102,6 @@ export class ChunkedDecoder {
           if (code === 59 /* ; */) {
             this.#state = EXTENSION;
             this.#extension = '';
-            i++;
           } else if (code === CR) {
             this.#state = SIZE_LF;
             i++;
@@ -92,13 +109,23 @@ export class ChunkedDecoder {
           break;
         }
         case EXTENSION: {
+          // Only what this read adds is looked at; the whole is checked once, at its CR.
           const cr = input.indexOf(CR, i);
           const end = cr === -1 ? length : cr;
+          const added = end - i;
+          this.#extensionBytes += added;
+          // The leading `;` is not counted.
+          if (
+            this.#extension.length + added > this.#perChunk + 1 ||
+            this.#extensionBytes > this.#perBody + 1
+          ) {
+            return new HeadError(400, 'chunk extensions too long');
+          }
           this.#extension += input.toString('latin1', i, end);
-          if (this.#extension.length > this.#limit) return new HeadError(400, 'chunk extensions too long');
-          if (!EXTENSION_TEXT.test(this.#extension)) return new HeadError(400, 'an invalid chunk extension');
           i = end;
           if (cr !== -1) {
+            if (!EXTENSIONS.test(this.#extension)) return new HeadError(400, 'an invalid chunk extension');
+            this.#extension = '';
             this.#state = SIZE_LF;
             i++;
           }
@@ -111,6 +138,7 @@ export class ChunkedDecoder {
           if (this.#size === 0) {
             this.#state = TRAILERS;
             this.#trailerText = '';
+            this.#trailerScan = 0;
           } else {
             this.#remaining = this.#size;
             this.#size = 0;
@@ -149,20 +177,39 @@ export class ChunkedDecoder {
     return this.#state === DONE ? i : length;
   }
 
-  /** Collects the trailer section up to its empty line; returns where it stopped. */
+  /**
+   * Collects the trailer section up to its empty line; returns where it stopped. Each
+   * byte is looked at once: the search for the end and the line-ending check resume
+   * where the previous read left them (a section trickled a byte at a time stays linear).
+   */
   #readTrailers(input: Buffer, start: number): number | HeadError {
     const previous = this.#trailerText.length;
-    // Look for the end from a few bytes back: the CRLF may straddle two reads.
     this.#trailerText += input.toString('latin1', start, Math.min(input.length, start + this.#limit + 4));
     const text = this.#trailerText;
-    // No trailers: the section is just the final CRLF.
-    const end = text.startsWith('\r\n') ? 0 : text.indexOf('\r\n\r\n');
+    let end = -1;
+    if (text.startsWith('\r\n'))
+      end = 0; // no trailers: the section is just the final CRLF
+    else {
+      // Every LF must follow a CR, every CR precede an LF; an LF that follows CRLF CR ends the section.
+      let i = this.#trailerScan;
+      for (; i < text.length; i++) {
+        const code = text.charCodeAt(i);
+        if (code === LF) {
+          if (i === 0 || text.charCodeAt(i - 1) !== CR)
+            return new HeadError(400, 'a trailer line not ended by CRLF');
+          if (i >= 3 && text.charCodeAt(i - 2) === LF) {
+            end = i - 3;
+            break;
+          }
+        } else if (i > 0 && text.charCodeAt(i - 1) === CR) {
+          return new HeadError(400, 'a trailer line not ended by CRLF');
+        }
+      }
+      this.#trailerScan = i;
+    }
     if (end === -1) {
       // Up to three bytes of the closing CRLF CRLF may already be in: not part of the section.
       if (text.length > this.#limit + 3) return new HeadError(431, 'trailer section too large');
-      if (BARE_CR_OR_LF.test(text)) {
-        return new HeadError(400, 'a trailer line not ended by CRLF');
-      }
       return input.length;
     }
     if (end > this.#limit) return new HeadError(431, 'trailer section too large');

@@ -34,7 +34,14 @@ export interface ConnectionContext {
   closed(connection: Connection): void;
 }
 
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+/**
+ * Empty lines (CRLF) a client may send before a request line (RFC 9112 2.2 lets a server
+ * ignore "at least one"); more is a 400, and none of them moves a deadline, so a client
+ * trickling CRLFs cannot keep a connection open past keepalive-timeout.
+ */
+export const MAX_EMPTY_LINES = 4;
+/** The smallest buffer kept to collect a request head that arrives in several reads. */
+const STORE_MIN = 4096;
 
 /** What a deadline does when it passes. */
 const Deadline = { none: 0, idle: 1, head: 2, body: 3 } as const;
@@ -53,6 +60,16 @@ export class Connection implements ExchangeHost {
   readonly #context: ConnectionContext;
   /** Received bytes not yet parsed (the next requests). */
   #buffer: Buffer | undefined;
+  /**
+   * A buffer of ours that `#buffer` may be a view of, filled up to `#storeUsed`: a head
+   * arriving in many reads is appended in place (amortised linear), not concatenated anew.
+   */
+  #store: Buffer | undefined;
+  #storeUsed = 0;
+  /** How far into `#buffer` the search for the end of the head has already looked. */
+  #scanned = 0;
+  /** Empty lines received since the last request started. */
+  #emptyLines = 0;
   /** The exchange whose response has not ended yet. */
   #current: Http1Exchange | undefined;
   #served = 0;
@@ -185,10 +202,47 @@ export class Connection implements ExchangeHost {
         return;
       }
     }
-    const buffer = this.#buffer;
-    const rest = offset === 0 ? chunk : chunk.subarray(offset);
-    this.#buffer = buffer === undefined ? rest : Buffer.concat([buffer, rest]);
+    this.#append(offset === 0 ? chunk : chunk.subarray(offset));
     this.#advance();
+  }
+
+  /** Adds received bytes after those still buffered. */
+  #append(rest: Buffer): void {
+    const buffer = this.#buffer;
+    if (buffer === undefined) {
+      this.#buffer = rest;
+      return;
+    }
+    const store = this.#store;
+    const total = buffer.length + rest.length;
+    if (
+      store !== undefined &&
+      buffer.buffer === store.buffer &&
+      buffer.byteOffset + buffer.length === store.byteOffset + this.#storeUsed &&
+      this.#storeUsed + rest.length <= store.length
+    ) {
+      rest.copy(store, this.#storeUsed);
+      this.#storeUsed += rest.length;
+      this.#buffer = store.subarray(buffer.byteOffset - store.byteOffset, this.#storeUsed);
+      return;
+    }
+    // A buffer of its own (never a pooled slab), twice what is needed so appends are amortised.
+    const next = Buffer.allocUnsafeSlow(Math.max(STORE_MIN, total * 2));
+    buffer.copy(next, 0);
+    rest.copy(next, buffer.length);
+    this.#store = next;
+    this.#storeUsed = total;
+    this.#buffer = next.subarray(0, total);
+  }
+
+  /** Drops what `#buffer` holds before `from` (the scan position follows). */
+  #consume(buffer: Buffer, from: number): void {
+    this.#buffer = from < buffer.length ? buffer.subarray(from) : undefined;
+    this.#scanned = Math.max(0, this.#scanned - from);
+    if (this.#buffer === undefined) {
+      this.#store = undefined;
+      this.#storeUsed = 0;
+    }
   }
 
   /** Parses and dispatches buffered requests while none is in progress. */
@@ -198,33 +252,62 @@ export class Connection implements ExchangeHost {
       while (this.#current === undefined && !this.#bodyPending && !this.#closing) {
         const buffer = this.#buffer;
         if (buffer === undefined) {
-          this.#setDeadline(Deadline.idle, this.#context.keepaliveTimeoutMs);
+          // Only a request slot opening starts the idle deadline; empty lines do not move it.
+          if (this.#emptyLines === 0) this.#setDeadline(Deadline.idle, this.#context.keepaliveTimeoutMs);
           if (this.#clientEnded) this.#closeGracefully();
           return;
         }
-        // RFC 9112 2.2: empty lines before a request line are skipped.
+        // RFC 9112 2.2: a few empty lines before a request line are skipped.
         let start = 0;
-        while (buffer[start] === 13 && buffer[start + 1] === 10) start += 2;
-        const end = buffer.indexOf(HEAD_END, start);
+        while (buffer[start] === 13 && buffer[start + 1] === 10) {
+          start += 2;
+          if (++this.#emptyLines > MAX_EMPTY_LINES) {
+            return this.#refuse(new HeadError(400, 'too many empty lines before the request line'), '');
+          }
+        }
+        if (start > 0) {
+          this.#consume(buffer, start);
+          continue;
+        }
+        // The end of the head: each LF is looked at once, across reads. Every LF must follow
+        // a CR (a bare LF is refused at once, not after header-timeout), and CRLF CRLF ends it.
+        let end = -1;
+        let lf = buffer.indexOf(10, this.#scanned);
+        while (lf !== -1) {
+          if (lf === 0 || buffer[lf - 1] !== 13) {
+            return this.#refuse(
+              new HeadError(400, 'a line of the request head not ended by CRLF'),
+              buffer.toString('latin1', 0, Math.min(lf, 80)),
+            );
+          }
+          if (lf >= 3 && buffer[lf - 2] === 10) {
+            end = lf - 3;
+            break;
+          }
+          lf = buffer.indexOf(10, lf + 1);
+        }
         const limit = this.#context.bufferSize;
         if (end === -1) {
-          if (buffer.length - start > limit) {
+          this.#scanned = buffer.length;
+          if (buffer.length > limit) {
             return this.#refuse(new HeadError(431, 'the request head is larger than buffer-size'), '');
           }
-          this.#buffer = start === buffer.length ? undefined : start === 0 ? buffer : buffer.subarray(start);
-          if (this.#buffer === undefined) continue;
           if (this.#clientEnded) return this.#refuse(new HeadError(400, 'an incomplete request head'), '');
           if (this.deadlineKind !== Deadline.head) {
-            this.#setDeadline(Deadline.head, this.#context.headerTimeoutMs);
+            // The first head's time runs from the accept (a slowloris sending its first byte
+            // late gains nothing); a later head's from its first byte.
+            if (this.#served === 0 && this.deadlineKind === Deadline.idle) this.deadlineKind = Deadline.head;
+            else this.#setDeadline(Deadline.head, this.#context.headerTimeoutMs);
           }
           return;
         }
-        if (end - start > limit)
+        if (end > limit)
           return this.#refuse(new HeadError(431, 'the request head is larger than buffer-size'), '');
-        this.#buffer = end + 4 < buffer.length ? buffer.subarray(end + 4) : undefined;
-        const head = parseHead(buffer.toString('latin1', start, end));
+        this.#scanned = 0;
+        this.#consume(buffer, end + 4);
+        const head = parseHead(buffer.toString('latin1', 0, end));
         if (head instanceof HeadError)
-          return this.#refuse(head, buffer.toString('latin1', start, Math.min(end, start + 80)));
+          return this.#refuse(head, buffer.toString('latin1', 0, Math.min(end, 80)));
         if (head.method === 'CONNECT') {
           return this.#refuse(
             new HeadError(405, 'CONNECT is not supported (this is an origin server, not a proxy)'),
@@ -249,6 +332,7 @@ export class Connection implements ExchangeHost {
   /** Starts one exchange: its body from the bytes in hand, then the application. */
   #start(head: ParsedHead): void {
     const served = ++this.#served;
+    this.#emptyLines = 0;
     const keepAlive = head.keepAlive && served < this.#context.maxRequests && !this.#context.draining;
     let body: AsyncIterable<Uint8Array> = emptyBody;
     if (head.framing !== 'none') {
@@ -273,6 +357,10 @@ export class Connection implements ExchangeHost {
         this.#buffer = undefined;
         const offset = this.#feedBody(buffer, 0);
         if (offset >= 0 && offset < buffer.length) this.#buffer = buffer.subarray(offset);
+        else {
+          this.#store = undefined;
+          this.#storeUsed = 0;
+        }
       }
     } else {
       this.#setDeadline(Deadline.none, 0);
@@ -343,6 +431,7 @@ export class Connection implements ExchangeHost {
   /** Answers a request that never became an exchange, and closes. */
   #refuse(error: HeadError, what: string): void {
     this.#buffer = undefined;
+    this.#store = undefined;
     this.#context.refused(this, error, what);
     this.#closeGracefully(rawResponse(error));
   }

@@ -11,10 +11,11 @@
  */
 import net from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
-import { logError } from '../../tsgi/log.ts';
+import { escapeLogValue, logError } from '../../tsgi/log.ts';
 import type { ErrorStream } from '../../tsgi/types.ts';
 import type { Exchange, HttpEngine } from '../engine.ts';
 import type { ServerOptions } from '../options.ts';
+import { boundConnections, surviveAcceptErrors } from '../capacity.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
 import type { Http1Exchange } from './exchange.ts';
 import type { HeadError } from './head.ts';
@@ -50,7 +51,7 @@ export function createHttp1Engine(
     headerTimeoutMs,
     keepaliveTimeoutMs,
     maxRequests: options.maxRequestsPerConnection,
-    discardLimit: Math.min(DISCARD_LIMIT, options.limitPost),
+    discardLimit: options.limitPost > 0 ? Math.min(DISCARD_LIMIT, options.limitPost) : DISCARD_LIMIT,
     get draining() {
       return draining;
     },
@@ -64,7 +65,9 @@ export function createHttp1Engine(
       }
     },
     refused(connection: Connection, error: HeadError, what: string) {
-      const request = what === '' ? '' : ` for "${what.split('\r\n')[0]}"`;
+      // The bytes as they came, up to the first CRLF, escaped: they may hold a bare LF.
+      const line = what.indexOf('\r\n') === -1 ? what : what.slice(0, what.indexOf('\r\n'));
+      const request = what === '' ? '' : ` for "${escapeLogValue(line)}"`;
       logError(
         errors,
         new PorticoError(
@@ -94,7 +97,10 @@ export function createHttp1Engine(
     sweeper = undefined;
   };
 
+  surviveAcceptErrors(server, errors);
+  const refused = boundConnections(server, options.maxConnections, errors);
   server.on('connection', (socket: net.Socket) => {
+    if (refused(socket)) return;
     connections.add(new Connection(socket, context));
     if (sweeper === undefined) {
       sweeper = setInterval(sweep, sweepMs);

@@ -49,8 +49,9 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Field values: visible ASCII, SP, HTAB and obs-text; never a control character (a bare
 // CR or LF left inside a line is one).
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-// A request target: no controls, no spaces; obs-text is let through for the URL decoder.
-const TARGET = /^[\x21-\x7e\x80-\xff]+$/;
+// A request target: visible ASCII only (RFC 3986 has no raw bytes above 0x7F; they are
+// percent-encoded by every client, and a raw one is more likely an attack than a URL).
+const TARGET = /^[\x21-\x7e]+$/;
 const VERSION = /^HTTP\/(\d)\.(\d)$/;
 
 function isSpace(code: number): boolean {
@@ -80,15 +81,33 @@ export function parseFieldLine(
   return undefined;
 }
 
+/**
+ * Strips HTTP's optional whitespace (RFC 9110 5.6.3: space and horizontal tab, nothing
+ * else) from both ends. Never `String.prototype.trim()`, which also strips U+00A0, U+0085
+ * and other characters a latin-1 decoded head may carry: `chunked\xa0` is not `chunked`.
+ */
+export function trimOws(text: string): string {
+  let from = 0;
+  let to = text.length;
+  while (from < to && isSpace(text.charCodeAt(from))) from++;
+  while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+  return from === 0 && to === text.length ? text : text.slice(from, to);
+}
+
+/** The members of a comma-separated list (RFC 9110 5.6.1), each stripped of OWS only. */
+export function listMembers(list: string): string[] {
+  return list.split(',').map(trimOws);
+}
+
 /** True when the comma-separated `list` holds `token` (lower case; compared without case). */
 export function hasToken(list: string, token: string): boolean {
-  for (const part of list.split(',')) if (part.trim().toLowerCase() === token) return true;
+  for (const part of list.split(',')) if (trimOws(part).toLowerCase() === token) return true;
   return false;
 }
 
 /** Checks a (joined) Transfer-Encoding: codings may precede `chunked`, which must come last, once. */
-function checkTransferEncoding(value: string): HeadError | undefined {
-  const codings = value.split(',').map((coding) => coding.trim().toLowerCase());
+export function checkTransferEncoding(value: string): HeadError | undefined {
+  const codings = listMembers(value).map((coding) => coding.toLowerCase());
   const chunked = codings.indexOf('chunked');
   if (chunked !== codings.length - 1) {
     return new HeadError(400, 'Transfer-Encoding must end with chunked, once');
@@ -181,8 +200,11 @@ export function parseHead(text: string): ParsedHead | HeadError {
     if (error !== undefined) return error;
     framing = 'chunked';
   } else if (contentLength !== undefined) {
-    // Plain digits only: no sign, no list form, no spaces, at most 15 of them (a safe integer).
-    if (!/^\d{1,15}$/.test(contentLength)) return new HeadError(400, 'an invalid Content-Length');
+    // Plain digits only: no sign, no list form, no spaces. Leading zeros are valid (RFC 9110
+    // 8.6: 1*DIGIT); what they pad must stay within 15 significant digits (a safe integer).
+    if (!/^\d+$/.test(contentLength) || contentLength.replace(/^0+/, '').length > 15) {
+      return new HeadError(400, 'an invalid Content-Length');
+    }
     length = Number(contentLength);
     if (length > 0) framing = 'length';
   }

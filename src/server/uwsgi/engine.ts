@@ -16,6 +16,7 @@ import { PorticoError } from '../../tsgi/errors.ts';
 import { logError } from '../../tsgi/log.ts';
 import type { ErrorStream } from '../../tsgi/types.ts';
 import type { Exchange } from '../engine.ts';
+import { boundConnections, surviveAcceptErrors } from '../capacity.ts';
 import { ProxyTrust } from '../forwarded.ts';
 import { rawPlainResponse } from '../plain-response.ts';
 import { closeGracefully, UwsgiExchange } from './exchange.ts';
@@ -39,6 +40,8 @@ export interface UwsgiEngineOptions {
    * server. Unix-socket peers are always allowed (file permissions guard them).
    */
   readonly uwsgiAllow?: readonly string[];
+  /** `max-connections`: connections kept open at once; past it, 503 and close. 0 or absent: no bound. */
+  readonly maxConnections?: number;
 }
 
 /** A uwsgi engine bound to a `net.Server`. */
@@ -83,7 +86,10 @@ export function createUwsgiEngine(
     logError(errors, new PorticoError(error.code, `${error.message} (from ${peerOf(socket)})`));
   };
 
+  surviveAcceptErrors(server, errors);
+  const overCapacity = boundConnections(server, options.maxConnections ?? 0, errors);
   server.on('connection', (socket: Socket) => {
+    if (overCapacity(socket)) return;
     // Errors (resets, writes after the peer left) end in 'close'; there is nothing to report.
     socket.on('error', () => {});
     const unix = typeof server.address() === 'string';

@@ -12,7 +12,7 @@
  * @module
  */
 import { PorticoError } from '../../tsgi/errors.ts';
-import { isToken } from '../../tsgi/headers.ts';
+import { isToken, headerNameOf } from '../../tsgi/headers.ts';
 import type { RequestHead } from '../engine.ts';
 import { normalizePrefix } from '../mounts.ts';
 import type { UwsgiVar } from './packet.ts';
@@ -50,8 +50,8 @@ function protocolError(message: string): PorticoError {
 
 /** `HTTP_X_FORWARDED_FOR` → `x-forwarded-for`; undefined for a key that is no header. */
 function headerName(key: string): string | undefined {
-  const name = key.slice(5).toLowerCase().replaceAll('_', '-');
-  return name !== '' && isToken(name) ? name : undefined;
+  const name = headerNameOf(key);
+  return name !== undefined && isToken(name) ? name : undefined;
 }
 
 /**

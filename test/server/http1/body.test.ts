@@ -52,9 +52,9 @@ const DONE = { done: true, value: undefined };
 describe('RequestBody: ordering and the end', () => {
   test('values pushed before next() are queued and come out in order, as pushed', async () => {
     const body = new RequestBody(source());
-    const a = bytes('a');
-    const b = bytes('bb');
-    const c = bytes('ccc');
+    const a = Buffer.alloc(4 * KIB, 'a');
+    const b = Buffer.alloc(5 * KIB, 'b');
+    const c = Buffer.alloc(6 * KIB, 'c');
     body.push(a);
     body.push(b);
     body.push(c);
@@ -63,6 +63,30 @@ describe('RequestBody: ordering and the end', () => {
     assert.deepEqual(await next(body), { done: false, value: b });
     assert.deepEqual(await next(body), { done: false, value: c });
     assert.deepEqual(await state(body.next()), ['pending']);
+  });
+
+  test('small runs queued one after another come out gathered, in order', async () => {
+    const body = new RequestBody(source());
+    for (const text of ['a', 'bb', 'ccc']) body.push(bytes(text));
+    assert.equal((await next(body)).value?.toString(), 'abbccc');
+    body.push(bytes('d'));
+    body.push(bytes('e'));
+    assert.equal((await next(body)).value?.toString(), 'de');
+  });
+
+  test('a small view of a large read is copied out, so it does not keep the read alive', async () => {
+    const body = new RequestBody(source());
+    const read = Buffer.alloc(64 * KIB, 'x');
+    const waiting = body.next();
+    body.push(read.subarray(10, 11));
+    const value = (await within(waiting)).value as Uint8Array;
+    assert.equal(value.length, 1);
+    assert.ok(value.buffer.byteLength < 64 * KIB);
+    body.push(read.subarray(20, 21));
+    body.push(read.subarray(30, 30 + 5 * KIB));
+    for (const chunk of [(await next(body)).value, (await next(body)).value]) {
+      assert.ok((chunk as Uint8Array).buffer.byteLength < 64 * KIB);
+    }
   });
 
   test('a next() waiting gets the next push', async () => {
@@ -93,8 +117,7 @@ describe('RequestBody: ordering and the end', () => {
     body.push(bytes('a'));
     body.push(bytes('b'));
     body.end();
-    assert.equal((await next(body)).value?.toString(), 'a');
-    assert.equal((await next(body)).value?.toString(), 'b');
+    assert.equal((await next(body)).value?.toString(), 'ab');
     assert.deepEqual(await next(body), DONE);
     assert.deepEqual(await next(body), DONE);
   });
@@ -212,10 +235,10 @@ describe('RequestBody: abandonment', () => {
 
   test('breaking out of for await abandons the rest', async () => {
     const body = new RequestBody(source());
-    body.push(bytes('first'));
-    body.push(bytes('second'));
+    body.push(Buffer.alloc(4 * KIB, 'f'));
+    body.push(Buffer.alloc(4 * KIB, 's'));
     for await (const chunk of body) {
-      assert.equal(Buffer.from(chunk).toString(), 'first');
+      assert.equal(Buffer.from(chunk).toString(), 'f'.repeat(4 * KIB));
       break;
     }
     body.push(bytes('third'));
@@ -239,22 +262,24 @@ describe('RequestBody: backpressure', () => {
   test('more than 64 KiB queued stops reading, once; reading below 16 KiB restarts it', async () => {
     const src = source();
     const body = new RequestBody(src);
-    for (let i = 0; i < 64; i++) body.push(Buffer.alloc(KIB));
+    // 4 KiB pushes: queued one entry each (smaller runs are gathered).
+    const push = () => body.push(Buffer.alloc(4 * KIB));
+    for (let i = 0; i < 16; i++) push();
     assert.deepEqual(src.calls, [], 'exactly 64 KiB queued is not too much');
-    body.push(Buffer.alloc(KIB));
+    push();
     assert.deepEqual(src.calls, [false]);
-    for (let i = 0; i < 6; i++) body.push(Buffer.alloc(KIB));
+    for (let i = 0; i < 3; i++) push();
     assert.deepEqual(src.calls, [false], 'paused once');
-    // 71 KiB queued: 55 reads leave exactly 16 KiB, not below the low mark yet.
-    for (let i = 0; i < 55; i++) await next(body);
+    // 80 KiB queued: 16 reads leave exactly 16 KiB, not below the low mark yet.
+    for (let i = 0; i < 16; i++) await next(body);
     assert.deepEqual(src.calls, [false]);
     await next(body);
     assert.deepEqual(src.calls, [false, true]);
-    for (let i = 0; i < 15; i++) await next(body);
+    for (let i = 0; i < 3; i++) await next(body);
     assert.deepEqual(await state(body.next()), ['pending']);
     assert.deepEqual(src.calls, [false, true], 'resumed once');
     // Paused again by a new excess (the first push goes to the next() left waiting).
-    for (let i = 0; i < 66; i++) body.push(Buffer.alloc(KIB));
+    for (let i = 0; i < 18; i++) push();
     assert.deepEqual(src.calls, [false, true, false]);
   });
 

@@ -69,8 +69,8 @@ describe('parseHead: a normal request', () => {
     assert.equal(parsed(head('GET http://h/x HTTP/1.1', 'Host: h')).target, 'http://h/x');
   });
 
-  test('obs-text in the target is let through for the URL decoder', () => {
-    assert.equal(parsed(head('GET /caf\xe9 HTTP/1.1', 'Host: t')).target, '/caf\xe9');
+  test('raw bytes above 0x7F in the target are refused (clients percent-encode them)', () => {
+    assertRefused(head('GET /caf\xe9 HTTP/1.1', 'Host: t'), 400, 'an invalid request target');
   });
 });
 
@@ -151,8 +151,13 @@ describe('parseHead: Content-Length', () => {
     assert.deepEqual([result.framing, result.contentLength], ['length', 5]);
   });
 
-  test('anything but 1 to 15 plain digits is refused', () => {
-    for (const bad of ['+1', '-1', '1 2', '5, 5', '5,5', '0x10', '1e3', '1.0', '', '9'.repeat(16)]) {
+  test('leading zeros do not count toward the 15-digit bound', () => {
+    assert.equal(parsed(post11(`Content-Length: ${'0'.repeat(20)}5`)).contentLength, 5);
+    assert.equal(parsed(post11(`Content-Length: 0${'9'.repeat(15)}`)).contentLength, 999_999_999_999_999);
+  });
+
+  test('anything but plain digits, at most 15 significant ones, is refused', () => {
+    for (const bad of ['+1', '-1', '1 2', '5, 5', '5,5', '0x10', '1e3', '1.0', '', '9'.repeat(16), '5\xa0']) {
       assertRefused(post11(`Content-Length: ${bad}`), 400, 'an invalid Content-Length');
     }
   });
@@ -212,6 +217,22 @@ describe('parseHead: Transfer-Encoding', () => {
     for (const bad of ['gzip,,chunked', ', chunked', 'gzip;q=1, chunked', 'g(z), chunked']) {
       assertRefused(post11(`Transfer-Encoding: ${bad}`), 400, 'an invalid Transfer-Encoding');
     }
+  });
+
+  test('whitespace other than SP and HTAB is part of a coding, not padding (chunked\\xa0 is not chunked)', () => {
+    for (const bad of [
+      'chunked\xa0',
+      '\xa0chunked',
+      'gzip,\xa0chunked',
+      'chunked\x85',
+      'chunked\x0b',
+      'chunked\x0c',
+    ]) {
+      const result = parseHead(post11(`Transfer-Encoding: ${bad}`));
+      assert.ok(result instanceof HeadError, JSON.stringify(bad));
+      assert.equal(result.status, 400);
+    }
+    assert.equal(parsed(post11('Transfer-Encoding: gzip ,\tchunked \t')).framing, 'chunked');
   });
 });
 

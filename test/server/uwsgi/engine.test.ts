@@ -263,3 +263,20 @@ describe('unix socket', () => {
     await assert.rejects(startUwsgi(environApp, { uwsgi: { path } }), /PORTICO_ERR_LISTEN|not a socket/);
   });
 });
+
+describe('uwsgi: Host (issue 11)', () => {
+  test('an invalid HTTP_HOST is a 400; the authority of an absolute-form REQUEST_URI wins over it', async () => {
+    const server = await startUwsgi(environApp);
+    const bad = await uwsgiRequest(server.port, get('/x', [['HTTP_HOST', 'a b']]));
+    assert.equal(only(bad.data).status, 400);
+    const absolute = await uwsgiRequest(
+      server.port,
+      get('http://example.com:81/x', [['HTTP_HOST', 'other.test']]),
+    );
+    const env = JSON.parse(only(absolute.data).body.toString());
+    assert.equal(env.HTTP_HOST, 'example.com:81');
+    assert.equal(env.SERVER_NAME, 'example.com');
+    assert.equal(env.SERVER_PORT, '81');
+    assert.equal(env.PATH_INFO, '/x');
+  });
+});

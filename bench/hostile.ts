@@ -1,0 +1,316 @@
+/**
+ * `hostile`: what abusive clients cost each engine, with numbers. For each engine a server
+ * (bench/servers/portico-hostile.ts, header-timeout and keepalive-timeout 5 s) runs in its
+ * own process, and each attack runs for a bounded time while a well-behaved client sends
+ * one request at a time on a kept-alive connection:
+ *
+ * - slowloris: 1,000 connections trickling a request head, one byte a second;
+ * - crlf: 200 kept-alive connections sending an empty line every 500 ms;
+ * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read;
+ * - chunk-ext: the same with 1,000-byte chunk extensions;
+ * - no-read: 50 connections asking for 8 MiB and never reading;
+ * - pipeline: 10,000 pipelined GETs on one connection.
+ *
+ * Reported per attack: how long the bad connections took to be closed (median and max,
+ * against the timeout that should close them), the server's peak RSS growth over its
+ * idle RSS (read from /proc), and the good client's p99 latency against an idle server's.
+ *
+ * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME]` (Linux; loopback only;
+ * about two minutes).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { engines: { type: 'string', default: 'portico,node' }, only: { type: 'string' } },
+});
+const root = path.resolve(import.meta.dirname, '..');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU seconds (user + system) the process has used, from /proc. */
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+let serverPid = 0;
+
+function rssOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function startServer(engine: string): Promise<{ port: number; pid: number; stop(): void }> {
+  const child = spawn(process.execPath, [path.join(root, 'bench/servers/portico-hostile.ts'), '0', engine], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      const match = /ready http:\/\/[^:]+:(\d+)/.exec(text);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error('server exited')));
+  });
+  return { port, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
+}
+
+/** A well-behaved client: sequential GETs on one kept-alive connection until `stop()`; latencies in ms. */
+function goodClient(port: number): { stop(): Promise<number[]> } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      await new Promise<void>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        });
+        req.on('error', () => resolve());
+        req.setTimeout(10_000, () => req.destroy());
+        req.end();
+      });
+      latencies.push(performance.now() - started);
+      await sleep(5);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      agent.destroy();
+      return latencies;
+    },
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      openedAt.set(socket, Date.now());
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+interface AttackResult {
+  /** ms from the attack's start until each bad connection closed (undefined: still open at the end). */
+  closedAfter: (number | undefined)[];
+  /** ms the server should need at most to close them (undefined: nothing should close them). */
+  expectMs?: number;
+  note?: string;
+}
+
+type Attack = (port: number, deadline: number) => Promise<AttackResult>;
+
+const openedAt = new WeakMap<Socket, number>();
+
+/**
+ * Tracks when the server gave up each socket (its FIN, or the close), relative to `start`
+ * (or, without it, to the socket's own opening). Sockets are read and their bytes dropped
+ * unless `read` is false, so that a FIN is seen when it comes; after a FIN the server
+ * still drains for a while (a lingering close, so its last response is not lost to a reset).
+ */
+function track(sockets: Socket[], start?: number, read = true): (number | undefined)[] {
+  const closed: (number | undefined)[] = sockets.map(() => undefined);
+  sockets.forEach((socket, i) => {
+    socket.on('error', () => {});
+    const from = start ?? openedAt.get(socket) ?? Date.now();
+    const mark = () => (closed[i] ??= Date.now() - from);
+    socket.on('end', mark);
+    socket.on('close', mark);
+    if (read) socket.resume();
+  });
+  return closed;
+}
+
+const attacks: Record<string, Attack> = {
+  async slowloris(port, deadline) {
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 1000; i++) sockets.push(await open(port));
+    // From each connection's own opening: header-timeout runs from the accept.
+    const closed = track(sockets);
+    const head = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'a'.repeat(200));
+    for (let i = 0; i < head.length && Date.now() < deadline && closed.some((c) => c === undefined); i++) {
+      for (const socket of sockets) if (!socket.destroyed) socket.write(head.subarray(i, i + 1));
+      await sleep(1000);
+    }
+    for (const socket of sockets) socket.destroy();
+    return { closedAfter: closed, expectMs: 5000 + 2000 };
+  },
+  async crlf(port, deadline) {
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 200; i++) {
+      const socket = await open(port);
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      sockets.push(socket);
+    }
+    await sleep(200);
+    const start = Date.now();
+    const closed = track(sockets, start);
+    while (Date.now() < deadline && closed.some((c) => c === undefined)) {
+      for (const socket of sockets) if (!socket.destroyed) socket.write('\r\n');
+      await sleep(500);
+    }
+    for (const socket of sockets) socket.destroy();
+    // portico: keepalive-timeout; node: keepalive-timeout + header-timeout (Portico's sweep).
+    return { closedAfter: closed, expectMs: (engineNow === 'node' ? 10_000 : 5000) + 2000 };
+  },
+  async chunks(port, deadline) {
+    return chunkFlood(port, deadline, '1\r\nx\r\n');
+  },
+  async 'chunk-ext'(port, deadline) {
+    return chunkFlood(port, deadline, `1;e=${'x'.repeat(1000)}\r\nx\r\n`);
+  },
+  async 'no-read'(port, deadline) {
+    const start = Date.now();
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 50; i++) {
+      const socket = await open(port);
+      socket.pause();
+      socket.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+      sockets.push(socket);
+    }
+    const closed = track(sockets, start, false);
+    while (Date.now() < deadline) await sleep(250);
+    for (const socket of sockets) socket.destroy();
+    return { closedAfter: closed, note: 'no write timeout closes them: backpressure holds them, bounded' };
+  },
+  async 'trickled-head'(port, deadline) {
+    // A 16 KiB head, one byte per write (TCP_NODELAY: mostly one byte per read), on 10
+    // connections at once: the server's CPU time for it shows whether parsing is linear.
+    const head = Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'v'.repeat(16 * 1024 - 64)}\r\n\r\n`);
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 10; i++) {
+      const socket = await open(port);
+      socket.setNoDelay(true);
+      sockets.push(socket);
+    }
+    for (const socket of sockets) socket.on('error', () => {}).resume();
+    const cpu = cpuOf(serverPid);
+    const started = Date.now();
+    for (let i = 0; i < head.length && Date.now() < deadline; i++) {
+      for (const socket of sockets) socket.write(head.subarray(i, i + 1));
+      if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await sleep(500);
+    const used = cpuOf(serverPid) - cpu;
+    for (const socket of sockets) socket.destroy();
+    return {
+      closedAfter: [],
+      note: `server CPU ${used.toFixed(2)} s for 10 × 16 KiB heads a byte at a time (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    };
+  },
+  async pipeline(port, deadline) {
+    const start = Date.now();
+    const socket = await open(port);
+    const closed = track([socket], start);
+    let received = 0;
+    let answered = 0;
+    let doneAt: number | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      for (let i = chunk.indexOf('HTTP/1.1 200'); i !== -1; i = chunk.indexOf('HTTP/1.1 200', i + 1))
+        answered++;
+      if (answered >= 10_000 && doneAt === undefined) doneAt = Date.now() - start;
+    });
+    socket.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(10_000)));
+    while (Date.now() < deadline && doneAt === undefined) await sleep(100);
+    socket.destroy();
+    return {
+      closedAfter: closed,
+      note: `${answered} of 10,000 answered${doneAt === undefined ? '' : ` in ${doneAt} ms`} (${(received / 1024).toFixed(0)} KiB)`,
+    };
+  },
+};
+
+async function chunkFlood(port: number, deadline: number, chunk: string): Promise<AttackResult> {
+  const start = Date.now();
+  const sockets: Socket[] = [];
+  for (let i = 0; i < 20; i++) {
+    const socket = await open(port);
+    socket.write('POST /discard HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    sockets.push(socket);
+  }
+  const closed = track(sockets, start);
+  const burst = Buffer.from(chunk.repeat(Math.ceil(65536 / chunk.length)));
+  let sent = 0;
+  while (Date.now() < deadline && closed.some((c) => c === undefined)) {
+    for (const socket of sockets) {
+      if (!socket.destroyed && socket.writableLength < 1024 * 1024) {
+        socket.write(burst);
+        sent += burst.length;
+      }
+    }
+    await sleep(5);
+  }
+  for (const socket of sockets) socket.destroy();
+  return { closedAfter: closed, note: `${(sent / 1048576).toFixed(0)} MiB sent` };
+}
+
+const ATTACK_MS = 15_000;
+let engineNow = '';
+const lines: string[] = [];
+for (const engine of values.engines.split(',')) {
+  engineNow = engine;
+  const server = await startServer(engine);
+  serverPid = server.pid;
+  // Idle latency, and the idle RSS every attack is measured against.
+  const idleClient = goodClient(server.port);
+  await sleep(3000);
+  const idle = await idleClient.stop();
+  const idleP99 = percentile(idle, 99);
+  lines.push(
+    `| ${engine} | idle | | | ${(rssOf(server.pid) / 1048576).toFixed(0)} MB RSS | ${idleP99.toFixed(2)} ms | ${idle.length} requests |`,
+  );
+  for (const [name, attack] of Object.entries(attacks)) {
+    if (values.only !== undefined && values.only !== name) continue;
+    await sleep(1000);
+    const base = rssOf(server.pid);
+    let peak = base;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 100);
+    const client = goodClient(server.port);
+    const result = await attack(server.port, Date.now() + ATTACK_MS);
+    const latencies = await client.stop();
+    clearInterval(sampler);
+    const closedTimes = result.closedAfter.filter((t): t is number => t !== undefined);
+    const open = result.closedAfter.length - closedTimes.length;
+    const closedText =
+      result.closedAfter.length === 0
+        ? '—'
+        : closedTimes.length === 0
+          ? `none closed (${open} open)`
+          : `median ${(percentile(closedTimes, 50) / 1000).toFixed(1)} s, max ${(Math.max(...closedTimes) / 1000).toFixed(1)} s${open > 0 ? `, ${open} still open` : ''}`;
+    const target = result.expectMs === undefined ? '—' : `≤ ${(result.expectMs / 1000).toFixed(0)} s`;
+    const line = `| ${engine} | ${name} | ${closedText} | ${target} | +${((peak - base) / 1048576).toFixed(1)} MB | ${percentile(latencies, 99).toFixed(2)} ms (${(percentile(latencies, 99) / idleP99).toFixed(1)}×) | ${result.note ?? ''} |`;
+    lines.push(line);
+    console.error(line);
+  }
+  server.stop();
+  await sleep(500);
+}
+console.log(
+  '| engine | attack | bad connections closed | target | peak RSS growth | good client p99 (× idle) | note |',
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const line of lines) console.log(line);
