@@ -1,0 +1,53 @@
+/**
+ * PostgreSQL through `pg` with a pool, on Kysely's PostgreSQL dialect. Types are read the
+ * way the models expect them: `date` as `YYYY-MM-DD` strings (never a local midnight),
+ * `bigint` and `count(*)` as numbers, `numeric` as strings.
+ *
+ * @module
+ */
+import { PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+/** Connection settings for PostgreSQL. */
+export interface PostgresOptions {
+  readonly url?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly password?: string;
+  readonly database?: string;
+  /** Most connections in the pool (default 10). */
+  readonly poolSize?: number;
+  /** Milliseconds to wait for a connection before failing (default 10000). */
+  readonly connectTimeoutMs?: number;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === DATE) return (value: string) => value;
+    if (oid === INT8) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** A pool, and Kysely's dialect on it. */
+export function createPostgresDialect(options: PostgresOptions): { dialect: PostgresDialect; pool: pg.Pool } {
+  const pool = new pg.Pool({
+    ...(options.url !== undefined ? { connectionString: options.url } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.database !== undefined ? { database: options.database } : {}),
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    types,
+  });
+  // An idle client that loses its connection is dropped by the pool; without a listener
+  // the 'error' event would crash the process.
+  pool.on('error', () => {});
+  return { dialect: new PostgresDialect({ pool }), pool };
+}
