@@ -437,10 +437,13 @@ export class DecimalFieldType<N extends boolean, D extends boolean> extends Fiel
     if (m === null || (m[2] === '' && (m[3] ?? '') === '')) return ['Enter a number.'];
     const whole = (m[2] as string).replace(/^0+/, '');
     const places = (m[3] ?? '').replace(/0+$/, '');
+    // The first rule broken, in Django's order (DecimalValidator).
     const errors: string[] = [];
-    if (places.length > this.decimalPlaces)
+    if (whole.length + places.length > this.maxDigits)
+      errors.push(`Ensure that there are no more than ${this.maxDigits} digits in total.`);
+    else if (places.length > this.decimalPlaces)
       errors.push(`Ensure that there are no more than ${this.decimalPlaces} decimal places.`);
-    if (whole.length > this.maxDigits - this.decimalPlaces)
+    else if (whole.length > this.maxDigits - this.decimalPlaces)
       errors.push(
         `Ensure that there are no more than ${this.maxDigits - this.decimalPlaces} digits before the decimal point.`,
       );
@@ -607,11 +610,17 @@ export class JSONFieldType<T, N extends boolean, D extends boolean> extends Fiel
     return (vendor === 'sqlite' && typeof value === 'string' ? JSON.parse(value) : value) as T;
   }
 }
-/** A JSON value (`jsonb` on PostgreSQL, text on SQLite). */
-export function JSONField<T = JsonValue, const O extends FieldOptions<T> = FieldOptions<T>>(
+type JsonOf<O> = O extends { readonly default: infer V } ? (V extends () => infer R ? R : V) : JsonValue;
+
+/**
+ * A JSON value (`jsonb` on PostgreSQL, text on SQLite). Its type is the default's
+ * (`JSONField({ default: (): string[] => [] })`), else any JSON value.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the default decides the type.
+export function JSONField<const O extends FieldOptions<any> = FieldOptions<JsonValue>>(
   options?: O,
-): JSONFieldType<T, NullOf<O>, DefaultOf<O>> {
-  return new JSONFieldType(options);
+): JSONFieldType<JsonOf<O>, NullOf<O>, DefaultOf<O>> {
+  return new JSONFieldType(options as FieldOptions<JsonOf<O>>);
 }
 
 /** What happens to rows that refer to a deleted row. */
