@@ -108,4 +108,12 @@ export { type FieldPath, type Lookup, Manager, QuerySet, type ValuesRow, type Wh
 export { nonAtomicRequests } from './requests.ts';
 export { SchemaEditor, type TableSpec } from './schema.ts';
 export { postDelete, postSave, preDelete, preSave } from './signals.ts';
-export { atomic, type AtomicOptions, executor, inAtomicBlock, onCommit, rolledBack } from './transaction.ts';
+export {
+  atomic,
+  type AtomicOptions,
+  captureQueries,
+  executor,
+  inAtomicBlock,
+  onCommit,
+  rolledBack,
+} from './transaction.ts';

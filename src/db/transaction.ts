@@ -12,6 +12,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ControlledTransaction, type Kysely, sql } from 'kysely';
 import { TransactionManagementError } from './errors.ts';
 import { connections } from './connection.ts';
+import { onQuery } from './backends/errors.ts';
 
 /** Options of {@link atomic}. */
 export interface AtomicOptions {
@@ -181,4 +182,18 @@ export function usingConnection<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   return withScope({ alias, executor: kysely, depth: 0, savepoints: 0, callbacks: [] }, fn);
+}
+
+/**
+ * Runs `fn` and returns the SQL of the statements it ran (Django's
+ * `CaptureQueriesContext`, for asserting how many queries a piece of code makes).
+ */
+export async function captureQueries<T>(fn: () => T): Promise<{ result: Awaited<T>; queries: string[] }> {
+  const queries: string[] = [];
+  const stop = onQuery((text) => queries.push(text));
+  try {
+    return { result: await fn(), queries };
+  } finally {
+    stop();
+  }
 }

@@ -268,6 +268,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'allModels',
     'and',
     'atomic',
+    'captureQueries',
     'configureDatabases',
     'connections',
     'databasesSettings',

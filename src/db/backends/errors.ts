@@ -123,6 +123,14 @@ export function translatePostgresError(error: unknown): unknown {
   return new OperationalError(e.message, { vendor, cause: error });
 }
 
+const listeners = new Set<(sql: string) => void>();
+
+/** Calls `listener` with the SQL of every statement run until the returned function is called. */
+export function onQuery(listener: (sql: string) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 class TranslatingConnection implements DatabaseConnection {
   readonly #inner: DatabaseConnection;
   readonly #translate: (error: unknown) => unknown;
@@ -131,6 +139,7 @@ class TranslatingConnection implements DatabaseConnection {
     this.#translate = translate;
   }
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (listeners.size > 0) for (const listener of listeners) listener(compiledQuery.sql);
     try {
       return await this.#inner.executeQuery<R>(compiledQuery);
     } catch (error) {

@@ -32,7 +32,10 @@ class CachedStatement implements SqliteStatement {
     this.reader = stmt.columns().length > 0;
   }
   all(parameters: ReadonlyArray<unknown>): unknown[] {
-    return this.#stmt.all(...(parameters as never[]));
+    // node:sqlite's rows have a null prototype; pg's are plain objects: the same on both.
+    const rows = this.#stmt.all(...(parameters as never[]));
+    for (let i = 0; i < rows.length; i++) rows[i] = { ...rows[i] };
+    return rows;
   }
   run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint } {
     return this.#stmt.run(...(parameters as never[]));
