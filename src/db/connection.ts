@@ -126,7 +126,7 @@ function open(alias: string, settings: DatabaseSettings): Database {
       alias,
       vendor: 'sqlite',
       settings,
-      kysely: new Kysely({ dialect: translatingDialect(dialect, translateSqliteError) }),
+      kysely: new Kysely({ dialect: translatingDialect(dialect, translateSqliteError, alias) }),
       sqlite: database,
     };
   }
@@ -143,7 +143,7 @@ function open(alias: string, settings: DatabaseSettings): Database {
     alias,
     vendor: 'postgres',
     settings,
-    kysely: new Kysely({ dialect: translatingDialect(dialect, translatePostgresError) }),
+    kysely: new Kysely({ dialect: translatingDialect(dialect, translatePostgresError, alias) }),
     pool,
   };
 }

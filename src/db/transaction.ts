@@ -9,10 +9,10 @@
  * @module
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type ControlledTransaction, type Kysely, sql } from 'kysely';
+import { type ControlledTransaction, type DatabaseConnection, type Kysely, sql } from 'kysely';
 import { TransactionManagementError } from './errors.ts';
 import { connections } from './connection.ts';
-import { onQuery } from './backends/errors.ts';
+import { onQuery, setConnectionRouting } from './backends/errors.ts';
 
 /** Options of {@link atomic}. */
 export interface AtomicOptions {
@@ -33,6 +33,8 @@ interface Callback {
 /** An open transaction on one database. */
 interface Scope {
   readonly alias: string;
+  /** The driver's connection the transaction runs on (lent to queries on the root handle). */
+  connection?: DatabaseConnection;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the models' tables.
   readonly executor: Kysely<any>;
   depth: number;
@@ -45,6 +47,17 @@ interface Scope {
 type Scopes = ReadonlyMap<string, Scope>;
 
 const storage = new AsyncLocalStorage<Scopes>();
+
+/** Scopes whose transaction is being begun in this context (to learn their connection). */
+const beginning = new AsyncLocalStorage<Scope>();
+
+setConnectionRouting({
+  borrowed: (alias) => storage.getStore()?.get(alias)?.connection,
+  begun: (alias, connection) => {
+    const scope = beginning.getStore();
+    if (scope !== undefined && scope.alias === alias) scope.connection = connection;
+  },
+});
 
 /**
  * The Kysely handle queries on `alias` must use here: the open transaction's, else the
@@ -117,9 +130,19 @@ async function nested<T>(scope: Scope, fn: () => Promise<T> | T): Promise<T> {
 
 async function outermost<T>(alias: string, fn: () => Promise<T> | T): Promise<T> {
   const db = connections.get(alias);
+  const pending = { alias } as Scope;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the models' tables.
-  const trx: ControlledTransaction<any> = await db.kysely.startTransaction().execute();
-  const scope: Scope = { alias, executor: trx, depth: 0, savepoints: 0, callbacks: [] };
+  const trx: ControlledTransaction<any> = await beginning.run(pending, () =>
+    db.kysely.startTransaction().execute(),
+  );
+  const scope: Scope = {
+    alias,
+    executor: trx,
+    depth: 0,
+    savepoints: 0,
+    callbacks: [],
+    ...(pending.connection ? { connection: pending.connection } : {}),
+  };
   let result: T;
   try {
     result = await withScope(scope, async () => fn());
@@ -159,8 +182,17 @@ export async function rolledBack<T>(
   options: { using?: string; executeCallbacks?: boolean } = {},
 ): Promise<{ result: T; callbacks: Array<() => unknown> }> {
   const alias = options.using ?? 'default';
-  const trx = await connections.get(alias).kysely.startTransaction().execute();
-  const scope: Scope = { alias, executor: trx, depth: 0, savepoints: 0, callbacks: [], testCase: true };
+  const pending = { alias } as Scope;
+  const trx = await beginning.run(pending, () => connections.get(alias).kysely.startTransaction().execute());
+  const scope: Scope = {
+    alias,
+    executor: trx,
+    depth: 0,
+    savepoints: 0,
+    callbacks: [],
+    testCase: true,
+    ...(pending.connection ? { connection: pending.connection } : {}),
+  };
   try {
     const result = await withScope(scope, async () => fn());
     const callbacks = scope.callbacks.map((c) => c.fn);

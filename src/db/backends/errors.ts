@@ -158,18 +158,45 @@ class TranslatingConnection implements DatabaseConnection {
   }
 }
 
+/**
+ * How the transaction scope lends its connection: a query on the database's own handle
+ * made inside `atomic()` runs on the transaction's connection (on SQLite, waiting for
+ * the one connection would deadlock).
+ */
+export interface ConnectionRouting {
+  /** The connection of the transaction open on `alias` in this async context. */
+  borrowed(alias: string): DatabaseConnection | undefined;
+  /** A transaction began on `alias` on this connection. */
+  begun(alias: string, connection: DatabaseConnection): void;
+}
+
+let routing: ConnectionRouting | null = null;
+
+/** Set by the transaction module. */
+export function setConnectionRouting(r: ConnectionRouting): void {
+  routing = r;
+}
+
 class TranslatingDriver implements Driver {
   readonly #inner: Driver;
   readonly #translate: (error: unknown) => unknown;
+  readonly #alias: string;
   readonly #wrapped = new WeakMap<DatabaseConnection, TranslatingConnection>();
-  constructor(inner: Driver, translate: (error: unknown) => unknown) {
+  readonly #lent = new Map<DatabaseConnection, number>();
+  constructor(inner: Driver, translate: (error: unknown) => unknown, alias: string) {
     this.#inner = inner;
     this.#translate = translate;
+    this.#alias = alias;
   }
   init(): Promise<void> {
     return this.#inner.init();
   }
   async acquireConnection(): Promise<DatabaseConnection> {
+    const borrowed = routing?.borrowed(this.#alias);
+    if (borrowed !== undefined) {
+      this.#lent.set(borrowed, (this.#lent.get(borrowed) ?? 0) + 1);
+      return borrowed;
+    }
     let connection: DatabaseConnection;
     try {
       connection = await this.#inner.acquireConnection();
@@ -195,8 +222,9 @@ class TranslatingDriver implements Driver {
       throw this.#translate(error);
     }
   }
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#call(() => this.#inner.beginTransaction(this.#unwrap(connection), settings));
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await this.#call(() => this.#inner.beginTransaction(this.#unwrap(connection), settings));
+    routing?.begun(this.#alias, connection);
   }
   commitTransaction(connection: DatabaseConnection): Promise<void> {
     return this.#call(() => this.#inner.commitTransaction(this.#unwrap(connection)));
@@ -226,6 +254,12 @@ class TranslatingDriver implements Driver {
     return this.#call(() => this.#inner.releaseSavepoint!(this.#unwrap(connection), name, compile));
   }
   releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const lent = this.#lent.get(connection);
+    if (lent !== undefined) {
+      if (lent <= 1) this.#lent.delete(connection);
+      else this.#lent.set(connection, lent - 1);
+      return Promise.resolve();
+    }
     return this.#inner.releaseConnection(this.#unwrap(connection));
   }
   destroy(): Promise<void> {
@@ -234,10 +268,14 @@ class TranslatingDriver implements Driver {
 }
 
 /** The dialect, with every error its connections raise translated. */
-export function translatingDialect(dialect: Dialect, translate: (error: unknown) => unknown): Dialect {
+export function translatingDialect(
+  dialect: Dialect,
+  translate: (error: unknown) => unknown,
+  alias = 'default',
+): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new TranslatingDriver(dialect.createDriver(), translate),
+    createDriver: () => new TranslatingDriver(dialect.createDriver(), translate, alias),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<unknown>) => dialect.createIntrospector(db),
   };
