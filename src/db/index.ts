@@ -93,6 +93,7 @@ export {
   type DB,
   defineApp,
   getModel,
+  unregisterModels,
   type Index,
   type Instance,
   type MetaOptions,
@@ -106,6 +107,21 @@ export {
 } from './models.ts';
 export { type FieldPath, type Lookup, Manager, QuerySet, type ValuesRow, type Where } from './query.ts';
 export { nonAtomicRequests } from './requests.ts';
+export { installedApps, installedAppsSettings } from './apps.ts';
+export { detectChanges, nonInteractive, type Questioner } from './migrations/autodetector.ts';
+export {
+  appliedMigrations,
+  type MigrateOptions,
+  type MigrateResult,
+  migrate,
+  showMigrations,
+  sqlForMigration,
+} from './migrations/executor.ts';
+export { migrations } from './migrations/index.ts';
+export { loadGraph, MigrationGraph } from './migrations/loader.ts';
+export { type MakeMigrationsOptions, makeMigrations, type NewMigration } from './migrations/make.ts';
+export { type MigrationContext, type MigrationDefinition, Operation } from './migrations/operations.ts';
+export { ModelState, ProjectState } from './migrations/state.ts';
 export { SchemaEditor, type TableSpec } from './schema.ts';
 export { postDelete, postSave, preDelete, preSave } from './signals.ts';
 export {
