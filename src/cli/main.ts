@@ -14,6 +14,10 @@ Commands:
   routes              print a project's URL table, as text or --json
   runserver [ADDR]    serve a project for development, reloading on changes (default 127.0.0.1:8000)
   startproject NAME   create a new project directory that serves, checks and tests clean
+  makemigrations      write the migrations the models need (--check for CI)
+  migrate [APP [TO]]  apply (or unapply to a target) the migrations
+  showmigrations      list each app's migrations, applied or not
+  sqlmigrate APP NAME print the SQL of a migration
 
 Options:
   -h, --help          show this help
@@ -28,6 +32,10 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   routes: async (args) => (await import('./routes.ts')).runRoutes(args),
   runserver: async (args) => (await import('./runserver.ts')).runRunserver(args),
   startproject: async (args) => (await import('./startproject.ts')).runStartproject(args),
+  makemigrations: async (args) => (await import('./makemigrations.ts')).runMakemigrations(args),
+  migrate: async (args) => (await import('./migrate.ts')).runMigrate(args),
+  showmigrations: async (args) => (await import('./showmigrations.ts')).runShowmigrations(args),
+  sqlmigrate: async (args) => (await import('./sqlmigrate.ts')).runSqlmigrate(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */
