@@ -5,6 +5,7 @@
  *
  * @module
  */
+import './checks.ts';
 export {
   configureDatabases,
   ConnectionHandler,
