@@ -124,6 +124,7 @@ export { type MakeMigrationsOptions, makeMigrations, type NewMigration } from '.
 export { type MigrationContext, type MigrationDefinition, Operation } from './migrations/operations.ts';
 export { ModelState, ProjectState } from './migrations/state.ts';
 export { SchemaEditor, type TableSpec } from './schema.ts';
+export { syncModels } from './sync.ts';
 export { postDelete, postSave, preDelete, preSave } from './signals.ts';
 export {
   atomic,

@@ -301,6 +301,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'rolledBack',
     'showMigrations',
     'sqlForMigration',
+    'syncModels',
     'unregisterModels',
     'uuid4',
   ],
