@@ -129,3 +129,25 @@ test(
     await connections.reset();
   },
 );
+
+test(
+  'a lost PostgreSQL connection is an OperationalError, and the pool recovers',
+  { skip: !process.env.PORTICO_TEST_POSTGRES_URL },
+  async () => {
+    const database = await setUpDatabase('postgres', shopModels);
+    try {
+      const db = connections.get().kysely;
+      await assert.rejects(
+        db.connection().execute(async (conn) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn);
+          await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(db);
+          await sql`select 1`.execute(conn);
+        }),
+        (error: unknown) => error instanceof OperationalError && error.code === 'PORTICO_ERR_DB_OPERATIONAL',
+      );
+      assert.equal(await Organization.objects.count(), 0);
+    } finally {
+      await database.drop();
+    }
+  },
+);

@@ -49,5 +49,11 @@ export function createPostgresDialect(options: PostgresOptions): { dialect: Post
   // An idle client that loses its connection is dropped by the pool; without a listener
   // the 'error' event would crash the process.
   pool.on('error', () => {});
+  // A client checked out when its server goes away also emits 'error' (after the query
+  // in flight failed, which reports it): unheard, it would crash the process. The pool
+  // drops the client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return { dialect: new PostgresDialect({ pool }), pool };
 }
