@@ -55,5 +55,47 @@ export function createPostgresDialect(options: PostgresOptions): { dialect: Post
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  return { dialect: new PostgresDialect({ pool }), pool };
+  return { dialect: new PostgresDialect({ pool: recovering(pool) }), pool };
+}
+
+const BROKEN = Symbol('portico.pg.broken');
+const WATCHED = Symbol('portico.pg.watched');
+type Watched = pg.PoolClient & { [BROKEN]?: boolean; [WATCHED]?: boolean };
+
+/** No SQLSTATE (a socket error), a connection exception (08) or an operator intervention (57P). */
+function lostConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57P')
+  );
+}
+
+/**
+ * The pool as Kysely sees it, with one difference: a client whose query failed because
+ * the connection was lost is destroyed when released instead of going back to the pool,
+ * so the next query gets a fresh connection (Kysely releases without saying why).
+ */
+function recovering(pool: pg.Pool): pg.Pool {
+  return {
+    async connect() {
+      const client = (await pool.connect()) as Watched;
+      if (client[WATCHED] !== true) {
+        client[WATCHED] = true;
+        const query = client.query;
+        client.query = function (this: unknown, ...args: unknown[]) {
+          const result = (query as (...a: unknown[]) => unknown).apply(client, args);
+          if (result instanceof Promise)
+            result.catch((error: unknown) => {
+              if (lostConnection(error)) client[BROKEN] = true;
+            });
+          return result;
+        } as typeof client.query;
+      }
+      const release = client.release;
+      client.release = (error?: Error | boolean) =>
+        release.call(client, error || client[BROKEN] === true ? new Error('connection lost') : undefined);
+      return client;
+    },
+    end: () => pool.end(),
+  } as unknown as pg.Pool;
 }
