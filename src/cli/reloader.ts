@@ -11,8 +11,11 @@ import { relative } from 'node:path';
 /** Changes within this many milliseconds of each other cause one restart (editors save in bursts). */
 export const DEBOUNCE_MS = 150;
 
-/** Directories never watched: dependencies, VCS data, build output. */
-const IGNORED = /(^|[/\\])(node_modules|\.git|dist|coverage)([/\\]|$)/;
+/**
+ * Never watched: dependencies, VCS data, build output, and SQLite databases (a project's
+ * `db.sqlite3` and its WAL files change on every write, which is no reason to restart).
+ */
+const IGNORED = /(^|[/\\])(node_modules|\.git|dist|coverage)([/\\]|$)|\.(sqlite3?|db)(-wal|-shm|-journal)?$/;
 
 /** What the reloader runs and watches. */
 export interface ReloaderOptions {
