@@ -126,7 +126,11 @@ function open(alias: string, settings: DatabaseSettings): Database {
       alias,
       vendor: 'sqlite',
       settings,
-      kysely: new Kysely({ dialect: translatingDialect(dialect, translateSqliteError, alias) }),
+      // BEGIN IMMEDIATE: a transaction takes the write lock when it starts (waiting up to the
+      // busy timeout), so two processes never both read and then fail to upgrade to write.
+      kysely: new Kysely({
+        dialect: translatingDialect(dialect, translateSqliteError, alias, { begin: 'begin immediate' }),
+      }),
       sqlite: database,
     };
   }

@@ -223,3 +223,21 @@ for (const vendor of VENDORS) {
     });
   });
 }
+
+test('on SQLite a transaction takes the write lock when it begins (BEGIN IMMEDIATE): another process cannot slip a write in', async () => {
+  const { DatabaseSync } = await import('node:sqlite');
+  const database = await setUpDatabase('sqlite', shopModels, { file: true });
+  const other = new DatabaseSync(database.settings.name as string);
+  other.exec('PRAGMA busy_timeout = 0');
+  try {
+    await atomic(async () => {
+      // Nothing written yet in this block, and still the lock is held.
+      assert.throws(() => other.exec('BEGIN IMMEDIATE'), /database is locked/);
+    });
+    other.exec('BEGIN IMMEDIATE');
+    other.exec('ROLLBACK');
+  } finally {
+    other.close();
+    await database.drop();
+  }
+});

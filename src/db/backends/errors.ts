@@ -5,14 +5,14 @@
  *
  * @module
  */
-import type {
-  DatabaseConnection,
-  Dialect,
-  Driver,
+import {
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
   CompiledQuery,
-  QueryResult,
-  TransactionSettings,
-  Kysely,
+  type QueryResult,
+  type TransactionSettings,
+  type Kysely,
 } from 'kysely';
 import { DatabaseError, DataError, IntegrityError, OperationalError, ProgrammingError } from '../errors.ts';
 
@@ -183,10 +183,12 @@ class TranslatingDriver implements Driver {
   readonly #alias: string;
   readonly #wrapped = new WeakMap<DatabaseConnection, TranslatingConnection>();
   readonly #lent = new Map<DatabaseConnection, number>();
-  constructor(inner: Driver, translate: (error: unknown) => unknown, alias: string) {
+  readonly #begin: string | null;
+  constructor(inner: Driver, translate: (error: unknown) => unknown, alias: string, begin: string | null) {
     this.#inner = inner;
     this.#translate = translate;
     this.#alias = alias;
+    this.#begin = begin;
   }
   init(): Promise<void> {
     return this.#inner.init();
@@ -223,7 +225,9 @@ class TranslatingDriver implements Driver {
     }
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    await this.#call(() => this.#inner.beginTransaction(this.#unwrap(connection), settings));
+    const begin = this.#begin;
+    if (begin !== null) await connection.executeQuery(CompiledQuery.raw(begin));
+    else await this.#call(() => this.#inner.beginTransaction(this.#unwrap(connection), settings));
     routing?.begun(this.#alias, connection);
   }
   commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -267,15 +271,20 @@ class TranslatingDriver implements Driver {
   }
 }
 
-/** The dialect, with every error its connections raise translated. */
+/**
+ * The dialect, with every error its connections raise translated; `begin` replaces the
+ * statement that opens a transaction (SQLite's `begin immediate`).
+ */
 export function translatingDialect(
   dialect: Dialect,
   translate: (error: unknown) => unknown,
   alias = 'default',
+  options: { begin?: string } = {},
 ): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new TranslatingDriver(dialect.createDriver(), translate, alias),
+    createDriver: () =>
+      new TranslatingDriver(dialect.createDriver(), translate, alias, options.begin ?? null),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db: Kysely<unknown>) => dialect.createIntrospector(db),
   };
