@@ -18,6 +18,7 @@ Commands:
   migrate [APP [TO]]  apply (or unapply to a target) the migrations
   showmigrations      list each app's migrations, applied or not
   sqlmigrate APP NAME print the SQL of a migration
+  dbshell             the database's own shell (sqlite3 or psql) with the project's settings
 
 Options:
   -h, --help          show this help
@@ -36,6 +37,7 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   migrate: async (args) => (await import('./migrate.ts')).runMigrate(args),
   showmigrations: async (args) => (await import('./showmigrations.ts')).runShowmigrations(args),
   sqlmigrate: async (args) => (await import('./sqlmigrate.ts')).runSqlmigrate(args),
+  dbshell: async (args) => (await import('./dbshell.ts')).runDbshell(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */

@@ -4,7 +4,7 @@
  * PostgreSQL when PORTICO_TEST_POSTGRES_URL is set.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,5 +112,18 @@ for (const vendor of VENDORS) {
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /notes has no migration '0009' \[PORTICO_ERR_DB_MIGRATION\]/);
     });
+
+    const client = vendor === 'sqlite' ? 'sqlite3' : 'psql';
+    const installed = spawnSync(client, ['--version']).status === 0;
+    test(
+      `portico dbshell runs ${client} with the project's settings`,
+      { skip: !installed && `${client} is not installed` },
+      async () => {
+        const args = vendor === 'sqlite' ? ['select 40 + 2;'] : ['-tAc', 'select 40 + 2'];
+        const shell = await portico(['dbshell', '--', ...args], project, env);
+        assert.equal(shell.code, 0, shell.stderr);
+        assert.equal(shell.stdout.trim(), '42');
+      },
+    );
   });
 }
