@@ -125,6 +125,7 @@ export { type MigrationContext, type MigrationDefinition, Operation } from './mi
 export { ModelState, ProjectState } from './migrations/state.ts';
 export { SchemaEditor, type TableSpec } from './schema.ts';
 export { syncModels } from './sync.ts';
+export { setUpTestDatabases } from './testing.ts';
 export { postDelete, postSave, preDelete, preSave } from './signals.ts';
 export {
   atomic,

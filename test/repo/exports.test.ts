@@ -299,6 +299,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'preDelete',
     'preSave',
     'rolledBack',
+    'setUpTestDatabases',
     'showMigrations',
     'sqlForMigration',
     'syncModels',
