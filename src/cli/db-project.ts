@@ -8,11 +8,12 @@ import { loadSettingsFile, settingsPath } from './settings-file.ts';
 /** The project's apps, with its databases configured; `close()` when done. */
 export async function loadDbProject(settingsOption: string | undefined): Promise<{
   file: string;
+  settings: object;
   apps: readonly App[];
   close: () => Promise<void>;
 }> {
   const file = settingsPath(settingsOption);
   const settings = (await loadSettingsFile(file)) as { databases?: never; installedApps?: readonly App[] };
   configureDatabases(settings);
-  return { file, apps: installedApps(settings), close: () => connections.closeAll() };
+  return { file, settings, apps: installedApps(settings), close: () => connections.closeAll() };
 }

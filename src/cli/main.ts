@@ -19,6 +19,7 @@ Commands:
   showmigrations      list each app's migrations, applied or not
   sqlmigrate APP NAME print the SQL of a migration
   dbshell             the database's own shell (sqlite3 or psql) with the project's settings
+  shell               a prompt with the settings loaded and the models in scope
 
 Options:
   -h, --help          show this help
@@ -38,6 +39,7 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   showmigrations: async (args) => (await import('./showmigrations.ts')).runShowmigrations(args),
   sqlmigrate: async (args) => (await import('./sqlmigrate.ts')).runSqlmigrate(args),
   dbshell: async (args) => (await import('./dbshell.ts')).runDbshell(args),
+  shell: async (args) => (await import('./shell.ts')).runShell(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */

@@ -16,17 +16,18 @@ import { createTestDatabase, VENDORS } from '../db/helpers.ts';
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/portico.js');
 
-async function portico(args: string[], cwd: string, env: Record<string, string> = {}) {
+async function portico(args: string[], cwd: string, env: Record<string, string> = {}, input?: string) {
   const { NODE_TEST_CONTEXT: _, ...base } = cleanEnv();
   const child = spawn(process.execPath, ['--conditions=portico-source', bin, ...args], {
     cwd,
     env: { ...base, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
@@ -111,6 +112,18 @@ for (const vendor of VENDORS) {
       const unknown = await portico(['migrate', 'notes', '0009'], project, env);
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /notes has no migration '0009' \[PORTICO_ERR_DB_MIGRATION\]/);
+    });
+
+    test('portico shell: the models in scope, top-level await', async () => {
+      assert.equal((await portico(['migrate'], project, env)).code, 0);
+      const shell = await portico(
+        ['shell'],
+        project,
+        env,
+        "await Note.objects.create({ title: 'from the shell' }); await Note.objects.count()\n",
+      );
+      assert.equal(shell.code, 0, shell.stderr);
+      assert.equal(shell.stdout, '1\n');
     });
 
     const client = vendor === 'sqlite' ? 'sqlite3' : 'psql';
