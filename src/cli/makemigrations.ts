@@ -18,6 +18,7 @@ Options:
   --settings PATH  the settings file (default: $PORTICO_SETTINGS, else ./settings.ts)
   --name NAME      the new migration's name after its number
   --empty          write an empty migration (for RunSQL/RunTS) for the one APP given
+  --merge          for an app with two leaf migrations, write one depending on both
   --check          write nothing; exit 1 if the models need a migration (for CI)
   --dry-run        print what would be written, write nothing
   --no-input       ask nothing (renames become remove + add)
@@ -42,7 +43,7 @@ function terminalQuestioner(): Questioner {
 export async function runMakemigrations(args: string[]): Promise<number> {
   const options = parseOptions('makemigrations', args, {
     values: ['settings', 'name'],
-    flags: ['empty', 'check', 'dry-run', 'no-input'],
+    flags: ['empty', 'merge', 'check', 'dry-run', 'no-input'],
     positionals: 100,
   });
   if (options.flags.has('help')) {
@@ -57,6 +58,7 @@ export async function runMakemigrations(args: string[]): Promise<number> {
       ...(options.positionals.length > 0 ? { apps: options.positionals } : {}),
       ...(options.values.name !== undefined ? { name: options.values.name } : {}),
       empty: options.flags.has('empty'),
+      merge: options.flags.has('merge'),
       dryRun: check || options.flags.has('dry-run'),
       ...(interactive ? { questioner: terminalQuestioner() } : {}),
     });

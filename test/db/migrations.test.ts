@@ -214,6 +214,48 @@ export default migrations.Migration({
       }
     });
 
+    test('two branches are a conflict until makemigrations --merge joins them; then both apply', async () => {
+      const forked = mkdtempSync(path.join(tmpdir(), 'portico-migrations-'));
+      try {
+        const app = defineApp('fork', { migrations: forked });
+        app.model('Thing', { fields: { n: IntegerField() } });
+        await makeMigrations([app], { importFrom });
+        for (const branch of ['0002_left', '0002_right'])
+          writeFileSync(
+            path.join(forked, `${branch}.ts`),
+            `import { migrations } from '${importFrom}';
+export default migrations.Migration({
+  dependencies: [['fork', '0001_initial']],
+  operations: [migrations.RunSQL({ sql: "INSERT INTO fork_thing (n) VALUES (${branch.length})", reverseSql: 'DELETE FROM fork_thing' })],
+});
+`,
+          );
+        await assert.rejects(
+          migrate([app]),
+          /conflicting migrations in fork: fork\.0002_left, fork\.0002_right/,
+        );
+        await assert.rejects(makeMigrations([app], { importFrom }), /conflicting migrations in fork/);
+        const merged = await makeMigrations([app], { importFrom, merge: true });
+        assert.deepEqual(
+          merged.map((m) => m.name),
+          ['0003_merge_left_right'],
+        );
+        assert.match(
+          merged[0]!.source,
+          /dependencies: \[\['fork', '0002_left'\], \['fork', '0002_right'\]\]/,
+        );
+        assert.deepEqual((await migrate([app])).applied, [
+          'fork.0001_initial',
+          'fork.0002_left',
+          'fork.0002_right',
+          'fork.0003_merge_left_right',
+        ]);
+        unregisterModels(app);
+      } finally {
+        rmSync(forked, { recursive: true, force: true });
+      }
+    });
+
     test('two migrate runs at once apply each migration once', async () => {
       const concurrent = mkdtempSync(path.join(tmpdir(), 'portico-migrations-'));
       try {

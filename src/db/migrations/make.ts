@@ -22,6 +22,8 @@ export interface MakeMigrationsOptions {
   readonly name?: string;
   /** An empty migration (for `RunSQL`/`RunTS` written by hand); needs one app. */
   readonly empty?: boolean;
+  /** For each app with two (or more) leaves, a migration depending on them all (`--merge`). */
+  readonly merge?: boolean;
   /** Write nothing (`--check`, `--dry-run`). */
   readonly dryRun?: boolean;
   readonly questioner?: Questioner;
@@ -48,6 +50,17 @@ export async function makeMigrations(
     if (!apps.some((a) => a.label === label))
       throw new PorticoError('PORTICO_ERR_DB_MIGRATION', `no installed app '${label}'`);
   const graph = await loadGraph(apps);
+  if (options.merge === true) return merge(apps, graph, wanted, options);
+  // A forked history must be merged first (Django refuses too).
+  for (const app of apps) {
+    if (wanted !== null && !wanted.includes(app.label)) continue;
+    const leaves = graph.leaves(app.label);
+    if (leaves.length > 1)
+      throw new PorticoError(
+        'PORTICO_ERR_DB_MIGRATION',
+        `conflicting migrations in ${app.label}: ${leaves.join(', ')} are both leaves; run makemigrations --merge`,
+      );
+  }
   const byApp = new Map<string, Operation[]>();
   let dependsOnApps = new Map<string, Set<string>>();
   if (options.empty === true) {
@@ -110,6 +123,36 @@ export async function makeMigrations(
       writeFileSync(file, source, { flag: 'wx' });
     }
     out.push({ app, name, file, operations: ops, source });
+  }
+  return out;
+}
+
+/** Merge migrations: for each app whose history forked, one migration depending on every leaf. */
+async function merge(
+  apps: readonly App[],
+  graph: Awaited<ReturnType<typeof loadGraph>>,
+  wanted: readonly string[] | null,
+  options: MakeMigrationsOptions,
+): Promise<NewMigration[]> {
+  const out: NewMigration[] = [];
+  for (const app of apps) {
+    if (wanted !== null && !wanted.includes(app.label)) continue;
+    const leaves = graph.leaves(app.label);
+    if (leaves.length < 2) continue;
+    const names = leaves.map((k) => k.slice(app.label.length + 1)).sort();
+    const number =
+      [...graph.nodes.values()]
+        .filter((n) => n.app === app.label)
+        .reduce((max, n) => Math.max(max, Number.parseInt(n.name.slice(0, 4), 10)), 0) + 1;
+    const name = `${String(number).padStart(4, '0')}_${options.name ?? `merge_${names.map((n) => n.slice(5)).join('_')}`.slice(0, 60)}`;
+    const source = writeMigration(
+      [],
+      names.map((n) => [app.label, n] as const),
+      options.importFrom !== undefined ? { importFrom: options.importFrom } : {},
+    );
+    const file = path.join(app.migrationsDir as string, `${name}.ts`);
+    if (options.dryRun !== true) writeFileSync(file, source, { flag: 'wx' });
+    out.push({ app: app.label, name, file, operations: [], source });
   }
   return out;
 }
