@@ -774,3 +774,59 @@ export function fieldFromDeconstructed(spec: DeconstructedField): AnyField {
     throw new PorticoError('PORTICO_ERR_DB_MIGRATION', `unknown field type ${spec.type}`);
   return build({ ...spec.options }, spec.target);
 }
+
+/** Options of {@link ManyToManyField}. */
+export interface ManyToManyOptions {
+  /** The accessor on the target (default `<model>Set`); also the name to filter on from there. */
+  readonly relatedName?: string;
+  /** The table of the automatic through model (default `<table>_<field>`). */
+  readonly dbTable?: string;
+  readonly blank?: boolean;
+  readonly help?: string;
+  readonly verboseName?: string;
+}
+
+/**
+ * A many-to-many relation, kept in a through table with a foreign key to each side (an
+ * automatic model, `<Model><Field>`, that migrations create like any other). It is not a
+ * column: an instance has a manager instead (`project.tags.add(tag)`).
+ */
+export class ManyToManyFieldType<M = unknown> extends Field<unknown, false, true> {
+  readonly type: string = 'ManyToManyField';
+  declare readonly __m2m: M;
+  readonly target: RelationTarget<M>;
+  readonly m2m: ManyToManyOptions;
+  /** Set when the model is built: the through model's label and its two foreign keys' names. */
+  through = '';
+  sourceField = '';
+  targetField = '';
+  constructor(target: RelationTarget<M>, options: ManyToManyOptions = {}) {
+    super({ ...(options.blank !== undefined ? { blank: options.blank } : {}) });
+    this.target = target;
+    this.m2m = options;
+  }
+  override dbType(): string {
+    throw new PorticoError(
+      'PORTICO_ERR_DB_CONFIG',
+      `${this.modelLabel}.${this.name} is a many-to-many relation, not a column`,
+    );
+  }
+  /** The target's label. */
+  targetLabel(): string {
+    const t = this.target;
+    const model = typeof t === 'function' && !('meta' in t) ? (t as () => M)() : t;
+    if (typeof model === 'string') {
+      if (model === 'self') return this.modelLabel;
+      return model.includes('.') ? model : `${this.modelLabel.split('.')[0]}.${model}`;
+    }
+    return (model as { meta: { label: string } }).meta.label;
+  }
+}
+
+/** A many-to-many relation to `target` (Django's `ManyToManyField`, with an automatic through table). */
+export function ManyToManyField<M>(
+  target: RelationTarget<M>,
+  options: ManyToManyOptions = {},
+): ManyToManyFieldType<M> {
+  return new ManyToManyFieldType(target, options);
+}

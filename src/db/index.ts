@@ -69,6 +69,8 @@ export {
   type ForeignKeyOptions,
   IntegerField,
   JSONField,
+  ManyToManyField,
+  type ManyToManyOptions,
   type JsonValue,
   type OnDelete,
   OneToOneField,
@@ -106,7 +108,15 @@ export {
   type SaveOptions,
   UniqueConstraint,
 } from './models.ts';
-export { type FieldPath, type Lookup, Manager, QuerySet, type ValuesRow, type Where } from './query.ts';
+export {
+  type FieldPath,
+  type Lookup,
+  Manager,
+  ManyRelatedManager,
+  QuerySet,
+  type ValuesRow,
+  type Where,
+} from './query.ts';
 export { nonAtomicRequests } from './requests.ts';
 export { installedApps, installedAppsSettings } from './apps.ts';
 export { detectChanges, nonInteractive, type Questioner } from './migrations/autodetector.ts';

@@ -14,9 +14,12 @@ import {
   type CharFieldType,
   DateTimeFieldType,
   type Field,
+  ForeignKey,
   ForeignKeyType,
+  ManyToManyFieldType,
+  snakeCase,
 } from './fields.ts';
-import { Manager } from './query.ts';
+import { Manager, ManyRelatedManager } from './query.ts';
 import { postSave, preSave, sendAndWait } from './signals.ts';
 import { executor } from './transaction.ts';
 import { connections } from './connection.ts';
@@ -76,7 +79,9 @@ type ValueOf<Fd> = Fd extends { readonly __value: infer T; readonly __null: infe
     : T
   : never;
 type IsRelation<Fd> = Fd extends { readonly __target: unknown } ? true : false;
-type AttName<K extends string, Fd> = IsRelation<Fd> extends true ? `${K}Id` : K;
+type IsM2M<Fd> = Fd extends { readonly __m2m: unknown } ? true : false;
+type AttName<K extends string, Fd> =
+  IsM2M<Fd> extends true ? never : IsRelation<Fd> extends true ? `${K}Id` : K;
 type HasDefault<Fd> = Fd extends { readonly __default: infer D } ? D : false;
 
 /** The values an instance holds, by attribute (a foreign key `owner` is `ownerId`). */
@@ -110,12 +115,27 @@ export interface ModelTypes<F extends Fields = Fields, Table extends string = st
 }
 
 /** An instance of a model: its values, its cached relations and the model methods. */
-export type Instance<D extends ModelTypes> = RowOf<D['fields']> & RelationsOf<D['fields']> & Model;
+export type Instance<D extends ModelTypes> = RowOf<D['fields']> &
+  RelationsOf<D['fields']> &
+  ManyOf<D['fields']> &
+  Model;
+
+/** The many-to-many managers of an instance (`project.tags.add(tag)`). */
+export type ManyOf<F> = {
+  readonly [K in keyof F & string as IsM2M<F[K]> extends true ? K : never]: F[K] extends {
+    readonly __m2m: infer M;
+  }
+    ? M extends ModelClass<infer D>
+      ? ManyRelatedManager<D>
+      : ManyRelatedManager<ModelTypes>
+    : never;
+};
 
 type Snake<S extends string> = S extends `${infer H}${infer T}`
   ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${Snake<T>}`
   : S;
-type ColumnOf<K extends string, Fd> = IsRelation<Fd> extends true ? `${Snake<K>}_id` : Snake<K>;
+type ColumnOf<K extends string, Fd> =
+  IsM2M<Fd> extends true ? never : IsRelation<Fd> extends true ? `${Snake<K>}_id` : Snake<K>;
 
 /** A model's table as Kysely sees it (column names, value types as the driver gives them). */
 export type TableOf<F> = {
@@ -174,6 +194,8 @@ export class ModelMeta {
   readonly uniqueTogether: ReadonlyArray<readonly string[]>;
   readonly managed: boolean;
   readonly options: MetaOptions;
+  /** The many-to-many relations declared on this model (not columns). */
+  readonly manyToMany: ManyToManyFieldType[] = [];
   readonly #byName = new Map<string, AnyField>();
 
   constructor(appLabel: string, modelName: string, fields: readonly AnyField[], options: MetaOptions) {
@@ -575,8 +597,28 @@ function defineRelationAccessors(model: AnyModelClass): void {
 
 const linked = new WeakSet<ForeignKeyType>();
 
+const linkedMany = new WeakSet<ManyToManyFieldType>();
+
 /** Defines the reverse accessors (`organization.projectSet`) whose targets are declared. */
 function linkReverseAccessors(): void {
+  for (const model of registry.values()) {
+    for (const field of model.meta.manyToMany) {
+      if (linkedMany.has(field)) continue;
+      const target = registry.get(field.targetLabel());
+      if (target === undefined) continue;
+      linkedMany.add(field);
+      const lower = model.meta.modelName[0]!.toLowerCase() + model.meta.modelName.slice(1);
+      const accessor = field.m2m.relatedName ?? `${lower}Set`;
+      if (Object.hasOwn(target.prototype, accessor)) continue;
+      Object.defineProperty(target.prototype, accessor, {
+        configurable: true,
+        enumerable: false,
+        get(this: Model) {
+          return new ManyRelatedManager(this, field, 'reverse');
+        },
+      });
+    }
+  }
   for (const model of registry.values()) {
     for (const field of model.meta.fields) {
       if (!(field instanceof ForeignKeyType) || linked.has(field)) continue;
@@ -658,7 +700,13 @@ export class App<L extends string = string> {
       pk.contribute('id', label);
       fields.push(pk);
     }
+    const many: ManyToManyFieldType[] = [];
     for (const [fieldName, field] of declared) {
+      if (field instanceof ManyToManyFieldType) {
+        field.contribute(fieldName, label);
+        many.push(field);
+        continue;
+      }
       if (field.name !== '')
         throw new PorticoError(
           'PORTICO_ERR_DB_CONFIG',
@@ -681,8 +729,45 @@ export class App<L extends string = string> {
     defineRelationAccessors(model);
     registry.set(label, model);
     this.models.push(model);
+    for (const field of many) this.#through(model, field);
     linkReverseAccessors();
     return model;
+  }
+
+  /** The automatic through model of a many-to-many field: a foreign key to each side, unique together. */
+  #through(model: AnyModelClass, field: ManyToManyFieldType): void {
+    const meta = model.meta;
+    const target = field.targetLabel();
+    const lower = (n: string) => n[0]!.toLowerCase() + n.slice(1);
+    const targetName = target.split('.')[1] as string;
+    let source = lower(meta.modelName);
+    let other = lower(targetName);
+    if (source === other) {
+      source = `from${meta.modelName}`;
+      other = `to${targetName}`;
+    }
+    const name = `${meta.modelName}${field.name[0]!.toUpperCase()}${field.name.slice(1)}`;
+    field.through = `${this.label}.${name}`;
+    field.sourceField = source;
+    field.targetField = other;
+    meta.manyToMany.push(field);
+    this.model(name, {
+      fields: {
+        [source]: ForeignKey(meta.label, { onDelete: 'CASCADE', relatedName: '+' }),
+        [other]: ForeignKey(target, { onDelete: 'CASCADE', relatedName: '+' }),
+      },
+      meta: {
+        dbTable: field.m2m.dbTable ?? `${meta.table}_${snakeCase(field.name)}`,
+        uniqueTogether: [[source, other]],
+      },
+    });
+    Object.defineProperty(model.prototype, field.name, {
+      configurable: true,
+      enumerable: false,
+      get(this: Model) {
+        return new ManyRelatedManager(this, field, 'forward');
+      },
+    });
   }
 }
 

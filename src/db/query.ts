@@ -17,6 +17,7 @@ import {
   type Field,
   ForeignKeyType,
   IntegerFieldType,
+  type ManyToManyFieldType,
   type Vendor,
 } from './fields.ts';
 import type {
@@ -31,7 +32,7 @@ import type {
   RelatedObject,
   RowOf,
 } from './models.ts';
-import { checkLength, relatedModel } from './models.ts';
+import { allModels, checkLength, getModel, relatedModel } from './models.ts';
 import { postDelete, preDelete, sendAndWait } from './signals.ts';
 import { atomic, executor } from './transaction.ts';
 import { connections } from './connection.ts';
@@ -77,7 +78,8 @@ type Suffix = `__${Lookup}` | `__${Transform}` | `__${Transform}__${Lookup}`;
 export type FieldPath<F, Depth extends number = 2> =
   | 'pk'
   | {
-      [K in keyof WithPk<F> & string]: WithPk<F>[K] extends { readonly __target: unknown }
+      [K in keyof WithPk<F> & string]: WithPk<F>[K] extends
+        { readonly __target: unknown } | { readonly __m2m: unknown }
         ? | K
           | `${K}Id`
           | ([Depth] extends [never] ? never : `${K}__${FieldPath<TargetFields<WithPk<F>[K]>, Prev[Depth]>}`)
@@ -169,6 +171,18 @@ class Compiler {
         sql: sql`${kind} ${sql.table(target.meta.table)} as ${sql.raw(alias)} on ${sql.ref(`${alias}.${target.meta.pk.column}`)} = ${sql.ref(`${from.alias}.${field.column}`)}`,
       });
       entry = { alias, model: target, nullable };
+    } else if (manyRelation(from.model, name) !== undefined) {
+      const many = manyRelation(from.model, name) as ManyRelation;
+      const link = `${this.prefix}${this.#next++}`;
+      this.joins.push({
+        alias: link,
+        sql: sql`left join ${sql.table(many.through.meta.table)} as ${sql.raw(link)} on ${sql.ref(`${link}.${many.near.column}`)} = ${sql.ref(`${from.alias}.${meta.pk.column}`)}`,
+      });
+      this.joins.push({
+        alias,
+        sql: sql`left join ${sql.table(many.other.meta.table)} as ${sql.raw(alias)} on ${sql.ref(`${alias}.${many.other.meta.pk.column}`)} = ${sql.ref(`${link}.${many.far.column}`)}`,
+      });
+      entry = { alias, model: many.other, nullable: true };
     } else {
       const reverse = reverseRelation(from.model, name);
       if (reverse === undefined) throw unknownField(from.model, name);
@@ -218,7 +232,7 @@ class Compiler {
         }
         return this.#leaf(current, field, rest, key);
       }
-      const reverse = reverseRelation(current.model, name);
+      const reverse = reverseRelation(current.model, name) ?? manyRelation(current.model, name);
       if (reverse !== undefined) {
         path = path === '' ? name : `${path}__${name}`;
         current = this.join(path, current, name);
@@ -399,13 +413,51 @@ class Compiler {
   }
 }
 
+/** A many-to-many relation of `model` named `name`, from either side: the through model and its two keys. */
+interface ManyRelation {
+  readonly through: AnyModelClass;
+  /** The through model's key to `model`. */
+  readonly near: AnyField;
+  /** The through model's key to the other side. */
+  readonly far: AnyField;
+  readonly other: AnyModelClass;
+}
+
+function manyRelation(model: AnyModelClass, name: string): ManyRelation | undefined {
+  const through = (field: ManyToManyFieldType, forward: boolean): ManyRelation => {
+    const t = getModel(field.through);
+    const source = t.meta.field(field.sourceField) as AnyField;
+    const target = t.meta.field(field.targetField) as AnyField;
+    return forward
+      ? { through: t, near: source, far: target, other: getModel(field.targetLabel()) }
+      : { through: t, near: target, far: source, other: getModel(field.modelLabel) };
+  };
+  const own = model.meta.manyToMany.find((f) => f.name === name);
+  if (own !== undefined) return through(own, true);
+  for (const other of allModels()) {
+    for (const field of other.meta.manyToMany) {
+      if (field.targetLabel() !== model.meta.label) continue;
+      const lower = other.meta.modelName[0]!.toLowerCase() + other.meta.modelName.slice(1);
+      if ((field.m2m.relatedName ?? lower) === name || `${lower}Set` === name) return through(field, false);
+    }
+  }
+  return undefined;
+}
+
 function reverseRelation(model: AnyModelClass, name: string): RelatedObject | undefined {
   return model.meta.relatedObjects().find((r) => r.queryName === name || r.accessor === name);
 }
 
 function unknownField(model: AnyModelClass, name: string): FieldError {
   const meta = model.meta;
-  const names = [...meta.fields.map((f) => f.name), ...meta.relatedObjects().map((r) => r.queryName)];
+  const names = [
+    ...meta.fields.map((f) => f.name),
+    ...meta.manyToMany.map((f) => f.name),
+    ...meta
+      .relatedObjects()
+      .map((r) => r.queryName)
+      .filter((n) => !n.endsWith('+')),
+  ];
   return new FieldError(`${meta.modelName} has no field '${name}' (choices: ${names.join(', ')})`);
 }
 
@@ -1086,6 +1138,105 @@ export class QuerySet<
 
 /** A model's manager: the root queryset (`Project.objects.filter(…)`). */
 export class Manager<D extends ModelTypes = ModelTypes> extends QuerySet<D> {}
+
+/**
+ * The objects on the other side of a many-to-many relation of one instance
+ * (`project.tags`, `tag.projectSet`): a queryset, plus `add`, `remove`, `set` and `clear`,
+ * which change the through table.
+ */
+export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends QuerySet<D> {
+  readonly #instance: Model;
+  readonly #many: ManyRelation;
+
+  constructor(instance: Model, field: ManyToManyFieldType, direction: 'forward' | 'reverse') {
+    const source = (instance.constructor as AnyModelClass).meta;
+    const forward = direction === 'forward';
+    const other = getModel(forward ? field.targetLabel() : field.modelLabel);
+    const many = (
+      forward
+        ? manyRelation(getModel(field.modelLabel), field.name)
+        : manyRelation(getModel(field.targetLabel()), backName(field))
+    ) as ManyRelation;
+    // From the other side back to this instance: the reverse name, or the field itself.
+    const back = forward ? backName(field) : field.name;
+    if (instance.pk === null || instance.pk === undefined)
+      throw new PorticoError(
+        'PORTICO_ERR_DB_FIELD_ERROR',
+        `${source.modelName} needs a primary key before its many-to-many relation '${field.name}' can be used`,
+      );
+    const base = other.objects.using(instance._state.db).filter({ [back]: instance.pk } as never);
+    super(other as unknown as ModelClass<D>, base.state);
+    this.#instance = instance;
+    this.#many = many;
+  }
+
+  #ids(objects: ReadonlyArray<Model | number | string>): unknown[] {
+    return objects.map((o) => (typeof o === 'object' && o !== null ? o.pk : o));
+  }
+
+  #through(): QuerySet {
+    return this.#many.through.objects
+      .using(this.#instance._state.db)
+      .filter({ [this.#many.near.attname]: this.#instance.pk } as never) as unknown as QuerySet;
+  }
+
+  /** Links these objects (or primary keys); those already linked are left as they are. */
+  async add(...objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    const ids = [...new Set(this.#ids(objects))];
+    if (ids.length === 0) return;
+    await atomic({ using: this.#instance._state.db }, async () => {
+      const far = this.#many.far.attname;
+      const existing = new Set(
+        (await this.#through()
+          .filter({ [`${far}__in`]: ids } as never)
+          .valuesList(far as never, { flat: true })
+          .fetch()) as unknown[],
+      );
+      const rows = ids
+        .filter((id) => !existing.has(id))
+        .map((id) => ({ [this.#many.near.attname]: this.#instance.pk, [far]: id }));
+      if (rows.length > 0)
+        await this.#many.through.objects.using(this.#instance._state.db).bulkCreate(rows as never);
+    });
+  }
+
+  /** Unlinks these objects (or primary keys). */
+  async remove(...objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    const ids = this.#ids(objects);
+    if (ids.length > 0)
+      await this.#through()
+        .filter({ [`${this.#many.far.attname}__in`]: ids } as never)
+        .delete();
+  }
+
+  /** Unlinks everything. */
+  async clear(): Promise<void> {
+    await this.#through().delete();
+  }
+
+  /** Links exactly these objects: the others are unlinked. */
+  async set(objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    const ids = new Set(this.#ids(objects));
+    await atomic({ using: this.#instance._state.db }, async () => {
+      const far = this.#many.far.attname;
+      const current = (await this.#through()
+        .valuesList(far as never, { flat: true })
+        .fetch()) as unknown[];
+      const gone = current.filter((id) => !ids.has(id));
+      if (gone.length > 0)
+        await this.#through()
+          .filter({ [`${far}__in`]: gone } as never)
+          .delete();
+      await this.add(...([...ids] as Array<number | string>));
+    });
+  }
+}
+
+/** The name the target of a many-to-many field uses to filter back on the model that declares it. */
+function backName(field: ManyToManyFieldType): string {
+  const name = field.modelLabel.split('.')[1] as string;
+  return field.m2m.relatedName ?? name[0]!.toLowerCase() + name.slice(1);
+}
 
 function plain(where: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -239,6 +239,8 @@ const EXPECTED: Record<string, readonly string[]> = {
     'IntegrityError',
     'JSONField',
     'Manager',
+    'ManyRelatedManager',
+    'ManyToManyField',
     'Max',
     'MigrationGraph',
     'Min',
