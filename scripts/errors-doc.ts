@@ -8,6 +8,7 @@ import { errorLayers, type ErrorSpec } from '../src/tsgi/errors.ts';
 import '../src/server/errors.ts';
 import '../src/appserver/errors.ts';
 import '../src/web/errors.ts';
+import '../src/db/errors.ts';
 import '../src/cli/errors.ts';
 
 /** Each layer's heading, in the order a request meets them. */
@@ -16,6 +17,7 @@ const TITLES: Readonly<Record<string, string>> = {
   server: 'The server (`src/server/`)',
   appserver: 'The application server (`src/appserver/`)',
   web: 'The web framework (`src/web/`)',
+  db: 'The database layer (`src/db/`)',
   cli: 'The `portico` command (`src/cli/`)',
 };
 

@@ -5,10 +5,20 @@
 import { fileURLToPath } from 'node:url';
 import { CommonMiddleware, type Settings } from '../../src/web/index.ts';
 import { FlashMiddleware, serverTiming } from './middleware.ts';
+import { notesApp } from './models.ts';
 import * as urls from './urls.ts';
 
 export default {
   rootUrlconf: urls,
+  // The apps whose models and migrations the project uses (Django's INSTALLED_APPS).
+  installedApps: [notesApp],
+  // One SQLite file next to this one (DEMO_DATABASE_FILE elsewhere, as the tests do).
+  databases: {
+    default: {
+      engine: 'sqlite',
+      name: process.env.DEMO_DATABASE_FILE ?? fileURLToPath(new URL('./db.sqlite3', import.meta.url)),
+    },
+  },
   // Off unless asked for (`runserver` turns it on by itself): debug pages show internals.
   debug: process.env.DEBUG === '1',
   // 'testserver' is the test client's host.

@@ -15,15 +15,15 @@ import {
 } from '../../src/web/index.ts';
 import { type NoteErrors, type NoteInput, validateNote } from './forms.ts';
 import { flash } from './middleware.ts';
-import { notes } from './store.ts';
+import { Note } from './models.ts';
 
 const STYLESHEET = fileURLToPath(new URL('./static/demo.css', import.meta.url));
 
 /** `/`: a function view. */
-export function home(request: HttpRequest): TemplateResponse {
+export async function home(request: HttpRequest): Promise<TemplateResponse> {
   return new TemplateResponse(request, 'home.html', {
-    noteCount: notes.size,
-    latest: notes.all().slice(0, 3),
+    noteCount: await Note.objects.count(),
+    latest: await Note.objects.limit(3),
   });
 }
 
@@ -31,38 +31,47 @@ export function home(request: HttpRequest): TemplateResponse {
 export class NoteListView extends View {
   templateName = 'notes/list.html';
 
-  get(request: HttpRequest): TemplateResponse {
+  get(request: HttpRequest): Promise<TemplateResponse> {
     return this.page(request, { title: '', body: '' }, {});
   }
 
-  post(request: HttpRequest): HttpResponseRedirect | TemplateResponse {
+  async post(request: HttpRequest): Promise<HttpResponseRedirect | TemplateResponse> {
     const form = validateNote(request.POST);
     // Invalid: the same page with the values typed and what is wrong, as a 400 so that
     // scripts and tests can tell; browsers show it like any page.
     if (!form.valid) return this.page(request, form.data, form.errors, 400);
-    const note = notes.add(form.data.title, form.data.body);
+    const note = await Note.objects.create(form.data);
     // Redirect after POST: reloading the next page does not post the form again.
     const response = new HttpResponseRedirect(request.reverse('notes:detail', { kwargs: { id: note.id } }));
     flash(response, `Note ${note.id} saved.`);
     return response;
   }
 
-  page(request: HttpRequest, form: NoteInput, errors: NoteErrors, status = 200): TemplateResponse {
-    return new TemplateResponse(request, this.templateName, { notes: notes.all(), form, errors }, { status });
+  async page(
+    request: HttpRequest,
+    form: NoteInput,
+    errors: NoteErrors,
+    status = 200,
+  ): Promise<TemplateResponse> {
+    return new TemplateResponse(
+      request,
+      this.templateName,
+      { notes: await Note.objects.all(), form, errors },
+      { status },
+    );
   }
 }
 
 /** `/notes/<int:id>/`: `id` arrives as a number, converted by the route's `int`. */
-export function noteDetail(request: HttpRequest, { id }: { id: number }): TemplateResponse {
-  const note = notes.get(id);
-  if (note === undefined) throw new Http404(`No note ${id}`);
+export async function noteDetail(request: HttpRequest, { id }: { id: number }): Promise<TemplateResponse> {
+  const note = await Note.objects.filter({ id }).first();
+  if (note === null) throw new Http404(`No note ${id}`);
   return new TemplateResponse(request, 'notes/detail.html', { note });
 }
 
 /** `/notes/export.txt`: every note as a text file the browser saves (an attachment). */
-export function exportNotes(): FileResponse {
-  const text = notes
-    .all()
+export async function exportNotes(): Promise<FileResponse> {
+  const text = (await Note.objects.all())
     .map((note) => `# ${note.title}\n${note.created.toISOString()}\n\n${note.body}\n`)
     .join('\n');
   return new FileResponse(new TextEncoder().encode(text), { asAttachment: true, filename: 'notes.txt' });

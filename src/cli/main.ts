@@ -15,6 +15,12 @@ Commands:
   routes              print a project's URL table
   runserver [ADDR]    serve a project for development, reloading on changes
   startproject NAME   create a new project
+  makemigrations      write the migrations the models need (--check for CI)
+  migrate [APP [TO]]  apply (or unapply to a target) the migrations
+  showmigrations      list each app's migrations, applied or not
+  sqlmigrate APP NAME print the SQL of a migration
+  dbshell             the database's own shell (sqlite3 or psql)
+  shell               a prompt with the settings loaded and the models in scope
 
 Options:
   -h, --help          show this help (portico <command> --help for a command's)
@@ -29,6 +35,12 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   routes: async (args) => (await import('./routes.ts')).runRoutes(args),
   runserver: async (args) => (await import('./runserver.ts')).runRunserver(args),
   startproject: async (args) => (await import('./startproject.ts')).runStartproject(args),
+  makemigrations: async (args) => (await import('./makemigrations.ts')).runMakemigrations(args),
+  migrate: async (args) => (await import('./migrate.ts')).runMigrate(args),
+  showmigrations: async (args) => (await import('./showmigrations.ts')).runShowmigrations(args),
+  sqlmigrate: async (args) => (await import('./sqlmigrate.ts')).runSqlmigrate(args),
+  dbshell: async (args) => (await import('./dbshell.ts')).runDbshell(args),
+  shell: async (args) => (await import('./shell.ts')).runShell(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */

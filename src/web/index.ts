@@ -55,6 +55,12 @@ export {
   type UploadInfo,
 } from './files/uploadedfile.ts';
 export { getTsgiApplication } from './handlers/tsgi.ts';
+export {
+  registerViewWrapper,
+  unregisterViewWrapper,
+  type ViewWrapper,
+  type ViewWrapperFactory,
+} from './handlers/view-wrappers.ts';
 export type { CookieOptions } from './http/cookie.ts';
 export { HttpHeaders, ResponseHeaders } from './http/headers.ts';
 export { JsonResponse, type JsonResponseOptions } from './http/json.ts';

@@ -5,10 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+// First: the demo's settings read the database's path when they load.
+import { DEMO_DATABASE } from '../helpers/demo-database.ts';
+import { Note } from '../../examples/demo/models.ts';
 import settings from '../../examples/demo/settings.ts';
-import { notes } from '../../examples/demo/store.ts';
 import { reverse } from '../../examples/demo/urls.ts';
+import { configureDatabases, migrate } from '../../src/db/index.ts';
 import {} from '../../src/web/index.ts';
 import { Client } from '../../src/web/test/index.ts';
 import { bin, cleanEnv, root, startPortico } from '../appserver/helpers.ts';
@@ -16,11 +19,16 @@ import { bin, cleanEnv, root, startPortico } from '../appserver/helpers.ts';
 const SERVER_TIMING = /^app;dur=\d+\.\d$/;
 
 describe('through the test client', () => {
+  before(async () => {
+    configureDatabases(settings);
+    await migrate(settings.installedApps);
+  });
+
   test('the home page renders its template in the base layout, with the latest notes', async () => {
     const page = await new Client(settings).get('/');
     assert.equal(page.status, 200);
     assert.equal(page.templates[0], 'home.html');
-    assert.equal(page.context?.noteCount, notes.size);
+    assert.equal(page.context?.noteCount, await Note.objects.count());
     const html = page.text();
     assert.match(html, /<title>Portico demo<\/title>/, 'the base layout and the siteName global');
     assert.match(html, /<link rel="stylesheet" href="\/static\/demo.css">/);
@@ -64,7 +72,7 @@ describe('through the test client', () => {
   });
 
   test('an invalid form comes back with what is wrong and the values typed, and saves nothing', async () => {
-    const before = notes.size;
+    const count = await Note.objects.count();
     const long = `${'x'.repeat(81)}<script>`;
     const page = await new Client(settings).post('/notes/', { data: { title: long, body: 'kept' } });
     assert.equal(page.status, 400);
@@ -73,7 +81,7 @@ describe('through the test client', () => {
     assert.match(html, /<p class="error">At most 80 characters.<\/p>/);
     assert.ok(html.includes(`value="${'x'.repeat(81)}&lt;script&gt;"`), 'the title typed, escaped');
     assert.match(html, /<textarea id="body" name="body" rows="5">kept<\/textarea>/);
-    assert.equal(notes.size, before);
+    assert.equal(await Note.objects.count(), count);
 
     const empty = await new Client(settings).post('/notes/', { data: { title: '   ' } });
     assert.equal(empty.status, 400);
@@ -84,8 +92,8 @@ describe('through the test client', () => {
     const client = new Client(settings);
     const saved = await client.post('/notes/', { data: { title: 'From a test', body: 'Hello' } });
     assert.equal(saved.status, 302);
-    const note = notes.all()[0];
-    assert.ok(note !== undefined);
+    const note = await Note.objects.first();
+    assert.ok(note !== null);
     assert.equal(note.title, 'From a test');
     assert.equal(saved.url, `/notes/${note.id}/`);
     assert.match(
@@ -138,7 +146,9 @@ describe('through the test client', () => {
 
 describe('from the command line', () => {
   test('portico serve examples/demo/app.ts:application answers over a real socket', async () => {
-    const portico = await startPortico(['examples/demo/app.ts:application']);
+    const portico = await startPortico(['examples/demo/app.ts:application'], {
+      env: { DEMO_DATABASE_FILE: DEMO_DATABASE },
+    });
     const home = await fetch(`${portico.url}/`);
     assert.equal(home.status, 200);
     assert.match(await home.text(), /<h1>Welcome<\/h1>/);
@@ -163,6 +173,27 @@ describe('from the command line', () => {
 
     process.kill(portico.pid, 'SIGTERM');
     assert.deepEqual(await portico.exited, { code: 0, signal: null });
+  });
+
+  test('the notes are in db.sqlite3: two workers, migrated on start, see the same notes, and so does a restart', async () => {
+    const portico = await startPortico(['examples/demo/app.ts:application', '--workers', '2'], {
+      env: { DEMO_DATABASE_FILE: DEMO_DATABASE },
+    });
+    const post = await fetch(`${portico.url}/notes/`, {
+      method: 'POST',
+      body: new URLSearchParams({ title: 'Seen by both', body: '' }),
+      redirect: 'manual',
+    });
+    assert.equal(post.status, 302);
+    // Fresh connections land on either worker: every one of them lists the note.
+    for (let i = 0; i < 6; i++) {
+      const list = await fetch(`${portico.url}/notes/`, { headers: { Connection: 'close' } });
+      assert.match(await list.text(), /Seen by both/);
+    }
+    process.kill(portico.pid, 'SIGTERM');
+    assert.deepEqual(await portico.exited, { code: 0, signal: null });
+    // The test process reads the same file.
+    assert.ok(await Note.objects.filter({ title: 'Seen by both' }).exists());
   });
 
   test('portico check passes on the demo settings', async () => {

@@ -14,7 +14,8 @@ const VISIBLE: Readonly<Record<string, readonly string[]>> = {
   server: ['tsgi', 'server'],
   appserver: ['tsgi', 'server', 'appserver'],
   web: ['tsgi', 'web'],
-  cli: ['tsgi', 'server', 'appserver', 'web', 'cli'],
+  db: ['tsgi', 'web', 'db'],
+  cli: ['tsgi', 'server', 'appserver', 'web', 'db', 'cli'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -26,7 +27,7 @@ function sourceFiles(dir: string): string[] {
 
 test('docs/errors.md is generated from every layer’s registry (npm run docs:errors)', () => {
   assert.equal(readFileSync(join(root, 'docs/errors.md'), 'utf8'), errorsDoc());
-  assert.deepEqual([...errorLayers().keys()], ['tsgi', 'server', 'appserver', 'web', 'cli']);
+  assert.deepEqual([...errorLayers().keys()], ['tsgi', 'server', 'appserver', 'web', 'db', 'cli']);
 });
 
 test('every PORTICO_ERR_ code used in src/ is declared by its layer or by one it may import', () => {

@@ -29,6 +29,7 @@ import { hasRender, type SimpleTemplateResponse } from '../template/response.ts'
 import type { ResolverMatch } from '../urls/match.ts';
 import { getResolver, type RootResolver } from '../urls/resolver.ts';
 import type { AnyViewFunction, ViewFunction } from '../views/types.ts';
+import { type ViewWrapper, viewWrapperFor } from './view-wrappers.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
 import { isLazyBody } from '../views/decorators/body.ts';
 import { badRequest, pageNotFound, permissionDenied, serverError } from '../views/defaults.ts';
@@ -111,12 +112,15 @@ export class BaseHandler implements ExceptionContext {
   #templateHooks: readonly Hook<TemplateHook>[] | null = null;
   #exceptionHooks: readonly Hook<ExceptionHook>[] | null = null;
   readonly #chain: GetResponse;
+  /** The layers' view wrappers (`registerViewWrapper`), or null when none applies. */
+  readonly #wrapView: ViewWrapper | null;
 
   /** @throws ImproperlyConfigured for bad settings, URLconf or middleware. */
   constructor(settings: Settings) {
     this.settings = resolveSettings(settings);
     this.resolver = getResolver(this.settings.rootUrlconf);
     this.errorViews = resolveErrorViews(this.settings, this.resolver);
+    this.#wrapView = viewWrapperFor(this.settings);
     this.#chain = this.#loadMiddleware();
   }
 
@@ -237,7 +241,8 @@ export class BaseHandler implements ExceptionContext {
   }
 
   #callView(request: HttpRequest, match: ResolverMatch): MaybePromise<HttpResponseBase> {
-    const view = match.func as unknown as ViewFunction<Readonly<Record<string, unknown>>>;
+    const func = this.#wrapView === null ? match.func : this.#wrapView(match.func);
+    const view = func as unknown as ViewFunction<Readonly<Record<string, unknown>>>;
     let response: MaybePromise<HttpResponseBase>;
     try {
       response = view(request, match.kwargs, match.args);
