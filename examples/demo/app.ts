@@ -1,7 +1,4 @@
-/**
- * The TSGI application: `npx portico serve examples/demo/app.ts:application`
- * (and `npm start` at the repository root).
- */
+/** The TSGI application, for `portico serve app.ts:application` (production). */
 import { configureDatabases, migrate } from '../../src/db/index.ts';
 import { getTsgiApplication } from '../../src/web/index.ts';
 import settings from './settings.ts';

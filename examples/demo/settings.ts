@@ -12,7 +12,7 @@ export default {
   rootUrlconf: urls,
   // The apps whose models and migrations the project uses (Django's INSTALLED_APPS).
   installedApps: [notesApp],
-  // One SQLite file next to this one (DEMO_DATABASE_FILE elsewhere, as the tests do).
+  // One SQLite file next to this one, unless DEMO_DATABASE_FILE names another (a throwaway one).
   databases: {
     default: {
       engine: 'sqlite',
