@@ -18,6 +18,7 @@ import { rawPlainResponse } from './plain-response.ts';
 import { whenDrained } from './drained.ts';
 import { hasToken } from './http1/head.ts';
 import { boundConnections, surviveAcceptErrors } from './capacity.ts';
+import { SendTimeout } from './send-timeout.ts';
 
 /** Bytes of an unread request body skipped after its response (as the portico engine does). */
 const DISCARD_LIMIT = 256 * 1024;
@@ -208,8 +209,11 @@ export function createNodeEngine(
       if (since !== 0 && now - since > idleLimitMs) socket.destroy();
     }
   };
+  const sendTimeout = new SendTimeout(options.sendTimeout, errors);
+  server.on('close', () => sendTimeout.stop());
   server.on('connection', (socket: TrackedSocket) => {
     if (refused(socket)) return;
+    sendTimeout.track(socket);
     socket[idleSince] = Date.now();
     sockets.add(socket);
     socket.once('close', () => {

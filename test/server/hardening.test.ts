@@ -8,6 +8,7 @@ import type { Application } from '../../src/tsgi/types.ts';
 import { escapeLogValue } from '../../src/tsgi/log.ts';
 import { compileAccessLog, type AccessRecord } from '../../src/appserver/logging/access-log.ts';
 import { ENGINES, echo, get, RawClient, sleep, startEngine } from '../helpers/http1.ts';
+import { bigBody, neverReader } from '../helpers/send-timeout.ts';
 
 const environHost: Application = (environ, start) => {
   start('200 OK', [['Content-Type', 'text/plain']]);
@@ -186,6 +187,50 @@ for (const engine of ENGINES) {
       d.write(get('/'));
       assert.equal((await d.responses(1))[0]?.status, 200);
       assert.match(server.errors.text(), /PORTICO_ERR_TOO_MANY_CONNECTIONS/);
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`send-timeout: ${engine} engine`, () => {
+    test('a client that never reads is reset after send-timeout, and the body is no longer pulled', async () => {
+      const big = bigBody();
+      const server = await startEngine(engine, big.app, { sendTimeout: 1 });
+      const client = await neverReader(server.port, get('/big'));
+      const started = Date.now();
+      while (!big.state.closed && Date.now() - started < 6000) await sleep(20);
+      const elapsed = Date.now() - started;
+      assert.ok(big.state.closed, 'the body was closed');
+      assert.ok(elapsed >= 900 && elapsed < 3000, `closed after ${elapsed} ms (send-timeout 1 s)`);
+      // Backpressure: only what the socket buffers took was pulled, not the 32 MiB.
+      assert.ok(big.state.pulled < big.chunks / 2, `${big.state.pulled} of ${big.chunks} chunks pulled`);
+      const log = server.errors.text();
+      assert.equal(log.match(/PORTICO_ERR_SEND_TIMEOUT/g)?.length, 1, log);
+      assert.equal(log.split('\n').filter(Boolean).length, 1, log);
+      // The client sees a reset as soon as it looks, not a FIN queued behind megabytes.
+      assert.ok(await client.closedWithin(2000));
+    });
+
+    test('a response that ended while the client reads nothing is reset too; 0 turns it off', async () => {
+      const payload = 'x'.repeat(16 * 1024 * 1024);
+      const app: Application = (_environ, start) => {
+        start('200 OK', [['Content-Type', 'text/plain']]);
+        return [payload];
+      };
+      const server = await startEngine(engine, app, { sendTimeout: 1 });
+      const client = await neverReader(server.port, get('/'));
+      const started = Date.now();
+      while (!/PORTICO_ERR_SEND_TIMEOUT/.test(server.errors.text()) && Date.now() - started < 6000) {
+        await sleep(20);
+      }
+      assert.ok(Date.now() - started < 3000, `logged after ${Date.now() - started} ms`);
+      assert.ok(await client.closedWithin(2000));
+
+      const off = await startEngine(engine, app, { sendTimeout: 0 });
+      const patient = await neverReader(off.port, get('/'));
+      await sleep(1500);
+      assert.doesNotMatch(off.errors.text(), /SEND_TIMEOUT/);
+      assert.equal(await patient.closedWithin(50), false);
     });
   });
 }
