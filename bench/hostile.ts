@@ -1,6 +1,6 @@
 /**
  * `hostile`: what abusive clients cost each engine, with numbers. For each engine a server
- * (bench/servers/portico-hostile.ts, header-timeout and keepalive-timeout 5 s) runs in its
+ * (bench/servers/portico-hostile.ts, header-timeout, keepalive-timeout and send-timeout 5 s) runs in its
  * own process, and each attack runs for a bounded time while a well-behaved client sends
  * one request at a time on a kept-alive connection:
  *
@@ -8,7 +8,7 @@
  * - crlf: 200 kept-alive connections sending an empty line every 500 ms;
  * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read;
  * - chunk-ext: the same with 1,000-byte chunk extensions;
- * - no-read: 50 connections asking for 8 MiB and never reading;
+ * - no-read: 50 connections asking for 8 MiB and never reading (send-timeout 5 s);
  * - pipeline: 10,000 pipelined GETs on one connection.
  *
  * Reported per attack: how long the bad connections took to be closed (median and max,
@@ -144,6 +144,21 @@ function track(sockets: Socket[], start?: number, read = true): (number | undefi
   return closed;
 }
 
+/** The server's send-timeout (bench/servers/portico-hostile.ts). */
+const SEND_TIMEOUT_MS = 5000;
+
+/** Local ports of this host's IPv4 TCP connections to `port` that are ESTABLISHED (from /proc/net/tcp). */
+function establishedTo(port: number): Set<number> {
+  const ports = new Set<number>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[3] !== '01') continue;
+    const remote = Number.parseInt(fields[2]?.split(':')[1] ?? '', 16);
+    if (remote === port) ports.add(Number.parseInt(fields[1]?.split(':')[1] ?? '', 16));
+  }
+  return ports;
+}
+
 const attacks: Record<string, Attack> = {
   async slowloris(port, deadline) {
     const sockets: Socket[] = [];
@@ -192,9 +207,17 @@ const attacks: Record<string, Attack> = {
       sockets.push(socket);
     }
     const closed = track(sockets, start, false);
-    while (Date.now() < deadline) await sleep(250);
+    // A socket that is not read sees no 'close': the server's reset shows in the kernel's
+    // table instead (the connection leaves ESTABLISHED).
+    while (Date.now() < deadline && closed.some((c) => c === undefined)) {
+      const established = establishedTo(port);
+      sockets.forEach((socket, i) => {
+        if (closed[i] === undefined && !established.has(socket.localPort ?? 0)) closed[i] = Date.now() - start;
+      });
+      await sleep(100);
+    }
     for (const socket of sockets) socket.destroy();
-    return { closedAfter: closed, note: 'no write timeout closes them: backpressure holds them, bounded' };
+    return { closedAfter: closed, expectMs: SEND_TIMEOUT_MS + 2000, note: 'send-timeout 5 s: reset' };
   },
   async 'trickled-head'(port, deadline) {
     // A 16 KiB head, one byte per write (TCP_NODELAY: mostly one byte per read), on 10
