@@ -212,7 +212,8 @@ const attacks: Record<string, Attack> = {
     while (Date.now() < deadline && closed.some((c) => c === undefined)) {
       const established = establishedTo(port);
       sockets.forEach((socket, i) => {
-        if (closed[i] === undefined && !established.has(socket.localPort ?? 0)) closed[i] = Date.now() - start;
+        if (closed[i] === undefined && !established.has(socket.localPort ?? 0))
+          closed[i] = Date.now() - start;
       });
       await sleep(100);
     }
