@@ -8,6 +8,7 @@
  * - crlf: 200 kept-alive connections sending an empty line every 500 ms;
  * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read;
  * - chunk-ext: the same with 1,000-byte chunk extensions;
+ * - chunks-read: 20 connections streaming 1-byte chunks for 5 s to an app that reads the body;
  * - no-read: 50 connections asking for 8 MiB and never reading (send-timeout 5 s);
  * - pipeline: 10,000 pipelined GETs on one connection.
  *
@@ -197,6 +198,11 @@ const attacks: Record<string, Attack> = {
   async 'chunk-ext'(port, deadline) {
     return chunkFlood(port, deadline, `1;e=${'x'.repeat(1000)}\r\nx\r\n`);
   },
+  async 'chunks-read'(port, deadline) {
+    // The same flood at an application that reads the body: nothing closes it before
+    // limit-post, so this is the sustained case (fairness between connections).
+    return chunkFlood(port, Math.min(deadline, Date.now() + 5000), '1\r\nx\r\n', '/');
+  },
   async 'no-read'(port, deadline) {
     const start = Date.now();
     const sockets: Socket[] = [];
@@ -268,12 +274,17 @@ const attacks: Record<string, Attack> = {
   },
 };
 
-async function chunkFlood(port: number, deadline: number, chunk: string): Promise<AttackResult> {
+async function chunkFlood(
+  port: number,
+  deadline: number,
+  chunk: string,
+  path = '/discard',
+): Promise<AttackResult> {
   const start = Date.now();
   const sockets: Socket[] = [];
   for (let i = 0; i < 20; i++) {
     const socket = await open(port);
-    socket.write('POST /discard HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
     sockets.push(socket);
   }
   const closed = track(sockets, start);

@@ -249,6 +249,33 @@ describe('hardening: the portico engine only', () => {
     assert.ok(seen.every((s) => s.body === undefined));
   });
 
+  test('an unread chunked body is skipped up to 4,096 chunks (as on the node engine), then the connection closes', async () => {
+    const answer: Application = (_environ, start) => {
+      start('200 OK', [['Content-Type', 'text/plain']]);
+      return ['ok'];
+    };
+    const server = await startEngine('portico', answer);
+    const head = 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n';
+    // The rest of the body arrives after the response: it is skipped, within bounds.
+    const few = await RawClient.open(server.port);
+    few.write(`${head}1\r\nx\r\n`);
+    await few.responses(1);
+    few.write(`${'1\r\nx\r\n'.repeat(100)}0\r\n\r\n${get('/')}`);
+    assert.deepEqual(
+      (await few.responses(2)).map((r) => r.status),
+      [200, 200],
+    );
+    const many = await RawClient.open(server.port);
+    many.write(`${head}1\r\nx\r\n`);
+    await many.responses(1);
+    many.write(`${'1\r\nx\r\n'.repeat(5000)}0\r\n\r\n${get('/')}`);
+    assert.ok(await many.closedWithin(3000));
+    assert.deepEqual(
+      many.parse().map((r) => r.status),
+      [200],
+    );
+  });
+
   test('the first head of a connection must arrive within header-timeout of the accept, not of its first byte', async () => {
     const server = await startEngine('portico', echo().app, { headerTimeout: 2 });
     const client = await RawClient.open(server.port);

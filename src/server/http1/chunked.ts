@@ -75,12 +75,20 @@ export class ChunkedDecoder {
     return this.#state === DONE;
   }
 
+  /** Chunks (of data) begun so far: the unit of per-chunk work, for fairness and bounds. */
+  chunks = 0;
+
   /**
-   * Decodes `input` from `start`; calls `onData` with each run of body bytes (views of
-   * `input`). Returns the offset where the body ended (the rest is the next request),
-   * `input.length` when more is needed, or a {@link HeadError}.
+   * Decodes `input` from `start`; calls `onData` with each run of body bytes, as a range
+   * of `input` (no view is made: a flood of 1-byte chunks would cost one object per byte).
+   * Returns the offset where the body ended (the rest is the next request), `input.length`
+   * when more is needed, or a {@link HeadError}.
    */
-  push(input: Buffer, start: number, onData: (bytes: Buffer) => void): number | HeadError {
+  push(
+    input: Buffer,
+    start: number,
+    onData: (input: Buffer, start: number, end: number) => void,
+  ): number | HeadError {
     let i = start;
     const length = input.length;
     while (i < length) {
@@ -143,12 +151,13 @@ export class ChunkedDecoder {
             this.#remaining = this.#size;
             this.#size = 0;
             this.#state = DATA;
+            this.chunks++;
           }
           break;
         }
         case DATA: {
           const take = Math.min(this.#remaining, length - i);
-          onData(input.subarray(i, i + take));
+          onData(input, i, i + take);
           i += take;
           this.#remaining -= take;
           if (this.#remaining === 0) this.#state = DATA_CR;
