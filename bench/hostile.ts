@@ -328,6 +328,17 @@ for (const engine of values.engines.split(',')) {
     const result = await attack(server.port, Date.now() + ATTACK_MS);
     const latencies = await client.stop();
     clearInterval(sampler);
+    // What the server still had to chew through after the attack ended (bytes already in
+    // its socket buffers): wait until it is idle, so the next attack starts clean.
+    const idleSince = Date.now();
+    for (let cpu = cpuOf(server.pid); Date.now() - idleSince < 60_000;) {
+      await sleep(500);
+      const now = cpuOf(server.pid);
+      if (now - cpu < 0.05) break;
+      cpu = now;
+    }
+    const busyAfter = (Date.now() - idleSince - 500) / 1000;
+    if (busyAfter >= 1) result.note = `${result.note ?? ''}; busy ${busyAfter.toFixed(0)} s after the attack`;
     const closedTimes = result.closedAfter.filter((t): t is number => t !== undefined);
     const open = result.closedAfter.length - closedTimes.length;
     const closedText =
