@@ -71,7 +71,7 @@ class NodeExchange implements Exchange, RequestHead {
     return (this.req.socket as { encrypted?: boolean }).encrypted === true;
   }
   get body(): AsyncIterable<Uint8Array> {
-    return this.req;
+    return gatheredBody(this.req);
   }
   get rawTrailers(): readonly string[] {
     return this.req.rawTrailers;
@@ -142,6 +142,51 @@ class NodeExchange implements Exchange, RequestHead {
       if (!this.res.writableFinished) callback();
     });
   }
+}
+
+/**
+ * node:http's request stream, read so that each step takes everything buffered as one
+ * Buffer (`read()`), not one chunk: node:http pushes each chunk of a chunked body on its
+ * own, and the stream's own async iterator would cost a promise per chunk — a body of
+ * 1-byte chunks read by the application kept a worker busy for minutes (see the `hostile`
+ * bench). The `portico` engine gathers small runs the same way (`http1/body.ts`).
+ */
+function gatheredBody(req: http.IncomingMessage): AsyncIterable<Uint8Array> {
+  const wait = () =>
+    new Promise<void>((resolve, reject) => {
+      const done = () => {
+        cleanup();
+        resolve();
+      };
+      const fail = (error: Error) => {
+        cleanup();
+        reject(error);
+      };
+      const cleanup = () => {
+        req.off('readable', done);
+        req.off('end', done);
+        req.off('close', done);
+        req.off('error', fail);
+      };
+      req.on('readable', done);
+      req.on('end', done);
+      req.on('close', done);
+      req.on('error', fail);
+    });
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next(): Promise<IteratorResult<Uint8Array>> {
+        for (;;) {
+          const chunk = req.read() as Buffer | null;
+          if (chunk !== null) return { done: false, value: chunk };
+          if (req.readableEnded) return { done: true, value: undefined };
+          if (req.errored) throw req.errored;
+          if (req.destroyed) throw new Error('the request was aborted before the end of its body');
+          await wait();
+        }
+      },
+    }),
+  };
 }
 
 const servedCount = Symbol('portico.servedCount');
