@@ -1,6 +1,6 @@
 /**
  * `hostile`: what abusive clients cost each engine, with numbers. For each engine a server
- * (bench/servers/portico-hostile.ts, header-timeout and keepalive-timeout 5 s) runs in its
+ * (bench/servers/portico-hostile.ts, header-timeout, keepalive-timeout and send-timeout 5 s) runs in its
  * own process, and each attack runs for a bounded time while a well-behaved client sends
  * one request at a time on a kept-alive connection:
  *
@@ -8,7 +8,8 @@
  * - crlf: 200 kept-alive connections sending an empty line every 500 ms;
  * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read;
  * - chunk-ext: the same with 1,000-byte chunk extensions;
- * - no-read: 50 connections asking for 8 MiB and never reading;
+ * - chunks-read: 20 connections streaming 1-byte chunks for 5 s to an app that reads the body;
+ * - no-read: 50 connections asking for 8 MiB and never reading (send-timeout 5 s);
  * - pipeline: 10,000 pipelined GETs on one connection.
  *
  * Reported per attack: how long the bad connections took to be closed (median and max,
@@ -144,6 +145,21 @@ function track(sockets: Socket[], start?: number, read = true): (number | undefi
   return closed;
 }
 
+/** The server's send-timeout (bench/servers/portico-hostile.ts). */
+const SEND_TIMEOUT_MS = 5000;
+
+/** Local ports of this host's IPv4 TCP connections to `port` that are ESTABLISHED (from /proc/net/tcp). */
+function establishedTo(port: number): Set<number> {
+  const ports = new Set<number>();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[3] !== '01') continue;
+    const remote = Number.parseInt(fields[2]?.split(':')[1] ?? '', 16);
+    if (remote === port) ports.add(Number.parseInt(fields[1]?.split(':')[1] ?? '', 16));
+  }
+  return ports;
+}
+
 const attacks: Record<string, Attack> = {
   async slowloris(port, deadline) {
     const sockets: Socket[] = [];
@@ -182,6 +198,11 @@ const attacks: Record<string, Attack> = {
   async 'chunk-ext'(port, deadline) {
     return chunkFlood(port, deadline, `1;e=${'x'.repeat(1000)}\r\nx\r\n`);
   },
+  async 'chunks-read'(port, deadline) {
+    // The same flood at an application that reads the body: nothing closes it before
+    // limit-post, so this is the sustained case (fairness between connections).
+    return chunkFlood(port, Math.min(deadline, Date.now() + 5000), '1\r\nx\r\n', '/');
+  },
   async 'no-read'(port, deadline) {
     const start = Date.now();
     const sockets: Socket[] = [];
@@ -192,9 +213,18 @@ const attacks: Record<string, Attack> = {
       sockets.push(socket);
     }
     const closed = track(sockets, start, false);
-    while (Date.now() < deadline) await sleep(250);
+    // A socket that is not read sees no 'close': the server's reset shows in the kernel's
+    // table instead (the connection leaves ESTABLISHED).
+    while (Date.now() < deadline && closed.some((c) => c === undefined)) {
+      const established = establishedTo(port);
+      sockets.forEach((socket, i) => {
+        if (closed[i] === undefined && !established.has(socket.localPort ?? 0))
+          closed[i] = Date.now() - start;
+      });
+      await sleep(100);
+    }
     for (const socket of sockets) socket.destroy();
-    return { closedAfter: closed, note: 'no write timeout closes them: backpressure holds them, bounded' };
+    return { closedAfter: closed, expectMs: SEND_TIMEOUT_MS + 2000, note: 'send-timeout 5 s: reset' };
   },
   async 'trickled-head'(port, deadline) {
     // A 16 KiB head, one byte per write (TCP_NODELAY: mostly one byte per read), on 10
@@ -244,12 +274,17 @@ const attacks: Record<string, Attack> = {
   },
 };
 
-async function chunkFlood(port: number, deadline: number, chunk: string): Promise<AttackResult> {
+async function chunkFlood(
+  port: number,
+  deadline: number,
+  chunk: string,
+  path = '/discard',
+): Promise<AttackResult> {
   const start = Date.now();
   const sockets: Socket[] = [];
   for (let i = 0; i < 20; i++) {
     const socket = await open(port);
-    socket.write('POST /discard HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
     sockets.push(socket);
   }
   const closed = track(sockets, start);
@@ -293,6 +328,17 @@ for (const engine of values.engines.split(',')) {
     const result = await attack(server.port, Date.now() + ATTACK_MS);
     const latencies = await client.stop();
     clearInterval(sampler);
+    // What the server still had to chew through after the attack ended (bytes already in
+    // its socket buffers): wait until it is idle, so the next attack starts clean.
+    const idleSince = Date.now();
+    for (let cpu = cpuOf(server.pid); Date.now() - idleSince < 60_000;) {
+      await sleep(500);
+      const now = cpuOf(server.pid);
+      if (now - cpu < 0.05) break;
+      cpu = now;
+    }
+    const busyAfter = (Date.now() - idleSince - 500) / 1000;
+    if (busyAfter >= 1) result.note = `${result.note ?? ''}; busy ${busyAfter.toFixed(0)} s after the attack`;
     const closedTimes = result.closedAfter.filter((t): t is number => t !== undefined);
     const open = result.closedAfter.length - closedTimes.length;
     const closedText =

@@ -30,6 +30,7 @@ const server = await serve(app, {
   engine,
   headerTimeout: 5,
   keepaliveTimeout: 5,
+  sendTimeout: 5,
   maxConnections: 0,
   errors: { write() {}, flush() {} },
 });

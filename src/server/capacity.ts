@@ -19,7 +19,7 @@ import { rawPlainResponse } from './plain-response.ts';
 const REPORT_EVERY_MS = 1000;
 
 /** Reports at most one error a second (a flood must not become a flood of log lines). */
-function rateLimited(errors: ErrorStream): (error: PorticoError) => void {
+export function rateLimited(errors: ErrorStream): (error: PorticoError) => void {
   let last = 0;
   let dropped = 0;
   return (error) => {

@@ -22,6 +22,10 @@ export const serverErrors = defineErrors('server', {
     status: 431,
   },
   PORTICO_ERR_REQUEST_TIMEOUT: { message: 'The client did not send the request head in time.', status: 408 },
+  PORTICO_ERR_SEND_TIMEOUT: {
+    message:
+      'A response made no progress for send-timeout seconds (the client does not read it): the connection was closed.',
+  },
   PORTICO_ERR_CLIENT_GONE: { message: 'The client closed the connection before the response was complete.' },
   PORTICO_ERR_LISTEN: {
     message: 'A listening socket could not be opened (address in use, no permission, bad address).',

@@ -18,14 +18,25 @@ const LINGER_BYTES = 1024 * 1024;
  * The caller keeps reading and dropping what the peer still sends, since closing a socket
  * with unread bytes makes the kernel send a reset, which can destroy the response before
  * the peer reads it. A peer that never closes is cut after {@link LINGER_MS}, one that keeps
- * sending after {@link LINGER_BYTES}.
+ * sending after {@link LINGER_BYTES}. The linger starts once the response has left (the
+ * socket's `'finish'`).
  */
 export function endAndLinger(socket: Socket, response?: string): void {
   if (response === undefined) socket.end();
   else socket.end(response, 'latin1');
-  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
+  // The linger runs from the moment everything was sent (a large last write may take a
+  // slow reader a while; send-timeout bounds a reader that takes nothing).
+  let timer: NodeJS.Timeout | undefined;
+  const linger = () => {
+    timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+  };
+  if (socket.writableFinished) linger();
+  else socket.once('finish', linger);
+  socket.once('close', () => {
+    clearTimeout(timer);
+    socket.off('finish', linger);
+  });
   let drained = 0;
   socket.on('data', (chunk: Buffer) => {
     drained += chunk.length;

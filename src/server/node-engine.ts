@@ -18,6 +18,7 @@ import { rawPlainResponse } from './plain-response.ts';
 import { whenDrained } from './drained.ts';
 import { hasToken } from './http1/head.ts';
 import { boundConnections, surviveAcceptErrors } from './capacity.ts';
+import { SendTimeout } from './send-timeout.ts';
 
 /** Bytes of an unread request body skipped after its response (as the portico engine does). */
 const DISCARD_LIMIT = 256 * 1024;
@@ -70,7 +71,7 @@ class NodeExchange implements Exchange, RequestHead {
     return (this.req.socket as { encrypted?: boolean }).encrypted === true;
   }
   get body(): AsyncIterable<Uint8Array> {
-    return this.req;
+    return gatheredBody(this.req);
   }
   get rawTrailers(): readonly string[] {
     return this.req.rawTrailers;
@@ -143,6 +144,51 @@ class NodeExchange implements Exchange, RequestHead {
   }
 }
 
+/**
+ * node:http's request stream, read so that each step takes everything buffered as one
+ * Buffer (`read()`), not one chunk: node:http pushes each chunk of a chunked body on its
+ * own, and the stream's own async iterator would cost a promise per chunk — a body of
+ * 1-byte chunks read by the application kept a worker busy for minutes (see the `hostile`
+ * bench). The `portico` engine gathers small runs the same way (`http1/body.ts`).
+ */
+function gatheredBody(req: http.IncomingMessage): AsyncIterable<Uint8Array> {
+  const wait = () =>
+    new Promise<void>((resolve, reject) => {
+      const done = () => {
+        cleanup();
+        resolve();
+      };
+      const fail = (error: Error) => {
+        cleanup();
+        reject(error);
+      };
+      const cleanup = () => {
+        req.off('readable', done);
+        req.off('end', done);
+        req.off('close', done);
+        req.off('error', fail);
+      };
+      req.on('readable', done);
+      req.on('end', done);
+      req.on('close', done);
+      req.on('error', fail);
+    });
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next(): Promise<IteratorResult<Uint8Array>> {
+        for (;;) {
+          const chunk = req.read() as Buffer | null;
+          if (chunk !== null) return { done: false, value: chunk };
+          if (req.readableEnded) return { done: true, value: undefined };
+          if (req.errored) throw req.errored;
+          if (req.destroyed) throw new Error('the request was aborted before the end of its body');
+          await wait();
+        }
+      },
+    }),
+  };
+}
+
 const servedCount = Symbol('portico.servedCount');
 /**
  * Set on a socket once a response on it said `Connection: close`: node:http still parses
@@ -208,8 +254,11 @@ export function createNodeEngine(
       if (since !== 0 && now - since > idleLimitMs) socket.destroy();
     }
   };
+  const sendTimeout = new SendTimeout(options.sendTimeout, errors);
+  server.on('close', () => sendTimeout.stop());
   server.on('connection', (socket: TrackedSocket) => {
     if (refused(socket)) return;
+    sendTimeout.track(socket);
     socket[idleSince] = Date.now();
     sockets.add(socket);
     socket.once('close', () => {

@@ -33,6 +33,12 @@ export interface ServerOptions {
   /** `keepalive-timeout`: seconds an idle kept-alive connection stays open. Default 75 (above 60). */
   keepaliveTimeout: number;
   /**
+   * `send-timeout`: seconds a response may wait on a client that does not read (bytes
+   * waiting to be sent, none taken by the kernel); then the connection is closed. 0: no
+   * bound. Default 60 (nginx's `send_timeout`).
+   */
+  sendTimeout: number;
+  /**
    * `max-connections`: most connections one listener keeps open at once (gunicorn's
    * `worker_connections`); one past it is answered 503 and closed. 0: no bound (then the
    * process's file-descriptor limit is the bound). Default 1024.
@@ -67,6 +73,7 @@ export const defaultServerOptions: Readonly<Omit<ServerOptions, 'errors'>> = Obj
   limitRequestFields: 100,
   headerTimeout: 30,
   keepaliveTimeout: 75,
+  sendTimeout: 60,
   maxRequestsPerConnection: 1000,
   maxConnections: 1024,
   engine: 'portico',

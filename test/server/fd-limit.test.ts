@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ENGINES, sleep, within } from '../helpers/http1.ts';
 import { startPortico } from '../appserver/helpers.ts';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const script = fileURLToPath(new URL('../helpers/fd-starved-server.ts', import.meta.url));
 
@@ -79,6 +79,43 @@ describe(
   'out of file descriptors: a portico serve worker',
   { skip: !existsSync('/usr/bin/prlimit') ? 'no prlimit' : false },
   () => {
+    test('under --accept master, a worker out of descriptors is handed connections again once it has some', async () => {
+      const portico = await startPortico([
+        'examples/echo/app.ts:application',
+        '--workers',
+        '1',
+        '--max-connections',
+        '0',
+        '--accept',
+        'master',
+      ]);
+      const worker = await portico.waitFor(/worker 1 \(pid (\d+)\) ready/);
+      const pid = Number(worker[1]);
+      const masterFds = () => readdirSync(`/proc/${portico.pid}/fd`).length;
+      const before = masterFds();
+      execFileSync('/usr/bin/prlimit', [`--pid=${pid}`, '--nofile=64:64']);
+      const port = Number(new URL(portico.url).port);
+      const sockets: Socket[] = [];
+      for (let i = 0; i < 120; i++) {
+        const socket = await open(port);
+        if (socket !== undefined) sockets.push(socket);
+      }
+      await sleep(1500);
+      // The connections the worker could not take were closed, by the master too.
+      assert.match(portico.stderr(), /PORTICO_ERR_ACCEPT_FAILED: \d+ connections? handed over by the master/);
+      assert.ok(masterFds() < before + 10, `the master holds ${masterFds() - before} more descriptors`);
+      for (const socket of sockets) socket.destroy();
+      await sleep(500);
+      assert.doesNotThrow(() => process.kill(pid, 0), 'the worker is alive');
+      for (let i = 0; i < 3; i++) {
+        const response = await within(request(port), 5000, `request ${i + 1} after the flood`).catch((e) => {
+          throw new Error(`${e}\n${portico.stderr()}`);
+        });
+        assert.match(response, /^HTTP\/1\.1 200 /);
+      }
+      assert.doesNotMatch(portico.stderr(), /SentHandleNotReceivedWarning/);
+    });
+
     test('the worker outlives EMFILE in its stats heartbeat and in accept', async () => {
       const portico = await startPortico([
         'examples/echo/app.ts:application',

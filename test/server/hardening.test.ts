@@ -8,6 +8,7 @@ import type { Application } from '../../src/tsgi/types.ts';
 import { escapeLogValue } from '../../src/tsgi/log.ts';
 import { compileAccessLog, type AccessRecord } from '../../src/appserver/logging/access-log.ts';
 import { ENGINES, echo, get, RawClient, sleep, startEngine } from '../helpers/http1.ts';
+import { bigBody, neverReader } from '../helpers/send-timeout.ts';
 
 const environHost: Application = (environ, start) => {
   start('200 OK', [['Content-Type', 'text/plain']]);
@@ -190,6 +191,50 @@ for (const engine of ENGINES) {
   });
 }
 
+for (const engine of ENGINES) {
+  describe(`send-timeout: ${engine} engine`, () => {
+    test('a client that never reads is reset after send-timeout, and the body is no longer pulled', async () => {
+      const big = bigBody();
+      const server = await startEngine(engine, big.app, { sendTimeout: 1 });
+      const client = await neverReader(server.port, get('/big'));
+      const started = Date.now();
+      while (!big.state.closed && Date.now() - started < 6000) await sleep(20);
+      const elapsed = Date.now() - started;
+      assert.ok(big.state.closed, 'the body was closed');
+      assert.ok(elapsed >= 900 && elapsed < 3000, `closed after ${elapsed} ms (send-timeout 1 s)`);
+      // Backpressure: only what the socket buffers took was pulled, not the 32 MiB.
+      assert.ok(big.state.pulled < big.chunks / 2, `${big.state.pulled} of ${big.chunks} chunks pulled`);
+      const log = server.errors.text();
+      assert.equal(log.match(/PORTICO_ERR_SEND_TIMEOUT/g)?.length, 1, log);
+      assert.equal(log.split('\n').filter(Boolean).length, 1, log);
+      // The client sees a reset as soon as it looks, not a FIN queued behind megabytes.
+      assert.ok(await client.closedWithin(2000));
+    });
+
+    test('a response that ended while the client reads nothing is reset too; 0 turns it off', async () => {
+      const payload = 'x'.repeat(16 * 1024 * 1024);
+      const app: Application = (_environ, start) => {
+        start('200 OK', [['Content-Type', 'text/plain']]);
+        return [payload];
+      };
+      const server = await startEngine(engine, app, { sendTimeout: 1 });
+      const client = await neverReader(server.port, get('/'));
+      const started = Date.now();
+      while (!/PORTICO_ERR_SEND_TIMEOUT/.test(server.errors.text()) && Date.now() - started < 6000) {
+        await sleep(20);
+      }
+      assert.ok(Date.now() - started < 3000, `logged after ${Date.now() - started} ms`);
+      assert.ok(await client.closedWithin(2000));
+
+      const off = await startEngine(engine, app, { sendTimeout: 0 });
+      const patient = await neverReader(off.port, get('/'));
+      await sleep(1500);
+      assert.doesNotMatch(off.errors.text(), /SEND_TIMEOUT/);
+      assert.equal(await patient.closedWithin(50), false);
+    });
+  });
+}
+
 describe('hardening: the portico engine only', () => {
   test('a flood of chunk extensions is refused (bounded per body; node:http bounds them per chunk only)', async () => {
     const { app, seen } = echo();
@@ -202,6 +247,33 @@ describe('hardening: the portico engine only', () => {
     const responses = await client.responses(1);
     assert.equal(responses[0]?.status, 400);
     assert.ok(seen.every((s) => s.body === undefined));
+  });
+
+  test('an unread chunked body is skipped up to 4,096 chunks (as on the node engine), then the connection closes', async () => {
+    const answer: Application = (_environ, start) => {
+      start('200 OK', [['Content-Type', 'text/plain']]);
+      return ['ok'];
+    };
+    const server = await startEngine('portico', answer);
+    const head = 'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n';
+    // The rest of the body arrives after the response: it is skipped, within bounds.
+    const few = await RawClient.open(server.port);
+    few.write(`${head}1\r\nx\r\n`);
+    await few.responses(1);
+    few.write(`${'1\r\nx\r\n'.repeat(100)}0\r\n\r\n${get('/')}`);
+    assert.deepEqual(
+      (await few.responses(2)).map((r) => r.status),
+      [200, 200],
+    );
+    const many = await RawClient.open(server.port);
+    many.write(`${head}1\r\nx\r\n`);
+    await many.responses(1);
+    many.write(`${'1\r\nx\r\n'.repeat(5000)}0\r\n\r\n${get('/')}`);
+    assert.ok(await many.closedWithin(3000));
+    assert.deepEqual(
+      many.parse().map((r) => r.status),
+      [200],
+    );
   });
 
   test('the first head of a connection must arrive within header-timeout of the accept, not of its first byte', async () => {

@@ -49,6 +49,7 @@ export const SERVER_LIMITS = [
   'limitRequestFields',
   'headerTimeout',
   'keepaliveTimeout',
+  'sendTimeout',
   'maxRequestsPerConnection',
   'maxConnections',
   'forwardedAllowIps',
@@ -307,6 +308,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     arg: 'SECONDS',
     description: 'idle time before a kept-alive connection closes (keep it above your proxy’s)',
     default: d.keepaliveTimeout,
+    parse: parseSeconds,
+  },
+  {
+    name: 'send-timeout',
+    key: 'sendTimeout',
+    group: 'http',
+    arg: 'SECONDS',
+    description:
+      'time a response may wait on a client that reads nothing; then the connection closes; 0: no limit',
+    default: d.sendTimeout,
     parse: parseSeconds,
   },
   {

@@ -12,6 +12,7 @@ import type { Application, ErrorStream } from '../../tsgi/types.ts';
 import { compileAccessLog } from '../logging/access-log.ts';
 import { HarakiriTable, startWatchdog } from '../harakiri/table.ts';
 import { runHook } from '../hooks.ts';
+import { acknowledgeLostHandoffs } from './handoff.ts';
 import { type Listeners, openListeners } from './listeners.ts';
 import { loadApp } from '../load.ts';
 import { createLogger, type Logger } from '../logging/log.ts';
@@ -106,6 +107,8 @@ export async function runWorker(): Promise<void> {
       ...serverOptionsOf(config),
       errors: errorStream(tracker, log),
     };
+    // Round-robin hand-off: a connection this worker cannot receive must still be acknowledged.
+    if (config.accept === 'master') acknowledgeLostHandoffs(options.errors);
     listeners = await openListeners(config, mounts, options, tracker);
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'PORTICO_ERR_WORKER_BOOT';

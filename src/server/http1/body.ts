@@ -32,6 +32,12 @@ export function ownBytes(bytes: Buffer): Buffer {
   return copy;
 }
 
+const EMPTY = Buffer.alloc(0);
+
+function view(input: Buffer, start: number, end: number): Buffer {
+  return start === 0 && end === input.length ? input : input.subarray(start, end);
+}
+
 type Waiter = {
   resolve: (result: IteratorResult<Uint8Array>) => void;
   reject: (error: Error) => void;
@@ -51,6 +57,8 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
   #tailUsed = 0;
   #tailStart = 0;
   #tailOpen = false;
+  /** Set when the tail holds bytes its queue entry does not show yet. */
+  #tailDirty = false;
   /** Set when the application stopped reading: further bytes are dropped. */
   #abandoned = false;
 
@@ -64,39 +72,69 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
 
   /** The connection decoded more body bytes. */
   push(bytes: Buffer): void {
-    if (this.#abandoned || this.#ended || bytes.length === 0) return;
+    this.pushRange(bytes, 0, bytes.length);
+  }
+
+  /**
+   * The connection decoded more body bytes: `input` from `start` to `end`. A small run
+   * waiting in the queue is copied straight from `input`, with no view made of it.
+   */
+  pushRange(input: Buffer, start: number, end: number): void {
+    const length = end - start;
+    if (this.#abandoned || this.#ended || length === 0) return;
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;
-      waiter.resolve({ done: false, value: ownBytes(bytes) });
+      waiter.resolve({ done: false, value: ownBytes(view(input, start, end)) });
       return;
     }
-    if (bytes.length < SMALL) this.#gather(bytes);
-    else this.#queue.push(ownBytes(bytes));
-    this.#queued += bytes.length;
+    if (length < SMALL) this.#gather(input, start, end);
+    else {
+      // The tail is no longer the last entry: small runs after this one start a new one.
+      this.#sealTail();
+      this.#tailOpen = false;
+      this.#tail = undefined;
+      this.#queue.push(ownBytes(view(input, start, end)));
+    }
+    this.#queued += length;
     if (this.#queued > HIGH_WATER && !this.#paused) {
       this.#paused = true;
       this.#source.setReading(false);
     }
   }
 
-  /** Appends a small run to the last queue entry when it is ours and has room, else starts one. */
-  #gather(bytes: Buffer): void {
+  /**
+   * Appends a small run to the last queue entry when it is ours and has room, else starts
+   * one. The queue's last entry (a view of the tail) is not remade per run: {@link next}
+   * refreshes it ({@link #sealTail}) before handing it out.
+   */
+  #gather(input: Buffer, start: number, end: number): void {
+    const length = end - start;
     let tail = this.#tail;
-    if (tail === undefined || !this.#tailOpen || this.#tailUsed + bytes.length > tail.length) {
+    if (tail === undefined || !this.#tailOpen || this.#tailUsed + length > tail.length) {
+      this.#sealTail();
       tail = Buffer.allocUnsafeSlow(TAIL_SIZE);
       this.#tail = tail;
       this.#tailUsed = 0;
       this.#tailStart = 0;
       this.#tailOpen = true;
-      bytes.copy(tail, 0);
-      this.#tailUsed = bytes.length;
-      this.#queue.push(tail.subarray(0, bytes.length));
-      return;
+      this.#queue.push(EMPTY);
+      this.#tailDirty = true;
     }
-    bytes.copy(tail, this.#tailUsed);
-    this.#tailUsed += bytes.length;
-    this.#queue[this.#queue.length - 1] = tail.subarray(this.#tailStart, this.#tailUsed);
+    if (length === 1) tail[this.#tailUsed] = input[start] as number;
+    else input.copy(tail, this.#tailUsed, start, end);
+    this.#tailUsed += length;
+    this.#tailDirty = true;
+  }
+
+  /** Makes the queue's last entry show everything gathered in the tail so far. */
+  #sealTail(): void {
+    if (!this.#tailDirty) return;
+    this.#tailDirty = false;
+    const tail = this.#tail;
+    if (tail !== undefined && this.#tailOpen) {
+      this.#queue[this.#queue.length - 1] = tail.subarray(this.#tailStart, this.#tailUsed);
+    }
   }
 
   /** The body is complete. */
@@ -132,6 +170,7 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
+    this.#sealTail();
     const bytes = this.#queue.shift();
     if (bytes !== undefined) {
       // The entry being gathered into was handed out: the next small run starts a new one.

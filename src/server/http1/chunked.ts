@@ -75,36 +75,52 @@ export class ChunkedDecoder {
     return this.#state === DONE;
   }
 
+  /** Chunks (of data) begun so far: the unit of per-chunk work, for fairness and bounds. */
+  chunks = 0;
+
   /**
-   * Decodes `input` from `start`; calls `onData` with each run of body bytes (views of
-   * `input`). Returns the offset where the body ended (the rest is the next request),
-   * `input.length` when more is needed, or a {@link HeadError}.
+   * Decodes `input` from `start`; calls `onData` with each run of body bytes, as a range
+   * of `input` (no view is made: a flood of 1-byte chunks would cost one object per byte).
+   * Returns the offset where the body ended (the rest is the next request), `input.length`
+   * when more is needed, or a {@link HeadError}.
    */
-  push(input: Buffer, start: number, onData: (bytes: Buffer) => void): number | HeadError {
+  push(
+    input: Buffer,
+    start: number,
+    onData: (input: Buffer, start: number, end: number) => void,
+  ): number | HeadError {
     let i = start;
     const length = input.length;
     while (i < length) {
       switch (this.#state) {
         case SIZE: {
-          const code = input[i] as number;
-          const digit = hexValue(code);
-          if (digit !== -1) {
+          // The digits in one tight loop (a flood of 1-byte chunks is mostly size lines).
+          let code = input[i] as number;
+          let digit = hexValue(code);
+          while (digit !== -1) {
             this.#size = this.#size * 16 + digit;
             // Past 2^53 sizes could no longer be counted exactly. Leading zeros are valid
             // (1*HEXDIG) but bounded too, so that a line of zeros is not read forever.
             if (this.#size > Number.MAX_SAFE_INTEGER || ++this.#digits > SIZE_DIGITS_LIMIT) {
               return new HeadError(400, 'a chunk size too large');
             }
-            i++;
-            break;
+            if (++i === length) break;
+            code = input[i] as number;
+            digit = hexValue(code);
           }
+          if (i === length) break;
           if (this.#digits === 0) return new HeadError(400, 'an invalid chunk size');
           if (code === 59 /* ; */) {
             this.#state = EXTENSION;
             this.#extension = '';
           } else if (code === CR) {
-            this.#state = SIZE_LF;
-            i++;
+            if (i + 1 < length && input[i + 1] === LF) {
+              i += 2;
+              this.#sizeLineEnded();
+            } else {
+              this.#state = SIZE_LF;
+              i++;
+            }
           } else return new HeadError(400, 'an invalid chunk size');
           break;
         }
@@ -134,24 +150,21 @@ export class ChunkedDecoder {
         case SIZE_LF: {
           if (input[i] !== LF) return new HeadError(400, 'a chunk-size line not ended by CRLF');
           i++;
-          this.#digits = 0;
-          if (this.#size === 0) {
-            this.#state = TRAILERS;
-            this.#trailerText = '';
-            this.#trailerScan = 0;
-          } else {
-            this.#remaining = this.#size;
-            this.#size = 0;
-            this.#state = DATA;
-          }
+          this.#sizeLineEnded();
           break;
         }
         case DATA: {
           const take = Math.min(this.#remaining, length - i);
-          onData(input.subarray(i, i + take));
+          onData(input, i, i + take);
           i += take;
           this.#remaining -= take;
-          if (this.#remaining === 0) this.#state = DATA_CR;
+          if (this.#remaining === 0) {
+            // The CRLF after the data, when it is in this read, without two more turns.
+            if (i + 1 < length && input[i] === CR && input[i + 1] === LF) {
+              i += 2;
+              this.#state = SIZE;
+            } else this.#state = DATA_CR;
+          }
           break;
         }
         case DATA_CR:
@@ -175,6 +188,21 @@ export class ChunkedDecoder {
       }
     }
     return this.#state === DONE ? i : length;
+  }
+
+  /** A size line's CRLF was read: the chunk's data follows, or the trailers after the last chunk. */
+  #sizeLineEnded(): void {
+    this.#digits = 0;
+    if (this.#size === 0) {
+      this.#state = TRAILERS;
+      this.#trailerText = '';
+      this.#trailerScan = 0;
+    } else {
+      this.#remaining = this.#size;
+      this.#size = 0;
+      this.#state = DATA;
+      this.chunks++;
+    }
   }
 
   /**

@@ -42,6 +42,10 @@ export interface ConnectionContext {
 export const MAX_EMPTY_LINES = 4;
 /** The smallest buffer kept to collect a request head that arrives in several reads. */
 const STORE_MIN = 4096;
+/** Chunks of an unread body skipped after its response (as the `node` engine does); past it, the connection closes. */
+const DISCARD_CHUNKS = 4096;
+/** Chunks decoded on one connection before it lets the others have the event loop. */
+const TURN_CHUNKS = 1024;
 
 /** What a deadline does when it passes. */
 const Deadline = { none: 0, idle: 1, head: 2, body: 3 } as const;
@@ -84,6 +88,10 @@ export class Connection implements ExchangeHost {
   #sink: RequestBody | undefined;
   #bodyPending = false;
   #discarded = 0;
+  #discardedChunks = 0;
+  /** Chunks decoded since the connection last yielded its turn (see {@link #yieldTurn}). */
+  #turnChunks = 0;
+  #yielding = false;
 
   constructor(socket: Socket, context: ConnectionContext) {
     this.socket = socket;
@@ -118,7 +126,7 @@ export class Connection implements ExchangeHost {
     if (reading === this.#reading) return;
     this.#reading = reading;
     if (reading) {
-      this.socket.resume();
+      if (!this.#yielding) this.socket.resume();
       if (this.#bodyPending && this.#sink !== undefined) {
         this.#setDeadline(Deadline.body, this.#context.headerTimeoutMs);
       }
@@ -163,6 +171,7 @@ export class Connection implements ExchangeHost {
       this.#sink?.abandon();
       this.#sink = undefined;
       this.#discarded = 0;
+      this.#discardedChunks = 0;
       if (this.#decoder === undefined && this.#bodyRemaining > this.#context.discardLimit) {
         this.#closeGracefully();
         return;
@@ -376,13 +385,24 @@ export class Connection implements ExchangeHost {
     const decoder = this.#decoder;
     if (decoder === undefined) {
       const take = Math.min(this.#bodyRemaining, chunk.length - start);
-      if (take > 0)
-        this.#sinkData(start === 0 && take === chunk.length ? chunk : chunk.subarray(start, start + take));
+      if (take > 0) this.#sinkRange(chunk, start, start + take);
       this.#bodyRemaining -= take;
       if (this.#bodyRemaining === 0) this.#bodyFinished();
       return start + take;
     }
-    const end = decoder.push(chunk, start, (bytes) => this.#sinkData(bytes));
+    const chunksBefore = decoder.chunks;
+    const end = decoder.push(chunk, start, this.#onBodyRange);
+    // Per-chunk work is the costly kind (a flood of 1-byte chunks is ~11,000 per read).
+    const chunks = decoder.chunks - chunksBefore;
+    this.#turnChunks += chunks;
+    if (this.#sink === undefined) {
+      this.#discardedChunks += chunks;
+      if (this.#discardedChunks > DISCARD_CHUNKS) {
+        this.destroy();
+        return -1;
+      }
+    }
+    if (this.#turnChunks > TURN_CHUNKS) this.#yieldTurn();
     if (end instanceof HeadError) {
       this.#bodyFailed(`malformed chunked body: ${end.message}`);
       return -1;
@@ -396,13 +416,33 @@ export class Connection implements ExchangeHost {
     return this.#closing ? -1 : end;
   }
 
-  #sinkData(bytes: Buffer): void {
+  readonly #onBodyRange = (input: Buffer, start: number, end: number): void =>
+    this.#sinkRange(input, start, end);
+
+  #sinkRange(input: Buffer, start: number, end: number): void {
     const sink = this.#sink;
-    if (sink !== undefined) sink.push(bytes);
+    if (sink !== undefined) sink.pushRange(input, start, end);
     else {
-      this.#discarded += bytes.length;
+      this.#discarded += end - start;
       if (this.#discarded > this.#context.discardLimit) this.destroy();
     }
+  }
+
+  /**
+   * Fairness: a connection that made the worker decode many chunks stops reading until
+   * the event loop has served the others (and timers), then resumes. Without it libuv
+   * reads up to 32 times from one socket per turn, and a chunk flood on a few connections
+   * delays every other client by the whole flood.
+   */
+  #yieldTurn(): void {
+    this.#turnChunks = 0;
+    if (this.#yielding || !this.#reading || this.#closing) return;
+    this.#yielding = true;
+    this.socket.pause();
+    setImmediate(() => {
+      this.#yielding = false;
+      if (this.#reading && !this.socket.destroyed) this.socket.resume();
+    });
   }
 
   #bodyFinished(): void {

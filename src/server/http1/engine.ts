@@ -16,6 +16,7 @@ import type { ErrorStream } from '../../tsgi/types.ts';
 import type { Exchange, HttpEngine } from '../engine.ts';
 import type { ServerOptions } from '../options.ts';
 import { boundConnections, surviveAcceptErrors } from '../capacity.ts';
+import { SendTimeout } from '../send-timeout.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
 import type { Http1Exchange } from './exchange.ts';
 import type { HeadError } from './head.ts';
@@ -99,15 +100,20 @@ export function createHttp1Engine(
 
   surviveAcceptErrors(server, errors);
   const refused = boundConnections(server, options.maxConnections, errors);
+  const sendTimeout = new SendTimeout(options.sendTimeout, errors);
   server.on('connection', (socket: net.Socket) => {
     if (refused(socket)) return;
     connections.add(new Connection(socket, context));
+    sendTimeout.track(socket);
     if (sweeper === undefined) {
       sweeper = setInterval(sweep, sweepMs);
       sweeper.unref();
     }
   });
-  server.on('close', stopSweeping);
+  server.on('close', () => {
+    stopSweeping();
+    sendTimeout.stop();
+  });
 
   return {
     server,

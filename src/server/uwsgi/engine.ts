@@ -19,6 +19,7 @@ import type { Exchange } from '../engine.ts';
 import { boundConnections, surviveAcceptErrors } from '../capacity.ts';
 import { ProxyTrust } from '../forwarded.ts';
 import { rawPlainResponse } from '../plain-response.ts';
+import { SendTimeout } from '../send-timeout.ts';
 import { closeGracefully, UwsgiExchange } from './exchange.ts';
 import { type Packet, PacketReader } from './packet.ts';
 import { requestFromVars } from './request.ts';
@@ -42,6 +43,8 @@ export interface UwsgiEngineOptions {
   readonly uwsgiAllow?: readonly string[];
   /** `max-connections`: connections kept open at once; past it, 503 and close. 0 or absent: no bound. */
   readonly maxConnections?: number;
+  /** `send-timeout`: seconds a response may wait on a peer that reads nothing; 0 or absent: no bound. */
+  readonly sendTimeout?: number;
 }
 
 /** A uwsgi engine bound to a `net.Server`. */
@@ -88,8 +91,11 @@ export function createUwsgiEngine(
 
   surviveAcceptErrors(server, errors);
   const overCapacity = boundConnections(server, options.maxConnections ?? 0, errors);
+  const sendTimeout = new SendTimeout(options.sendTimeout ?? 0, errors);
+  server.on('close', () => sendTimeout.stop());
   server.on('connection', (socket: Socket) => {
     if (overCapacity(socket)) return;
+    sendTimeout.track(socket);
     // Errors (resets, writes after the peer left) end in 'close'; there is nothing to report.
     socket.on('error', () => {});
     const unix = typeof server.address() === 'string';

@@ -65,6 +65,21 @@ describe('RequestBody: ordering and the end', () => {
     assert.deepEqual(await state(body.next()), ['pending']);
   });
 
+  test('small, large, small: the large run is never overwritten by the gathered small ones', async () => {
+    const body = new RequestBody(source());
+    const large = Buffer.alloc(5 * KIB, 'L');
+    body.push(bytes('ab'));
+    body.push(large);
+    body.push(bytes('cd'));
+    body.pushRange(bytes('xefx'), 1, 3);
+    body.end();
+    let all = '';
+    for (let step = await next(body); !step.done; step = await next(body)) {
+      all += Buffer.from(step.value).toString('latin1');
+    }
+    assert.equal(all, `ab${'L'.repeat(5 * KIB)}cdef`);
+  });
+
   test('small runs queued one after another come out gathered, in order', async () => {
     const body = new RequestBody(source());
     for (const text of ['a', 'bb', 'ccc']) body.push(bytes(text));

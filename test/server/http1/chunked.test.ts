@@ -26,7 +26,7 @@ function feed(pieces: Buffer[], limit = LIMIT): Decoded | HeadError {
   const body: Buffer[] = [];
   let offset = 0;
   for (const piece of pieces) {
-    const result = decoder.push(piece, 0, (bytes) => body.push(bytes));
+    const result = decoder.push(piece, 0, (data, from, to) => body.push(data.subarray(from, to)));
     if (result instanceof HeadError) return result;
     if (decoder.done) {
       return {
@@ -130,7 +130,7 @@ describe('ChunkedDecoder: decoding', () => {
     const input = Buffer.from(prefix + CHUNKED + NEXT, 'latin1');
     const decoder = new ChunkedDecoder(LIMIT);
     const body: Buffer[] = [];
-    const end = decoder.push(input, prefix.length, (bytes) => body.push(bytes));
+    const end = decoder.push(input, prefix.length, (data, from, to) => body.push(data.subarray(from, to)));
     assert.equal(end, prefix.length + CHUNKED.length);
     assert.equal(Buffer.concat(body).toString('latin1'), BODY);
     assert.deepEqual(decoder.trailers, TRAILERS);
@@ -153,7 +153,7 @@ describe('ChunkedDecoder: decoding', () => {
   test('body bytes are views of the input, not copies', () => {
     const input = Buffer.from('5\r\nhello\r\n0\r\n\r\n', 'latin1');
     const seen: Buffer[] = [];
-    new ChunkedDecoder(LIMIT).push(input, 0, (bytes) => seen.push(bytes));
+    new ChunkedDecoder(LIMIT).push(input, 0, (data, from, to) => seen.push(data.subarray(from, to)));
     assert.equal(seen.length, 1);
     assert.equal(seen[0]?.buffer, input.buffer);
     assert.equal(seen[0]?.byteOffset, input.byteOffset + 3);
@@ -324,7 +324,9 @@ describe('ChunkedDecoder: refusals', () => {
   test('a refusal after good chunks still delivered their bytes first', () => {
     const decoder = new ChunkedDecoder(LIMIT);
     const body: Buffer[] = [];
-    const result = decoder.push(Buffer.from('5\r\nhello\r\nz\r\n'), 0, (bytes) => body.push(bytes));
+    const result = decoder.push(Buffer.from('5\r\nhello\r\nz\r\n'), 0, (data, from, to) =>
+      body.push(data.subarray(from, to)),
+    );
     assert.deepEqual(result, new HeadError(400, 'an invalid chunk size'));
     assert.equal(Buffer.concat(body).toString(), 'hello');
     assert.equal(decoder.done, false);

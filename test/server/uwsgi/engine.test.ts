@@ -10,6 +10,7 @@ import { encodePacket, type UwsgiVar } from '../../../src/server/uwsgi/packet.ts
 import type { Application } from '../../../src/tsgi/types.ts';
 import { environApp } from '../../helpers/apps.ts';
 import { parseResponses } from '../../helpers/raw-http.ts';
+import { bigBody, neverReader } from '../../helpers/send-timeout.ts';
 import { eventually, startUwsgi, uwsgiRequest, WORKED_EXAMPLE } from './client.ts';
 
 const get = (uri: string, extra: UwsgiVar[] = []): Buffer =>
@@ -278,5 +279,20 @@ describe('uwsgi: Host (issue 11)', () => {
     assert.equal(env.SERVER_NAME, 'example.com');
     assert.equal(env.SERVER_PORT, '81');
     assert.equal(env.PATH_INFO, '/x');
+  });
+});
+
+describe('uwsgi: send-timeout', () => {
+  test('a peer that never reads the response is reset after send-timeout; the body stops being pulled', async () => {
+    const big = bigBody();
+    const server = await startUwsgi(big.app, { sendTimeout: 1 });
+    const peer = await neverReader(server.port, get('/big'));
+    const started = Date.now();
+    await eventually(() => big.state.closed, 6000);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 900 && elapsed < 3000, `closed after ${elapsed} ms (send-timeout 1 s)`);
+    assert.ok(big.state.pulled < big.chunks / 2, `${big.state.pulled} of ${big.chunks} chunks pulled`);
+    assert.equal(server.errors.text().match(/PORTICO_ERR_SEND_TIMEOUT/g)?.length, 1, server.errors.text());
+    assert.ok(await peer.closedWithin(2000));
   });
 });

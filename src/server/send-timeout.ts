@@ -1,0 +1,118 @@
+/**
+ * `send-timeout`: a connection whose response makes no progress is closed.
+ *
+ * A client that asks for a response and never reads it fills the socket's buffers; the
+ * response then waits for a drain that never comes, and the connection (with the
+ * application's body iterator, suspended by backpressure) is held forever. uWSGI's
+ * `socket-timeout` and nginx's `send_timeout` bound that wait; this is the same bound:
+ * when bytes wait to be sent and none has left for `send-timeout` seconds, the
+ * connection is reset (the response's body is closed as for a client that went away)
+ * and the event logged, at most once a second. A client that reads slowly but steadily
+ * is never cut: the clock restarts with every byte the kernel takes.
+ *
+ * One sweep every half second (a tenth of the timeout when shorter) looks at every
+ * connection of the listener, so a connection is closed within the timeout plus half a
+ * second; a connection with nothing waiting to be sent costs one property read.
+ *
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { PorticoError } from '../tsgi/errors.ts';
+import { escapeLogValue } from '../tsgi/log.ts';
+import type { ErrorStream } from '../tsgi/types.ts';
+import { rateLimited } from './capacity.ts';
+
+/** The parts of a `net.Socket` (and its libuv handle) that tell how far its output got. */
+interface OutputState {
+  /** Bytes handed to libuv so far (net.Socket's own counter). */
+  _bytesDispatched?: number;
+  /** Bytes libuv still holds (not yet taken by the kernel). */
+  _handle?: { writeQueueSize?: number } | null;
+}
+
+/** A number that grows whenever the kernel takes bytes of the socket's output. */
+function bytesSent(socket: Socket): number {
+  const state = socket as unknown as OutputState;
+  const dispatched = state._bytesDispatched;
+  const queued = state._handle?.writeQueueSize;
+  if (typeof dispatched === 'number' && typeof queued === 'number') return dispatched - queued;
+  // Without Node's counters: what Writable has seen completed (coarser, never wrong).
+  return (socket.bytesWritten ?? 0) - socket.writableLength;
+}
+
+/** Per connection: the output position last seen, and since when it has not moved (0: nothing waiting). */
+interface Watch {
+  sent: number;
+  since: number;
+}
+
+/** Watches a listener's connections and closes those whose output stalls past the timeout. */
+export class SendTimeout {
+  readonly #ms: number;
+  readonly #seconds: number;
+  readonly #report: (error: PorticoError) => void;
+  readonly #sockets = new Map<Socket, Watch>();
+  #timer: NodeJS.Timeout | undefined;
+
+  /** @param seconds - `send-timeout`; 0 turns the bound off. */
+  constructor(seconds: number, errors: ErrorStream) {
+    this.#seconds = seconds;
+    this.#ms = seconds * 1000;
+    this.#report = rateLimited(errors);
+  }
+
+  /** Starts watching `socket` (until it closes). */
+  track(socket: Socket): void {
+    if (this.#ms <= 0) return;
+    this.#sockets.set(socket, { sent: 0, since: 0 });
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      if (this.#sockets.size === 0) this.stop();
+    });
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.sweep(Date.now()), Math.max(10, Math.min(500, this.#ms / 10)));
+      this.#timer.unref();
+    }
+  }
+
+  /** Stops the sweep (the listener closed, or nothing is left to watch). */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Checks every watched connection; exposed for tests. */
+  sweep(now: number): void {
+    for (const [socket, watch] of this.#sockets) {
+      if (socket.writableLength === 0 || socket.destroyed) {
+        watch.since = 0;
+        continue;
+      }
+      const sent = bytesSent(socket);
+      if (watch.since === 0 || sent !== watch.sent) {
+        watch.sent = sent;
+        watch.since = now;
+        continue;
+      }
+      if (now - watch.since < this.#ms) continue;
+      const peer =
+        socket.remoteAddress === undefined
+          ? 'a unix-socket peer'
+          : escapeLogValue(`${socket.remoteAddress}:${socket.remotePort ?? '?'}`);
+      this.#report(
+        new PorticoError(
+          'PORTICO_ERR_SEND_TIMEOUT',
+          `${peer} read nothing for ${this.#seconds} s (send-timeout) with ${socket.writableLength} bytes waiting: connection closed`,
+        ),
+      );
+      this.#sockets.delete(socket);
+      // A reset, not a FIN: a FIN would queue behind the unsent bytes (the peer sees it only
+      // after reading them), and the kernel would keep those for minutes on an orphan socket.
+      try {
+        socket.resetAndDestroy();
+      } catch {
+        socket.destroy(); // not TCP (a unix socket): no reset to send
+      }
+    }
+  }
+}
