@@ -13,7 +13,7 @@ export const hello: Workload = {
     { name: 'fastify', script: 'bench/servers/fastify.ts' },
     { name: 'portico', script: 'bench/servers/portico.ts' },
     // The same application as a module under `portico serve` (a master, one worker): what users run.
-    { name: 'portico-serve', script: 'bench/servers/portico-workers.ts', args: ['1'] },
+    { name: 'portico-serve', script: 'bench/servers/portico-serve.ts', args: ['1'] },
   ],
   requests: [
     {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import type { Workload } from './types.ts';
 
 const cpus = os.availableParallelism() >= 3 ? '1,2' : '0,1';
-const script = 'bench/servers/portico-workers.ts';
+const script = 'bench/servers/portico-serve.ts';
 
 export const workers: Workload = {
   name: 'workers',
