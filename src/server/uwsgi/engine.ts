@@ -83,10 +83,13 @@ export function createUwsgiEngine(
     logError(errors, new PorticoError(error.code, `${error.message} (from ${peerOf(socket)})`));
   };
 
+  // Whether the server listens on a unix socket: asked once, not per connection (a
+  // `getsockname` system call where the process accepts itself).
+  let listeningUnix: boolean | undefined;
   server.on('connection', (socket: Socket) => {
     // Errors (resets, writes after the peer left) end in 'close'; there is nothing to report.
     socket.on('error', () => {});
-    const unix = typeof server.address() === 'string';
+    const unix = (listeningUnix ??= typeof server.address() === 'string');
     if (!unix && !trust.trusts(socket.remoteAddress)) {
       refuse(
         socket,
