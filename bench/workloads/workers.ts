@@ -1,7 +1,7 @@
 /**
- * `workers`: what a second worker buys. `portico serve` over HTTP with 2 workers against 1
- * (the master hands connections round-robin to the workers through node:cluster);
- * `GET /` → `200 {"hello":"world"}`.
+ * `workers`: what a second worker buys. `portico serve` over HTTP with 2 workers against 1,
+ * and Fastify under node:cluster with the same worker counts; `GET /` →
+ * `200 {"hello":"world"}`.
  *
  * One worker can only use one CPU, so this workload gives the server two: CPUs 1 and 2
  * where the machine has them, else CPUs 0 and 1 — shared with the load generator, which
@@ -22,6 +22,9 @@ export const workers: Workload = {
   servers: [
     { name: 'portico-1w', script, args: ['1'], cpus },
     { name: 'portico-2w', script, args: ['2'], cpus },
+    // Fastify as its users run several processes: node:cluster, round-robin.
+    { name: 'fastify-1w', script: 'bench/servers/fastify-cluster.ts', args: ['1'], cpus },
+    { name: 'fastify-2w', script: 'bench/servers/fastify-cluster.ts', args: ['2'], cpus },
   ],
   requests: [
     {
