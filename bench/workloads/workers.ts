@@ -26,6 +26,8 @@ export const workers: Workload = {
     { name: 'fastify-1w', script: 'bench/servers/fastify-cluster.ts', args: ['1'], cpus },
     { name: 'fastify-2w', script: 'bench/servers/fastify-cluster.ts', args: ['2'], cpus },
   ],
+  // The p99 where servers are run, below saturation: at 50% and 90% of each one's peak.
+  loadLevels: [0.5, 0.9],
   requests: [
     {
       method: 'GET',
