@@ -17,7 +17,7 @@ import { type CpuWindow, cpuSnapshot, cpuWindow } from './lib/contention.ts';
 import { type BenchOptions, parseBenchArgs, USAGE } from './lib/cli.ts';
 import type { LoadGenerator, LoadResult } from './lib/load.ts';
 import { detectPinning, LOAD_CPUS, type Pinning, pinned, SERVER_CPUS } from './lib/pin.ts';
-import { type Row, type Sample, summarise, table } from './lib/report.ts';
+import { type LevelSample, type Row, type Sample, summarise, table } from './lib/report.ts';
 import { startServer } from './lib/server-process.ts';
 import { hasWrk, wrk } from './lib/wrk.ts';
 import {
@@ -79,12 +79,13 @@ async function runWorkload(
       });
       try {
         await checkResponses(server.name, running.url, workload.requests);
-        const run = (durationS: number) =>
+        const run = (durationS: number, rate?: number) =>
           load.run({
             url: running.url,
             requests: workload.requests,
             connections: options.connections,
             durationS,
+            rate,
             pin: loadPin,
           });
         if (options.warmupS > 0) assertClean(server.name, 'warm-up', await run(options.warmupS));
@@ -103,7 +104,25 @@ async function runWorkload(
           );
         }
         const cpuUsPerRequest = cpu === undefined ? undefined : (cpu.serverCpuS * 1e6) / result.requests;
-        samples.push({ round, server: server.name, result, otherCpu: cpu?.otherCpu, cpuUsPerRequest });
+        // Below saturation: paced runs at fractions of the peak just measured.
+        const levels: LevelSample[] = [];
+        for (const fraction of workload.loadLevels ?? []) {
+          const paced = await run(options.durationS, fraction * result.rps);
+          assertClean(server.name, `run at ${Math.round(fraction * 100)}% of peak`, paced);
+          levels.push({ fraction, rps: paced.rps, p99Ms: paced.p99Ms });
+          progress(
+            `[${workload.name}] round ${round}/${options.rounds} ${server.name}: at ${Math.round(fraction * 100)}% ` +
+              `of peak ${Math.round(paced.rps).toLocaleString('en-US')} rps, p99 ${paced.p99Ms.toFixed(2)} ms`,
+          );
+        }
+        samples.push({
+          round,
+          server: server.name,
+          result,
+          otherCpu: cpu?.otherCpu,
+          cpuUsPerRequest,
+          ...(levels.length === 0 ? {} : { levels }),
+        });
         progress(
           `[${workload.name}] round ${round}/${options.rounds} ${server.name.padEnd(8)} ` +
             `${Math.round(result.rps).toLocaleString('en-US').padStart(8)} rps  p99 ${result.p99Ms.toFixed(2)} ms` +

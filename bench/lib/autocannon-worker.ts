@@ -9,6 +9,8 @@ export interface WorkerConfig {
   url: string;
   connections: number;
   durationS: number;
+  /** Offered requests per second over all connections, or none. */
+  rate?: number;
   requests: { method: string; path: string; headers?: Record<string, string>; body?: string }[];
 }
 
@@ -36,6 +38,7 @@ const result = await autocannon({
   duration: config.durationS,
   pipelining: 1,
   timeout: 5,
+  ...(config.rate === undefined ? {} : { overallRate: config.rate }),
   requests: config.requests,
 });
 process.stdout.write(`${JSON.stringify(result)}\n`);

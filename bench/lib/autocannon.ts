@@ -17,6 +17,7 @@ export const autocannonGenerator: LoadGenerator = {
       url: options.url,
       connections: options.connections,
       durationS: options.durationS,
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
       requests: options.requests.map((request) => ({
         method: request.method,
         path: request.path,

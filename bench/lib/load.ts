@@ -27,6 +27,11 @@ export interface LoadOptions {
   readonly requests: readonly BenchRequest[];
   readonly connections: number;
   readonly durationS: number;
+  /**
+   * Offered load in requests per second, spread over the connections (each waits its
+   * share of the interval before its next request); undefined: as fast as the server answers.
+   */
+  readonly rate?: number | undefined;
   /** `taskset` prefix to run under, or none. */
   readonly pin: (command: string, args: readonly string[]) => [string, string[]];
 }

@@ -12,6 +12,22 @@ export interface Sample {
   readonly otherCpu?: number | undefined;
   /** Server CPU time per completed request, in microseconds (undefined off Linux). */
   readonly cpuUsPerRequest?: number | undefined;
+  /** The paced runs at the workload's load levels (fractions of this run's rps). */
+  readonly levels?: readonly LevelSample[] | undefined;
+}
+
+/** One paced run: the fraction of peak asked for, and what came of it. */
+export interface LevelSample {
+  readonly fraction: number;
+  readonly rps: number;
+  readonly p99Ms: number;
+}
+
+/** A load level's medians over rounds. */
+export interface LevelRow {
+  fraction: number;
+  rps: number;
+  p99_ms: number;
 }
 
 /** One server's summary for one workload: the JSON line. */
@@ -41,9 +57,24 @@ export interface Row {
   rounds: number;
   rps_by_round: number[];
   p99_ms_by_round: number[];
+  /** Medians of the paced runs at the workload's load levels (absent when it has none). */
+  levels?: LevelRow[];
   load_generator: string;
   connections: number;
   duration_s: number;
+}
+
+function levelRows(samples: readonly Sample[]): LevelRow[] | undefined {
+  const fractions = [...new Set(samples.flatMap((sample) => (sample.levels ?? []).map((l) => l.fraction)))];
+  if (fractions.length === 0) return undefined;
+  return fractions.map((fraction) => {
+    const runs = samples.flatMap((sample) => (sample.levels ?? []).filter((l) => l.fraction === fraction));
+    return {
+      fraction,
+      rps: Math.round(median(runs.map((run) => run.rps))),
+      p99_ms: round(median(runs.map((run) => run.p99Ms)), 3),
+    };
+  });
 }
 
 function otherCpuMax(samples: readonly Sample[]): number | null {
@@ -78,6 +109,7 @@ export function summarise(
     const cpuCosts = mine.flatMap((sample) =>
       sample.cpuUsPerRequest === undefined ? [] : [sample.cpuUsPerRequest],
     );
+    const levels = levelRows(mine);
     return {
       workload: workload.name,
       server,
@@ -91,6 +123,7 @@ export function summarise(
       rounds: mine.length,
       rps_by_round: mine.map((sample) => Math.round(sample.result.rps)),
       p99_ms_by_round: mine.map((sample) => round(sample.result.p99Ms, 3)),
+      ...(levels === undefined ? {} : { levels }),
       load_generator: meta.loadGenerator,
       connections: meta.connections,
       duration_s: meta.durationS,
@@ -110,6 +143,8 @@ export function table(rows: readonly Row[], baseline: string): string {
     `CPU / ${baseline}`,
     'others CPU',
   ];
+  const fractions = rows[0]?.levels?.map((level) => level.fraction) ?? [];
+  for (const fraction of fractions) header.push(`p99 ms @${Math.round(fraction * 100)}% (rps)`);
   const ratio = (value: number | null) => (value === null ? '-' : value.toFixed(3));
   const body = rows.map((row) => [
     row.server,
@@ -120,6 +155,10 @@ export function table(rows: readonly Row[], baseline: string): string {
     row.cpu_us_per_request === null ? '-' : row.cpu_us_per_request.toFixed(1),
     ratio(row.cpu_ratio_to_node),
     row.other_cpu_max === null ? '-' : row.other_cpu_max.toFixed(2),
+    ...fractions.map((fraction) => {
+      const level = row.levels?.find((l) => l.fraction === fraction);
+      return level === undefined ? '-' : `${level.p99_ms.toFixed(2)} (${level.rps.toLocaleString('en-US')})`;
+    }),
   ]);
   const widths = header.map((cell, i) =>
     Math.max(cell.length, ...body.map((line) => (line[i] as string).length)),

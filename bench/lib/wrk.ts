@@ -42,8 +42,25 @@ function luaRequest(request: BenchRequest): string {
  * The Lua script for `requests`. One request is set as wrk's static request (wrk's
  * fastest path, no Lua per request); several are pre-formatted and sent round-robin.
  */
-export function wrkScript(requests: readonly BenchRequest[]): string {
+export function wrkScript(
+  requests: readonly BenchRequest[],
+  pacing?: { rate: number; connections: number },
+): string {
   const lines: string[] = [];
+  if (pacing !== undefined) {
+    // wrk's delay() is whole milliseconds: the fraction is kept on average by rounding up
+    // at random. The interval runs after each response, so the offered rate is an upper
+    // bound, and what was achieved is what the report shows.
+    const interval = (pacing.connections * 1000) / pacing.rate;
+    lines.push(
+      `local interval = ${interval.toFixed(4)}`,
+      'delay = function()',
+      '  local whole = math.floor(interval)',
+      '  if math.random() < interval - whole then return whole + 1 end',
+      '  return whole',
+      'end',
+    );
+  }
   const [first] = requests;
   if (first === undefined) throw new Error('a workload needs at least one request');
   if (requests.length === 1) {
@@ -95,7 +112,13 @@ export const wrk: LoadGenerator = {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
     try {
       const script = path.join(dir, 'workload.lua');
-      writeFileSync(script, wrkScript(options.requests));
+      writeFileSync(
+        script,
+        wrkScript(
+          options.requests,
+          options.rate === undefined ? undefined : { rate: options.rate, connections: options.connections },
+        ),
+      );
       const durationS = Math.max(1, Math.round(options.durationS));
       const [command, args] = options.pin('wrk', [
         '--threads',

@@ -2,10 +2,10 @@
  * An application server behind nginx's `uwsgi_pass`, on a unix socket, for the
  * `uwsgi-nginx` workload. `argv[3]` says which:
  *
- * - `portico`: `portico serve hello-tsgi.ts --uwsgi SOCKET --workers 1 --accept workers`,
- *   the configuration docs/deploy.md recommends (the worker accepts, as uWSGI's do);
- * - `portico-rr`: the same with the default `--accept master` (the master accepts and hands
- *   each connection to the worker: one IPC round trip per request behind uwsgi_pass);
+ * - `portico`: `portico serve hello-tsgi.ts --uwsgi SOCKET --workers 1`, the defaults and
+ *   the configuration docs/deploy.md shows (the worker accepts, as uWSGI's do);
+ * - `portico-rr`: the same with `--accept master` (the master accepts and hands each
+ *   connection to the worker: one IPC round trip per request behind uwsgi_pass);
  * - `uwsgi-django`: uWSGI (Debian's `uwsgi` + `uwsgi-plugin-python3`), master and one
  *   worker, serving the Django view of `django_hello.py` (`python3-django`);
  * - `uwsgi-wsgi`: the same uWSGI serving a bare WSGI callable (`wsgi_hello.py`).

@@ -12,6 +12,8 @@ export const hello: Workload = {
     { name: 'node', script: 'bench/servers/node-http.ts' },
     { name: 'fastify', script: 'bench/servers/fastify.ts' },
     { name: 'portico', script: 'bench/servers/portico.ts' },
+    // The same application as a module under `portico serve` (a master, one worker): what users run.
+    { name: 'portico-serve', script: 'bench/servers/portico-serve.ts', args: ['1'] },
   ],
   requests: [
     {

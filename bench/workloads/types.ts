@@ -49,6 +49,12 @@ export interface Workload {
   readonly servers: readonly BenchServer[];
   /** At least one; several are sent round-robin on every connection. */
   readonly requests: readonly BenchRequest[];
+  /**
+   * Fractions of each server's measured peak (its saturated run in the same round) at which
+   * it is run again with paced load, for the latency below saturation (`[0.5, 0.9]`: the
+   * p99 at 50% and 90% of peak). None by default.
+   */
+  readonly loadLevels?: readonly number[];
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The framework workloads: the same small application written idiomatically in Portico
  * (settings, middleware, URL resolver, view, on Portico's HTTP server), Fastify, Hono
- * (`@hono/node-server`), Express and Koa, and Portico again on `node:http`
- * (`portico-node`). Ratios are to Fastify, the one to beat.
+ * (`@hono/node-server`), Express and Koa, Portico again as a module under `portico serve`
+ * with one worker (`portico-serve`: what users run) and on `node:http` (`portico-node`).
+ * Ratios are to Fastify, the one to beat.
  *
  * - W1: `GET /` → `{"hello":"world"}`: the fixed cost of the framework's whole path.
  * - W2: 100 routes `/api/r0/<int:id>/` … `/api/r99/<int:id>/`, requesting the last: routing
@@ -17,6 +18,14 @@ function servers(workload: string): BenchServer[] {
     script: `bench/servers/web/${name}.ts`,
     args: [workload],
   }));
+  // The same Portico application as a module under `portico serve` (a master, one worker):
+  // what users run.
+  frameworks.splice(1, 0, {
+    name: 'portico-serve',
+    script: 'bench/servers/portico-serve.ts',
+    args: ['1', 'bench/servers/web/portico-module.ts'],
+    env: { BENCH_WEB_WORKLOAD: workload },
+  });
   // The same Portico application on node:http (`--http-engine node`): what the engine
   // contributes, next to what the framework does.
   frameworks.push({

@@ -1,7 +1,7 @@
 /**
- * `workers`: what a second worker buys. `portico serve` over HTTP with 2 workers against 1
- * (the master hands connections round-robin to the workers through node:cluster);
- * `GET /` → `200 {"hello":"world"}`.
+ * `workers`: what a second worker buys. `portico serve` over HTTP with 2 workers against 1,
+ * and Fastify under node:cluster with the same worker counts; `GET /` →
+ * `200 {"hello":"world"}`.
  *
  * One worker can only use one CPU, so this workload gives the server two: CPUs 1 and 2
  * where the machine has them, else CPUs 0 and 1 — shared with the load generator, which
@@ -11,7 +11,7 @@ import os from 'node:os';
 import type { Workload } from './types.ts';
 
 const cpus = os.availableParallelism() >= 3 ? '1,2' : '0,1';
-const script = 'bench/servers/portico-workers.ts';
+const script = 'bench/servers/portico-serve.ts';
 
 export const workers: Workload = {
   name: 'workers',
@@ -22,7 +22,12 @@ export const workers: Workload = {
   servers: [
     { name: 'portico-1w', script, args: ['1'], cpus },
     { name: 'portico-2w', script, args: ['2'], cpus },
+    // Fastify as its users run several processes: node:cluster, round-robin.
+    { name: 'fastify-1w', script: 'bench/servers/fastify-cluster.ts', args: ['1'], cpus },
+    { name: 'fastify-2w', script: 'bench/servers/fastify-cluster.ts', args: ['2'], cpus },
   ],
+  // The p99 where servers are run, below saturation: at 50% and 90% of each one's peak.
+  loadLevels: [0.5, 0.9],
   requests: [
     {
       method: 'GET',

@@ -73,6 +73,27 @@ describe('bench harness pieces', () => {
     assert.match(two, /request = function/);
     assert.match(two, /"\/b\\"\\10"/);
   });
+
+  test('paced load: wrk waits each connection its share of the interval; levels are medians over rounds', () => {
+    const paced = wrkScript(hello.requests, { rate: 32_000, connections: 64 });
+    assert.match(paced, /local interval = 2\.0000\n/, '64 connections at 32,000 rps: 2 ms each');
+    assert.match(paced, /delay = function/);
+    assert.doesNotMatch(wrkScript(hello.requests), /delay/);
+    const level = (fraction: number, rps: number, p99Ms: number) => ({ fraction, rps, p99Ms });
+    const rows = summarise(
+      hello,
+      [
+        { round: 1, server: 'node', result: result(100, 2), levels: [level(0.5, 50, 1), level(0.9, 88, 3)] },
+        { round: 2, server: 'node', result: result(120, 2), levels: [level(0.5, 60, 2), level(0.9, 100, 5)] },
+        { round: 3, server: 'node', result: result(110, 2), levels: [level(0.5, 55, 9), level(0.9, 99, 4)] },
+      ],
+      { loadGenerator: 'wrk', connections: 64, durationS: 1 },
+    );
+    assert.deepEqual(rows[0]?.levels, [
+      { fraction: 0.5, rps: 55, p99_ms: 2 },
+      { fraction: 0.9, rps: 99, p99_ms: 4 },
+    ]);
+  });
 });
 
 describe('bench harness end to end', () => {
@@ -97,7 +118,7 @@ describe('bench harness end to end', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(
       rows.map((row) => row.server),
-      ['node', 'fastify', 'portico'],
+      ['node', 'fastify', 'portico', 'portico-serve'],
     );
     for (const row of rows) {
       assert.equal(row.workload, 'hello');

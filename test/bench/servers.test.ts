@@ -17,7 +17,7 @@ describe('framework bench servers', () => {
     test(`${workload.name}: every server answers as the workload expects`, async () => {
       assert.deepEqual(
         workload.servers.map((s) => s.name),
-        ['portico', 'fastify', 'hono', 'express', 'koa', 'portico-node'],
+        ['portico', 'portico-serve', 'fastify', 'hono', 'express', 'koa', 'portico-node'],
       );
       for (const server of workload.servers) {
         const running = await startServer(server, {

@@ -16,9 +16,14 @@ export const MIDDLEWARES = 5;
 /** The JSON every W1 and W3 response carries. */
 export const HELLO = { hello: 'world' } as const;
 
+/** True when `name` is a framework workload. */
+export function isWebWorkload(name: string | undefined): name is WebWorkload {
+  return name === 'W1' || name === 'W2' || name === 'W3';
+}
+
 /** The workload from `argv[3]`. */
 export function workloadFromArgs(): WebWorkload {
   const name = process.argv[3];
-  if (name === 'W1' || name === 'W2' || name === 'W3') return name;
+  if (isWebWorkload(name)) return name;
   throw new Error(`give the workload as the second argument: W1, W2 or W3 (got ${JSON.stringify(name)})`);
 }

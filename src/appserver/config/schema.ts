@@ -374,9 +374,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: 'processes',
     arg: 'WHO',
     description:
-      'who accepts connections: master (hands them round-robin to workers) or workers ' +
-      '(each takes them from the shared socket, as uWSGI does: faster for uwsgi_pass)',
-    default: 'master',
+      'who accepts connections: workers (each takes them from the shared socket, as uWSGI does) ' +
+      'or master (accepts and hands each one round-robin to a worker over IPC)',
+    default: 'workers',
     parse: (raw) => parseChoice(raw, ACCEPT_MODES),
   },
   {

@@ -13,17 +13,19 @@
  */
 import { Worker } from 'node:worker_threads';
 import { siblingModule } from '../entry.ts';
-import {
-  createLayout,
-  type HarakiriLayout,
-  labelRange,
-  META,
-  metaIndex,
-  slotViews,
-  type SlotViews,
-} from './layout.ts';
+import { createLayout, type HarakiriLayout, META, metaIndex, slotViews, type SlotViews } from './layout.ts';
 
 const encoder = new TextEncoder();
+
+/** Copies ASCII `text` into `bytes` from `at`, cut at `end`; returns where it stopped, or -1 at a non-ASCII character. */
+function copyAscii(text: string, bytes: Uint8Array, at: number, end: number): number {
+  for (let i = 0; i < text.length && at < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return -1;
+    bytes[at++] = code;
+  }
+  return at;
+}
 
 /** The module the watchdog thread runs, relative to this one (see `entry.ts`). */
 export const WATCHDOG_ENTRY = './thread';
@@ -41,16 +43,25 @@ export class HarakiriTable {
     for (let i = slots - 1; i >= 0; i--) this.#free.push(i);
   }
 
-  /** Records a request that started now; returns its slot, or -1 when the table is full. */
+  /**
+   * Records a request that started now; returns its slot, or -1 when the table is full.
+   * A few stores into shared memory: an ASCII label (the usual request line) is copied a
+   * character at a time, so nothing is allocated; any other is encoded as UTF-8.
+   */
   acquire(fd: number, method: string, uri: string): number {
     const slot = this.#free.pop();
     if (slot === undefined) return -1;
     const { meta, starts, labels } = this.#views;
-    const { start, end } = labelRange(slot, this.layout.labelBytes);
-    const { written } = encoder.encodeInto(`${method} ${uri}`, labels.subarray(start, end));
+    const start = slot * this.layout.labelBytes;
+    const end = start + this.layout.labelBytes;
+    let at = copyAscii(method, labels, start, end);
+    if (at >= 0 && at < end) labels[at++] = 32;
+    if (at >= 0) at = copyAscii(uri, labels, at, end);
+    const length =
+      at >= 0 ? at - start : encoder.encodeInto(`${method} ${uri}`, labels.subarray(start, end)).written;
     meta[metaIndex(slot, META.fd)] = fd;
     meta[metaIndex(slot, META.headersSent)] = 0;
-    meta[metaIndex(slot, META.labelLength)] = written;
+    meta[metaIndex(slot, META.labelLength)] = length;
     starts[slot] = Date.now();
     Atomics.add(meta, metaIndex(slot, META.sequence), 1); // even → odd: published
     return slot;

@@ -1,9 +1,9 @@
 /**
  * The master: forks workers with node:cluster, keeps their number right, replaces them
  * (on death, harakiri, max-requests, reload-on-rss, reload), and stops them. It never
- * serves a request: it owns the listening sockets and, with cluster's round-robin
- * scheduling (`--accept master`, the default), hands each new connection to a worker; with
- * `--accept workers` the workers accept from those sockets themselves. See
+ * serves a request: it owns the listening sockets, and the workers accept from them
+ * themselves (`--accept workers`, the default); with cluster's round-robin scheduling
+ * (`--accept master`) it accepts and hands each new connection to a worker. See
  * `docs/appserver.md`.
  *
  * @module

@@ -10,7 +10,6 @@ import {
   createExchangeHandler,
   createHttpEngine,
   createUwsgiEngine,
-  type Exchange,
   type HttpEngine,
   listenSocket,
   type Mount,
@@ -57,7 +56,7 @@ export async function openListeners(
   const handler = createExchangeHandler(mounts, options);
   const listen = { backlog: config.listen, removeStale: false };
   const listeners: Listeners = { http: [], uwsgi: [] };
-  const tracked = (exchange: Exchange) => handler(tracker.trackExchange(exchange));
+  const tracked = tracker.follow(handler);
   for (const address of config.http) {
     const engine = createHttpEngine(options, tracked);
     await listenSocket(engine.server, where(address, config.chmodSocket), listen);

@@ -93,12 +93,15 @@ export function createUwsgiEngine(
   const overCapacity = boundConnections(server, options.maxConnections ?? 0, errors);
   const sendTimeout = new SendTimeout(options.sendTimeout ?? 0, errors);
   server.on('close', () => sendTimeout.stop());
+  // Whether the server listens on a unix socket: asked once, not per connection (a
+  // `getsockname` system call where the process accepts itself).
+  let listeningUnix: boolean | undefined;
   server.on('connection', (socket: Socket) => {
     if (overCapacity(socket)) return;
     sendTimeout.track(socket);
     // Errors (resets, writes after the peer left) end in 'close'; there is nothing to report.
     socket.on('error', () => {});
-    const unix = typeof server.address() === 'string';
+    const unix = (listeningUnix ??= typeof server.address() === 'string');
     if (!unix && !trust.trusts(socket.remoteAddress)) {
       refuse(
         socket,

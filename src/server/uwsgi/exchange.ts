@@ -99,6 +99,10 @@ class UwsgiBody implements AsyncIterable<Uint8Array> {
   }
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+/** The held head once written. */
+const SENT = '';
+
 /** An {@link Exchange} over one uwsgi connection. */
 export class UwsgiExchange implements Exchange {
   readonly head: RequestHead;
@@ -115,6 +119,9 @@ export class UwsgiExchange implements Exchange {
   #ended = false;
   /** HEAD, 1xx, 204 and 304 responses have no body, whatever the application yields. */
   #bodyless = false;
+  /** The response head, held until the first body bytes; {@link SENT} once written. */
+  #head: string | undefined = undefined;
+  #headAscii = true;
 
   /**
    * @param socket - the connection, paused, with the packet already read off it.
@@ -157,19 +164,45 @@ export class UwsgiExchange implements Exchange {
   sendContinue(): void {}
 
   writeHead(status: number, reason: string, headers: string[]): void {
-    if (this.#done || !this.#socket.writable) return;
+    if (this.#done || this.#head !== undefined || !this.#socket.writable) return;
     this.#bodyless = this.isHead || status < 200 || status === 204 || status === 304;
     let text = `HTTP/1.1 ${status} ${reason}\r\n`;
     for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    // Corked so the head and the first body chunk leave in one packet.
-    this.#socket.cork();
-    this.#socket.write(`${text}\r\n`, 'latin1');
-    process.nextTick(() => this.#socket.uncork());
+    // Held until the first body bytes (or the end), so that a small response leaves in
+    // one write, as on the HTTP engine.
+    this.#head = `${text}\r\n`;
+    this.#headAscii = !NON_ASCII.test(text);
   }
 
   write(chunk: Uint8Array | string): boolean {
-    if (this.#done || this.#bodyless || !this.#socket.writable) return true;
-    return this.#socket.write(chunk);
+    if (this.#done || !this.#socket.writable) return true;
+    if (this.#bodyless) {
+      this.#flushHead();
+      return true;
+    }
+    return this.#send(chunk);
+  }
+
+  /** Writes the held head, if any, on its own. */
+  #flushHead(): void {
+    const head = this.#head;
+    if (head === undefined || head === SENT) return;
+    this.#head = SENT;
+    this.#socket.write(head, 'latin1');
+  }
+
+  /** Writes `chunk`, with the held head in front of it when there is one. */
+  #send(chunk: Uint8Array | string): boolean {
+    const socket = this.#socket;
+    const head = this.#head;
+    if (head === undefined || head === SENT) return socket.write(chunk);
+    this.#head = SENT;
+    if (typeof chunk === 'string' && this.#headAscii) return socket.write(head + chunk);
+    socket.cork();
+    socket.write(head, 'latin1');
+    const ok = socket.write(chunk);
+    socket.uncork();
+    return ok;
   }
 
   drained(): Promise<void> {
@@ -182,7 +215,8 @@ export class UwsgiExchange implements Exchange {
     this.#ended = true;
     const socket = this.#socket;
     if (!socket.writable) return;
-    if (chunk !== undefined && !this.#bodyless) socket.write(chunk);
+    if (chunk !== undefined && !this.#bodyless) this.#send(chunk);
+    else this.#flushHead();
     closeGracefully(socket);
   }
 
@@ -196,7 +230,8 @@ export class UwsgiExchange implements Exchange {
     this.#done = true;
     const socket = this.#socket;
     if (socket.destroyed) return;
-    socket.uncork();
+    // What the peer is owed goes out first (a head held for the body, if any).
+    if (socket.writable) this.#flushHead();
     const cut = () => {
       if (socket.destroyed) return;
       if (this.#tcp) socket.resetAndDestroy();

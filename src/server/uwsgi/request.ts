@@ -48,10 +48,19 @@ function protocolError(message: string): PorticoError {
   return new PorticoError('PORTICO_ERR_UWSGI_PROTOCOL', message);
 }
 
+// nginx sends the same few header keys in every packet: their names are worked out once.
+// Bounded, so a peer inventing keys cannot grow it.
+const NAMES = new Map<string, string | null>();
+const MAX_NAMES = 512;
+
 /** `HTTP_X_FORWARDED_FOR` → `x-forwarded-for`; undefined for a key that is no header. */
 function headerName(key: string): string | undefined {
+  const known = NAMES.get(key);
+  if (known !== undefined) return known ?? undefined;
   const name = headerNameOf(key);
-  return name !== undefined && isToken(name) ? name : undefined;
+  const valid = name !== undefined && isToken(name) ? name : null;
+  if (NAMES.size < MAX_NAMES) NAMES.set(key, valid);
+  return valid ?? undefined;
 }
 
 /**

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Instructions per request of a server (every process it starts, summed), counted by
+# valgrind's callgrind over a fixed number of requests after a warm-up: deterministic on a
+# busy machine, where throughput and CPU time are not. Slow (valgrind runs Node ~50x
+# slower): minutes per server.
+#
+# Usage: bench/instructions/count.sh MODE TARGET WARMUP MEASURED -- COMMAND...
+#   MODE keep|close|uwsgi (see client.ts), TARGET the port or uwsgi socket COMMAND serves.
+# Example (the hello app under portico serve, kept-alive HTTP):
+#   bench/instructions/count.sh keep 18080 16000 8000 -- node bin/portico.js serve \
+#     bench/servers/hello-tsgi.ts --http 127.0.0.1:18080 --log-level warning
+set -euo pipefail
+mode=$1 target=$2 warmup=$3 measured=$4
+shift 5
+here=$(cd "$(dirname "$0")" && pwd)
+node=${NODE:-$(command -v node)}
+out=$(mktemp -d)
+valgrind --tool=callgrind --trace-children=yes --smc-check=all-non-file --dump-instr=no \
+  --callgrind-out-file="$out/cg.%p" "$@" > "$out/log" 2>&1 &
+server=$!
+up() { if [ "$mode" = uwsgi ]; then [ -S "$target" ]; else curl -s -o /dev/null "http://127.0.0.1:$target/"; fi; }
+for _ in $(seq 900); do up && break; sleep 0.5; done
+client() { "$node" "$here/client.ts" "$mode" "$target" 8 $(($1 / 8)); }
+client "$warmup" > /dev/null
+sleep 1
+pids="$server $(pgrep -P $server || true)"
+for pid in $pids; do callgrind_control -z "$pid" > /dev/null; done
+served=$(client "$measured")
+sleep 1
+for pid in $pids; do callgrind_control -d "$pid" > /dev/null; done
+sleep 2
+kill -INT "$server" 2> /dev/null || true
+sleep 3
+kill -KILL $pids 2> /dev/null || true
+total=0
+for file in "$out"/cg.*.1; do
+  ir=$(awk '/^summary:/ {print $2; exit}' "$file")
+  pid=$(basename "$file" .1)
+  echo "pid ${pid#cg.}: $((ir / served)) instructions/request"
+  total=$((total + ir))
+done
+echo "total: $((total / served)) instructions/request over $served requests ($mode)"
+rm -rf "$out"
