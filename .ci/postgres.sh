@@ -1,7 +1,8 @@
 # Sourced by .ci/run: a throwaway PostgreSQL cluster for the database tests, on loopback,
 # owned by the test run. initdb refuses to run as root, so as root the cluster belongs to
-# the postgres user (created by Debian's package). Exports PORTICO_TEST_POSTGRES_URL; the
-# EXIT trap stops the server and removes the cluster.
+# the postgres user (created by Debian's package). Exports TEST_POSTGRES_URL; the
+# EXIT trap stops the server and removes the cluster. (Not a PORTICO_* name: `portico serve`
+# reads every PORTICO_* variable as one of its options, and the tests start it.)
 
 portico_pg_bindir() {
   local dir
@@ -25,8 +26,8 @@ portico_pg_start() {
     -o "-c listen_addresses=127.0.0.1 -p $port -k $PORTICO_PG_DIR -c fsync=off" start >/dev/null
   PORTICO_PG_STOP=("${as[@]}" "$bindir/pg_ctl" -D "$PORTICO_PG_DIR/data" -m fast -w stop)
   trap portico_pg_stop EXIT
-  export PORTICO_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/postgres"
-  echo "PostgreSQL for the tests: $PORTICO_TEST_POSTGRES_URL"
+  export TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+  echo "PostgreSQL for the tests: $TEST_POSTGRES_URL"
 }
 
 portico_pg_stop() {

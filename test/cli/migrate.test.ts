@@ -1,7 +1,7 @@
 /**
  * The database commands as a user runs them, in a project of its own: makemigrations
  * (and --check), migrate (two at once), showmigrations, sqlmigrate; on SQLite, and on
- * PostgreSQL when PORTICO_TEST_POSTGRES_URL is set.
+ * PostgreSQL when TEST_POSTGRES_URL is set.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';

@@ -118,7 +118,7 @@ for (const vendor of VENDORS) {
 
 test(
   'a refused connection is an OperationalError',
-  { skip: !process.env.PORTICO_TEST_POSTGRES_URL },
+  { skip: !process.env.TEST_POSTGRES_URL },
   async () => {
     await connections.reset();
     const { configureDatabases } = await import('../../src/db/index.ts');
@@ -132,7 +132,7 @@ test(
 
 test(
   'a lost PostgreSQL connection is an OperationalError, and the pool recovers',
-  { skip: !process.env.PORTICO_TEST_POSTGRES_URL },
+  { skip: !process.env.TEST_POSTGRES_URL },
   async () => {
     const database = await setUpDatabase('postgres', shopModels);
     try {

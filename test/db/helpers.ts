@@ -1,5 +1,5 @@
 /**
- * Database tests run on SQLite always and on PostgreSQL when PORTICO_TEST_POSTGRES_URL
+ * Database tests run on SQLite always and on PostgreSQL when TEST_POSTGRES_URL
  * names a server (CI starts a throwaway cluster): each suite gets a fresh database.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,7 @@ import { configureDatabases, connections, type DatabaseSettings, SchemaEditor } 
 import type { AnyModelClass } from '../../src/db/models.ts';
 import { specOf } from '../../src/db/schema.ts';
 
-export const POSTGRES_URL = process.env.PORTICO_TEST_POSTGRES_URL;
+export const POSTGRES_URL = process.env.TEST_POSTGRES_URL;
 
 /** The vendors to test on. */
 export const VENDORS: ReadonlyArray<'sqlite' | 'postgres'> = POSTGRES_URL
