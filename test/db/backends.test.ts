@@ -116,19 +116,15 @@ for (const vendor of VENDORS) {
   });
 }
 
-test(
-  'a refused connection is an OperationalError',
-  { skip: !process.env.TEST_POSTGRES_URL },
-  async () => {
-    await connections.reset();
-    const { configureDatabases } = await import('../../src/db/index.ts');
-    configureDatabases({
-      databases: { default: { engine: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none' } },
-    });
-    await assert.rejects(Organization.objects.count(), OperationalError);
-    await connections.reset();
-  },
-);
+test('a refused connection is an OperationalError', { skip: !process.env.TEST_POSTGRES_URL }, async () => {
+  await connections.reset();
+  const { configureDatabases } = await import('../../src/db/index.ts');
+  configureDatabases({
+    databases: { default: { engine: 'postgres', url: 'postgres://nobody@127.0.0.1:1/none' } },
+  });
+  await assert.rejects(Organization.objects.count(), OperationalError);
+  await connections.reset();
+});
 
 test(
   'a lost PostgreSQL connection is an OperationalError, and the pool recovers',
