@@ -1,56 +1,13 @@
 /**
- * The examples in `docs/web/*.md` run: every ```ts block (except those marked
- * ```ts fragment) is written to a temporary module, its `portico/*` imports pointed at
- * `src/`, and imported. The examples assert their own results with `node:assert`, so a
- * doc that drifts from the code fails here.
+ * The examples in `docs/web/*.md` run (see test/helpers/doc-examples.ts): a doc that
+ * drifts from the code fails here.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { test } from 'node:test';
+import { testDocExamples } from '../helpers/doc-examples.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-const docs = join(root, 'docs/web');
-// Every `portico/...` entry point, from package.json's `exports` (its source files).
-const ENTRY_POINTS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(
-    JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).exports as Record<
-      string,
-      Record<string, string>
-    >,
-  ).map(([subpath, conditions]) => [`portico${subpath.slice(1)}`, conditions['portico-source'] as string]),
-);
-const FENCE = /^```ts( fragment)?\n([\s\S]*?)^```$/gm;
-
-function pointAtSources(code: string): string {
-  return code.replace(/from '(portico\/[a-z/]+)'/g, (whole, name: string) => {
-    const file = ENTRY_POINTS[name];
-    return file === undefined ? whole : `from '${pathToFileURL(join(root, file)).href}'`;
-  });
-}
-
-const files = (await readdir(docs)).filter((name) => name.endsWith('.md')).sort();
-const scratch = mkdtempSync(join(tmpdir(), 'portico-docs-'));
-process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const files = await testDocExamples('web');
 
 test('docs/web has pages with runnable examples', () => {
   assert.ok(files.length >= 5, files.join());
 });
-
-for (const file of files) {
-  const text = await readFile(join(docs, file), 'utf8');
-  const blocks = [...text.matchAll(FENCE)].filter((m) => m[1] === undefined).map((m) => m[2] as string);
-  describe(`docs/web/${file}`, () => {
-    blocks.forEach((code, i) => {
-      const firstLine = code.split('\n').find((line) => line.startsWith('//')) ?? code.split('\n')[0];
-      test(`example ${i + 1}: ${firstLine?.slice(0, 70)}`, async () => {
-        const module = join(scratch, `${file.replace(/\W/g, '_')}-${i}.ts`);
-        await writeFile(module, pointAtSources(code));
-        await import(pathToFileURL(module).href);
-      });
-    });
-  });
-}

@@ -496,16 +496,13 @@ export class RemoveIndex extends OptionsOperation {
     super(args.modelName);
     this.name = args.name;
   }
-  #index: Index | null = null;
   stateForwards(app: string, state: ProjectState): void {
     this.update(app, state, (o) => {
-      const index = (o.indexes ?? []).find((i) => i.name === this.name);
-      if (index === undefined)
+      if (!(o.indexes ?? []).some((i) => i.name === this.name))
         throw new PorticoError(
           'PORTICO_ERR_DB_MIGRATION',
           `RemoveIndex: no index ${this.name} on ${this.modelName}`,
         );
-      this.#index = index;
       return { ...o, indexes: (o.indexes ?? []).filter((i) => i.name !== this.name) };
     });
   }
@@ -529,7 +526,6 @@ export class RemoveIndex extends OptionsOperation {
     return `remove_${this.modelName.toLowerCase()}_${this.name.toLowerCase()}`;
   }
   args(): Record<string, unknown> {
-    void this.#index;
     return { modelName: this.modelName, name: this.name };
   }
 }
