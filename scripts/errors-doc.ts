@@ -9,6 +9,8 @@ import '../src/server/errors.ts';
 import '../src/appserver/errors.ts';
 import '../src/web/errors.ts';
 import '../src/db/errors.ts';
+import '../src/contrib/errors.ts';
+import '../src/api/errors.ts';
 import '../src/cli/errors.ts';
 
 /** Each layer's heading, in the order a request meets them. */
@@ -18,6 +20,8 @@ const TITLES: Readonly<Record<string, string>> = {
   appserver: 'The application server (`src/appserver/`)',
   web: 'The web framework (`src/web/`)',
   db: 'The database layer (`src/db/`)',
+  contrib: 'Sessions, auth, CSRF, messages, cache and security middleware (`src/contrib/`)',
+  api: 'The API layer (`src/api/`)',
   cli: 'The `portico` command (`src/cli/`)',
 };
 

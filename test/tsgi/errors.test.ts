@@ -15,7 +15,9 @@ const VISIBLE: Readonly<Record<string, readonly string[]>> = {
   appserver: ['tsgi', 'server', 'appserver'],
   web: ['tsgi', 'web'],
   db: ['tsgi', 'web', 'db'],
-  cli: ['tsgi', 'server', 'appserver', 'web', 'db', 'cli'],
+  contrib: ['tsgi', 'web', 'db', 'contrib'],
+  api: ['tsgi', 'web', 'db', 'contrib', 'api'],
+  cli: ['tsgi', 'server', 'appserver', 'web', 'db', 'contrib', 'api', 'cli'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -27,7 +29,10 @@ function sourceFiles(dir: string): string[] {
 
 test('docs/errors.md is generated from every layer’s registry (npm run docs:errors)', () => {
   assert.equal(readFileSync(join(root, 'docs/errors.md'), 'utf8'), errorsDoc());
-  assert.deepEqual([...errorLayers().keys()], ['tsgi', 'server', 'appserver', 'web', 'db', 'cli']);
+  assert.deepEqual(
+    [...errorLayers().keys()],
+    ['tsgi', 'server', 'appserver', 'web', 'db', 'contrib', 'api', 'cli'],
+  );
 });
 
 test('every PORTICO_ERR_ code used in src/ is declared by its layer or by one it may import', () => {

@@ -1,0 +1,35 @@
+/**
+ * The contrib layer's error codes (sessions, auth, CSRF, messages, cache, security
+ * middleware), with their meaning and, where one applies, the HTTP status.
+ *
+ * @module
+ */
+import { defineErrors } from '../tsgi/errors.ts';
+
+/** The contrib layer's error codes. Each app appends its own. */
+export const contribErrors = defineErrors('contrib', {
+  PORTICO_ERR_CONTRIB_CONFIG: {
+    message: 'A contrib app or middleware is set up wrongly (a missing setting, a middleware out of order).',
+  },
+  PORTICO_ERR_SESSION_UNAVAILABLE: {
+    message: 'The session store could not be reached; only views that touch the session answer 503.',
+    status: 503,
+  },
+  PORTICO_ERR_CACHE_UNAVAILABLE: {
+    message: 'The cache backend could not be reached (answered 503 where the view needs the cache).',
+    status: 503,
+  },
+  PORTICO_ERR_CSRF_FAILED: {
+    message:
+      'The CSRF check refused an unsafe request; the reason is one of Django’s strings (answered 403).',
+    status: 403,
+  },
+});
+
+/** The contrib layer's codes, as a type. */
+export type ContribErrorCodes = typeof contribErrors;
+
+declare module '../tsgi/errors.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging.
+  interface ErrorCodes extends ContribErrorCodes {}
+}
