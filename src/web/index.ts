@@ -183,8 +183,20 @@ export type {
   ServerErrorHandlerView,
   ViewFunction,
 } from './views/types.ts';
+export {
+  addNeverCacheHeaders,
+  type CacheControlValue,
+  getMaxAge,
+  hasVaryHeader,
+  parseCacheControl,
+  patchCacheControl,
+  patchResponseHeaders,
+  patchVaryHeaders,
+  varyHeaders,
+} from './utils/cache.ts';
 export { MultiValueDict } from './utils/datastructures.ts';
 export { andThen, type MaybePromise } from './utils/promise.ts';
 export { lazyBody } from './views/decorators/body.ts';
+export { cacheControl, neverCache } from './views/decorators/cache.ts';
 export { badRequest, pageNotFound, permissionDenied, serverError } from './views/defaults.ts';
 export { type ClassView, type Params, RedirectView, View } from './views/generic/base.ts';

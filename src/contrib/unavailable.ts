@@ -1,0 +1,69 @@
+/**
+ * A store that is down (the session store, a cache) makes only the views that touch it
+ * answer 503, with a short body; the others keep working. The stores throw
+ * {@link ServiceUnavailable}; a view wrapper (the framework's extension point, so it needs
+ * no middleware) turns it into the 503 instead of the generic 500.
+ *
+ * @module
+ */
+import { PorticoError, type ErrorCode } from '../tsgi/errors.ts';
+import type { AnyViewFunction, HttpResponseBase } from '../web/index.ts';
+import { HttpResponse, registerViewWrapper } from '../web/index.ts';
+
+/** A backing store could not be reached (its code says which). */
+export class ServiceUnavailable extends PorticoError {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ServiceUnavailable';
+  }
+}
+
+/** The session store could not be reached (`PORTICO_ERR_SESSION_UNAVAILABLE`). */
+export class SessionUnavailable extends ServiceUnavailable {
+  constructor(message = 'The session store could not be reached.', options?: { cause?: unknown }) {
+    super('PORTICO_ERR_SESSION_UNAVAILABLE', message, options);
+    this.name = 'SessionUnavailable';
+  }
+}
+
+/** The cache backend could not be reached (`PORTICO_ERR_CACHE_UNAVAILABLE`). */
+export class CacheUnavailable extends ServiceUnavailable {
+  constructor(message = 'The cache could not be reached.', options?: { cause?: unknown }) {
+    super('PORTICO_ERR_CACHE_UNAVAILABLE', message, options);
+    this.name = 'CacheUnavailable';
+  }
+}
+
+/** The short 503 answered for a {@link ServiceUnavailable}. */
+export function serviceUnavailableResponse(error: ServiceUnavailable): HttpResponseBase {
+  const what = error.code === 'PORTICO_ERR_SESSION_UNAVAILABLE' ? 'session store' : 'cache';
+  const response = new HttpResponse(`Service Unavailable: the ${what} could not be reached.\n`, {
+    status: 503,
+    contentType: 'text/plain; charset=utf-8',
+  });
+  response.headers.set('Retry-After', '5');
+  return response;
+}
+
+function answer(error: unknown): HttpResponseBase {
+  if (error instanceof ServiceUnavailable) return serviceUnavailableResponse(error);
+  throw error;
+}
+
+/** Wraps each view so that a ServiceUnavailable it throws becomes the 503. */
+function unavailableWrapper() {
+  return (view: AnyViewFunction): AnyViewFunction => {
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      try {
+        const result = (view as (...a: unknown[]) => unknown).apply(this, args);
+        return result instanceof Promise ? result.catch(answer) : result;
+      } catch (error) {
+        return answer(error);
+      }
+    };
+    // Keep the view's marks (nonAtomicRequests, viewClass, csrfExempt…) for the other wrappers.
+    return Object.assign(wrapped, view) as unknown as AnyViewFunction;
+  };
+}
+
+registerViewWrapper(unavailableWrapper);
