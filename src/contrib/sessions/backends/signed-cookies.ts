@@ -1,0 +1,69 @@
+/**
+ * The signed-cookie engine (Django's `backends.signed_cookies`): the data travels in the
+ * cookie itself — JSON, zlib-compressed when that is shorter, base64, timestamped and
+ * signed with the secret key and a salt of its own (Django's `signing.dumps` format). No
+ * server storage; the price, as in Django: the client can read the data (only not change
+ * it), a cookie holds about 4 kB, and a session cannot be revoked server-side before it
+ * expires (`flush` only stops *this* browser sending it).
+ *
+ * @module
+ */
+import { deflateSync, inflateSync } from 'node:zlib';
+import { BadSignature, TimestampSigner, type SigningKeys } from '../../../web/index.ts';
+import { jsonSerializer, type SessionData, type SessionSerializer, type SessionStore } from '../store.ts';
+
+/** The salt of session cookies (Django's is the module path; this is ours, so the two never mix). */
+export const SIGNED_COOKIES_SALT = 'portico.contrib.sessions.backends.signedCookies';
+
+/** Browsers keep cookies up to about 4096 bytes, name and attributes included. */
+const COOKIE_LIMIT = 4000;
+
+/** Sessions held by the client, signed. */
+export class SignedCookieSessionStore implements SessionStore {
+  readonly #signer: TimestampSigner;
+  readonly #maxAge: number;
+  readonly #serializer: SessionSerializer;
+
+  constructor(options: { keys: SigningKeys; cookieAge: number; serializer?: SessionSerializer | null }) {
+    this.#signer = new TimestampSigner({
+      key: options.keys.secretKey,
+      fallbackKeys: options.keys.secretKeyFallbacks ?? [],
+      salt: SIGNED_COOKIES_SALT,
+    });
+    this.#maxAge = options.cookieAge;
+    this.#serializer = options.serializer ?? jsonSerializer;
+  }
+
+  async load(sessionKey: string): Promise<SessionData | null> {
+    try {
+      let payload = this.#signer.unsign(sessionKey, this.#maxAge);
+      const compressed = payload.startsWith('.');
+      if (compressed) payload = payload.slice(1);
+      let bytes = Buffer.from(payload, 'base64url');
+      if (compressed) bytes = inflateSync(bytes, { maxOutputLength: 1 << 20 });
+      return this.#serializer.loads(bytes.toString('utf8'));
+    } catch (error) {
+      // Tampered, expired, or not ours: a fresh session, never an error page.
+      if (error instanceof BadSignature || error instanceof SyntaxError || error instanceof TypeError) return null;
+      if ((error as { code?: unknown }).code?.toString().startsWith('Z_') || error instanceof RangeError) return null;
+      throw error;
+    }
+  }
+
+  async save(_sessionKey: string | null, data: SessionData): Promise<string> {
+    const json = Buffer.from(this.#serializer.dumps(data), 'utf8');
+    const deflated = deflateSync(json);
+    // Django compresses only when that saves more than the one-character marker.
+    const payload = deflated.length < json.length - 1 ? `.${deflated.toString('base64url')}` : json.toString('base64url');
+    const signed = this.#signer.sign(payload);
+    if (signed.length > COOKIE_LIMIT) {
+      throw new RangeError(
+        `The session data is too large for a cookie (${signed.length} bytes signed; browsers keep about 4096): use a server-side engine.`,
+      );
+    }
+    return signed;
+  }
+
+  /** Nothing is stored server-side: the middleware deletes the cookie. */
+  async delete(): Promise<void> {}
+}
