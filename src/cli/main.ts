@@ -21,6 +21,8 @@ Commands:
   sqlmigrate APP NAME print the SQL of a migration
   dbshell             the database's own shell (sqlite3 or psql)
   shell               a prompt with the settings loaded and the models in scope
+  clearsessions       delete the expired sessions
+  createcachetable    create the tables of the database caches
 
 Options:
   -h, --help          show this help (portico <command> --help for a command's)
@@ -41,6 +43,8 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   sqlmigrate: async (args) => (await import('./sqlmigrate.ts')).runSqlmigrate(args),
   dbshell: async (args) => (await import('./dbshell.ts')).runDbshell(args),
   shell: async (args) => (await import('./shell.ts')).runShell(args),
+  clearsessions: async (args) => (await import('./clearsessions.ts')).runClearsessions(args),
+  createcachetable: async (args) => (await import('./createcachetable.ts')).runCreatecachetable(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { connections, executor } from '../../../db/index.ts';
 import { BaseCache, type CacheOptions, type CacheValue } from './base.ts';
@@ -52,6 +53,15 @@ export class DatabaseCache extends BaseCache {
     this.database = typeof o.database === 'string' ? o.database : 'default';
     this.maxEntries = typeof o.maxEntries === 'number' ? o.maxEntries : 300;
     this.cullFrequency = typeof o.cullFrequency === 'number' ? o.cullFrequency : 3;
+  }
+
+  /**
+   * Keys longer than the column (255) are stored as their SHA-256, after the warning
+   * Django gives for them, so a long key works here too.
+   */
+  override makeAndValidateKey(key: string, version?: number): string {
+    const made = super.makeAndValidateKey(key, version);
+    return made.length <= 255 ? made : `sha256:${createHash('sha256').update(made).digest('hex')}`;
   }
 
   #db(): AnyDb {
@@ -185,7 +195,7 @@ export class DatabaseCache extends BaseCache {
     if (!/^-?\d+$/.test(row.value)) throw new TypeError(`Key '${key}' does not hold an integer`);
     const updated = (await this.#db()
       .updateTable(this.table)
-      .set({ value: sql`cast(cast(value as bigint) + ${Math.trunc(delta)} as text)` })
+      .set({ value: sql`cast(cast(value as bigint) + ${sql.lit(Math.trunc(delta))} as text)` })
       .where('cache_key', '=', made)
       .returning('value')
       .executeTakeFirst()) as { value: string } | undefined;
@@ -206,7 +216,7 @@ export class DatabaseCache extends BaseCache {
       .values({ cache_key: made, value: String(d), expires })
       .onConflict((oc) =>
         oc.column('cache_key').doUpdateSet({
-          value: sql`case when ${expired} then ${String(d)} else cast(cast(${t}.value as bigint) + ${d} as text) end`,
+          value: sql`case when ${expired} then ${String(d)} else cast(cast(${t}.value as bigint) + ${sql.lit(d)} as text) end`,
           expires: sql`case when ${expired} then ${expires} else ${t}.expires end`,
         }),
       )

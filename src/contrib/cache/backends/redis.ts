@@ -85,17 +85,18 @@ export class RedisCache extends BaseCache {
   async #ready(): Promise<Client> {
     if (this.#closed) throw new CacheUnavailable(`The Redis cache at ${this.location} is closed.`);
     if (this.#client.isReady) return this.#client;
-    if (this.#connecting === null) {
-      // The first use waits for the first connection; later ones fail fast while it reconnects.
-      this.#connecting = this.#client.connect().catch(() => {});
+    // Every caller of the first moments waits for the first connection (bounded by
+    // connectTimeout); once that settled, calls fail at once while the client reconnects.
+    this.#connecting ??= (async () => {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        this.#connecting,
+        this.#client.connect().catch(() => {}),
         new Promise((resolve) => (timer = setTimeout(resolve, this.#connectTimeout))),
       ]);
       clearTimeout(timer);
-      if (this.#client.isReady) return this.#client;
-    }
+    })();
+    await this.#connecting;
+    if (this.#client.isReady) return this.#client;
     throw new CacheUnavailable(`The Redis cache at ${this.location} is unreachable (reconnecting).`);
   }
 
