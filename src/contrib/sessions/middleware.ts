@@ -60,12 +60,15 @@ export class SessionMiddleware {
 
   /** Django's `process_response`: save when needed, and set or delete the cookie. */
   async processResponse(request: HttpRequest, response: HttpResponseBase): Promise<HttpResponseBase> {
-    const session = made.get(request);
-    if (session === undefined) return response; // nobody touched request.session
+    const s = this.settings;
+    // Untouched by the view: nothing to do, unless every request saves (and there is a session to save).
+    const session =
+      made.get(request) ??
+      (s.saveEveryRequest && s.cookieName in request.COOKIES ? (request.session as StoredSession) : undefined);
+    if (session === undefined) return response;
     // The store failed inside another middleware (which answered 500): the session's 503.
     if (session.failed && response.statusCode >= 500)
       return serviceUnavailableResponse(new SessionUnavailable());
-    const s = this.settings;
     const empty = session.isEmptyNow();
     if (s.cookieName in request.COOKIES && empty) {
       response.deleteCookie(s.cookieName, {

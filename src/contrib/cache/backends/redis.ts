@@ -246,6 +246,11 @@ export class RedisCache extends BaseCache {
   /** Closes the connection (and stops reconnecting). */
   override async close(): Promise<void> {
     this.#closed = true;
-    if (this.#client.isOpen) this.#client.destroy();
+    // destroy() also stops a reconnection in progress; it throws only when never opened.
+    try {
+      this.#client.destroy();
+    } catch {
+      // never connected: nothing to stop
+    }
   }
 }
