@@ -81,11 +81,17 @@ test('clearsessions with an engine that expires sessions itself says so', async 
 
 test('createcachetable creates the database caches’ tables, once', async () => {
   const settings = writeSettings('settings-cache.ts', '{}');
-  assert.match((await run(['createcachetable', '--settings', settings, '--dry-run'])).out, /Would create the cache table 'page_cache'/);
+  assert.match(
+    (await run(['createcachetable', '--settings', settings, '--dry-run'])).out,
+    /Would create the cache table 'page_cache'/,
+  );
   const first = await run(['createcachetable', '--settings', settings]);
   assert.equal(first.code, 0);
   assert.equal(first.out, "Created the cache table 'page_cache'.\n");
-  assert.equal((await run(['createcachetable', '--settings', settings])).out, "Cache table 'page_cache' already exists.\n");
+  assert.equal(
+    (await run(['createcachetable', '--settings', settings])).out,
+    "Cache table 'page_cache' already exists.\n",
+  );
   configureDatabases({ databases: { default: { engine: 'sqlite', name: dbFile } } });
   const cache = new DatabaseCache('page_cache');
   await cache.set('k', 'v');

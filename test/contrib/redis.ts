@@ -66,7 +66,18 @@ export class OwnRedis {
   async start(): Promise<void> {
     this.#child = spawn(
       'redis-server',
-      ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+      ],
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 100; i++) {

@@ -31,9 +31,18 @@ export function cachePage(
   return <V extends AnyViewFunction>(view: V): V => {
     const wrapped = function (this: unknown, request: HttpRequest, ...rest: unknown[]) {
       const middleware = new CacheMiddleware(
-        () => (view as unknown as (...a: unknown[]) => HttpResponseBase | Promise<HttpResponseBase>).call(this, request, ...rest),
+        () =>
+          (view as unknown as (...a: unknown[]) => HttpResponseBase | Promise<HttpResponseBase>).call(
+            this,
+            request,
+            ...rest,
+          ),
         undefined,
-        { seconds, ...(options.cache === undefined ? {} : { cache: options.cache }), keyPrefix: options.keyPrefix ?? '' },
+        {
+          seconds,
+          ...(options.cache === undefined ? {} : { cache: options.cache }),
+          keyPrefix: options.keyPrefix ?? '',
+        },
       );
       return middleware.handle(request);
     };

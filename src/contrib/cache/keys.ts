@@ -19,7 +19,12 @@ function headerKey(keyPrefix: string, request: HttpRequest): string {
   return `views.decorators.cache.cache_header.${keyPrefix}.${md5(request.buildAbsoluteUri(request.getFullPath()))}`;
 }
 
-function pageKey(request: HttpRequest, method: string, headerList: readonly string[], keyPrefix: string): string {
+function pageKey(
+  request: HttpRequest,
+  method: string,
+  headerList: readonly string[],
+  keyPrefix: string,
+): string {
   const values = createHash('md5');
   for (const header of headerList) {
     const value = request.headers.get(header);

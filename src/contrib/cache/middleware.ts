@@ -100,15 +100,24 @@ interface Resolved {
 }
 
 function resolve(context: MiddlewareContext | undefined, options: CacheMiddlewareOptions): Resolved {
-  const section = (context?.settings as { cacheMiddleware?: { alias: string; seconds: number | null; keyPrefix: string } })
-    ?.cacheMiddleware;
+  const section = (
+    context?.settings as { cacheMiddleware?: { alias: string; seconds: number | null; keyPrefix: string } }
+  )?.cacheMiddleware;
   const alias = options.cache ?? section?.alias ?? 'default';
   const seconds = options.seconds !== undefined ? options.seconds : (section?.seconds ?? undefined);
-  return { cache: () => caches.get(alias), seconds, keyPrefix: options.keyPrefix ?? section?.keyPrefix ?? '' };
+  return {
+    cache: () => caches.get(alias),
+    seconds,
+    keyPrefix: options.keyPrefix ?? section?.keyPrefix ?? '',
+  };
 }
 
 /** The way out: stores a cacheable response. Django's `UpdateCacheMiddleware.process_response`. */
-async function updateCache(config: Resolved, request: HttpRequest, response: HttpResponseBase): Promise<void> {
+async function updateCache(
+  config: Resolved,
+  request: HttpRequest,
+  response: HttpResponseBase,
+): Promise<void> {
   if (shouldUpdate.get(request) !== true) return;
   if (response.streaming || !(response instanceof HttpResponse)) return;
   if (response.statusCode !== 200 && response.statusCode !== 304) return;

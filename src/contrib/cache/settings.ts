@@ -41,7 +41,9 @@ const KEYS = new Set(['backend', 'location', 'timeout', 'keyPrefix', 'version', 
 const BACKENDS = new Set(['locmem', 'database', 'redis']);
 
 /** The default when the project sets no `caches`: one local-memory cache. */
-export const DEFAULT_CACHES: CachesSettings = Object.freeze({ default: Object.freeze({ backend: 'locmem' as const }) });
+export const DEFAULT_CACHES: CachesSettings = Object.freeze({
+  default: Object.freeze({ backend: 'locmem' as const }),
+});
 
 /** Validates a `caches` value (also used by `configureCaches`). */
 export function validateCaches(value: unknown): StandardSchemaV1.Result<CachesSettings> {
@@ -60,20 +62,24 @@ export function validateCaches(value: unknown): StandardSchemaV1.Result<CachesSe
     const backend = c.backend ?? 'locmem';
     if (typeof backend !== 'function' && !BACKENDS.has(backend as string))
       return issue("must be 'locmem', 'database', 'redis' or a class of your own", 'backend');
-    if (c.location !== undefined && typeof c.location !== 'string') return issue('must be a string', 'location');
+    if (c.location !== undefined && typeof c.location !== 'string')
+      return issue('must be a string', 'location');
     if ((backend === 'database' || backend === 'redis') && !c.location)
       return issue(backend === 'redis' ? 'must be a redis:// URL' : 'must name the table', 'location');
     if (c.timeout !== undefined && c.timeout !== null && !(typeof c.timeout === 'number' && c.timeout >= 0))
       return issue('must be a number of seconds, or null for forever', 'timeout');
-    if (c.keyPrefix !== undefined && typeof c.keyPrefix !== 'string') return issue('must be a string', 'keyPrefix');
-    if (c.version !== undefined && !Number.isInteger(c.version)) return issue('must be an integer', 'version');
+    if (c.keyPrefix !== undefined && typeof c.keyPrefix !== 'string')
+      return issue('must be a string', 'keyPrefix');
+    if (c.version !== undefined && !Number.isInteger(c.version))
+      return issue('must be an integer', 'version');
     if (c.keyFunction !== undefined && typeof c.keyFunction !== 'function')
       return issue('must be a function (key, keyPrefix, version) => string', 'keyFunction');
     if (c.options !== undefined && (c.options === null || typeof c.options !== 'object'))
       return issue('must be an object', 'options');
     out[alias] = Object.freeze({ ...c, backend }) as CacheSettings;
   }
-  if (out.default === undefined) return { issues: [{ message: "needs a 'default' cache", path: ['default'] }] };
+  if (out.default === undefined)
+    return { issues: [{ message: "needs a 'default' cache", path: ['default'] }] };
   return { value: Object.freeze(out) };
 }
 

@@ -11,7 +11,10 @@ import { sessionsApp } from './models.ts';
 import { sessionSettingsOf } from './engines.ts';
 
 function uses(context: CheckContext): { app: boolean; middleware: boolean } {
-  const settings = context.settings as { installedApps?: readonly unknown[]; middleware?: readonly unknown[] };
+  const settings = context.settings as {
+    installedApps?: readonly unknown[];
+    middleware?: readonly unknown[];
+  };
   return {
     app: (settings.installedApps ?? []).includes(sessionsApp),
     middleware: (settings.middleware ?? []).includes(SessionMiddleware),

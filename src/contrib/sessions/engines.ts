@@ -31,7 +31,9 @@ function build(settings: ResolvedSettings): SessionStore {
       return new CachedDbSessionStore({ cacheAlias: s.cacheAlias, serializer: s.serializer });
     case 'signedCookies':
       if (!settings.secretKey)
-        throw new ImproperlyConfigured("sessions.engine 'signedCookies' needs settings.secretKey to sign with.");
+        throw new ImproperlyConfigured(
+          "sessions.engine 'signedCookies' needs settings.secretKey to sign with.",
+        );
       return new SignedCookieSessionStore({
         keys: { secretKey: settings.secretKey, secretKeyFallbacks: settings.secretKeyFallbacks },
         cookieAge: s.cookieAge,
@@ -39,9 +41,15 @@ function build(settings: ResolvedSettings): SessionStore {
       });
     default:
       if (typeof engine === 'function') return engine(settings);
-      if (typeof engine === 'object' && typeof engine.load === 'function' && typeof engine.save === 'function')
+      if (
+        typeof engine === 'object' &&
+        typeof engine.load === 'function' &&
+        typeof engine.save === 'function'
+      )
         return engine;
-      throw new ImproperlyConfigured('sessions.engine: not a SessionStore (load, save and delete are needed).');
+      throw new ImproperlyConfigured(
+        'sessions.engine: not a SessionStore (load, save and delete are needed).',
+      );
   }
 }
 

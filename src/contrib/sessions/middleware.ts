@@ -64,7 +64,9 @@ export class SessionMiddleware {
     // Untouched by the view: nothing to do, unless every request saves (and there is a session to save).
     const session =
       made.get(request) ??
-      (s.saveEveryRequest && s.cookieName in request.COOKIES ? (request.session as StoredSession) : undefined);
+      (s.saveEveryRequest && s.cookieName in request.COOKIES
+        ? (request.session as StoredSession)
+        : undefined);
     if (session === undefined) return response;
     // The store failed inside another middleware (which answered 500): the session's 503.
     if (session.failed && response.statusCode >= 500)

@@ -63,7 +63,9 @@ export class StoredSession implements Session {
       this.#failed = true;
       throw error instanceof SessionUnavailable
         ? error
-        : new SessionUnavailable(`The session store could not be reached: ${(error as Error).message}`, { cause: error });
+        : new SessionUnavailable(`The session store could not be reached: ${(error as Error).message}`, {
+            cause: error,
+          });
     }
   }
 

@@ -50,12 +50,19 @@ export const sessionsSettings = defineSettingsSection(
       const engine = s.engine as unknown;
       if (typeof engine === 'string' && !ENGINES.has(engine))
         return ['engine', "must be 'db', 'cache', 'cachedDb', 'signedCookies' or a store of your own"];
-      if (engine !== null && typeof engine !== 'string' && typeof engine !== 'function' && typeof engine !== 'object')
+      if (
+        engine !== null &&
+        typeof engine !== 'string' &&
+        typeof engine !== 'function' &&
+        typeof engine !== 'object'
+      )
         return ['engine', 'must name an engine or be a SessionStore'];
-      if (!(Number.isInteger(s.cookieAge) && s.cookieAge > 0)) return ['cookieAge', 'must be a positive number of seconds'];
+      if (!(Number.isInteger(s.cookieAge) && s.cookieAge > 0))
+        return ['cookieAge', 'must be a positive number of seconds'];
       if (!['Lax', 'Strict', 'None'].includes(s.cookieSameSite))
         return ['cookieSameSite', "must be 'Lax', 'Strict' or 'None'"];
-      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s.cookieName)) return ['cookieName', 'must be a cookie name (a token)'];
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s.cookieName))
+        return ['cookieName', 'must be a cookie name (a token)'];
       return undefined;
     },
   }),

@@ -22,7 +22,8 @@ export const jsonSerializer: SessionSerializer = {
   dumps: (data) => JSON.stringify(data),
   loads: (text) => {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError('session data is not an object');
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new TypeError('session data is not an object');
     return value as SessionData;
   },
 };

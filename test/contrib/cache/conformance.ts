@@ -117,7 +117,10 @@ export function cacheConformance(name: string, make: () => BaseCache): void {
     } finally {
       process.off('warning', onWarning);
     }
-    assert.ok(warnings.some((w) => /characters that will cause errors/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /characters that will cause errors/.test(w)),
+      warnings.join('\n'),
+    );
     assert.ok(warnings.some((w) => /longer than 250/.test(w)));
   });
 

@@ -28,42 +28,71 @@ const counted = (make: (request: HttpRequest) => HttpResponse) => (request: Http
 };
 
 const urlpatterns = [
-  path('page/', counted(() => new HttpResponse())),
-  path('post/', counted(() => new HttpResponse())),
-  path('notfound/', counted(() => new HttpResponse('', { status: 404 }))),
-  path('private/', counted(() => {
-    const r = new HttpResponse();
-    patchCacheControl(r, { private: true });
-    return r;
-  })),
-  path('nostore/', counted(() => {
-    const r = new HttpResponse();
-    patchCacheControl(r, { noStore: true });
-    return r;
-  })),
+  path(
+    'page/',
+    counted(() => new HttpResponse()),
+  ),
+  path(
+    'post/',
+    counted(() => new HttpResponse()),
+  ),
+  path(
+    'notfound/',
+    counted(() => new HttpResponse('', { status: 404 })),
+  ),
+  path(
+    'private/',
+    counted(() => {
+      const r = new HttpResponse();
+      patchCacheControl(r, { private: true });
+      return r;
+    }),
+  ),
+  path(
+    'nostore/',
+    counted(() => {
+      const r = new HttpResponse();
+      patchCacheControl(r, { noStore: true });
+      return r;
+    }),
+  ),
   path('never/', neverCache(counted(() => new HttpResponse()))),
-  path('maxage0/', counted(() => {
-    const r = new HttpResponse();
-    patchCacheControl(r, { maxAge: 0 });
-    return r;
-  })),
-  path('cookie/', counted(() => {
-    const r = new HttpResponse();
-    r.setCookie('flavour', 'oat');
-    return r;
-  })),
-  path('lang/', counted((request) => {
-    const r = new HttpResponse();
-    patchVaryHeaders(r, ['Accept-Language']);
-    void request;
-    return r;
-  })),
-  path('user/', counted((request) => {
-    (request as unknown as { user: unknown }).user = { isAuthenticated: request.headers.get('x-auth') === '1' };
-    const r = new HttpResponse();
-    patchVaryHeaders(r, ['Cookie']);
-    return r;
-  })),
+  path(
+    'maxage0/',
+    counted(() => {
+      const r = new HttpResponse();
+      patchCacheControl(r, { maxAge: 0 });
+      return r;
+    }),
+  ),
+  path(
+    'cookie/',
+    counted(() => {
+      const r = new HttpResponse();
+      r.setCookie('flavour', 'oat');
+      return r;
+    }),
+  ),
+  path(
+    'lang/',
+    counted((request) => {
+      const r = new HttpResponse();
+      patchVaryHeaders(r, ['Accept-Language']);
+      void request;
+      return r;
+    }),
+  ),
+  path(
+    'user/',
+    counted((request) => {
+      (request as unknown as { user: unknown }).user = {
+        isAuthenticated: request.headers.get('x-auth') === '1',
+      };
+      const r = new HttpResponse();
+      patchVaryHeaders(r, ['Cookie']);
+      return r;
+    }),
+  ),
   path('view/', cachePage(30)(counted(() => new HttpResponse()))),
   path('view-alias/', cachePage(30, { cache: 'other', keyPrefix: 'p' })(counted(() => new HttpResponse()))),
 ];
@@ -94,7 +123,11 @@ test('a GET 200 is cached: the second answer comes from the cache, with Expires,
   assert.match(a.headers.get('cache-control') ?? '', /max-age=300/);
   assert.ok(a.headers.get('expires'));
   assert.equal(a.headers.get('age'), null);
-  assert.match(b.headers.get('age') ?? '', /^[01]$/, 'Age: seconds since it was cached (Expires has whole seconds)');
+  assert.match(
+    b.headers.get('age') ?? '',
+    /^[01]$/,
+    'Age: seconds since it was cached (Expires has whole seconds)',
+  );
   assert.equal(b.headers.get('content-type'), a.headers.get('content-type'));
   // A query string is another page.
   const c = await client.get('/page/', { query: { q: '1' } });

@@ -11,13 +11,18 @@ const base = {
   secretKey: 'x'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123456789',
 };
 const ids = (settings: Record<string, unknown>) =>
-  runChecks(settings as Settings, { deploy: true, tags: ['sessions'] }).map((m) => m.id);
+  runChecks(settings as unknown as Settings, { deploy: true, tags: ['sessions'] }).map((m) => m.id);
 
 test('deploy checks warn about a session cookie that is not Secure or not HttpOnly', () => {
   assert.deepEqual(ids({ ...base, middleware: [SessionMiddleware] }), ['security.W011']);
   assert.deepEqual(ids({ ...base, installedApps: [sessionsApp] }), ['security.W010']);
   assert.deepEqual(
-    ids({ ...base, installedApps: [sessionsApp], middleware: [SessionMiddleware], sessions: { cookieHttpOnly: false } }),
+    ids({
+      ...base,
+      installedApps: [sessionsApp],
+      middleware: [SessionMiddleware],
+      sessions: { cookieHttpOnly: false },
+    }),
     ['security.W012', 'security.W015'],
   );
   assert.deepEqual(ids({ ...base, middleware: [SessionMiddleware], sessions: { cookieSecure: true } }), []);

@@ -12,7 +12,10 @@ const session = (request: HttpRequest) => {
 
 export const urlpatterns = [
   path('none/', () => new HttpResponse('no session')),
-  path('get/', async (request: HttpRequest) => new HttpResponse(String((await session(request).get('n')) ?? 'none'))),
+  path(
+    'get/',
+    async (request: HttpRequest) => new HttpResponse(String((await session(request).get('n')) ?? 'none')),
+  ),
   path('set/', async (request: HttpRequest) => {
     const s = session(request);
     const n = ((await s.get<number>('n')) ?? 0) + 1;
@@ -44,7 +47,10 @@ export const urlpatterns = [
 ];
 
 /** Settings with the session middleware and these `sessions` options. */
-export function sessionSettings(extra: Record<string, unknown> = {}, sessions: Record<string, unknown> = {}): Settings {
+export function sessionSettings(
+  extra: Record<string, unknown> = {},
+  sessions: Record<string, unknown> = {},
+): Settings {
   return {
     rootUrlconf: urlpatterns,
     allowedHosts: ['testserver'],

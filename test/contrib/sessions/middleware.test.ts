@@ -140,7 +140,11 @@ test('a store that is down: views touching the session answer 503, the others wo
 test('the cache engine on an unreachable Redis: 503 for session views only', async () => {
   const client = new Client(
     sessionSettings(
-      { caches: { default: { backend: 'redis', location: 'redis://127.0.0.1:1', options: { connectTimeout: 200 } } } },
+      {
+        caches: {
+          default: { backend: 'redis', location: 'redis://127.0.0.1:1', options: { connectTimeout: 200 } },
+        },
+      },
       { engine: 'cache' },
     ),
   );

@@ -58,7 +58,7 @@ test('patchResponseHeaders adds Expires (unless present) and max-age', () => {
   assert.equal(r.headers.get('Expires'), 'Thu, 01 Jan 2099 00:00:00 GMT');
 });
 
-test('addNeverCacheHeaders: Django\'s exact set', () => {
+test("addNeverCacheHeaders: Django's exact set", () => {
   const r = new HttpResponse();
   addNeverCacheHeaders(r);
   assert.equal(r.headers.get('Cache-Control'), 'max-age=0, no-cache, no-store, must-revalidate, private');

@@ -12,12 +12,7 @@ import { emitWarning } from 'node:process';
 
 /** What a cache can hold: anything JSON can carry (it is how values cross to Redis or a table). */
 export type CacheValue =
-  | string
-  | number
-  | boolean
-  | null
-  | readonly CacheValue[]
-  | { readonly [key: string]: CacheValue };
+  string | number | boolean | null | readonly CacheValue[] | { readonly [key: string]: CacheValue };
 
 /** Turns the caller's key, the prefix and the version into the stored key. */
 export type KeyFunction = (key: string, keyPrefix: string, version: number) => string;

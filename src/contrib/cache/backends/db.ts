@@ -47,7 +47,9 @@ export class DatabaseCache extends BaseCache {
   constructor(location: string, options: CacheOptions = {}) {
     super(options);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(location))
-      throw new TypeError(`caches: the database cache's location must be a table name, got ${JSON.stringify(location)}`);
+      throw new TypeError(
+        `caches: the database cache's location must be a table name, got ${JSON.stringify(location)}`,
+      );
     this.table = location;
     const o = options.options ?? {};
     this.database = typeof o.database === 'string' ? o.database : 'default';
@@ -73,9 +75,11 @@ export class DatabaseCache extends BaseCache {
   }
 
   async #row(made: string): Promise<Row | undefined> {
-    return (await this.#db().selectFrom(this.table).selectAll().where('cache_key', '=', made).executeTakeFirst()) as
-      | Row
-      | undefined;
+    return (await this.#db()
+      .selectFrom(this.table)
+      .selectAll()
+      .where('cache_key', '=', made)
+      .executeTakeFirst()) as Row | undefined;
   }
 
   override async get<T extends CacheValue = CacheValue>(
@@ -91,20 +95,35 @@ export class DatabaseCache extends BaseCache {
     const out = new Map<string, CacheValue>();
     if (keys.length === 0) return out;
     const byMade = new Map(keys.map((k) => [this.makeAndValidateKey(k, version), k]));
-    const rows = (await this.#db().selectFrom(this.table).selectAll().where('cache_key', 'in', [...byMade.keys()]).execute()) as Row[];
+    const rows = (await this.#db()
+      .selectFrom(this.table)
+      .selectAll()
+      .where('cache_key', 'in', [...byMade.keys()])
+      .execute()) as Row[];
     const now = Date.now();
-    for (const row of rows) if (this.#live(row, now)) out.set(byMade.get(row.cache_key) as string, JSON.parse(row.value));
+    for (const row of rows)
+      if (this.#live(row, now)) out.set(byMade.get(row.cache_key) as string, JSON.parse(row.value));
     return out;
   }
 
   async #cull(db: AnyDb): Promise<void> {
     const count = Number(
-      ((await db.selectFrom(this.table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()) as { n: unknown }).n,
+      (
+        (await db
+          .selectFrom(this.table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()) as { n: unknown }
+      ).n,
     );
     if (count < this.maxEntries) return;
     await db.deleteFrom(this.table).where('expires', '<=', Date.now()).execute();
     const left = Number(
-      ((await db.selectFrom(this.table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()) as { n: unknown }).n,
+      (
+        (await db
+          .selectFrom(this.table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()) as { n: unknown }
+      ).n,
     );
     if (left < this.maxEntries) return;
     if (this.cullFrequency === 0) {
@@ -122,7 +141,12 @@ export class DatabaseCache extends BaseCache {
     if (cut !== undefined) await db.deleteFrom(this.table).where('cache_key', '<', cut.cache_key).execute();
   }
 
-  async #write(mode: 'set' | 'add' | 'touch', made: string, value: CacheValue | undefined, timeout: number | null | undefined): Promise<boolean> {
+  async #write(
+    mode: 'set' | 'add' | 'touch',
+    made: string,
+    value: CacheValue | undefined,
+    timeout: number | null | undefined,
+  ): Promise<boolean> {
     const db = this.#db();
     const expires = this.expiryOf(timeout);
     const now = Date.now();
@@ -136,7 +160,11 @@ export class DatabaseCache extends BaseCache {
     }
     const encoded = JSON.stringify(value);
     if (existing !== undefined) {
-      await db.updateTable(this.table).set({ value: encoded, expires }).where('cache_key', '=', made).execute();
+      await db
+        .updateTable(this.table)
+        .set({ value: encoded, expires })
+        .where('cache_key', '=', made)
+        .execute();
     } else {
       await this.#cull(db);
       // A concurrent writer may have inserted it since: the last write wins, as in Django.
@@ -149,7 +177,12 @@ export class DatabaseCache extends BaseCache {
     return true;
   }
 
-  override async set(key: string, value: CacheValue, timeout?: number | null, version?: number): Promise<void> {
+  override async set(
+    key: string,
+    value: CacheValue,
+    timeout?: number | null,
+    version?: number,
+  ): Promise<void> {
     await this.#write('set', this.makeAndValidateKey(key, version), value, timeout);
   }
 
@@ -172,7 +205,11 @@ export class DatabaseCache extends BaseCache {
     if (keys.length === 0) return;
     await this.#db()
       .deleteFrom(this.table)
-      .where('cache_key', 'in', keys.map((k) => this.makeAndValidateKey(k, version)))
+      .where(
+        'cache_key',
+        'in',
+        keys.map((k) => this.makeAndValidateKey(k, version)),
+      )
       .execute();
   }
 
@@ -182,7 +219,10 @@ export class DatabaseCache extends BaseCache {
 
   /** Removes the expired rows (what `clearsessions`-like jobs call); returns how many. */
   async deleteExpired(): Promise<number> {
-    const result = await this.#db().deleteFrom(this.table).where('expires', '<=', Date.now()).executeTakeFirst();
+    const result = await this.#db()
+      .deleteFrom(this.table)
+      .where('expires', '<=', Date.now())
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -21,7 +21,8 @@ const stores = new Map<string, Map<string, Entry>>();
 
 function positiveInteger(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) < 0) throw new TypeError(`${name} must be a non-negative integer`);
+  if (!Number.isInteger(value) || (value as number) < 0)
+    throw new TypeError(`${name} must be a non-negative integer`);
   return value as number;
 }
 
@@ -84,11 +85,21 @@ export class LocMemCache extends BaseCache {
     return entry === undefined ? defaultValue : (JSON.parse(entry.value) as T);
   }
 
-  override async set(key: string, value: CacheValue, timeout?: number | null, version?: number): Promise<void> {
+  override async set(
+    key: string,
+    value: CacheValue,
+    timeout?: number | null,
+    version?: number,
+  ): Promise<void> {
     this.#put(this.makeAndValidateKey(key, version), value, timeout);
   }
 
-  override async add(key: string, value: CacheValue, timeout?: number | null, version?: number): Promise<boolean> {
+  override async add(
+    key: string,
+    value: CacheValue,
+    timeout?: number | null,
+    version?: number,
+  ): Promise<boolean> {
     const made = this.makeAndValidateKey(key, version);
     if (this.#live(made) !== undefined) return false;
     this.#put(made, value, timeout);

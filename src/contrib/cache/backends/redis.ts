@@ -31,7 +31,8 @@ type Client = ReturnType<typeof createClient>;
 function option(options: CacheOptions, name: string, fallback: number): number {
   const value = options.options?.[name];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`caches: options.${name} must be a positive number`);
+  if (typeof value !== 'number' || !(value > 0))
+    throw new TypeError(`caches: options.${name} must be a positive number`);
   return value;
 }
 
@@ -141,17 +142,28 @@ export class RedisCache extends BaseCache {
     return this.#decode<T>(raw) ?? defaultValue;
   }
 
-  override async set(key: string, value: CacheValue, timeout?: number | null, version?: number): Promise<void> {
+  override async set(
+    key: string,
+    value: CacheValue,
+    timeout?: number | null,
+    version?: number,
+  ): Promise<void> {
     const made = this.makeAndValidateKey(key, version);
     const expiry = this.#expiryArgs(timeout);
     if (expiry === null) await this.#run(['DEL', made]);
     else await this.#run(['SET', made, this.#encode(value), ...expiry]);
   }
 
-  override async add(key: string, value: CacheValue, timeout?: number | null, version?: number): Promise<boolean> {
+  override async add(
+    key: string,
+    value: CacheValue,
+    timeout?: number | null,
+    version?: number,
+  ): Promise<boolean> {
     const made = this.makeAndValidateKey(key, version);
     const expiry = this.#expiryArgs(timeout);
-    const stored = (await this.#run<string | null>(['SET', made, this.#encode(value), 'NX', ...(expiry ?? [])])) !== null;
+    const stored =
+      (await this.#run<string | null>(['SET', made, this.#encode(value), 'NX', ...(expiry ?? [])])) !== null;
     // Django: an add with timeout 0 says whether it would have stored, and stores nothing.
     if (stored && expiry === null) await this.#run(['DEL', made]);
     return stored;
@@ -161,7 +173,8 @@ export class RedisCache extends BaseCache {
     const made = this.makeAndValidateKey(key, version);
     const expiry = this.#expiryArgs(timeout);
     if (expiry === null) return (await this.#run<number>(['DEL', made])) === 1;
-    if (expiry.length === 0) return (await this.#run<number>(['EXISTS', made])) === 1 && (await this.#run(['PERSIST', made]), true);
+    if (expiry.length === 0)
+      return (await this.#run<number>(['EXISTS', made])) === 1 && (await this.#run(['PERSIST', made]), true);
     return (await this.#run<number>(['PEXPIRE', made, expiry[1] as string])) === 1;
   }
 
@@ -201,7 +214,10 @@ export class RedisCache extends BaseCache {
   override async getMany(keys: readonly string[], version?: number): Promise<Map<string, CacheValue>> {
     const out = new Map<string, CacheValue>();
     if (keys.length === 0) return out;
-    const raws = await this.#run<Array<string | null>>(['MGET', ...keys.map((k) => this.makeAndValidateKey(k, version))]);
+    const raws = await this.#run<Array<string | null>>([
+      'MGET',
+      ...keys.map((k) => this.makeAndValidateKey(k, version)),
+    ]);
     keys.forEach((key, i) => {
       const value = this.#decode<CacheValue>(raws[i] ?? null);
       if (value !== undefined) out.set(key, value);
@@ -237,7 +253,14 @@ export class RedisCache extends BaseCache {
     const pattern = `${globEscape(this.keyPrefix)}*`;
     let cursor = '0';
     do {
-      const [next, keys] = await this.#run<[string, string[]]>(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '500']);
+      const [next, keys] = await this.#run<[string, string[]]>([
+        'SCAN',
+        cursor,
+        'MATCH',
+        pattern,
+        'COUNT',
+        '500',
+      ]);
       if (keys.length > 0) await this.#run(['UNLINK', ...keys]);
       cursor = next;
     } while (cursor !== '0');

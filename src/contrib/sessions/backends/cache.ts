@@ -6,7 +6,13 @@
  */
 import type { BaseCache, CacheValue } from '../../cache/backends/base.ts';
 import { caches } from '../../cache/registry.ts';
-import { isValidSessionKey, newSessionKey, secondsUntil, type SessionData, type SessionStore } from '../store.ts';
+import {
+  isValidSessionKey,
+  newSessionKey,
+  secondsUntil,
+  type SessionData,
+  type SessionStore,
+} from '../store.ts';
 
 /** The prefix of session keys in the cache (Django's `KEY_PREFIX`, in our own namespace). */
 export const CACHE_KEY_PREFIX = 'portico.contrib.sessions.cache';

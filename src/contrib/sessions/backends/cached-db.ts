@@ -28,9 +28,12 @@ export class CachedDbSessionStore implements SessionStore {
       return await fn();
     } catch (error) {
       if (!isUnavailable(error)) throw error;
-      emitWarning(`cachedDb sessions: the cache is unavailable, using the database: ${(error as Error).message}`, {
-        code: 'PORTICO_ERR_CACHE_UNAVAILABLE',
-      });
+      emitWarning(
+        `cachedDb sessions: the cache is unavailable, using the database: ${(error as Error).message}`,
+        {
+          code: 'PORTICO_ERR_CACHE_UNAVAILABLE',
+        },
+      );
       return undefined;
     }
   }

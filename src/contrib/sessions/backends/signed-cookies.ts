@@ -44,8 +44,10 @@ export class SignedCookieSessionStore implements SessionStore {
       return this.#serializer.loads(bytes.toString('utf8'));
     } catch (error) {
       // Tampered, expired, or not ours: a fresh session, never an error page.
-      if (error instanceof BadSignature || error instanceof SyntaxError || error instanceof TypeError) return null;
-      if ((error as { code?: unknown }).code?.toString().startsWith('Z_') || error instanceof RangeError) return null;
+      if (error instanceof BadSignature || error instanceof SyntaxError || error instanceof TypeError)
+        return null;
+      if ((error as { code?: unknown }).code?.toString().startsWith('Z_') || error instanceof RangeError)
+        return null;
       throw error;
     }
   }
@@ -54,7 +56,8 @@ export class SignedCookieSessionStore implements SessionStore {
     const json = Buffer.from(this.#serializer.dumps(data), 'utf8');
     const deflated = deflateSync(json);
     // Django compresses only when that saves more than the one-character marker.
-    const payload = deflated.length < json.length - 1 ? `.${deflated.toString('base64url')}` : json.toString('base64url');
+    const payload =
+      deflated.length < json.length - 1 ? `.${deflated.toString('base64url')}` : json.toString('base64url');
     const signed = this.#signer.sign(payload);
     if (signed.length > COOKIE_LIMIT) {
       throw new RangeError(

@@ -32,9 +32,11 @@ describe('Redis cache', { skip: SKIP_REDIS }, () => {
     const a = open(REDIS_URL as string, { keyPrefix: prefix });
     const b = open(REDIS_URL as string, { keyPrefix: prefix });
     await a.set('n', 0);
-    await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).incr('n')).concat(
-      Array.from({ length: 100 }, (_, i) => (i % 2 ? b : a).incr('n')),
-    ));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).incr('n')).concat(
+        Array.from({ length: 100 }, (_, i) => (i % 2 ? b : a).incr('n')),
+      ),
+    );
     assert.equal(await a.get('n'), 200);
     assert.equal(await b.incrWithExpiry('window', 60), 1);
     assert.equal(await a.incrWithExpiry('window', 60), 2);
@@ -96,7 +98,8 @@ describe('Redis going away and coming back', { skip: SKIP_OWN_REDIS }, () => {
       }
       assert.ok(recovered, 'the cache works again once Redis is back');
       assert.equal(await cache.get('after'), 'back');
-      for (let i = 0; i < 20; i++) assert.equal(await cache.get(`down${i}`), undefined, 'nothing was queued and replayed');
+      for (let i = 0; i < 20; i++)
+        assert.equal(await cache.get(`down${i}`), undefined, 'nothing was queued and replayed');
     } finally {
       await redis.stop();
     }

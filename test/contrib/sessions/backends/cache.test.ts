@@ -13,7 +13,11 @@ after(() => caches.closeAll());
 describe('cache sessions on Redis', { skip: SKIP_REDIS }, () => {
   sessionConformance('cache engine on Redis', () =>
     sessionSettings(
-      { caches: { default: { backend: 'redis', location: REDIS_URL as string, keyPrefix: uniquePrefix('sess') } } },
+      {
+        caches: {
+          default: { backend: 'redis', location: REDIS_URL as string, keyPrefix: uniquePrefix('sess') },
+        },
+      },
       { engine: 'cache' },
     ),
   );
@@ -25,7 +29,11 @@ describe('cache sessions while Redis is down', { skip: SKIP_OWN_REDIS }, () => {
     try {
       const client = new Client(
         sessionSettings(
-          { caches: { default: { backend: 'redis', location: redis.url, options: { maxReconnectDelay: 200 } } } },
+          {
+            caches: {
+              default: { backend: 'redis', location: redis.url, options: { maxReconnectDelay: 200 } },
+            },
+          },
           { engine: 'cache' },
         ),
       );

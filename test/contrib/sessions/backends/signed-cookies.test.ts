@@ -9,10 +9,14 @@ import { Client } from '../../../../src/web/test/index.ts';
 import { sessionConformance } from '../conformance.ts';
 import { SECRET, sessionCookie, sessionSettings } from '../helpers.ts';
 
-sessionConformance('signedCookies', () => sessionSettings({}, { engine: 'signedCookies' }), { serverSide: false });
+sessionConformance('signedCookies', () => sessionSettings({}, { engine: 'signedCookies' }), {
+  serverSide: false,
+});
 
-const store = (cookieAge = 60, keys: { secretKey: string; secretKeyFallbacks?: string[] } = { secretKey: SECRET }) =>
-  new SignedCookieSessionStore({ keys, cookieAge });
+const store = (
+  cookieAge = 60,
+  keys: { secretKey: string; secretKeyFallbacks?: string[] } = { secretKey: SECRET },
+) => new SignedCookieSessionStore({ keys, cookieAge });
 
 test('the cookie is value:timestamp:signature under our salt; compressed data starts with "."', async () => {
   const small = await store().save(null, { a: 1 });
@@ -23,7 +27,10 @@ test('the cookie is value:timestamp:signature under our salt; compressed data st
   const big = await store().save(null, { text: 'abc'.repeat(500) });
   const compressed = signer.unsign(big);
   assert.ok(compressed.startsWith('.'), 'repetitive data is compressed');
-  assert.equal(inflateSync(Buffer.from(compressed.slice(1), 'base64url')).toString(), JSON.stringify({ text: 'abc'.repeat(500) }));
+  assert.equal(
+    inflateSync(Buffer.from(compressed.slice(1), 'base64url')).toString(),
+    JSON.stringify({ text: 'abc'.repeat(500) }),
+  );
   assert.ok(big.length < 200);
   assert.deepEqual(await store().load(big), { text: 'abc'.repeat(500) });
 });
@@ -40,9 +47,12 @@ test('tampered, foreign-salted, or other-key cookies load as no session', async 
   assert.equal(await store().load(otherSalt), null);
   assert.equal(await store(60, { secretKey: 'another-secret-key-entirely-0123456789' }).load(good), null);
   // Key rotation: the old key still verifies as a fallback.
-  assert.deepEqual(await store(60, { secretKey: 'the-new-key-0123456789', secretKeyFallbacks: [SECRET] }).load(good), {
-    user: 1,
-  });
+  assert.deepEqual(
+    await store(60, { secretKey: 'the-new-key-0123456789', secretKeyFallbacks: [SECRET] }).load(good),
+    {
+      user: 1,
+    },
+  );
 });
 
 test('a cookie older than cookieAge is refused (the timestamp is signed)', async () => {
@@ -65,5 +75,8 @@ test('through the middleware: repetitive data travels compressed', async () => {
 });
 
 test('the signedCookies engine needs a secret key', () => {
-  assert.throws(() => new Client(sessionSettings({ secretKey: '' }, { engine: 'signedCookies' })), /secretKey/);
+  assert.throws(
+    () => new Client(sessionSettings({ secretKey: '' }, { engine: 'signedCookies' })),
+    /secretKey/,
+  );
 });

@@ -7,9 +7,18 @@ import { Client } from '../../../../src/web/test/index.ts';
 test('neverCache and cacheControl decorate sync and async views', async () => {
   const client = new Client({
     rootUrlconf: [
-      path('never/', neverCache(() => new HttpResponse('x'))),
-      path('async/', neverCache(async () => new HttpResponse('x'))),
-      path('cc/', cacheControl({ maxAge: 60, public: true })(async () => new HttpResponse('x'))),
+      path(
+        'never/',
+        neverCache(() => new HttpResponse('x')),
+      ),
+      path(
+        'async/',
+        neverCache(async () => new HttpResponse('x')),
+      ),
+      path(
+        'cc/',
+        cacheControl({ maxAge: 60, public: true })(async () => new HttpResponse('x')),
+      ),
     ],
     allowedHosts: ['testserver'],
   });
