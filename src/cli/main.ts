@@ -21,8 +21,7 @@ Commands:
   sqlmigrate APP NAME print the SQL of a migration
   dbshell             the database's own shell (sqlite3 or psql)
   shell               a prompt with the settings loaded and the models in scope
-  clearsessions       delete the expired sessions
-  createcachetable    create the tables of the database caches
+  clearsessions       delete expired sessions (createcachetable: the cache tables)
 
 Options:
   -h, --help          show this help (portico <command> --help for a command's)
