@@ -87,6 +87,11 @@ export class OwnRedis {
     throw new Error(`redis-server did not start on port ${this.port}`);
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) it: a server that accepts but never answers. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.#child?.kill(signal);
+  }
+
   /** Kills it by PID and waits for it to exit. */
   async stop(): Promise<void> {
     const child = this.#child;

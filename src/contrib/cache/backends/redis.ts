@@ -63,7 +63,8 @@ export class RedisCache extends BaseCache {
     this.#client = createClient({
       url: location,
       disableOfflineQueue: true,
-      commandOptions: { timeout: commandTimeout },
+      // rejectInFlight: a command already sent to a server that hangs fails too, after the timeout.
+      commandOptions: { timeout: commandTimeout, rejectInFlight: true },
       socket: {
         connectTimeout: this.#connectTimeout,
         reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), maxDelay),

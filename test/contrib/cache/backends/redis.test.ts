@@ -70,6 +70,29 @@ describe('Redis cache', { skip: SKIP_REDIS }, () => {
 });
 
 describe('Redis going away and coming back', { skip: SKIP_OWN_REDIS }, () => {
+  test('a server that hangs: commands fail after commandTimeout, then work when it answers again', async () => {
+    const redis = await startOwnRedis();
+    try {
+      const cache = open(redis.url, { options: { commandTimeout: 300 } });
+      await cache.set('k', 'v');
+      redis.signal('SIGSTOP');
+      const t = performance.now();
+      await assert.rejects(cache.get('k'), CacheUnavailable);
+      const took = performance.now() - t;
+      assert.ok(took >= 250 && took < 2000, `failed after ${took} ms`);
+      redis.signal('SIGCONT');
+      let value: unknown;
+      for (let i = 0; i < 50 && value === undefined; i++) {
+        value = await cache.get('k').catch(() => undefined);
+        if (value === undefined) await sleep(50);
+      }
+      assert.equal(value, 'v');
+    } finally {
+      redis.signal('SIGCONT');
+      await redis.stop();
+    }
+  });
+
   test('commands fail fast while it is down, nothing queues, and the cache recovers', async () => {
     const redis = await startOwnRedis();
     try {
