@@ -110,3 +110,18 @@ for (const vendor of VENDORS) {
     });
   });
 }
+
+test('a database that refuses connections: session views answer 503, the others 200', async () => {
+  await connections.reset();
+  const down = {
+    databases: { default: { engine: 'postgres', url: 'postgresql://postgres@127.0.0.1:1/none' } },
+  };
+  const client = new Client(sessionSettings({ ...down, installedApps: [sessionsApp] }, { engine: 'db' }));
+  client.cookies.set('sessionid', 'a'.repeat(32));
+  const read = await client.get('/get/');
+  assert.equal(read.status, 503);
+  assert.equal(read.text(), 'Service Unavailable: the session store could not be reached.\n');
+  assert.equal((await client.get('/none/')).status, 200);
+  assert.equal((await new Client(sessionSettings(down, { engine: 'db' })).get('/set/')).status, 503);
+  await connections.reset();
+});
