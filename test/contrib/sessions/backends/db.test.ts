@@ -13,7 +13,7 @@ import {
   SessionModel,
   sessionsApp,
 } from '../../../../src/contrib/sessions/index.ts';
-import { configureDatabases, connections, migrate } from '../../../../src/db/index.ts';
+import { configureDatabases, connections, makeMigrations, migrate } from '../../../../src/db/index.ts';
 import { Client } from '../../../../src/web/test/index.ts';
 import { createTestDatabase, type TestDatabase, VENDORS } from '../../../db/helpers.ts';
 import { sessionConformance } from '../conformance.ts';
@@ -124,4 +124,8 @@ test('a database that refuses connections: session views answer 503, the others 
   assert.equal((await client.get('/none/')).status, 200);
   assert.equal((await new Client(sessionSettings(down, { engine: 'db' })).get('/set/')).status, 503);
   await connections.reset();
+});
+
+test('the sessions app’s migration matches its model (makemigrations --check has nothing to add)', async () => {
+  assert.deepEqual(await makeMigrations([sessionsApp], { dryRun: true }), []);
 });
