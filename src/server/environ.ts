@@ -39,8 +39,20 @@ export interface Target {
 const AUTHORITY =
   /^(?:\[[0-9A-Fa-f:.]+\]|\[v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::(\d*))?$/;
 
+// Hosts seen valid, so the regular expression runs once per distinct Host, not per request
+// (clients send the same few). Bounded: past the limit, new hosts are checked every time.
+const validHosts = new Set<string>();
+const VALID_HOSTS_LIMIT = 256;
+
 /** True when `value` is a valid Host (empty is allowed: RFC 9110 7.2). */
 export function validHost(value: string): boolean {
+  if (validHosts.has(value)) return true;
+  if (!checkHost(value)) return false;
+  if (validHosts.size < VALID_HOSTS_LIMIT) validHosts.add(value);
+  return true;
+}
+
+function checkHost(value: string): boolean {
   const match = AUTHORITY.exec(value);
   if (match === null) return false;
   const port = match[1];

@@ -40,6 +40,8 @@ export interface ConnectionContext {
  * trickling CRLFs cannot keep a connection open past keepalive-timeout.
  */
 export const MAX_EMPTY_LINES = 4;
+/** The end of a request head: the empty line. */
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 /** The smallest buffer kept to collect a request head that arrives in several reads. */
 const STORE_MIN = 4096;
 /** Chunks of an unread body skipped after its response (as the `node` engine does); past it, the connection closes. */
@@ -278,10 +280,12 @@ export class Connection implements ExchangeHost {
           this.#consume(buffer, start);
           continue;
         }
-        // The end of the head: each LF is looked at once, across reads. Every LF must follow
-        // a CR (a bare LF is refused at once, not after header-timeout), and CRLF CRLF ends it.
-        let end = -1;
-        let lf = buffer.indexOf(10, this.#scanned);
+        // The end of the head. A whole head in hand (the usual case) is found with one search;
+        // a bare LF inside it is refused by parseHead, as no line may hold one. Otherwise each
+        // LF is looked at once, across reads: every LF must follow a CR (a bare LF is refused
+        // at once, not after header-timeout).
+        let end = buffer.indexOf(HEAD_END, this.#scanned > 3 ? this.#scanned - 3 : 0);
+        let lf = end === -1 ? buffer.indexOf(10, this.#scanned) : -1;
         while (lf !== -1) {
           if (lf === 0 || buffer[lf - 1] !== 13) {
             return this.#refuse(
