@@ -475,6 +475,15 @@ export class BooleanFieldType<N extends boolean, D extends boolean> extends Fiel
   override fromDb(value: unknown): boolean | null {
     return value === null ? null : Boolean(value);
   }
+  /** Django's `to_python`: `'t'`, `'true'`, `'1'` and `'f'`, `'false'`, `'0'` (any case). */
+  override coerce(value: unknown): unknown {
+    if (typeof value === 'string') {
+      const text = value.trim().toLowerCase();
+      if (text === 't' || text === 'true' || text === '1') return true;
+      if (text === 'f' || text === 'false' || text === '0') return false;
+    }
+    return value === 1 ? true : value === 0 ? false : value;
+  }
   protected override check(value: boolean): string[] {
     return typeof value === 'boolean' ? [] : ['Enter true or false.'];
   }
