@@ -221,13 +221,13 @@ export class UnsaltedMD5PasswordHasher extends PasswordHasher {
 }
 
 /** Splits on `$` into exactly `n` parts (the last keeps any further `$`); short input pads with ''. */
-function splitN(encoded: string, n: number): string[] & { 0: string; 1: string; 2: string } {
+function splitN(encoded: string, n: number): [string, string, string, string, string, string] {
   const parts = encoded.split('$');
   const head = parts.slice(0, n - 1);
   const tail = parts.slice(n - 1).join('$');
   const out = [...head, tail];
   while (out.length < n) out.push('');
-  return out as string[] & { 0: string; 1: string; 2: string };
+  return out as [string, string, string, string, string, string];
 }
 
 /** The hashers known by name (the `passwordHashers` setting may name these). */
