@@ -106,6 +106,14 @@ export class PBKDF2PasswordHasher extends PasswordHasher {
     return { algorithm, iterations: Number(iterations), salt, hash };
   }
 
+  override async verify(password: string, encoded: string): Promise<boolean> {
+    const { salt, iterations } = this.decode(encoded);
+    // A stored count that is not a positive integer is a malformed hash, not a reason to hash forever.
+    if (!Number.isSafeInteger(iterations) || (iterations as number) < 1 || (iterations as number) > 100_000_000)
+      return false;
+    return constantTimeCompare(encoded, await this.encode(password, salt, iterations as number));
+  }
+
   override mustUpdate(encoded: string): boolean {
     return this.decode(encoded).iterations !== this.iterations || super.mustUpdate(encoded);
   }
@@ -154,6 +162,9 @@ export class ScryptPasswordHasher extends PasswordHasher {
 
   override async verify(password: string, encoded: string): Promise<boolean> {
     const d = this.decode(encoded);
+    const [n, r, p] = [d.workFactor as number, d.blockSize as number, d.parallelism as number];
+    // Bounds, so a tampered hash cannot ask for gigabytes of memory.
+    if (![n, r, p].every(Number.isSafeInteger) || n < 2 || n > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 64) return false;
     const again = await this.encode(
       password,
       d.salt,
