@@ -64,10 +64,9 @@ async function groupPermissions(user: PermUser): Promise<Set<string>> {
         ids.length === 0
           ? new Set()
           : asStrings(
-              await Permission.objects
-                .filter({ groupSet__id__in: ids } as never)
-                .distinct()
-                .valuesList('appLabel', 'codename'),
+              // No distinct(): the Set removes duplicates (and on PostgreSQL DISTINCT clashes
+              // with the model's ordering columns left out of valuesList).
+              await Permission.objects.filter({ groupSet__id__in: ids } as never).valuesList('appLabel', 'codename'),
             );
     }
   }
