@@ -117,7 +117,7 @@ export function memorySessionMiddleware(store: MemorySessionStore) {
       const session = new MemorySession(store, cookie ?? null);
       request.session = session;
       const response = await getResponse(request);
-      if (response.status < 500) session.save(response, cookie !== undefined);
+      if (response.statusCode < 500) session.save(response, cookie !== undefined);
       return response;
     };
   };
