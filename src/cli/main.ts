@@ -21,6 +21,8 @@ Commands:
   sqlmigrate APP NAME print the SQL of a migration
   dbshell             the database's own shell (sqlite3 or psql)
   shell               a prompt with the settings loaded and the models in scope
+  createsuperuser     create a user with every permission (auth)
+  changepassword [U]  change a user's password (auth)
 
 Options:
   -h, --help          show this help (portico <command> --help for a command's)
@@ -41,6 +43,8 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   sqlmigrate: async (args) => (await import('./sqlmigrate.ts')).runSqlmigrate(args),
   dbshell: async (args) => (await import('./dbshell.ts')).runDbshell(args),
   shell: async (args) => (await import('./shell.ts')).runShell(args),
+  createsuperuser: async (args) => (await import('./createsuperuser.ts')).runCreatesuperuser(args),
+  changepassword: async (args) => (await import('./changepassword.ts')).runChangepassword(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */
