@@ -42,14 +42,23 @@ function refuse(message: string): PorticoError {
 type Model = ReturnType<typeof getUserModel>;
 
 /** Django's checks of a username: not blank, the validator, not taken. A message or null. */
-async function usernameProblem(model: Model, field: string, value: string, using: string): Promise<string | null> {
+async function usernameProblem(
+  model: Model,
+  field: string,
+  value: string,
+  using: string,
+): Promise<string | null> {
   if (value === '') return 'This field cannot be blank.';
-  if ([...value].length > 150) return `Ensure this value has at most 150 characters (it has ${[...value].length}).`;
+  if ([...value].length > 150)
+    return `Ensure this value has at most 150 characters (it has ${[...value].length}).`;
   if (field === 'username') {
     const problem = validateUsername(value);
     if (problem !== undefined) return problem;
   }
-  const taken = await model.objects.using(using).filter({ [field]: value } as never).exists();
+  const taken = await model.objects
+    .using(using)
+    .filter({ [field]: value } as never)
+    .exists();
   return taken ? `That ${field} is already taken.` : null;
 }
 
@@ -120,7 +129,8 @@ async function ask(
       return '';
     }
   })();
-  let defaultName = fallback !== '' && (await usernameProblem(model, field, fallback, using)) === null ? fallback : '';
+  let defaultName =
+    fallback !== '' && (await usernameProblem(model, field, fallback, using)) === null ? fallback : '';
   let username = given.username;
   if (username !== undefined) {
     const problem = await usernameProblem(model, field, username, using);

@@ -18,7 +18,8 @@ export class Prompter {
     // While a password is typed on a terminal, nothing the user types is written back.
     const rl = this.#rl as unknown as { _writeToOutput?: (s: string) => void };
     const write = rl._writeToOutput?.bind(this.#rl);
-    if (terminal && write !== undefined) rl._writeToOutput = (s: string) => (this.#muted ? undefined : write(s));
+    if (terminal && write !== undefined)
+      rl._writeToOutput = (s: string) => (this.#muted ? undefined : write(s));
     this.#lines = this.#rl[Symbol.asyncIterator]();
   }
 

@@ -33,10 +33,12 @@ export const contribErrors = defineErrors('contrib', {
     message: 'settings.auth.userModel names no installed model, or a model without the fields auth needs.',
   },
   PORTICO_ERR_AUTH_BACKEND: {
-    message: 'settings.auth.authenticationBackends names an unknown backend, or a session names one no longer configured.',
+    message:
+      'settings.auth.authenticationBackends names an unknown backend, or a session names one no longer configured.',
   },
   PORTICO_ERR_AUTH_THROTTLED: {
-    message: 'Too many failed logins for this account or from this address; answered 429 until the window passes.',
+    message:
+      'Too many failed logins for this account or from this address; answered 429 until the window passes.',
     status: 429,
   },
 });

@@ -98,7 +98,13 @@ for (const vendor of VENDORS) {
       child.stdout.on('data', (d) => (out += d));
       const [code] = (await once(child, 'exit')) as [number];
       assert.equal(code, 0);
-      return JSON.parse(out) as { staff: boolean; superuser: boolean; email: string; usable: boolean; ok: boolean | null };
+      return JSON.parse(out) as {
+        staff: boolean;
+        superuser: boolean;
+        email: string;
+        usable: boolean;
+        ok: boolean | null;
+      };
     };
 
     test('--noinput takes the username, email and password from the environment', async () => {
@@ -118,10 +124,14 @@ for (const vendor of VENDORS) {
         ok: true,
       });
       // --username wins over the environment; no password: an unusable one.
-      const r2 = await portico(['createsuperuser', '--noinput', '--username', 'robot', '--email', 'r@example.com'], dir, {
-        ...env,
-        PORTICO_SUPERUSER_USERNAME: 'ignored',
-      });
+      const r2 = await portico(
+        ['createsuperuser', '--noinput', '--username', 'robot', '--email', 'r@example.com'],
+        dir,
+        {
+          ...env,
+          PORTICO_SUPERUSER_USERNAME: 'ignored',
+        },
+      );
       assert.equal(r2.code, 0, r2.stderr);
       assert.equal((await check('robot')).usable, false);
     });
@@ -129,14 +139,27 @@ for (const vendor of VENDORS) {
     test('bad input: one line on stderr and exit 1 (or 2 for a usage error)', async () => {
       const missing = await portico(['createsuperuser', '--noinput'], dir, env);
       assert.equal(missing.code, 1);
-      assert.equal(missing.stderr, 'portico: error: You must use --username with --noinput. [PORTICO_ERR_CLI_COMMAND]\n');
+      assert.equal(
+        missing.stderr,
+        'portico: error: You must use --username with --noinput. [PORTICO_ERR_CLI_COMMAND]\n',
+      );
       const taken = await portico(['createsuperuser', '--noinput', '--username', 'admin'], dir, env);
       assert.equal(taken.code, 1);
-      assert.equal(taken.stderr, 'portico: error: That username is already taken. [PORTICO_ERR_CLI_COMMAND]\n');
+      assert.equal(
+        taken.stderr,
+        'portico: error: That username is already taken. [PORTICO_ERR_CLI_COMMAND]\n',
+      );
       const invalid = await portico(['createsuperuser', '--noinput', '--username', 'bad name'], dir, env);
       assert.equal(invalid.code, 1);
-      assert.match(invalid.stderr, /^portico: error: Enter a valid username\. .* \[PORTICO_ERR_CLI_COMMAND\]\n$/);
-      const email = await portico(['createsuperuser', '--noinput', '--username', 'x', '--email', 'nope'], dir, env);
+      assert.match(
+        invalid.stderr,
+        /^portico: error: Enter a valid username\. .* \[PORTICO_ERR_CLI_COMMAND\]\n$/,
+      );
+      const email = await portico(
+        ['createsuperuser', '--noinput', '--username', 'x', '--email', 'nope'],
+        dir,
+        env,
+      );
       assert.equal(email.code, 1);
       assert.match(email.stderr, /Enter a valid email address/);
       const usage = await portico(['createsuperuser', '--frobnicate'], dir, env);
@@ -167,7 +190,10 @@ for (const vendor of VENDORS) {
       assert.match(r.stdout, /Superuser created successfully\.\n$/);
       assert.match(r.stderr, /Error: That username is already taken\./);
       assert.match(r.stderr, /Error: Your passwords didn't match\./);
-      assert.match(r.stderr, /This password is too short\. It must contain at least 8 characters\.\nThis password is too common\.\nThis password is entirely numeric\./);
+      assert.match(
+        r.stderr,
+        /This password is too short\. It must contain at least 8 characters\.\nThis password is too common\.\nThis password is entirely numeric\./,
+      );
       assert.deepEqual(await check('carol', 'a-fine-passphrase'), {
         staff: true,
         superuser: true,
@@ -181,15 +207,28 @@ for (const vendor of VENDORS) {
     });
 
     test('changepassword: asked twice, validated, three failures abort', async () => {
-      const ok = await portico(['changepassword', 'carol'], dir, env, 'x\ny\nnew-passphrase-1\nnew-passphrase-1\n');
+      const ok = await portico(
+        ['changepassword', 'carol'],
+        dir,
+        env,
+        'x\ny\nnew-passphrase-1\nnew-passphrase-1\n',
+      );
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stdout, /^Changing password for user 'carol'\n/);
       assert.match(ok.stdout, /Password changed successfully for user 'carol'\n$/);
       assert.match(ok.stderr, /Passwords do not match\. Please try again\./);
       assert.equal((await check('carol', 'new-passphrase-1')).ok, true);
-      const abort = await portico(['changepassword', 'carol'], dir, env, 'a\nb\n1234\n1234\npassword\npassword\n');
+      const abort = await portico(
+        ['changepassword', 'carol'],
+        dir,
+        env,
+        'a\nb\n1234\n1234\npassword\npassword\n',
+      );
       assert.equal(abort.code, 1);
-      assert.match(abort.stderr, /portico: error: Aborting password change for user 'carol' after 3 attempts \[PORTICO_ERR_CLI_COMMAND\]\n$/);
+      assert.match(
+        abort.stderr,
+        /portico: error: Aborting password change for user 'carol' after 3 attempts \[PORTICO_ERR_CLI_COMMAND\]\n$/,
+      );
       assert.equal((await check('carol', 'new-passphrase-1')).ok, true, 'unchanged');
     });
   });

@@ -43,7 +43,11 @@ export function resolveUrl(request: HttpRequest, to: string): string {
 }
 
 /** A redirect to the login page with `?next=` (Django's `redirect_to_login`). */
-export function redirectToLogin(next: string, loginUrl: string, redirectFieldName = 'next'): HttpResponseRedirect {
+export function redirectToLogin(
+  next: string,
+  loginUrl: string,
+  redirectFieldName = 'next',
+): HttpResponseRedirect {
   const hash = loginUrl.indexOf('#');
   const fragment = hash === -1 ? '' : loginUrl.slice(hash);
   const base = hash === -1 ? loginUrl : loginUrl.slice(0, hash);

@@ -8,7 +8,11 @@
 import type { HttpRequest, QueryDict } from '../../web/index.ts';
 import { authenticate } from './login.ts';
 import { validateUsername } from './models.ts';
-import { PasswordValidationError, passwordValidatorsHelpTexts, validatePassword } from './password-validation.ts';
+import {
+  PasswordValidationError,
+  passwordValidatorsHelpTexts,
+  validatePassword,
+} from './password-validation.ts';
 import { type AuthUser, createUser, getUserModel, normalizeUsername, usernameField } from './users.ts';
 
 const REQUIRED = 'This field is required.';
@@ -26,7 +30,12 @@ export abstract class Form {
   constructor(data: QueryDict | Record<string, string> | null, fields: readonly string[]) {
     this.isBound = data !== null;
     for (const name of fields) {
-      const value = data === null ? undefined : typeof data.get === 'function' ? (data as QueryDict).get(name) : (data as Record<string, string>)[name];
+      const value =
+        data === null
+          ? undefined
+          : typeof data.get === 'function'
+            ? (data as QueryDict).get(name)
+            : (data as Record<string, string>)[name];
       this.data[name] = typeof value === 'string' ? value : '';
     }
   }
@@ -106,12 +115,13 @@ export class UserCreationForm extends Form {
     if (username === '') this.addError('username', REQUIRED);
     else {
       if ([...username].length > 150)
-        this.addError('username', `Ensure this value has at most 150 characters (it has ${[...username].length}).`);
+        this.addError(
+          'username',
+          `Ensure this value has at most 150 characters (it has ${[...username].length}).`,
+        );
       const problem = field === 'username' ? validateUsername(username) : undefined;
       if (problem !== undefined) this.addError('username', problem);
-      else if (
-        await model.objects.filter({ [`${field}__iexact`]: username } as never).exists()
-      )
+      else if (await model.objects.filter({ [`${field}__iexact`]: username } as never).exists())
         this.addError('username', 'A user with that username already exists.');
     }
     if (this.data.email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(this.data.email))
@@ -134,6 +144,10 @@ export class UserCreationForm extends Form {
   /** Creates the user (call after `isValid()`). */
   async save(): Promise<AuthUser> {
     const field = usernameField();
-    return createUser({ [field]: this.data.username, email: this.data.email, password: this.data.password1 ?? '' });
+    return createUser({
+      [field]: this.data.username,
+      email: this.data.email,
+      password: this.data.password1 ?? '',
+    });
   }
 }

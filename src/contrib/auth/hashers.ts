@@ -109,7 +109,11 @@ export class PBKDF2PasswordHasher extends PasswordHasher {
   override async verify(password: string, encoded: string): Promise<boolean> {
     const { salt, iterations } = this.decode(encoded);
     // A stored count that is not a positive integer is a malformed hash, not a reason to hash forever.
-    if (!Number.isSafeInteger(iterations) || (iterations as number) < 1 || (iterations as number) > 100_000_000)
+    if (
+      !Number.isSafeInteger(iterations) ||
+      (iterations as number) < 1 ||
+      (iterations as number) > 100_000_000
+    )
       return false;
     return constantTimeCompare(encoded, await this.encode(password, salt, iterations as number));
   }
@@ -149,7 +153,9 @@ export class ScryptPasswordHasher extends PasswordHasher {
     // Node refuses when 128·N·r exceeds maxmem (32 MiB by default); leave room for larger N.
     const maxmem = 2 * 128 * n * r + 1024 * 1024;
     const hash = await new Promise<Buffer>((resolve, reject) =>
-      scrypt(password, salt, 64, { N: n, r, p, maxmem }, (error, key) => (error ? reject(error) : resolve(key))),
+      scrypt(password, salt, 64, { N: n, r, p, maxmem }, (error, key) =>
+        error ? reject(error) : resolve(key),
+      ),
     );
     return `${this.algorithm}$${n}$${salt}$${r}$${p}$${hash.toString('base64')}`;
   }
@@ -164,7 +170,8 @@ export class ScryptPasswordHasher extends PasswordHasher {
     const d = this.decode(encoded);
     const [n, r, p] = [d.workFactor as number, d.blockSize as number, d.parallelism as number];
     // Bounds, so a tampered hash cannot ask for gigabytes of memory.
-    if (![n, r, p].every(Number.isSafeInteger) || n < 2 || n > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 64) return false;
+    if (![n, r, p].every(Number.isSafeInteger) || n < 2 || n > 2 ** 20 || r < 1 || r > 32 || p < 1 || p > 64)
+      return false;
     const again = await this.encode(
       password,
       d.salt,
@@ -219,7 +226,11 @@ export class UnsaltedMD5PasswordHasher extends PasswordHasher {
   }
 
   decode(encoded: string): DecodedPassword {
-    return { algorithm: this.algorithm, salt: '', hash: encoded.startsWith('md5$$') ? encoded.slice(5) : encoded };
+    return {
+      algorithm: this.algorithm,
+      salt: '',
+      hash: encoded.startsWith('md5$$') ? encoded.slice(5) : encoded,
+    };
   }
 
   override async verify(password: string, encoded: string): Promise<boolean> {
@@ -277,14 +288,19 @@ export function getHasher(algorithm = 'default'): PasswordHasher {
   if (algorithm === 'default') return hashers[0] as PasswordHasher;
   const hasher = hashers.find((h) => h.algorithm === algorithm);
   if (hasher === undefined)
-    throw new TypeError(`Unknown password hashing algorithm '${algorithm}'. Did you specify it in settings.auth.passwordHashers?`);
+    throw new TypeError(
+      `Unknown password hashing algorithm '${algorithm}'. Did you specify it in settings.auth.passwordHashers?`,
+    );
   return hasher;
 }
 
 /** The configured hasher that made `encoded` (Django's `identify_hasher`). */
 export function identifyHasher(encoded: string): PasswordHasher {
   // Unsalted MD5 has no algorithm prefix (32 hex digits), or an empty salt (`md5$$…`).
-  if ((encoded.length === 32 && !encoded.includes('$')) || (encoded.length === 37 && encoded.startsWith('md5$$')))
+  if (
+    (encoded.length === 32 && !encoded.includes('$')) ||
+    (encoded.length === 37 && encoded.startsWith('md5$$'))
+  )
     return getHasher('unsalted_md5');
   const dollar = encoded.indexOf('$');
   if (dollar <= 0) throw new TypeError('the encoded password names no algorithm');

@@ -97,7 +97,11 @@ function secretOf(request: HttpRequest): string {
  * @param backend - the backend's name; needed only when the user did not come from
  *   `authenticate()` and several backends are configured.
  */
-export async function login(request: HttpRequest, user: BaseUser, backend?: string | AuthBackend): Promise<void> {
+export async function login(
+  request: HttpRequest,
+  user: BaseUser,
+  backend?: string | AuthBackend,
+): Promise<void> {
   const session = sessionOf(request);
   const hash = getSessionAuthHash(user, secretOf(request));
   const pk = String(user.pk);

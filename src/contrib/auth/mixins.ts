@@ -49,14 +49,19 @@ export function AccessMixin<B extends ViewClass>(Base: B) {
 
     /** 403 for a logged-in user (or with `raiseException`), else the login redirect. */
     handleNoPermission(request: HttpRequest, user: RequestUser): HttpResponseBase {
-      if (this.raiseException || user.isAuthenticated) throw new PermissionDenied(this.permissionDeniedMessage);
+      if (this.raiseException || user.isAuthenticated)
+        throw new PermissionDenied(this.permissionDeniedMessage);
       return redirectForLogin(request, {
         ...(this.loginUrl !== undefined ? { loginUrl: this.loginUrl } : {}),
         redirectFieldName: this.redirectFieldName,
       });
     }
 
-    override dispatch(request: HttpRequest, params: Params, args: readonly string[]): MaybePromise<HttpResponseBase> {
+    override dispatch(
+      request: HttpRequest,
+      params: Params,
+      args: readonly string[],
+    ): MaybePromise<HttpResponseBase> {
       return (async () => {
         const user = await requestUser(request);
         if (!(await this.testAccess(user))) return this.handleNoPermission(request, user);

@@ -55,7 +55,8 @@ export class MinimumLengthValidator implements PasswordValidator {
   }
   validate(password: string): void {
     // Code points, as Python's len() counts.
-    if ([...password].length < this.minLength) fail(this.message(), 'password_too_short', { minLength: this.minLength });
+    if ([...password].length < this.minLength)
+      fail(this.message(), 'password_too_short', { minLength: this.minLength });
   }
   private message(): string {
     const unit = this.minLength === 1 ? 'character' : 'characters';

@@ -43,10 +43,12 @@ type PermQuery = { valuesList(a: string, b: string): PromiseLike<unknown[][]> };
 async function userPermissions(user: PermUser): Promise<Set<string>> {
   const cache = cacheOf(user);
   if (cache.user === undefined) {
-    if (flag(user, 'isSuperuser')) cache.user = asStrings(await Permission.objects.valuesList('appLabel', 'codename'));
+    if (flag(user, 'isSuperuser'))
+      cache.user = asStrings(await Permission.objects.valuesList('appLabel', 'codename'));
     else {
       const manager = (user as { userPermissions?: PermQuery }).userPermissions;
-      cache.user = manager === undefined ? new Set() : asStrings(await manager.valuesList('appLabel', 'codename'));
+      cache.user =
+        manager === undefined ? new Set() : asStrings(await manager.valuesList('appLabel', 'codename'));
     }
   }
   return cache.user;
@@ -55,10 +57,12 @@ async function userPermissions(user: PermUser): Promise<Set<string>> {
 async function groupPermissions(user: PermUser): Promise<Set<string>> {
   const cache = cacheOf(user);
   if (cache.group === undefined) {
-    if (flag(user, 'isSuperuser')) cache.group = asStrings(await Permission.objects.valuesList('appLabel', 'codename'));
+    if (flag(user, 'isSuperuser'))
+      cache.group = asStrings(await Permission.objects.valuesList('appLabel', 'codename'));
     else {
-      const groups = (user as { groups?: { valuesList(f: string, o: { flat: true }): PromiseLike<unknown[]> } })
-        .groups;
+      const groups = (
+        user as { groups?: { valuesList(f: string, o: { flat: true }): PromiseLike<unknown[]> } }
+      ).groups;
       const ids = groups === undefined ? [] : await groups.valuesList('id', { flat: true });
       cache.group =
         ids.length === 0
@@ -66,7 +70,9 @@ async function groupPermissions(user: PermUser): Promise<Set<string>> {
           : asStrings(
               // No distinct(): the Set removes duplicates (and on PostgreSQL DISTINCT clashes
               // with the model's ordering columns left out of valuesList).
-              await Permission.objects.filter({ groupSet__id__in: ids } as never).valuesList('appLabel', 'codename'),
+              await Permission.objects
+                .filter({ groupSet__id__in: ids } as never)
+                .valuesList('appLabel', 'codename'),
             );
     }
   }
@@ -147,9 +153,9 @@ export async function createPermissions(app: App, using = 'default'): Promise<nu
     );
   if (wanted.length === 0) return 0;
   const existing = new Set(
-    (await Permission.objects.using(using).filter({ appLabel: app.label }).valuesList('model', 'codename')).map(
-      ([model, codename]) => `${String(model)}.${String(codename)}`,
-    ),
+    (
+      await Permission.objects.using(using).filter({ appLabel: app.label }).valuesList('model', 'codename')
+    ).map(([model, codename]) => `${String(model)}.${String(codename)}`),
   );
   const missing = wanted.filter((p) => !existing.has(`${p.model}.${p.codename}`));
   if (missing.length > 0) await Permission.objects.using(using).bulkCreate(missing);

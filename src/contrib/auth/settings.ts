@@ -11,7 +11,12 @@
  *
  * @module
  */
-import { defineSettingsSection, registerViewWrapper, type ResolvedSettings, settingsSchema } from '../../web/index.ts';
+import {
+  defineSettingsSection,
+  registerViewWrapper,
+  type ResolvedSettings,
+  settingsSchema,
+} from '../../web/index.ts';
 
 /** A password hasher by name (`'pbkdf2_sha256'`) or as an object. */
 export type HasherSpec = string | { readonly algorithm: string };

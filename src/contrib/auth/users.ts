@@ -25,7 +25,8 @@ function prepare(model: UserModel): UserModel {
   const proto = (model as unknown as { prototype: object }).prototype;
   if (!('isAuthenticated' in proto))
     Object.defineProperty(proto, 'isAuthenticated', { get: () => true, configurable: true });
-  if (!('isAnonymous' in proto)) Object.defineProperty(proto, 'isAnonymous', { get: () => false, configurable: true });
+  if (!('isAnonymous' in proto))
+    Object.defineProperty(proto, 'isAnonymous', { get: () => false, configurable: true });
   return model;
 }
 
@@ -49,7 +50,10 @@ export function getUserModel(): UserModel {
   }
   for (const needed of ['password', 'lastLogin'])
     if (model.meta.field(needed) === undefined)
-      throw new PorticoError('PORTICO_ERR_AUTH_USER_MODEL', `the user model ${label} has no '${needed}' field`);
+      throw new PorticoError(
+        'PORTICO_ERR_AUTH_USER_MODEL',
+        `the user model ${label} has no '${needed}' field`,
+      );
   return prepare(model);
 }
 
@@ -133,7 +137,12 @@ export async function createUser(
   const username = rest[nameField];
   if (typeof username !== 'string' || username === '')
     throw new TypeError(`The given ${nameField} must be set`);
-  const values: Fields = { isStaff: false, isSuperuser: false, ...rest, [nameField]: normalizeUsername(username) };
+  const values: Fields = {
+    isStaff: false,
+    isSuperuser: false,
+    ...rest,
+    [nameField]: normalizeUsername(username),
+  };
   const emailField = model.EMAIL_FIELD ?? 'email';
   if (model.meta.field(emailField) !== undefined && emailField !== nameField)
     values[emailField] = normalizeEmail(values[emailField] as string | undefined);
@@ -157,7 +166,10 @@ export async function createSuperuser(
 }
 
 /** The user whose login name is `username` (`get_by_natural_key`), or null. */
-export async function getByNaturalKey(username: string, model: UserModel = getUserModel()): Promise<AuthUser | null> {
+export async function getByNaturalKey(
+  username: string,
+  model: UserModel = getUserModel(),
+): Promise<AuthUser | null> {
   const found = await model.objects.filter({ [usernameField(model)]: username } as never).first();
   return (found as AuthUser | null | undefined) ?? null;
 }

@@ -88,7 +88,10 @@ export class LoginView extends RedirectView {
   async get(request: HttpRequest): Promise<HttpResponseBase> {
     if (this.redirectAuthenticatedUser && (await requestUser(request)).isAuthenticated) {
       const to = this.getSuccessUrl(request);
-      if (to === request.path) throw new Error('Redirection loop for authenticated user detected. Check that your loginRedirectUrl doesn’t point to a login page.');
+      if (to === request.path)
+        throw new Error(
+          'Redirection loop for authenticated user detected. Check that your loginRedirectUrl doesn’t point to a login page.',
+        );
       return new HttpResponseRedirect(to);
     }
     return this.renderForm(request, new AuthenticationForm(request));
@@ -100,7 +103,10 @@ export class LoginView extends RedirectView {
     const account = `user:${(form.data.username ?? '').trim().toLowerCase()}`;
     const address = `addr:${String(request.META.REMOTE_ADDR ?? '')}`;
     const attempts = settings.loginThrottleAttempts;
-    const wait = Math.max(this.throttle.retryAfter(account, attempts), this.throttle.retryAfter(address, attempts));
+    const wait = Math.max(
+      this.throttle.retryAfter(account, attempts),
+      this.throttle.retryAfter(address, attempts),
+    );
     if (wait > 0) {
       form.nonFieldErrors.push('Too many failed login attempts. Please try again later.');
       const response = this.renderForm(request, form, 429);
@@ -162,7 +168,12 @@ export class SignupView extends RedirectView {
     return render(
       request,
       this.templateName,
-      { ...this.extraContext, form, next: this.getRedirectUrl(request), redirectFieldName: this.redirectFieldName },
+      {
+        ...this.extraContext,
+        form,
+        next: this.getRedirectUrl(request),
+        redirectFieldName: this.redirectFieldName,
+      },
       { status },
     );
   }

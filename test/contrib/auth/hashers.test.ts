@@ -22,11 +22,14 @@ import {
   verifyPassword,
 } from '../../../src/contrib/auth/index.ts';
 
-const python = spawnSync('python3', ['-c', 'import hashlib; hashlib.scrypt'], { encoding: 'utf8' }).status === 0;
+const python =
+  spawnSync('python3', ['-c', 'import hashlib; hashlib.scrypt'], { encoding: 'utf8' }).status === 0;
 
 /** Runs a Python expression with `hashlib` and `base64` imported; its printed value. */
 function py(expression: string): string {
-  const r = spawnSync('python3', ['-c', `import hashlib, base64, sys\nprint(${expression})`], { encoding: 'utf8' });
+  const r = spawnSync('python3', ['-c', `import hashlib, base64, sys\nprint(${expression})`], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
@@ -45,20 +48,26 @@ describe('pbkdf2_sha256 (the default)', () => {
     assert.equal(await checkPassword('s3cret-password', encoded), false);
   });
 
-  test('a hash made here is Django’s: recomputed with Python’s hashlib.pbkdf2_hmac', { skip: !python && 'python3 not found' }, async () => {
-    const encoded = await makePassword('correct horse ☃', 'seasalt1234567890abcde');
-    const expected = py(
-      "base64.b64encode(hashlib.pbkdf2_hmac('sha256', 'correct horse ☃'.encode(), b'seasalt1234567890abcde', 1000000)).decode()",
-    );
-    assert.equal(encoded, `pbkdf2_sha256$1000000$seasalt1234567890abcde$${expected}`);
-  });
+  test(
+    'a hash made here is Django’s: recomputed with Python’s hashlib.pbkdf2_hmac',
+    { skip: !python && 'python3 not found' },
+    async () => {
+      const encoded = await makePassword('correct horse ☃', 'seasalt1234567890abcde');
+      const expected = py(
+        "base64.b64encode(hashlib.pbkdf2_hmac('sha256', 'correct horse ☃'.encode(), b'seasalt1234567890abcde', 1000000)).decode()",
+      );
+      assert.equal(encoded, `pbkdf2_sha256$1000000$seasalt1234567890abcde$${expected}`);
+    },
+  );
 
   test('a hash made by Django’s formula verifies here (and a fixed vector without python3)', async () => {
     // Django 5.2's make_password('portico', 'fixedsalt'): the vector was computed with Python 3's
     // base64.b64encode(hashlib.pbkdf2_hmac('sha256', b'portico', b'fixedsalt', 1000000)) (2026-12-07).
     const vector = 'pbkdf2_sha256$1000000$fixedsalt$uNEqAsEF3S/n4D052eFETerb+P5KsDOqmhn6XWBPbis=';
     if (python) {
-      const hash = py("base64.b64encode(hashlib.pbkdf2_hmac('sha256', b'portico', b'fixedsalt', 1000000)).decode()");
+      const hash = py(
+        "base64.b64encode(hashlib.pbkdf2_hmac('sha256', b'portico', b'fixedsalt', 1000000)).decode()",
+      );
       assert.equal(`pbkdf2_sha256$1000000$fixedsalt$${hash}`, vector);
     }
     assert.equal(await checkPassword('portico', vector), true);
@@ -70,7 +79,10 @@ describe('pbkdf2_sha256 (the default)', () => {
     configureAuth({ auth: { passwordHashers: [new PBKDF2PasswordHasher({ iterations: 2000 })] } });
     assert.deepEqual(await verifyPassword('pw', old), { isCorrect: true, mustUpdate: true });
     let stored = '';
-    assert.equal(await checkPassword('pw', old, async (raw) => void (stored = await makePassword(raw))), true);
+    assert.equal(
+      await checkPassword('pw', old, async (raw) => void (stored = await makePassword(raw))),
+      true,
+    );
     assert.match(stored, /^pbkdf2_sha256\$2000\$/);
     // A wrong password never reaches the setter.
     let called = false;
@@ -112,10 +124,16 @@ describe('legacy hashers, for upgrading old databases', () => {
     assert.equal(salted, `md5$seasalt$${py2md5('seasaltpw')}`);
     // Not in the default list: refused, even though the password is right.
     assert.equal(await checkPassword('pw', salted), false);
-    configureAuth({ auth: { passwordHashers: [new PBKDF2PasswordHasher({ iterations: 1000 }), 'md5', 'unsalted_md5'] } });
+    configureAuth({
+      auth: { passwordHashers: [new PBKDF2PasswordHasher({ iterations: 1000 }), 'md5', 'unsalted_md5'] },
+    });
     for (const encoded of [salted, bare, `md5$$${bare}`]) {
       let upgraded = '';
-      assert.equal(await checkPassword('pw', encoded, async (raw) => void (upgraded = await makePassword(raw))), true, encoded);
+      assert.equal(
+        await checkPassword('pw', encoded, async (raw) => void (upgraded = await makePassword(raw))),
+        true,
+        encoded,
+      );
       assert.match(upgraded, /^pbkdf2_sha256\$1000\$/);
       assert.equal(await checkPassword('wrong', encoded), false);
     }
@@ -127,7 +145,9 @@ describe('legacy hashers, for upgrading old databases', () => {
     const sha1 = await getHasher('pbkdf2_sha1');
     const encoded = await (sha1 as PBKDF2PasswordHasher).encode('pw', 'abcdefghijklmnopqrstuv', 1000);
     if (python) {
-      const h = py("base64.b64encode(hashlib.pbkdf2_hmac('sha1', b'pw', b'abcdefghijklmnopqrstuv', 1000)).decode()");
+      const h = py(
+        "base64.b64encode(hashlib.pbkdf2_hmac('sha1', b'pw', b'abcdefghijklmnopqrstuv', 1000)).decode()",
+      );
       assert.equal(encoded, `pbkdf2_sha1$1000$abcdefghijklmnopqrstuv$${h}`);
     }
     assert.deepEqual(await verifyPassword('pw', encoded), { isCorrect: true, mustUpdate: true });
@@ -149,11 +169,20 @@ describe('unusable and malformed passwords', () => {
     assert.equal(await checkPassword('', unusable), false);
     assert.equal(await checkPassword(unusable, unusable), false);
     assert.equal(await checkPassword('x', null), false);
-    assert.equal(await checkPassword(null, await makePassword('x', 'a', new PBKDF2PasswordHasher({ iterations: 1 }))), false);
+    assert.equal(
+      await checkPassword(null, await makePassword('x', 'a', new PBKDF2PasswordHasher({ iterations: 1 }))),
+      false,
+    );
   });
 
   test('gibberish, unknown algorithms and malformed hashes are false, never an exception', async () => {
-    for (const encoded of ['', 'plain', 'argon2$argon2id$v=19$m=102400,t=2,p=8$abc$def', 'pbkdf2_sha256$notanumber$salt$hash', 'scrypt$x']) {
+    for (const encoded of [
+      '',
+      'plain',
+      'argon2$argon2id$v=19$m=102400,t=2,p=8$abc$def',
+      'pbkdf2_sha256$notanumber$salt$hash',
+      'scrypt$x',
+    ]) {
       assert.equal(await checkPassword('pw', encoded), false, encoded);
     }
     await assert.rejects(makePassword('pw', 'bad$salt'), /salt/);
@@ -175,7 +204,10 @@ describe('timing', () => {
     const took = performance.now() - started;
     clearInterval(timer);
     assert.ok(took > 100, `a default hash took ${took.toFixed(0)} ms`);
-    assert.ok(maxGap < took / 2, `the event loop stalled for ${maxGap.toFixed(0)} ms of ${took.toFixed(0)} ms`);
+    assert.ok(
+      maxGap < took / 2,
+      `the event loop stalled for ${maxGap.toFixed(0)} ms of ${took.toFixed(0)} ms`,
+    );
   });
 
   test('hardenRuntime: a wrong password for a weaker hash costs the configured work, not the stored one', async () => {

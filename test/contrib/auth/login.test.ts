@@ -5,14 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import {
-  HttpRequest,
-  HttpResponse,
-  include,
-  path,
-  type Settings,
-  View,
-} from '../../../src/web/index.ts';
+import { HttpRequest, HttpResponse, include, path, type Settings, View } from '../../../src/web/index.ts';
 import { Client } from '../../../src/web/test/index.ts';
 import { CharField, defineApp } from '../../../src/db/index.ts';
 import {
@@ -50,7 +43,9 @@ shop.model('Product', { fields: { name: CharField({ maxLength: 50 }) } });
 
 const store = new MemorySessionStore();
 const whoami = (request: HttpRequest) =>
-  new HttpResponse(request.user?.isAuthenticated ? `user:${(request.user as { username: string }).username}` : 'anonymous');
+  new HttpResponse(
+    request.user?.isAuthenticated ? `user:${(request.user as { username: string }).username}` : 'anonymous',
+  );
 
 class Dashboard extends LoginRequiredMixin(View) {
   get(request: HttpRequest) {
@@ -83,7 +78,10 @@ const settings: Settings = {
     path('dashboard/', Dashboard.asView()),
     path('catalogue/', Catalogue.asView()),
     path('login-api/', async (request: HttpRequest) => {
-      const user = await authenticate(request, { username: request.GET.get('u'), password: request.GET.get('p') });
+      const user = await authenticate(request, {
+        username: request.GET.get('u'),
+        password: request.GET.get('p'),
+      });
       if (user === null) return new HttpResponse('no', { status: 401 });
       await login(request, user);
       return new HttpResponse('ok');
@@ -143,12 +141,18 @@ for (const vendor of VENDORS) {
       assert.match(page.text(), /name="next" value="\/private\/"/);
 
       const failures: unknown[] = [];
-      const onFail = (event: { credentials: Readonly<Record<string, unknown>> }) => void failures.push(event.credentials);
+      const onFail = (event: { credentials: Readonly<Record<string, unknown>> }) =>
+        void failures.push(event.credentials);
       userLoginFailed.connect(onFail);
-      const wrong = await client.post('/accounts/login/', { data: form({ username: 'alice', password: 'nope', next: '/private/' }) });
+      const wrong = await client.post('/accounts/login/', {
+        data: form({ username: 'alice', password: 'nope', next: '/private/' }),
+      });
       userLoginFailed.disconnect(onFail);
       assert.equal(wrong.status, 200);
-      assert.match(wrong.text(), /Please enter a correct username and password. Note that both fields may be case-sensitive./);
+      assert.match(
+        wrong.text(),
+        /Please enter a correct username and password. Note that both fields may be case-sensitive./,
+      );
       assert.doesNotMatch(wrong.text(), /nope/);
       assert.deepEqual(failures, [{ username: 'alice', password: '********************' }]);
 
@@ -156,7 +160,9 @@ for (const vendor of VENDORS) {
       const onLogin = ({ user, request }: { user: object; request: HttpRequest }) =>
         void logins.push(`${(user as { username: string }).username}@${request.path}`);
       userLoggedIn.connect(onLogin);
-      const ok = await client.post('/accounts/login/', { data: form({ username: 'alice', password: 'alice-pw-123', next: '/private/' }) });
+      const ok = await client.post('/accounts/login/', {
+        data: form({ username: 'alice', password: 'alice-pw-123', next: '/private/' }),
+      });
       userLoggedIn.disconnect(onLogin);
       assert.equal(ok.status, 302);
       assert.equal(ok.headers.get('location'), '/private/');
@@ -172,13 +178,24 @@ for (const vendor of VENDORS) {
     });
 
     test('an unsafe next goes to loginRedirectUrl; a safe absolute one on this host is kept', async () => {
-      for (const next of ['http://evil.example/', '//evil.example/x', '///evil.example', 'https:/evil', ' \u0001//evil.example', '\\\\evil.example']) {
+      for (const next of [
+        'http://evil.example/',
+        '//evil.example/x',
+        '///evil.example',
+        'https:/evil',
+        ' \u0001//evil.example',
+        '\\\\evil.example',
+      ]) {
         const client = new Client(settings);
-        const r = await client.post('/accounts/login/', { data: form({ username: 'bob', password: 'bob-pw-123', next }) });
+        const r = await client.post('/accounts/login/', {
+          data: form({ username: 'bob', password: 'bob-pw-123', next }),
+        });
         assert.equal(r.headers.get('location'), '/home/', JSON.stringify(next));
       }
       const client = new Client(settings);
-      const r = await client.post('/accounts/login/?next=http://testserver/ok/', { data: form({ username: 'bob', password: 'bob-pw-123' }) });
+      const r = await client.post('/accounts/login/?next=http://testserver/ok/', {
+        data: form({ username: 'bob', password: 'bob-pw-123' }),
+      });
       assert.equal(r.headers.get('location'), 'http://testserver/ok/');
     });
 
@@ -199,15 +216,21 @@ for (const vendor of VENDORS) {
 
     test('an inactive user cannot log in; the limiter answers 429 with Retry-After after too many failures', async () => {
       const client = new Client(settings);
-      const ghost = await client.post('/accounts/login/', { data: form({ username: 'ghost', password: 'ghost-pw-123' }) });
+      const ghost = await client.post('/accounts/login/', {
+        data: form({ username: 'ghost', password: 'ghost-pw-123' }),
+      });
       assert.equal(ghost.status, 200);
       assert.match(ghost.text(), /Please enter a correct username/);
       defaultLoginThrottle.clear();
       for (let i = 0; i < 3; i++) {
-        const r = await client.post('/accounts/login/', { data: form({ username: 'Alice', password: `bad${i}` }) });
+        const r = await client.post('/accounts/login/', {
+          data: form({ username: 'Alice', password: `bad${i}` }),
+        });
         assert.equal(r.status, 200);
       }
-      const blocked = await client.post('/accounts/login/', { data: form({ username: 'alice', password: 'alice-pw-123' }) });
+      const blocked = await client.post('/accounts/login/', {
+        data: form({ username: 'alice', password: 'alice-pw-123' }),
+      });
       assert.equal(blocked.status, 429);
       assert.ok(Number(blocked.headers.get('retry-after')) > 0);
       assert.match(blocked.text(), /Too many failed login attempts/);
@@ -244,7 +267,8 @@ for (const vendor of VENDORS) {
       assert.equal((await client.get('/accounts/logout/')).status, 405);
       assert.equal((await client.get('/whoami/')).text(), 'user:alice');
       const outs: unknown[] = [];
-      const onOut = ({ user }: { user: object | null }) => void outs.push((user as { username?: string } | null)?.username);
+      const onOut = ({ user }: { user: object | null }) =>
+        void outs.push((user as { username?: string } | null)?.username);
       userLoggedOut.connect(onOut);
       const r = await client.post('/accounts/logout/');
       userLoggedOut.disconnect(onOut);
@@ -266,11 +290,17 @@ for (const vendor of VENDORS) {
       assert.equal((await client.get('/perm/')).headers.get('location'), '/accounts/login/?next=/perm/');
       assert.equal((await client.get('/catalogue/')).status, 302);
       await client.get('/login-api/?u=carol&p=carol-pw-123');
-      assert.equal((await client.get('/perm/')).status, 302, 'logged in without the permission: to the login page');
+      assert.equal(
+        (await client.get('/perm/')).status,
+        302,
+        'logged in without the permission: to the login page',
+      );
       assert.equal((await client.get('/perm403/')).status, 403);
       assert.equal((await client.get('/catalogue/')).status, 403);
       const carol = await User.objects.get({ username: 'carol' });
-      await carol.userPermissions.add(await Permission.objects.get({ appLabel: 'loginshop', codename: 'view_product' }));
+      await carol.userPermissions.add(
+        await Permission.objects.get({ appLabel: 'loginshop', codename: 'view_product' }),
+      );
       assert.equal((await client.get('/perm/')).text(), 'user:carol');
       assert.equal((await client.get('/catalogue/')).text(), 'catalogue');
       await createSuperuser({ username: 'admin', password: 'admin-pw-123' });
@@ -304,7 +334,12 @@ for (const vendor of VENDORS) {
         password2: ['The two password fields didn’t match.'],
       });
       const ok = await client.post('/accounts/signup/?next=/welcome/', {
-        data: form({ username: 'dave', email: 'dave@EXAMPLE.org', password1: 'a-good-passphrase', password2: 'a-good-passphrase' }),
+        data: form({
+          username: 'dave',
+          email: 'dave@EXAMPLE.org',
+          password1: 'a-good-passphrase',
+          password2: 'a-good-passphrase',
+        }),
       });
       assert.equal(ok.status, 302);
       assert.equal(ok.headers.get('location'), '/welcome/');

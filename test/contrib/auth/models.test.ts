@@ -4,7 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { BooleanField, CharField, DateTimeField, defineApp, migrate, ValidationError } from '../../../src/db/index.ts';
+import {
+  BooleanField,
+  CharField,
+  DateTimeField,
+  defineApp,
+  migrate,
+  ValidationError,
+} from '../../../src/db/index.ts';
 import {
   AnonymousUser,
   authApp,
@@ -28,7 +35,10 @@ import { setUpAuthDatabase, VENDORS } from './helpers/database.ts';
 
 const shop = defineApp('shop');
 shop.model('Product', { fields: { name: CharField({ maxLength: 50 }) } });
-shop.model('OrderLine', { fields: { qty: CharField({ maxLength: 5 }) }, meta: { verboseName: 'line of an order' } });
+shop.model('OrderLine', {
+  fields: { qty: CharField({ maxLength: 5 }) },
+  meta: { verboseName: 'line of an order' },
+});
 
 const accounts = defineApp('accounts');
 const Member = accounts.model('Member', {
@@ -41,17 +51,29 @@ const Member = accounts.model('Member', {
 });
 Object.defineProperties(Member, { USERNAME_FIELD: { value: 'email' }, EMAIL_FIELD: { value: 'email' } });
 
-const fast = () => configureAuth({ auth: { passwordHashers: [new PBKDF2PasswordHasher({ iterations: 1000 })] } });
+const fast = () =>
+  configureAuth({ auth: { passwordHashers: [new PBKDF2PasswordHasher({ iterations: 1000 })] } });
 
 test('Django’s tables and columns', () => {
-  const tables = Object.fromEntries(authApp.models.map((m) => [m.meta.table, m.meta.fields.map((f) => f.column)]));
+  const tables = Object.fromEntries(
+    authApp.models.map((m) => [m.meta.table, m.meta.fields.map((f) => f.column)]),
+  );
   assert.deepEqual(tables, {
     auth_permission: ['id', 'name', 'app_label', 'model', 'codename'],
     auth_group: ['id', 'name'],
     auth_group_permissions: ['id', 'group_id', 'permission_id'],
     auth_user: [
-      'id', 'password', 'last_login', 'is_superuser', 'username', 'first_name', 'last_name',
-      'email', 'is_staff', 'is_active', 'date_joined',
+      'id',
+      'password',
+      'last_login',
+      'is_superuser',
+      'username',
+      'first_name',
+      'last_name',
+      'email',
+      'is_staff',
+      'is_active',
+      'date_joined',
     ],
     auth_user_groups: ['id', 'user_id', 'group_id'],
     auth_user_user_permissions: ['id', 'user_id', 'permission_id'],
@@ -88,7 +110,11 @@ for (const vendor of VENDORS) {
     });
 
     test('createUser: a hashed password, the email’s domain lower-cased, NFKC username; createSuperuser', async () => {
-      const user = await createUser({ username: 'ｊｏｈｎ', email: 'John.Smith@EXAMPLE.Com', password: 'pw-1234!' });
+      const user = await createUser({
+        username: 'ｊｏｈｎ',
+        email: 'John.Smith@EXAMPLE.Com',
+        password: 'pw-1234!',
+      });
       assert.equal(user.username, 'john');
       assert.equal(user.email, 'John.Smith@example.com');
       assert.match(user.password, /^pbkdf2_sha256\$1000\$/);
@@ -144,7 +170,11 @@ for (const vendor of VENDORS) {
       assert.equal(await hasPerm(user, 'shop.delete_product'), false);
       assert.equal(await hasPerms(user, ['shop.view_product', 'shop.change_product']), true);
       assert.equal(await hasPerms(user, ['shop.view_product', 'shop.delete_product']), false);
-      assert.deepEqual([...(await getAllPermissions(user))].sort(), ['auth.add_group', 'shop.change_product', 'shop.view_product']);
+      assert.deepEqual([...(await getAllPermissions(user))].sort(), [
+        'auth.add_group',
+        'shop.change_product',
+        'shop.view_product',
+      ]);
       assert.equal(await hasModulePerms(user, 'auth'), true);
       assert.equal(await hasModulePerms(user, 'accounts'), false);
       // Cached per instance until cleared.
@@ -165,7 +195,12 @@ for (const vendor of VENDORS) {
     });
 
     test('a swapped user model (auth.userModel) is what getUserModel and createUser use', async () => {
-      configureAuth({ auth: { userModel: 'accounts.Member', passwordHashers: [new PBKDF2PasswordHasher({ iterations: 1000 })] } });
+      configureAuth({
+        auth: {
+          userModel: 'accounts.Member',
+          passwordHashers: [new PBKDF2PasswordHasher({ iterations: 1000 })],
+        },
+      });
       assert.equal(getUserModel(), Member);
       const member = await createUser({ email: 'Ann@Example.COM', password: 'pw' });
       assert.equal((member as unknown as { email: string }).email, 'Ann@example.com');

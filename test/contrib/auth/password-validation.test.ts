@@ -31,7 +31,12 @@ async function problems(password: string, user?: object): Promise<Array<[string,
 test('the four default validators, every problem collected in order with Django’s messages', async () => {
   assert.deepEqual(
     getPasswordValidators().map((v) => v.constructor.name),
-    ['UserAttributeSimilarityValidator', 'MinimumLengthValidator', 'CommonPasswordValidator', 'NumericPasswordValidator'],
+    [
+      'UserAttributeSimilarityValidator',
+      'MinimumLengthValidator',
+      'CommonPasswordValidator',
+      'NumericPasswordValidator',
+    ],
   );
   assert.deepEqual(await problems('1234567'), [
     ['password_too_short', 'This password is too short. It must contain at least 8 characters.'],

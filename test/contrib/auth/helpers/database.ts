@@ -10,7 +10,10 @@ import { createTestDatabase } from '../../../db/helpers.ts';
 export { VENDORS } from '../../../db/helpers.ts';
 
 /** Sets up `default`; resolves to the function that drops it. */
-export async function setUpAuthDatabase(vendor: 'sqlite' | 'postgres', apps: readonly App[] = []): Promise<() => Promise<void>> {
+export async function setUpAuthDatabase(
+  vendor: 'sqlite' | 'postgres',
+  apps: readonly App[] = [],
+): Promise<() => Promise<void>> {
   const db = await createTestDatabase(vendor);
   await connections.reset();
   configureDatabases({ databases: { default: db.settings } });
