@@ -402,6 +402,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'loginRequired',
     'logout',
     'makePassword',
+    'modelHasPerm',
     'normalizeEmail',
     'normalizeUsername',
     'passwordChanged',

@@ -6,7 +6,7 @@
  */
 import { type HttpRequest, ImproperlyConfigured } from '../../web/index.ts';
 import { makePassword } from './hashers.ts';
-import { hasPerm as modelHasPerm } from './permissions.ts';
+import { getAllPermissions, modelHasPerm } from './permissions.ts';
 import { authSettings } from './settings.ts';
 import { checkUserPassword, getByNaturalKey, getUserModel, usernameField } from './users.ts';
 
@@ -26,6 +26,8 @@ export interface AuthBackend {
   getUser(userId: string): Promise<object | null>;
   /** Whether the user has a permission, when the backend grants permissions. */
   hasPerm?(user: object, perm: string, obj?: unknown): Promise<boolean>;
+  /** The permissions (`'app.codename'`) this backend grants the user. */
+  getAllPermissions?(user: object, obj?: unknown): Promise<Set<string>>;
 }
 
 /**
@@ -66,6 +68,10 @@ export class ModelBackend implements AuthBackend {
 
   async hasPerm(user: object, perm: string, obj?: unknown): Promise<boolean> {
     return (user as { isActive?: boolean }).isActive !== false && modelHasPerm(user, perm, obj);
+  }
+
+  async getAllPermissions(user: object, obj?: unknown): Promise<Set<string>> {
+    return obj === undefined || obj === null ? getAllPermissions(user) : new Set();
   }
 }
 

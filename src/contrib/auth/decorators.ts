@@ -15,7 +15,7 @@ import {
 } from '../../web/index.ts';
 import { AnonymousUser } from './anonymous.ts';
 import type { RequestUser } from './login.ts';
-import { hasPerms } from './permissions.ts';
+import { hasPerms } from './access.ts';
 import { authSettings } from './settings.ts';
 
 /** Options of the decorators. */

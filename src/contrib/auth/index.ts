@@ -96,16 +96,14 @@ export {
   validatePassword,
   VALIDATORS_BY_NAME,
 } from './password-validation.ts';
+export { getAllPermissions, hasModulePerms, hasPerm, hasPerms } from './access.ts';
 export {
   clearPermissionCache,
   createPermissions,
   DEFAULT_PERMISSIONS,
-  getAllPermissions,
   getGroupPermissions,
   getUserPermissions,
-  hasModulePerms,
-  hasPerm,
-  hasPerms,
+  modelHasPerm,
 } from './permissions.ts';
 export {
   AUTH_DEFAULTS,

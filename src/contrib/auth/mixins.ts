@@ -16,7 +16,7 @@ import {
 } from '../../web/index.ts';
 import { redirectForLogin, requestUser } from './decorators.ts';
 import type { RequestUser } from './login.ts';
-import { hasPerms } from './permissions.ts';
+import { hasPerms } from './access.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the mixin pattern needs an open constructor.
 type ViewClass = abstract new (...args: any[]) => View;

@@ -1,6 +1,6 @@
 /**
- * Permissions: `hasPerm(user, 'app.codename')` and friends (Django's `PermissionsMixin`
- * and `ModelBackend`'s permission part), and the four default permissions (add, change,
+ * The permissions held in the database (`ModelBackend`'s part of Django's permission
+ * checks: a user's own and their groups'), and the four default permissions (add, change,
  * delete, view) created for every model of every migrated app, on the database layer's
  * `postMigrate` signal (Django's `create_permissions`).
  *
@@ -102,27 +102,14 @@ export async function getAllPermissions(user: PermUser): Promise<Set<string>> {
 }
 
 /**
- * True when the user has `perm` (`'app.codename'`). An active superuser has every
- * permission; an inactive user none. Object permissions (`obj`) are for custom backends:
- * the model backend grants none.
+ * The model backend's answer: true when the user's own or group permissions include `perm`
+ * (`'app.codename'`). An active superuser has every permission; an inactive user none;
+ * object permissions (`obj`) are left to other backends.
  */
-export async function hasPerm(user: PermUser, perm: string, obj?: unknown): Promise<boolean> {
+export async function modelHasPerm(user: PermUser, perm: string, obj?: unknown): Promise<boolean> {
   if (flag(user, 'isActive') && flag(user, 'isSuperuser')) return true;
   if (obj !== undefined && obj !== null) return false;
   return (await getAllPermissions(user)).has(perm);
-}
-
-/** True when the user has every one of `perms`. */
-export async function hasPerms(user: PermUser, perms: Iterable<string>, obj?: unknown): Promise<boolean> {
-  for (const perm of perms) if (!(await hasPerm(user, perm, obj))) return false;
-  return true;
-}
-
-/** True when the user has any permission in app `appLabel`. */
-export async function hasModulePerms(user: PermUser, appLabel: string): Promise<boolean> {
-  if (flag(user, 'isActive') && flag(user, 'isSuperuser')) return true;
-  for (const perm of await getAllPermissions(user)) if (perm.startsWith(`${appLabel}.`)) return true;
-  return false;
 }
 
 /** The default actions of every model (Django's `default_permissions`). */
