@@ -368,6 +368,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'authTemplatesDir',
     'authUrls',
     'authenticate',
+    'checkAuth',
     'checkPassword',
     'checkUserPassword',
     'cleanCredentials',

@@ -8,6 +8,7 @@
  * @module
  */
 export { AnonymousUser } from './anonymous.ts';
+export { checkAuth } from './checks.ts';
 export { authTemplatesDir } from './assets.ts';
 export {
   AllowAllUsersModelBackend,
