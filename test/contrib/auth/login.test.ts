@@ -24,6 +24,7 @@ import {
   login,
   LoginRequiredMixin,
   loginRequired,
+  LoginView,
   PBKDF2PasswordHasher,
   Permission,
   PermissionRequiredMixin,
@@ -87,6 +88,7 @@ const settings: Settings = {
       return new HttpResponse('ok');
     }),
     path('accounts/', include(authUrls)),
+    path('quick-login/', LoginView.asView({ redirectAuthenticatedUser: true })),
   ],
 };
 
@@ -175,6 +177,19 @@ for (const vendor of VENDORS) {
       assert.equal(data[HASH_SESSION_KEY], getSessionAuthHash(alice, settings.secretKey!));
       assert.equal((await client.get('/private/')).text(), 'user:alice');
       assert.equal((await client.get('/dashboard/')).text(), 'user:alice');
+    });
+
+    test('redirectAuthenticatedUser sends a logged-in user on; request.auser() resolves to the user', async () => {
+      const client = new Client(settings);
+      assert.equal((await client.get('/quick-login/')).status, 200);
+      await client.get('/login-api/?u=bob&p=bob-pw-123');
+      const r = await client.get('/quick-login/?next=/somewhere/');
+      assert.equal(r.status, 302);
+      assert.equal(r.headers.get('location'), '/somewhere/');
+      const me = await client.get('/whoami/');
+      const user = await me.request!.auser!();
+      assert.equal((user as { username: string }).username, 'bob');
+      assert.equal(user, me.request!.user);
     });
 
     test('an unsafe next goes to loginRedirectUrl; a safe absolute one on this host is kept', async () => {
