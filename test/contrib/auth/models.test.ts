@@ -15,6 +15,7 @@ import {
 import {
   AnonymousUser,
   authApp,
+  authenticate,
   checkUserPassword,
   clearPermissionCache,
   configureAuth,
@@ -192,6 +193,33 @@ for (const vendor of VENDORS) {
       assert.equal(await hasPerm(root, 'shop.view_product'), false);
       assert.equal((await getAllPermissions(root)).size, 0);
       assert.equal(await hasPerm(new AnonymousUser(), 'shop.view_product'), false);
+    });
+
+    test('ModelBackend: an unknown username costs one hash, as a wrong password does; inactive users are refused', async () => {
+      const slow = new PBKDF2PasswordHasher({ iterations: 200_000 });
+      configureAuth({ auth: { passwordHashers: [slow] } });
+      await createUser({ username: 'timed', password: 'right' });
+      await createUser({ username: 'asleep', password: 'right', isActive: false });
+      const time = async (credentials: Record<string, string>) => {
+        const started = performance.now();
+        const user = await authenticate(null, credentials);
+        return { ms: performance.now() - started, user };
+      };
+      const known = await time({ username: 'timed', password: 'wrong' });
+      const unknown = await time({ username: 'nobody-at-all', password: 'wrong' });
+      assert.equal(known.user, null);
+      assert.equal(unknown.user, null);
+      assert.ok(
+        unknown.ms > known.ms * 0.4,
+        `unknown ${unknown.ms.toFixed(0)} ms vs wrong ${known.ms.toFixed(0)} ms`,
+      );
+      assert.equal((await time({ username: 'timed', password: 'right' })).user?.username, 'timed');
+      assert.equal((await time({ username: 'asleep', password: 'right' })).user, null);
+      configureAuth({
+        auth: { passwordHashers: [slow], authenticationBackends: ['AllowAllUsersModelBackend'] },
+      });
+      const allowed = await time({ username: 'asleep', password: 'right' });
+      assert.equal(allowed.user?.backend, 'AllowAllUsersModelBackend');
     });
 
     test('a swapped user model (auth.userModel) is what getUserModel and createUser use', async () => {
