@@ -154,7 +154,7 @@ export async function logout(request: HttpRequest): Promise<void> {
  */
 export async function getUser(request: HttpRequest): Promise<RequestUser> {
   const session = request.session;
-  if (session === undefined || session.sessionKey === null) return new AnonymousUser();
+  if (session === undefined) return new AnonymousUser();
   const userId = await session.get(SESSION_KEY);
   const backendName = await session.get(BACKEND_SESSION_KEY);
   if (typeof userId !== 'string' || typeof backendName !== 'string') return new AnonymousUser();

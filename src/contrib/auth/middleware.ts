@@ -19,6 +19,16 @@ import { AnonymousUser } from './anonymous.ts';
 import { getUser, type RequestUser } from './login.ts';
 import { configureAuth } from './settings.ts';
 
+/**
+ * Whether the request presented a session cookie (`sessions.cookieName`, default
+ * `sessionid`). Checked besides `session.sessionKey`, so a session store that reports its
+ * key only once loaded still gets its user resolved.
+ */
+function hasSessionCookie(request: HttpRequest): boolean {
+  const name = (request.settings as { sessions?: { cookieName?: unknown } }).sessions?.cookieName;
+  return request.COOKIES[typeof name === 'string' ? name : 'sessionid'] !== undefined;
+}
+
 /** Sets `request.user` (and `request.auser()`); needs the session middleware outside it. */
 export class AuthenticationMiddleware {
   readonly #getResponse: GetResponse;
@@ -35,7 +45,7 @@ export class AuthenticationMiddleware {
         'PORTICO_ERR_CONTRIB_CONFIG',
         'AuthenticationMiddleware requires the session middleware: put SessionMiddleware before AuthenticationMiddleware in settings.middleware',
       );
-    if (session.sessionKey === null) {
+    if (session.sessionKey === null && !hasSessionCookie(request)) {
       // No session cookie: nobody can be logged in. No I/O at all.
       const anonymous = new AnonymousUser();
       const resolved = Promise.resolve(anonymous);
