@@ -11,6 +11,10 @@ export const cliErrors = defineErrors('cli', {
     message:
       'The Node.js running portico is older than the version in engines, or does not strip TypeScript types.',
   },
+  PORTICO_ERR_CLI_COMMAND: {
+    message:
+      'A command refused its input (createsuperuser: a username taken or invalid, --noinput without --username; changepassword: no such user, three failed attempts); exits 1.',
+  },
   PORTICO_ERR_SETTINGS: {
     message:
       'The settings file given with --settings is missing, fails to load, or exports no settings object.',

@@ -22,6 +22,8 @@ Commands:
   dbshell             the database's own shell (sqlite3 or psql)
   shell               a prompt with the settings loaded and the models in scope
   clearsessions       delete expired sessions (createcachetable: the cache tables)
+  createsuperuser     create a user with every permission (auth)
+  changepassword [U]  change a user's password (auth)
 
 Options:
   -h, --help          show this help (portico <command> --help for a command's)
@@ -44,6 +46,8 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   shell: async (args) => (await import('./shell.ts')).runShell(args),
   clearsessions: async (args) => (await import('./clearsessions.ts')).runClearsessions(args),
   createcachetable: async (args) => (await import('./createcachetable.ts')).runCreatecachetable(args),
+  createsuperuser: async (args) => (await import('./createsuperuser.ts')).runCreatesuperuser(args),
+  changepassword: async (args) => (await import('./changepassword.ts')).runChangepassword(args),
 };
 
 /** Runs the command line; resolves to the exit code for errors it reported. */

@@ -24,6 +24,23 @@ export const contribErrors = defineErrors('contrib', {
       'The CSRF check refused an unsafe request; the reason is one of Django’s strings (answered 403).',
     status: 403,
   },
+  PORTICO_ERR_AUTH_PASSWORD_INVALID: {
+    message:
+      'A password was refused by the password validators (too short, too common, entirely numeric, too similar to the user); each problem has Django’s message and code.',
+    status: 400,
+  },
+  PORTICO_ERR_AUTH_USER_MODEL: {
+    message: 'settings.auth.userModel names no installed model, or a model without the fields auth needs.',
+  },
+  PORTICO_ERR_AUTH_BACKEND: {
+    message:
+      'settings.auth.authenticationBackends names an unknown backend, or a session names one no longer configured.',
+  },
+  PORTICO_ERR_AUTH_THROTTLED: {
+    message:
+      'Too many failed logins for this account or from this address; answered 429 until the window passes.',
+    status: 429,
+  },
 });
 
 /** The contrib layer's codes, as a type. */

@@ -136,7 +136,7 @@ export { ModelState, ProjectState } from './migrations/state.ts';
 export { SchemaEditor, type TableSpec } from './schema.ts';
 export { syncModels } from './sync.ts';
 export { setUpTestDatabases } from './testing.ts';
-export { postDelete, postSave, preDelete, preSave } from './signals.ts';
+export { postDelete, postMigrate, postSave, preDelete, preSave } from './signals.ts';
 export {
   atomic,
   type AtomicOptions,

@@ -30,3 +30,18 @@ export async function sendAndWait<A extends object>(
   if (!signal.hasListeners(sender)) return;
   await signal.asend(sender, args);
 }
+
+/**
+ * Sent after `migrate` (Django's `post_migrate`), once per installed app, the app as the
+ * sender, even when there was nothing to apply: contrib apps create what they derive from
+ * the models (auth's default permissions). Receivers run after the migrations committed.
+ */
+export const postMigrate = new Signal<
+  import('./models.ts').App,
+  {
+    apps: readonly import('./models.ts').App[];
+    using: string;
+    applied: readonly string[];
+    unapplied: readonly string[];
+  }
+>();

@@ -10,6 +10,7 @@
 import { type Kysely, sql } from 'kysely';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { connections } from '../connection.ts';
+import { postMigrate, sendAndWait } from '../signals.ts';
 import type { Vendor } from '../fields.ts';
 import type { App } from '../models.ts';
 import { SchemaEditor, type Statement } from '../schema.ts';
@@ -125,7 +126,7 @@ export async function migrate(apps: readonly App[], options: MigrateOptions = {}
   const vendor = database.vendor;
   const graph = await loadGraph(apps);
   const log = options.log ?? (() => {});
-  return database.kysely.connection().execute(async (db) => {
+  const result = await database.kysely.connection().execute(async (db) => {
     if (vendor === 'postgres') await sql`select pg_advisory_lock(${LOCK_KEY})`.execute(db);
     try {
       await ensureTable(db, vendor);
@@ -154,6 +155,10 @@ export async function migrate(apps: readonly App[], options: MigrateOptions = {}
       if (vendor === 'postgres') await sql`select pg_advisory_unlock(${LOCK_KEY})`.execute(db);
     }
   });
+  // After the migrations' connection is released (on SQLite there is one connection).
+  if (options.fake !== true)
+    for (const app of apps) await sendAndWait(postMigrate, app, { apps, using: alias, ...result });
+  return result;
 }
 
 /** Runs one migration in its transaction; false when another process already did. */

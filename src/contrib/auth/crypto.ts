@@ -1,0 +1,40 @@
+/**
+ * Small cryptographic helpers shared by the auth app: Django's `get_random_string`,
+ * `constant_time_compare` and `salted_hmac`.
+ *
+ * @module
+ */
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+
+/** Django's `RANDOM_STRING_CHARS`: the alphabet of salts and random strings. */
+export const RANDOM_STRING_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** A random string of `length` characters of `alphabet`, from the OS's CSPRNG. */
+export function getRandomString(length: number, alphabet = RANDOM_STRING_CHARS): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+/** Compares two strings in time independent of where they first differ. */
+export function constantTimeCompare(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  // Compare against itself on a length mismatch, so the time does not depend on the length either.
+  if (x.length !== y.length) {
+    timingSafeEqual(x, x);
+    return false;
+  }
+  return timingSafeEqual(x, y);
+}
+
+/**
+ * Django's `salted_hmac(keySalt, value, secret, algorithm='sha256')`, as hex: an HMAC keyed
+ * by `sha256(keySalt + secret)`, so one secret yields unrelated keys per purpose.
+ */
+export function saltedHmac(keySalt: string, value: string, secret: string): string {
+  const key = createHash('sha256')
+    .update(keySalt + secret)
+    .digest();
+  return createHmac('sha256', key).update(value).digest('hex');
+}
