@@ -45,21 +45,21 @@ export class AllowAny extends BasePermission {}
 
 /** Only authenticated users. */
 export class IsAuthenticated extends BasePermission {
-  override hasPermission(request: Request): boolean {
+  override hasPermission(request: Request, _view?: PermissionView): MaybePromise<boolean> {
     return request.user.isAuthenticated === true;
   }
 }
 
 /** Only staff users (`user.isStaff`). */
 export class IsAdminUser extends BasePermission {
-  override hasPermission(request: Request): boolean {
+  override hasPermission(request: Request, _view?: PermissionView): MaybePromise<boolean> {
     return request.user.isStaff === true;
   }
 }
 
 /** Anyone may read (GET, HEAD, OPTIONS); only authenticated users may write. */
 export class IsAuthenticatedOrReadOnly extends BasePermission {
-  override hasPermission(request: Request): boolean {
+  override hasPermission(request: Request, _view?: PermissionView): MaybePromise<boolean> {
     return SAFE_METHODS.includes(request.method) || request.user.isAuthenticated === true;
   }
 }

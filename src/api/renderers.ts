@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { HttpResponseBase } from '../web/index.ts';
+import { type HttpResponseBase, MultiValueDict, UploadedFile } from '../web/index.ts';
 import type { Request } from './request.ts';
 
 /** What a renderer is given besides the data. */
@@ -31,9 +31,15 @@ export interface Renderer {
 /** A renderer class, as views and settings list them. */
 export type RendererClass = new () => Renderer;
 
-/** `JSON.stringify`'s replacer for what JSON has no type for: big integers become strings. */
+/**
+ * `JSON.stringify`'s replacer for what JSON has no type for: big integers become strings,
+ * a form's `QueryDict` its last value per key (Django's `.dict()`), an upload its name.
+ */
 function replacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof MultiValueDict) return value.dict();
+  if (value instanceof UploadedFile) return value.name;
+  return value;
 }
 
 /** The `indent=N` parameter of an accepted media type (`application/json; indent=2`), capped at 8. */
