@@ -57,7 +57,8 @@ export class BrowsableAPIRenderer implements Renderer {
     const name = escapeHtml(context.view?.name ?? viewName(undefined));
     const description = context.view?.description ?? '';
     const path = request?.httpRequest.getFullPath() ?? '';
-    const formMethods = methods.filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+    // The form sends what changes data; reading is what the page itself did.
+    const formMethods = methods.filter((m) => m === 'POST' || m === 'PUT' || m === 'PATCH' || m === 'DELETE');
     const options = formMethods
       .map((m) => `<option${m === 'POST' ? ' selected' : ''}>${escapeHtml(m)}</option>`)
       .join('');
