@@ -95,3 +95,5 @@ export {
   apiView,
   type ApiViewOptions,
 } from './views.ts';
+export { type ActionMap, type ActionOptions, action, type ExtraAction, ViewSet } from './viewsets.ts';
+export { DefaultRouter, type RouterOptions, SimpleRouter, type ViewSetClass } from './routers.ts';
