@@ -117,7 +117,9 @@ export class TokenAuthentication implements Authentication {
     const key = parts[1] as string;
     // Keys are printable ASCII; anything else cannot match and is refused before a lookup.
     if (!/^[\x21-\x7e]{1,256}$/.test(key))
-      throw new AuthenticationFailed('Invalid token header. Token string should not contain invalid characters.');
+      throw new AuthenticationFailed(
+        'Invalid token header. Token string should not contain invalid characters.',
+      );
     return this.authenticateCredentials(key, request);
   }
 

@@ -21,7 +21,10 @@ export interface ExceptionContext {
 }
 
 /** Turns an error into a response, or returns null to let it through (it becomes a 500). */
-export type ExceptionHandler = (error: unknown, context: ExceptionContext) => Response | null | Promise<Response | null>;
+export type ExceptionHandler = (
+  error: unknown,
+  context: ExceptionContext,
+) => Response | null | Promise<Response | null>;
 
 /**
  * The default handler: the framework's `Http404` and `PermissionDenied` become the API's
@@ -65,8 +68,9 @@ export function exceptionHandler(error: unknown, context: ExceptionContext): Res
  * `set_rollback()`).
  */
 export function setRollbackForRequest(request: Request): void {
-  const databases = (request.httpRequest.settings as { databases?: Record<string, { atomicRequests?: boolean }> })
-    .databases;
+  const databases = (
+    request.httpRequest.settings as { databases?: Record<string, { atomicRequests?: boolean }> }
+  ).databases;
   if (databases === undefined) return;
   for (const [alias, db] of Object.entries(databases)) {
     if (db.atomicRequests === true && inAtomicBlock(alias) && !getRollback(alias)) setRollback(true, alias);

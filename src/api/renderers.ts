@@ -64,4 +64,3 @@ export class JSONRenderer implements Renderer {
     return JSON.stringify(data, replacer, indentOf(acceptedMediaType));
   }
 }
-

@@ -5,7 +5,14 @@
  *
  * @module
  */
-import type { HttpHeaders, HttpRequest, MultiValueDict, QueryDict, TemporaryUploadedFile, UploadedFile } from '../web/index.ts';
+import type {
+  HttpHeaders,
+  HttpRequest,
+  MultiValueDict,
+  QueryDict,
+  TemporaryUploadedFile,
+  UploadedFile,
+} from '../web/index.ts';
 import type { Authentication } from './authentication.ts';
 import { UnsupportedMediaType } from './exceptions.ts';
 import type { ContentNegotiation } from './negotiation.ts';

@@ -44,7 +44,9 @@ export class Response extends HttpResponse {
     const status = this.statusCode;
     // A 204 or 304 has no body, whatever the data.
     const content =
-      status === 204 || status === 304 ? '' : renderer.render(this.data, mediaType, { ...context, response: this });
+      status === 204 || status === 304
+        ? ''
+        : renderer.render(this.data, mediaType, { ...context, response: this });
     let type = this.contentTypeOverride ?? renderer.mediaType;
     if (this.contentTypeOverride === undefined && mediaType.includes(';') && renderer.format === 'json')
       type = mediaType;

@@ -23,12 +23,19 @@ interface Registration {
 }
 
 const LIST_ACTIONS: ActionMap = { get: 'list', post: 'create' };
-const DETAIL_ACTIONS: ActionMap = { get: 'retrieve', put: 'update', patch: 'partialUpdate', delete: 'destroy' };
+const DETAIL_ACTIONS: ActionMap = {
+  get: 'retrieve',
+  put: 'update',
+  patch: 'partialUpdate',
+  delete: 'destroy',
+};
 
 /** The methods of `map` whose action the viewset has. */
 function available(viewset: ViewSetClass, map: ActionMap): ActionMap {
   const proto = viewset.prototype as unknown as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(map).filter(([, name]) => typeof proto[name as string] === 'function'));
+  return Object.fromEntries(
+    Object.entries(map).filter(([, name]) => typeof proto[name as string] === 'function'),
+  );
 }
 
 /** Options of {@link SimpleRouter}. */
@@ -67,7 +74,11 @@ export class SimpleRouter {
 
   /** The URL keyword and converter of detail routes (the viewset's `lookupField`/`lookupUrlKwarg`). */
   lookupSegment(viewset: ViewSetClass): string {
-    const probe = new viewset() as ViewSet & { lookupField?: string; lookupUrlKwarg?: string; lookupValueConverter?: string };
+    const probe = new viewset() as ViewSet & {
+      lookupField?: string;
+      lookupUrlKwarg?: string;
+      lookupValueConverter?: string;
+    };
     const kwarg = probe.lookupUrlKwarg ?? probe.lookupField ?? 'pk';
     return `<${probe.lookupValueConverter ?? 'str'}:${kwarg}>`;
   }
@@ -93,13 +104,17 @@ export class SimpleRouter {
         const map = Object.fromEntries(action.methods.map((m) => [m.toLowerCase(), action.name]));
         route(`${at}${action.urlPath}`, map, `${basename}-${action.urlName}`, {
           detail: action.detail,
-          name: action.name.charAt(0).toUpperCase() + action.name.slice(1).replace(/([a-z])([A-Z])/g, '$1 $2'),
+          name:
+            action.name.charAt(0).toUpperCase() + action.name.slice(1).replace(/([a-z])([A-Z])/g, '$1 $2'),
           ...action.initkwargs,
         });
       };
       route(base, available(viewset, LIST_ACTIONS), `${basename}-list`, { detail: false, suffix: 'List' });
       for (const action of extras) if (!action.detail) extra(action, base);
-      route(lookup, available(viewset, DETAIL_ACTIONS), `${basename}-detail`, { detail: true, suffix: 'Instance' });
+      route(lookup, available(viewset, DETAIL_ACTIONS), `${basename}-detail`, {
+        detail: true,
+        suffix: 'Instance',
+      });
       for (const action of extras) if (action.detail) extra(action, `${lookup}/`);
     }
     return out;

@@ -13,8 +13,18 @@
  *
  * @module
  */
-import { defineSettingsSection, ImproperlyConfigured, type SectionOutput, settingsSchema } from '../web/index.ts';
-import { type AuthenticationClass, BasicAuthentication, type CredentialsChecker, type TokenStore } from './authentication.ts';
+import {
+  defineSettingsSection,
+  ImproperlyConfigured,
+  type SectionOutput,
+  settingsSchema,
+} from '../web/index.ts';
+import {
+  type AuthenticationClass,
+  BasicAuthentication,
+  type CredentialsChecker,
+  type TokenStore,
+} from './authentication.ts';
 import type { ExceptionHandler } from './exception-handler.ts';
 import { exceptionHandler } from './exception-handler.ts';
 import { DefaultContentNegotiation, type ContentNegotiation } from './negotiation.ts';
@@ -129,6 +139,8 @@ export function apiSettingsOf(settings: object): ResolvedApiSettings {
 function validate(value: unknown): ResolvedApiSettings {
   const result = apiSettings.schema['~standard'].validate(value);
   if (result instanceof Promise || result.issues !== undefined)
-    throw new ImproperlyConfigured(`settings.api: ${result instanceof Promise ? 'async' : result.issues[0]?.message}`);
+    throw new ImproperlyConfigured(
+      `settings.api: ${result instanceof Promise ? 'async' : result.issues[0]?.message}`,
+    );
   return result.value;
 }

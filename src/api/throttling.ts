@@ -102,7 +102,9 @@ const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400
 export function parseRate(rate: string): [limit: number, seconds: number] {
   const m = /^\s*(\d+)\s*\/\s*(\d*)\s*([smhd])[a-z]*\s*$/i.exec(rate);
   if (m === null)
-    throw new ImproperlyConfigured(`Invalid throttle rate '${rate}': expected '<count>/<period>', e.g. '100/day'.`);
+    throw new ImproperlyConfigured(
+      `Invalid throttle rate '${rate}': expected '<count>/<period>', e.g. '100/day'.`,
+    );
   const multiplier = m[2] === '' ? 1 : Number(m[2]);
   const seconds = multiplier * (UNITS[(m[3] as string).toLowerCase()] as number);
   if (seconds <= 0) throw new ImproperlyConfigured(`Invalid throttle rate '${rate}': the period is zero.`);
@@ -129,8 +131,7 @@ export function clientIdent(request: Request): string {
   const remote = meta.REMOTE_ADDR ?? '';
   const proxies = request.apiSettings.numProxies;
   const forwarded = meta.HTTP_X_FORWARDED_FOR;
-  if (proxies === null || proxies === 0 || typeof forwarded !== 'string' || forwarded === '')
-    return remote;
+  if (proxies === null || proxies === 0 || typeof forwarded !== 'string' || forwarded === '') return remote;
   const hops = forwarded
     .split(',')
     .map((s) => s.trim())
@@ -156,7 +157,9 @@ export abstract class SimpleRateThrottle implements Throttle {
   getRate(request: Request): string | null {
     if (this.rate !== null) return this.rate;
     if (this.scope === null)
-      throw new ImproperlyConfigured(`You must set either \`rate\` or \`scope\` on ${this.constructor.name}.`);
+      throw new ImproperlyConfigured(
+        `You must set either \`rate\` or \`scope\` on ${this.constructor.name}.`,
+      );
     const rates = request.apiSettings.defaultThrottleRates;
     if (!Object.hasOwn(rates, this.scope))
       throw new ImproperlyConfigured(`No default throttle rate set for '${this.scope}' scope.`);

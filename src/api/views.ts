@@ -113,7 +113,8 @@ export class APIView extends View {
       const Cls = this.contentNegotiationClass ?? this.apiSettings.defaultContentNegotiationClass;
       const negotiator = new Cls();
       const override = this.apiSettings.urlFormatOverride;
-      if ('formatParameter' in negotiator) (negotiator as { formatParameter: string | null }).formatParameter = override;
+      if ('formatParameter' in negotiator)
+        (negotiator as { formatParameter: string | null }).formatParameter = override;
       this.#negotiator = negotiator;
     }
     return this.#negotiator;
@@ -204,11 +205,19 @@ export class APIView extends View {
     return headers;
   }
 
-  override dispatch(httpRequest: HttpRequest, params: Params, args: readonly string[]): Promise<HttpResponseBase> {
+  override dispatch(
+    httpRequest: HttpRequest,
+    params: Params,
+    args: readonly string[],
+  ): Promise<HttpResponseBase> {
     return this.#dispatch(httpRequest, params, args);
   }
 
-  async #dispatch(httpRequest: HttpRequest, params: Params, args: readonly string[]): Promise<HttpResponseBase> {
+  async #dispatch(
+    httpRequest: HttpRequest,
+    params: Params,
+    args: readonly string[],
+  ): Promise<HttpResponseBase> {
     this.params = params;
     this.args = args;
     this.apiSettings = apiSettingsOf(httpRequest.settings);
@@ -237,12 +246,20 @@ export class APIView extends View {
     return response;
   }
 
-  override httpMethodNotAllowed(request: HttpRequest | Request, _params: Params, _args: readonly string[]): never {
+  override httpMethodNotAllowed(
+    request: HttpRequest | Request,
+    _params: Params,
+    _args: readonly string[],
+  ): never {
     throw new MethodNotAllowed(request.method);
   }
 
   /** OPTIONS: the view's name, description and the media types it renders and parses (DRF's metadata). */
-  override options(_request: HttpRequest | Request, _params: Params, _args: readonly string[]): HttpResponseBase {
+  override options(
+    _request: HttpRequest | Request,
+    _params: Params,
+    _args: readonly string[],
+  ): HttpResponseBase {
     return new Response({
       name: this.getViewName(),
       description: this.description,
@@ -347,7 +364,9 @@ export function apiView(
       },
     });
   }
-  const title = handler.name ? handler.name.charAt(0).toUpperCase() + handler.name.slice(1) : 'FunctionAPIView';
+  const title = handler.name
+    ? handler.name.charAt(0).toUpperCase() + handler.name.slice(1)
+    : 'FunctionAPIView';
   Object.defineProperty(FunctionAPIView, 'name', { value: title });
   return FunctionAPIView.asView(options as Partial<FunctionAPIView>);
 }

@@ -105,22 +105,21 @@ export class ViewSet extends APIView {
       throw new TypeError(
         "The `actions` argument must be provided when calling `.asView()` on a ViewSet. For example `.asView({ get: 'list' })`.",
       );
-    const cls = this;
-    const probe = new cls() as unknown as Record<string, unknown>;
+    const probe = new this() as unknown as Record<string, unknown>;
     for (const key of Object.keys(initkwargs)) {
       if (View.httpMethodNames.includes(key) || !(key in probe))
-        throw new ImproperlyConfigured(`${cls.name}.asView() received an invalid keyword '${key}'.`);
+        throw new ImproperlyConfigured(`${this.name}.asView() received an invalid keyword '${key}'.`);
     }
     for (const [method, name] of Object.entries(map)) {
       if (!View.httpMethodNames.includes(method))
-        throw new ImproperlyConfigured(`${cls.name}.asView(): '${method}' is not an HTTP method name.`);
+        throw new ImproperlyConfigured(`${this.name}.asView(): '${method}' is not an HTTP method name.`);
       if (typeof probe[name as string] !== 'function')
-        throw new ImproperlyConfigured(`${cls.name}.asView(): there is no action '${name}' for '${method}'.`);
+        throw new ImproperlyConfigured(`${this.name}.asView(): there is no action '${name}' for '${method}'.`);
     }
     const init = Object.freeze({ ...initkwargs });
     const frozen = Object.freeze({ ...map });
     const view = (request: HttpRequest, params: Params, args: readonly string[]) => {
-      const self = new cls() as T & ViewSet;
+      const self = new this() as T & ViewSet;
       Object.assign(self, init);
       self.actionMap = frozen;
       const record = self as unknown as Record<string, unknown>;
@@ -128,8 +127,13 @@ export class ViewSet extends APIView {
       self.setup(request, params, args);
       return self.dispatch(request, params, args);
     };
-    Object.defineProperty(view, 'name', { value: cls.name });
-    return Object.assign(view, { viewClass: cls, viewInitkwargs: init, actions: frozen, csrfExempt: true as const });
+    Object.defineProperty(view, 'name', { value: this.name });
+    return Object.assign(view, {
+      viewClass: this,
+      viewInitkwargs: init,
+      actions: frozen,
+      csrfExempt: true as const,
+    });
   }
 
   override initializeRequest(httpRequest: HttpRequest): Request {
@@ -146,7 +150,8 @@ export class ViewSet extends APIView {
 
   /** The URL of this viewset's `{basename}-{urlName}` route (DRF's `reverse_action`). */
   reverseAction(urlName: string, params: Params = {}): string {
-    if (this.basename === null) throw new ImproperlyConfigured('reverseAction() needs the router’s basename.');
+    if (this.basename === null)
+      throw new ImproperlyConfigured('reverseAction() needs the router’s basename.');
     const match = this.request.resolverMatch;
     const name = `${this.basename}-${urlName}`;
     const qualified = match?.namespace ? `${match.namespace}:${name}` : name;

@@ -10,7 +10,14 @@ import {
   Response,
   TokenAuthentication,
 } from '../../src/api/index.ts';
-import { authtokenApp, databaseTokenStore, generateToken, revokeTokens, Token, tokenDigest } from '../../src/api/authtoken/index.ts';
+import {
+  authtokenApp,
+  databaseTokenStore,
+  generateToken,
+  revokeTokens,
+  Token,
+  tokenDigest,
+} from '../../src/api/authtoken/index.ts';
 import { APIClient } from '../../src/api/test/index.ts';
 import { configureDatabases, connections, migrate } from '../../src/db/index.ts';
 import { path, type Settings } from '../../src/web/index.ts';
@@ -44,13 +51,16 @@ const settings: Settings = {
   },
 };
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('BasicAuthentication', () => {
   const client = new APIClient(settings);
 
   test('right credentials (UTF-8 password) authenticate', async () => {
-    const response = await client.get('/basic/', undefined, { headers: { Authorization: basic('ann', 'pässword') } });
+    const response = await client.get('/basic/', undefined, {
+      headers: { Authorization: basic('ann', 'pässword') },
+    });
     assert.equal(response.status, 200);
     assert.deepEqual(response.json(), { user: 'ann', prefix: null });
   });
@@ -67,7 +77,10 @@ describe('BasicAuthentication', () => {
     ['Basic', 'Invalid basic header. No credentials provided.'],
     ['Basic a b', 'Invalid basic header. Credentials string should not contain spaces.'],
     ['Basic !!!!', 'Invalid basic header. Credentials not correctly base64 encoded.'],
-    [`Basic ${Buffer.from('nocolon').toString('base64')}`, 'Invalid basic header. Credentials not correctly base64 encoded.'],
+    [
+      `Basic ${Buffer.from('nocolon').toString('base64')}`,
+      'Invalid basic header. Credentials not correctly base64 encoded.',
+    ],
   ] as const) {
     test(`"${header}" → 401 ${detail}`, async () => {
       const response = await client.get('/basic/', undefined, { headers: { Authorization: header } });
@@ -79,7 +92,9 @@ describe('BasicAuthentication', () => {
 
   test('unconfigured, every credential is refused', async () => {
     const bare = new APIClient({ ...settings, api: {} });
-    const response = await bare.get('/basic/', undefined, { headers: { Authorization: basic('ann', 'pässword') } });
+    const response = await bare.get('/basic/', undefined, {
+      headers: { Authorization: basic('ann', 'pässword') },
+    });
     assert.equal(response.status, 401);
   });
 });
@@ -139,7 +154,9 @@ for (const vendor of VENDORS) {
     test('the first authenticator that recognises the scheme wins; revoked tokens stop working', async () => {
       const { key } = await generateToken(1);
       const client = new APIClient(settings);
-      const byBasic = await client.get('/both/', undefined, { headers: { Authorization: basic('ann', 'pässword') } });
+      const byBasic = await client.get('/both/', undefined, {
+        headers: { Authorization: basic('ann', 'pässword') },
+      });
       assert.equal(byBasic.status, 200);
       const anonymous = await client.get('/both/');
       assert.equal(anonymous.headers.get('www-authenticate'), 'Token');

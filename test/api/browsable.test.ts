@@ -58,7 +58,10 @@ describe('content negotiation', () => {
       parseAccept('*/*;q=0.8, application/json;q=0.9, text/html, text/*, image/png;q=0').map((a) => a.full),
       ['text/html', 'text/*', 'application/json', '*/*'],
     );
-    assert.deepEqual(parseAccept('application/json; indent=4').map((a) => a.full), ['application/json; indent=4']);
+    assert.deepEqual(
+      parseAccept('application/json; indent=4').map((a) => a.full),
+      ['application/json; indent=4'],
+    );
     assert.ok(mediaTypeMatches('application/*', 'application/json'));
     assert.ok(!mediaTypeMatches('text/html', 'application/json'));
   });
@@ -88,7 +91,9 @@ describe('content negotiation', () => {
   test('Accept: application/json; indent=2 pretty-prints; JSON is compact otherwise', async () => {
     const client = new APIClient(settings());
     assert.equal((await client.get('/notes/')).text(), '[{"id":1,"title":"<script>alert(1)</script>"}]');
-    const pretty = await client.get('/notes/', undefined, { headers: { Accept: 'application/json; indent=2' } });
+    const pretty = await client.get('/notes/', undefined, {
+      headers: { Accept: 'application/json; indent=2' },
+    });
     assert.equal(pretty.text(), '[\n  {\n    "id": 1,\n    "title": "<script>alert(1)</script>"\n  }\n]');
   });
 
@@ -97,7 +102,10 @@ describe('content negotiation', () => {
     const refused = await client.get('/json-only/', undefined, { headers: { Accept: 'text/html' } });
     assert.equal(refused.status, 406);
     assert.equal(refused.headers.get('content-type'), 'application/json');
-    assert.equal((await client.get('/json-only/', undefined, { headers: { Accept: CHROME_ACCEPT } })).status, 200);
+    assert.equal(
+      (await client.get('/json-only/', undefined, { headers: { Accept: CHROME_ACCEPT } })).status,
+      200,
+    );
   });
 
   test('the renderer escapes the view’s name and description too', () => {
@@ -114,7 +122,11 @@ describe('content negotiation', () => {
 describe('over a real socket', () => {
   let server: TsgiServer;
   before(async () => {
-    server = await serve(getTsgiApplication(settings()), { host: '127.0.0.1', port: 0, errors: memoryErrors() });
+    server = await serve(getTsgiApplication(settings()), {
+      host: '127.0.0.1',
+      port: 0,
+      errors: memoryErrors(),
+    });
   });
   after(async () => server?.close(0));
 
@@ -126,9 +138,17 @@ describe('over a real socket', () => {
     });
     assert.equal(created.status, 201);
     assert.deepEqual(await created.json(), { id: 2, title: 'over TCP' });
-    const xml = await fetch(`${server.url}/notes/`, { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: '<a/>' });
+    const xml = await fetch(`${server.url}/notes/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml' },
+      body: '<a/>',
+    });
     assert.equal(xml.status, 415);
-    const broken = await fetch(`${server.url}/notes/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title": }' });
+    const broken = await fetch(`${server.url}/notes/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"title": }',
+    });
     assert.equal(broken.status, 400);
     assert.match(((await broken.json()) as { detail: string }).detail, /line 1, column 11/);
     const big = await fetch(`${server.url}/notes/`, {
@@ -163,7 +183,11 @@ describe('the browsable API in a browser', { skip: browserSkip() }, () => {
   let browser: TestBrowser;
   let page: Page;
   before(async () => {
-    server = await serve(getTsgiApplication(settings()), { host: '127.0.0.1', port: 0, errors: memoryErrors() });
+    server = await serve(getTsgiApplication(settings()), {
+      host: '127.0.0.1',
+      port: 0,
+      errors: memoryErrors(),
+    });
     browser = await launchBrowser();
     page = await browser.context.newPage();
   });
@@ -181,7 +205,10 @@ describe('the browsable API in a browser', { skip: browserSkip() }, () => {
     const response = await page.goto(`${server.url}/notes/`);
     assert.equal(response?.status(), 200);
     assert.equal(await page.locator('h1').innerText(), 'Note List');
-    assert.match(await page.locator('#response').innerText(), /HTTP 200 OK[\s\S]*<script>alert\(1\)<\/script>/);
+    assert.match(
+      await page.locator('#response').innerText(),
+      /HTTP 200 OK[\s\S]*<script>alert\(1\)<\/script>/,
+    );
     assert.deepEqual(await page.locator('#method option').allInnerTexts(), ['POST']);
     await page.selectOption('#method', 'POST');
     await page.selectOption('#contentType', 'application/json');
@@ -198,7 +225,10 @@ describe('the browsable API in a browser', { skip: browserSkip() }, () => {
     await page.fill('#body', 'title=');
     await page.click('button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#response')?.textContent?.includes('400'));
-    assert.match(await page.locator('#response').innerText(), /HTTP 400 Bad Request[\s\S]*This field is required\./);
+    assert.match(
+      await page.locator('#response').innerText(),
+      /HTTP 400 Bad Request[\s\S]*This field is required\./,
+    );
     // Nothing in the data ever ran as script.
     assert.deepEqual(dialogs, []);
     const listed = await page.goto(`${server.url}/notes/?format=json`);

@@ -23,7 +23,8 @@ class Create extends APIView {
   async post(request: Request) {
     const data = request.data as { digest: string; fail?: boolean };
     await Token.objects.create({ digest: data.digest, prefix: 'p', userId: '1' });
-    if (data.fail) throw new ValidationError({ digest: [new ErrorDetail('Rejected after the insert.', 'late')] });
+    if (data.fail)
+      throw new ValidationError({ digest: [new ErrorDetail('Rejected after the insert.', 'late')] });
     return new Response({ created: data.digest }, { status: 201 });
   }
 }
@@ -40,7 +41,9 @@ class Failing extends APIView {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'portico-api-eh-'));
-const databases = { default: { engine: 'sqlite' as const, name: join(dir, 'db.sqlite3'), atomicRequests: true } };
+const databases = {
+  default: { engine: 'sqlite' as const, name: join(dir, 'db.sqlite3'), atomicRequests: true },
+};
 
 const base: Settings = {
   rootUrlconf: [path('create/', Create.asView()), path('fail/', Failing.asView())],
@@ -115,12 +118,18 @@ describe('the exception handler', () => {
       error: { detail: 'No such note.' },
       status: 404,
     });
-    const none = new APIClient({ ...base, api: { exceptionHandler: () => null } }, { raiseRequestException: false });
+    const none = new APIClient(
+      { ...base, api: { exceptionHandler: () => null } },
+      { raiseRequestException: false },
+    );
     assert.equal((await none.get('/fail/', { what: 'missing' })).status, 500);
   });
 
   test('the api section refuses unknown keys and bad values at start-up', () => {
-    assert.throws(() => new APIClient({ ...base, api: { validationErrorStatus: 418 as 400 } }), /settings\.api\.validationErrorStatus: must be 400 or 422/);
+    assert.throws(
+      () => new APIClient({ ...base, api: { validationErrorStatus: 418 as 400 } }),
+      /settings\.api\.validationErrorStatus: must be 400 or 422/,
+    );
     assert.throws(
       () => new APIClient({ ...base, api: { defaultRenderers: [] } as never }),
       /settings\.api\.defaultRenderers: unknown key/,

@@ -11,7 +11,14 @@ import {
   ViewSet,
 } from '../../src/api/index.ts';
 import { APIClient } from '../../src/api/test/index.ts';
-import { ImproperlyConfigured, include, type Params, path, reverseUnchecked, type Settings } from '../../src/web/index.ts';
+import {
+  ImproperlyConfigured,
+  include,
+  type Params,
+  path,
+  reverseUnchecked,
+  type Settings,
+} from '../../src/web/index.ts';
 
 interface Note {
   id: number;
@@ -30,7 +37,11 @@ function noteViewSet() {
     static override extraActions = [
       action('archive', { detail: true, methods: ['post'] }),
       action('recentTitles', { detail: false }),
-      action('purge', { detail: false, methods: ['DELETE'], initkwargs: { permissionClasses: [IsAdminUser] } }),
+      action('purge', {
+        detail: false,
+        methods: ['DELETE'],
+        initkwargs: { permissionClasses: [IsAdminUser] },
+      }),
     ];
     lookupValueConverter = 'int';
 
@@ -38,9 +49,16 @@ function noteViewSet() {
       return new Response([...notes.values()]);
     }
     create(request: Request) {
-      const note = { id: notes.size + 1, title: String((request.data as { title: unknown }).title), archived: false };
+      const note = {
+        id: notes.size + 1,
+        title: String((request.data as { title: unknown }).title),
+        archived: false,
+      };
       notes.set(note.id, note);
-      return new Response(note, { status: 201, headers: { Location: this.reverseAction('detail', { pk: note.id }) } });
+      return new Response(note, {
+        status: 201,
+        headers: { Location: this.reverseAction('detail', { pk: note.id }) },
+      });
     }
     retrieve(_request: Request, params: Params) {
       return new Response({ ...find(params), action: this.action, detail: this.detail });
@@ -123,7 +141,10 @@ describe('routers and viewsets', () => {
       detail: true,
     });
     assert.equal((await client.patch('/api/notes/2/', { title: 'two' })).status, 200);
-    assert.deepEqual((await client.post('/api/notes/2/archive/')).json(), { archived: true, action: 'archive' });
+    assert.deepEqual((await client.post('/api/notes/2/archive/')).json(), {
+      archived: true,
+      action: 'archive',
+    });
     assert.equal((await client.get('/api/notes/2/archive/')).status, 405);
     assert.deepEqual((await client.get('/api/notes/recent-titles/')).json(), ['first', 'two']);
     assert.equal((await client.delete('/api/notes/2/')).status, 204);
@@ -149,10 +170,17 @@ describe('routers and viewsets', () => {
 
   test('DefaultRouter’s root lists the list URLs, absolute', async () => {
     const response = await new APIClient(settings()).get('/api/');
-    assert.deepEqual(response.json(), { notes: 'http://testserver/api/notes/', tags: 'http://testserver/api/tags/' });
-    const page = await new APIClient(settings()).get('/api/', undefined, { headers: { Accept: 'text/html' } });
+    assert.deepEqual(response.json(), {
+      notes: 'http://testserver/api/notes/',
+      tags: 'http://testserver/api/tags/',
+    });
+    const page = await new APIClient(settings()).get('/api/', undefined, {
+      headers: { Accept: 'text/html' },
+    });
     assert.match(page.text(), /<h1>Api Root<\/h1>/);
-    const list = await new APIClient(settings()).get('/api/notes/', undefined, { headers: { Accept: 'text/html' } });
+    const list = await new APIClient(settings()).get('/api/notes/', undefined, {
+      headers: { Accept: 'text/html' },
+    });
     assert.match(list.text(), /<h1>Note List<\/h1>/);
   });
 
@@ -160,7 +188,10 @@ describe('routers and viewsets', () => {
     const router = new SimpleRouter();
     router.register('notes', noteViewSet());
     assert.throws(() => router.register('notes', noteViewSet()), ImproperlyConfigured);
-    assert.throws(() => router.register('other', noteViewSet(), { basename: 'notes' }), /basename "notes" is already registered/);
+    assert.throws(
+      () => router.register('other', noteViewSet(), { basename: 'notes' }),
+      /basename "notes" is already registered/,
+    );
     assert.throws(() => noteViewSet().asView(), /The `actions` argument must be provided/);
     assert.throws(() => noteViewSet().asView({ get: 'nope' }), /no action 'nope'/);
   });

@@ -85,13 +85,22 @@ describe('throttles', () => {
     const spoofing = new APIClient(settings);
     for (let i = 0; i < 3; i++)
       await spoofing.get('/ping/', undefined, { headers: { 'X-Forwarded-For': `10.0.0.${i}` } });
-    assert.equal((await spoofing.get('/ping/', undefined, { headers: { 'X-Forwarded-For': '10.0.0.9' } })).status, 429);
+    assert.equal(
+      (await spoofing.get('/ping/', undefined, { headers: { 'X-Forwarded-For': '10.0.0.9' } })).status,
+      429,
+    );
     defaultThrottleStore.clear();
     const proxied = new APIClient({ ...settings, api: { ...settings.api, numProxies: 1 } });
     for (let i = 0; i < 3; i++)
       await proxied.get('/ping/', undefined, { headers: { 'X-Forwarded-For': '203.0.113.5' } });
-    assert.equal((await proxied.get('/ping/', undefined, { headers: { 'X-Forwarded-For': '203.0.113.5' } })).status, 429);
-    assert.equal((await proxied.get('/ping/', undefined, { headers: { 'X-Forwarded-For': '203.0.113.6' } })).status, 200);
+    assert.equal(
+      (await proxied.get('/ping/', undefined, { headers: { 'X-Forwarded-For': '203.0.113.5' } })).status,
+      429,
+    );
+    assert.equal(
+      (await proxied.get('/ping/', undefined, { headers: { 'X-Forwarded-For': '203.0.113.6' } })).status,
+      200,
+    );
   });
 
   test('ScopedRateThrottle shares a scope’s budget across views; views without a scope are free', async () => {

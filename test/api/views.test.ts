@@ -88,7 +88,10 @@ class Echo extends APIView {
 
   patch(request: Request) {
     const data = request.data as Record<string, unknown>;
-    return new Response({ proto: Object.getPrototypeOf(data), polluted: ({} as Record<string, unknown>).polluted ?? null });
+    return new Response({
+      proto: Object.getPrototypeOf(data),
+      polluted: ({} as Record<string, unknown>).polluted ?? null,
+    });
   }
 }
 
@@ -122,7 +125,10 @@ class Thing extends APIView {
 
 class Invalid extends APIView {
   post() {
-    throw new ValidationError({ title: ['This field is required.'], tags: { 1: ['A valid integer is required.'] } });
+    throw new ValidationError({
+      title: ['This field is required.'],
+      tags: { 1: ['A valid integer is required.'] },
+    });
   }
 }
 
@@ -143,7 +149,11 @@ class Boom extends APIView {
 }
 
 const hello = apiView(['GET', 'POST'], function hello(request: Request) {
-  return new Response({ method: request.method, data: request.method === 'POST' ? request.data : null, q: request.queryParams.get('q') ?? null });
+  return new Response({
+    method: request.method,
+    data: request.method === 'POST' ? request.data : null,
+    q: request.queryParams.get('q') ?? null,
+  });
 });
 
 const settings: Settings = {
@@ -166,7 +176,9 @@ const settings: Settings = {
 describe('APIView dispatch', () => {
   test('runs negotiation, authentication, permissions, throttles, then the handler', async () => {
     order.length = 0;
-    const response = await new APIClient(settings).get('/traced/', undefined, { headers: { Authorization: 'Demo ann' } });
+    const response = await new APIClient(settings).get('/traced/', undefined, {
+      headers: { Authorization: 'Demo ann' },
+    });
     assert.equal(response.status, 200);
     assert.deepEqual(response.json(), { user: 'ann', auth: 'ann-token' });
     assert.deepEqual(order, ['authenticate', 'permissions', 'throttles', 'handler']);
@@ -193,7 +205,9 @@ describe('APIView dispatch', () => {
   });
 
   test('wrong credentials: AuthenticationFailed, 401', async () => {
-    const response = await new APIClient(settings).get('/traced/', undefined, { headers: { Authorization: 'Demo eve' } });
+    const response = await new APIClient(settings).get('/traced/', undefined, {
+      headers: { Authorization: 'Demo eve' },
+    });
     assert.equal(response.status, 401);
     assert.deepEqual(response.json(), { detail: 'No such demo user.' });
   });
@@ -214,7 +228,10 @@ describe('APIView dispatch', () => {
   test('not(IsAuthenticated) lets only anonymous requests in', async () => {
     const client = new APIClient(settings);
     assert.equal((await client.get('/not/')).status, 200);
-    assert.equal((await client.get('/not/', undefined, { headers: { Authorization: 'Demo ann' } })).status, 403);
+    assert.equal(
+      (await client.get('/not/', undefined, { headers: { Authorization: 'Demo ann' } })).status,
+      403,
+    );
   });
 
   test('object permissions through or(): an operand must allow both request and object', async () => {
@@ -246,7 +263,11 @@ describe('APIView dispatch', () => {
   });
 
   test('405 for a method without a handler, with Allow', async () => {
-    const response = await new APIClient(settings).put('/traced/', { a: 1 }, { headers: { Authorization: 'Demo ann' } });
+    const response = await new APIClient(settings).put(
+      '/traced/',
+      { a: 1 },
+      { headers: { Authorization: 'Demo ann' } },
+    );
     assert.equal(response.status, 405);
     assert.deepEqual(response.json(), { detail: 'Method "PUT" not allowed.' });
     assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS');
@@ -284,7 +305,11 @@ describe('APIView dispatch', () => {
   test('apiView(): a function view with the same flow, 405 for other methods', async () => {
     const client = new APIClient(settings);
     assert.deepEqual((await client.get('/hello/', { q: 'x' })).json(), { method: 'GET', data: null, q: 'x' });
-    assert.deepEqual((await client.post('/hello/', { a: [1, 2] })).json(), { method: 'POST', data: { a: [1, 2] }, q: null });
+    assert.deepEqual((await client.post('/hello/', { a: [1, 2] })).json(), {
+      method: 'POST',
+      data: { a: [1, 2] },
+      q: null,
+    });
     assert.equal((await client.delete('/hello/')).status, 405);
     assert.equal((hello as unknown as { csrfExempt: boolean }).csrfExempt, true);
     assert.equal((Traced.asView() as unknown as { csrfExempt: boolean }).csrfExempt, true);
@@ -310,7 +335,11 @@ describe('request.data', () => {
       data: { title: 'Hi', tag: 'b' },
       type: 'application/x-www-form-urlencoded',
     });
-    const multipart = await client.post('/echo/', { title: 'Hi' }, { files: { doc: { name: 'a.txt', content: 'hello' } } });
+    const multipart = await client.post(
+      '/echo/',
+      { title: 'Hi' },
+      { files: { doc: { name: 'a.txt', content: 'hello' } } },
+    );
     assert.equal(multipart.status, 201);
     assert.equal((multipart.json() as { data: { title: string } }).data.title, 'Hi');
     const put = await client.put('/echo/', { title: 'Put' }, { format: 'form' });
@@ -331,7 +360,10 @@ describe('request.data', () => {
   });
 
   test('an unsupported media type is 415', async () => {
-    const response = await new APIClient(settings).post('/echo/', undefined, { body: '<a/>', contentType: 'application/xml' });
+    const response = await new APIClient(settings).post('/echo/', undefined, {
+      body: '<a/>',
+      contentType: 'application/xml',
+    });
     assert.equal(response.status, 415);
     assert.deepEqual(response.json(), { detail: 'Unsupported media type "application/xml" in request.' });
   });
@@ -346,7 +378,9 @@ describe('request.data', () => {
 
   test('a body over dataUploadMaxMemorySize is a 413', async () => {
     const small: Settings = { ...settings, dataUploadMaxMemorySize: 100 };
-    const response = await new APIClient(small, { raiseRequestException: false }).post('/echo/', { big: 'x'.repeat(500) });
+    const response = await new APIClient(small, { raiseRequestException: false }).post('/echo/', {
+      big: 'x'.repeat(500),
+    });
     assert.equal(response.status, 413);
   });
 });

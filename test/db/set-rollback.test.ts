@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { atomic, getRollback, onCommit, setRollback, TransactionManagementError } from '../../src/db/index.ts';
+import {
+  atomic,
+  getRollback,
+  onCommit,
+  setRollback,
+  TransactionManagementError,
+} from '../../src/db/index.ts';
 import { Organization, shopModels } from './fixtures/shop.ts';
 import { setUpDatabase, truncate, VENDORS } from './helpers.ts';
 

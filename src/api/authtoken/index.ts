@@ -4,4 +4,11 @@
  * @module
  */
 export { authtokenApp, Token } from './models.ts';
-export { databaseTokenStore, generateToken, newTokenKey, revokeTokens, tokenDigest, type TokenRecord } from './store.ts';
+export {
+  databaseTokenStore,
+  generateToken,
+  newTokenKey,
+  revokeTokens,
+  tokenDigest,
+  type TokenRecord,
+} from './store.ts';

@@ -27,7 +27,11 @@ export type TokenRecord = Awaited<ReturnType<typeof Token.objects.create>>;
  */
 export async function generateToken(userId: unknown): Promise<{ key: string; token: TokenRecord }> {
   const key = newTokenKey();
-  const token = await Token.objects.create({ digest: tokenDigest(key), prefix: key.slice(0, 8), userId: String(userId) });
+  const token = await Token.objects.create({
+    digest: tokenDigest(key),
+    prefix: key.slice(0, 8),
+    userId: String(userId),
+  });
   return { key, token };
 }
 
@@ -43,7 +47,9 @@ export async function revokeTokens(userId: unknown): Promise<number> {
  * digest, compares the digests in constant time, and loads the user with `loadUser`
  * (the project's user model: `(id) => User.objects.filter({ id }).first()`).
  */
-export function databaseTokenStore(loadUser: (userId: string) => Promise<ApiUser | null | undefined>): TokenStore {
+export function databaseTokenStore(
+  loadUser: (userId: string) => Promise<ApiUser | null | undefined>,
+): TokenStore {
   return {
     async lookup(key: string) {
       const digest = tokenDigest(key);

@@ -113,7 +113,12 @@ export class APIClient {
   }
 
   /** Any request with a body encoded by `options.format`. */
-  request(method: string, url: string, data?: unknown, options: APIRequestOptions = {}): Promise<TestResponse> {
+  request(
+    method: string,
+    url: string,
+    data?: unknown,
+    options: APIRequestOptions = {},
+  ): Promise<TestResponse> {
     const { format, files, body, contentType, ...rest } = options;
     const send: ClientBodyOptions = { ...rest };
     if (body !== undefined) Object.assign(send, { body, contentType });
