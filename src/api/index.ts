@@ -6,6 +6,8 @@
  * @module
  */
 export { type ApiUser, AnonymousUser } from './user.ts';
+/** URL parameters as handlers receive them (the framework's type). */
+export type { Params } from '../web/index.ts';
 export {
   type Authentication,
   type AuthenticationClass,
