@@ -114,7 +114,9 @@ export class ViewSet extends APIView {
       if (!View.httpMethodNames.includes(method))
         throw new ImproperlyConfigured(`${this.name}.asView(): '${method}' is not an HTTP method name.`);
       if (typeof probe[name as string] !== 'function')
-        throw new ImproperlyConfigured(`${this.name}.asView(): there is no action '${name}' for '${method}'.`);
+        throw new ImproperlyConfigured(
+          `${this.name}.asView(): there is no action '${name}' for '${method}'.`,
+        );
     }
     const init = Object.freeze({ ...initkwargs });
     const frozen = Object.freeze({ ...map });
