@@ -11,7 +11,6 @@
  */
 import { tmpdir } from 'node:os';
 import {
-  InvalidJson,
   MultiValueDict,
   type QueryDict,
   QueryDict as QueryDictClass,
@@ -19,6 +18,7 @@ import {
   type UploadedFile,
 } from '../web/index.ts';
 import { parseMultipart } from '../web/http/multipartparser.ts';
+import { locateJsonError } from '../web/utils/json-error.ts';
 import { ParseError } from './exceptions.ts';
 import type { Request } from './request.ts';
 
@@ -41,22 +41,47 @@ export type ParserClass = new () => Parser;
 
 const READ_SIZE = 64 * 1024;
 
+/** How deeply JSON may nest (Python's recursion limit, which bounds DRF's parser too). */
+export const MAX_JSON_DEPTH = 1000;
+
 /**
  * Copies parsed JSON into objects with a null prototype, dropping `__proto__` keys: a later
  * `Object.assign`, spread or merge of the data can then never touch a prototype.
+ *
+ * @throws ParseError when the value nests deeper than {@link MAX_JSON_DEPTH} (which also
+ * bounds this function's recursion).
  */
-export function nullPrototypeJson(value: unknown): unknown {
+export function nullPrototypeJson(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_JSON_DEPTH)
+    throw new ParseError(`JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels.`);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = nullPrototypeJson(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = nullPrototypeJson(value[i], depth + 1);
     return value;
   }
-  if (typeof value !== 'object' || value === null) return value;
   const out = Object.create(null) as Record<string, unknown>;
+  // Object.keys, not for…in: a polluted Object.prototype must not add keys here.
   for (const key of Object.keys(value)) {
-    if (key === '__proto__') continue;
-    out[key] = nullPrototypeJson((value as Record<string, unknown>)[key]);
+    if (key !== '__proto__') out[key] = nullPrototypeJson((value as Record<string, unknown>)[key], depth + 1);
   }
   return out;
+}
+
+/** The offset where `text` first nests deeper than the limit, or -1 (strings skipped). */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
 }
 
 /** `application/json`: the body as JSON; a malformed body is a 400 saying where it broke. */
@@ -64,12 +89,24 @@ export class JSONParser implements Parser {
   readonly mediaType: string = 'application/json';
 
   async parse(request: Request): Promise<ParsedBody> {
+    const text = await request.httpRequest.text();
+    let parsed: unknown;
     try {
-      return { data: nullPrototypeJson(await request.httpRequest.json()) };
-    } catch (error) {
-      if (error instanceof InvalidJson) throw new ParseError(`JSON parse error - ${error.message}`);
-      throw error;
+      parsed = JSON.parse(text);
+    } catch {
+      const deep = tooDeepAt(text);
+      if (deep !== -1)
+        throw new ParseError(
+          `JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
+        );
+      const where = locateJsonError(text);
+      throw new ParseError(
+        where === null
+          ? 'JSON parse error - The request body is not valid JSON.'
+          : `JSON parse error - The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`,
+      );
     }
+    return { data: nullPrototypeJson(parsed) };
   }
 }
 

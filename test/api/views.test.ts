@@ -376,6 +376,24 @@ describe('request.data', () => {
     assert.deepEqual(response.json(), { proto: null, polluted: null });
   });
 
+  test('JSON nested beyond 1000 levels is a 400, valid or not, never a stack overflow', async () => {
+    const client = new APIClient(settings);
+    for (const body of [
+      '['.repeat(5000) + ']'.repeat(5000),
+      '['.repeat(200_000),
+      '{"a":'.repeat(2000) + '1' + '}'.repeat(2000),
+    ]) {
+      const response = await client.post('/echo/', undefined, { body, contentType: 'application/json' });
+      assert.equal(response.status, 400);
+      assert.match((response.json() as { detail: string }).detail, /nested deeper than 1000 levels/);
+    }
+    const fine = await client.post('/echo/', undefined, {
+      body: '['.repeat(999) + ']'.repeat(999),
+      contentType: 'application/json',
+    });
+    assert.equal(fine.status, 201);
+  });
+
   test('a body over dataUploadMaxMemorySize is a 413', async () => {
     const small: Settings = { ...settings, dataUploadMaxMemorySize: 100 };
     const response = await new APIClient(small, { raiseRequestException: false }).post('/echo/', {
