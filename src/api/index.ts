@@ -5,6 +5,7 @@
  *
  * @module
  */
+import './checks.ts';
 export { type ApiUser, AnonymousUser } from './user.ts';
 /** URL parameters as handlers receive them (the framework's type). */
 export type { Params } from '../web/index.ts';
