@@ -303,10 +303,14 @@ export class APIView extends View {
         request.acceptedRenderer = renderer;
         request.acceptedMediaType = mediaType;
       }
+      // The name is only read by the browsable page: computed when asked for.
+      const getName = () => this.getViewName();
       const context: RendererContext = {
         request,
         view: {
-          name: this.getViewName(),
+          get name() {
+            return getName();
+          },
           description: this.description,
           allowedMethods: () => this.allowedMethods(),
         },
