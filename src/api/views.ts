@@ -10,7 +10,7 @@
 import {
   type ClassView,
   type HttpRequest,
-  type HttpResponseBase,
+  HttpResponseBase,
   type MaybePromise,
   type Params,
   View,
@@ -297,6 +297,11 @@ export class APIView extends View {
 
   /** Renders a `Response` with the negotiated renderer and adds the view's headers. */
   finalizeResponse(request: Request, response: HttpResponseBase): HttpResponseBase {
+    if (!(response instanceof HttpResponseBase)) {
+      throw new TypeError(
+        `${this.constructor.name}: a handler must return a Response or an HttpResponse, got ${response === null ? 'null' : typeof response} (wrap data in new Response(data)).`,
+      );
+    }
     if (response instanceof Response) {
       if (request.acceptedRenderer === null) {
         const [renderer, mediaType] = this.performContentNegotiation(request, true);

@@ -402,3 +402,49 @@ describe('request.data', () => {
     assert.equal(response.status, 413);
   });
 });
+
+describe('uploads and mistakes', () => {
+  class Upload extends APIView {
+    put(request: Request) {
+      const files = request.FILES;
+      const doc = files?.get('doc');
+      uploaded.push(doc?.temporaryFilePath() ?? '');
+      return new Response({
+        title: (request.data as { get(k: string): unknown }).get('title'),
+        size: doc?.size ?? null,
+      });
+    }
+    get() {
+      return { not: 'a response' } as unknown as Response;
+    }
+  }
+  const uploaded: string[] = [];
+  const uploadSettings: Settings = {
+    rootUrlconf: [path('upload/', Upload.asView())],
+    allowedHosts: ['testserver'],
+    fileUploadMaxMemorySize: 10,
+  };
+
+  test('a multipart PUT is parsed too; its temporary files are removed after the response', async () => {
+    const { existsSync } = await import('node:fs');
+    const response = await new APIClient(uploadSettings).put(
+      '/upload/',
+      { title: 'big' },
+      {
+        files: { doc: { name: 'big.bin', content: 'x'.repeat(4096) } },
+      },
+    );
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.json(), { title: 'big', size: 4096 });
+    const file = uploaded.at(-1) as string;
+    assert.ok(file !== '', 'the upload went to a temporary file');
+    assert.equal(existsSync(file), false);
+  });
+
+  test('a handler returning plain data is a clear TypeError', async () => {
+    await assert.rejects(
+      new APIClient(uploadSettings).get('/upload/'),
+      /a handler must return a Response or an HttpResponse, got object/,
+    );
+  });
+});
