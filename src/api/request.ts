@@ -5,13 +5,13 @@
  *
  * @module
  */
-import type {
-  HttpHeaders,
-  HttpRequest,
+import {
+  type HttpHeaders,
+  type HttpRequest,
   MultiValueDict,
-  QueryDict,
-  TemporaryUploadedFile,
-  UploadedFile,
+  type QueryDict,
+  type TemporaryUploadedFile,
+  type UploadedFile,
 } from '../web/index.ts';
 import type { Authentication } from './authentication.ts';
 import { UnsupportedMediaType } from './exceptions.ts';
@@ -32,8 +32,6 @@ export interface RequestInit {
 
 /** The authenticator a request forced by the test client reports as successful. */
 const FORCED: Authentication = Object.freeze({ authenticate: () => null });
-
-const EMPTY_FILES: MultiValueDict<UploadedFile> | null = null;
 
 function notAuthenticatedYet(): Error {
   return new Error(
@@ -64,7 +62,7 @@ export class Request {
   #auth: unknown;
   #authenticating: Promise<void> | null = null;
   #data: unknown;
-  #files: MultiValueDict<UploadedFile> | null = EMPTY_FILES;
+  #files: MultiValueDict<UploadedFile> | null = null;
   #dataError: { error: unknown } | null = null;
   #loaded: Promise<void> | null = null;
   #temporary: readonly TemporaryUploadedFile[] = [];
@@ -128,8 +126,9 @@ export class Request {
   }
 
   /** The uploaded files of a multipart body (empty otherwise); same rule as {@link Request.data}. */
-  get FILES(): MultiValueDict<UploadedFile> | null {
+  get FILES(): MultiValueDict<UploadedFile> {
     if (this.#dataError !== null) throw this.#dataError.error;
+    this.#files ??= new MultiValueDict<UploadedFile>();
     return this.#files;
   }
 

@@ -167,6 +167,7 @@ const settings: Settings = {
     path('boom/', Boom.asView()),
     path('hello/', hello),
     path('open/', Traced.asView({ permissionClasses: [AllowAny] })),
+    path('bare/', Traced.asView({ authenticationClasses: [] })),
     path('not/', Admins.asView({ permissionClasses: [not(IsAuthenticated)] })),
   ],
   allowedHosts: ['testserver'],
@@ -315,6 +316,13 @@ describe('APIView dispatch', () => {
     assert.equal((Traced.asView() as unknown as { csrfExempt: boolean }).csrfExempt, true);
   });
 
+  test('without authenticators a refusal is a 403 PermissionDenied, never a 401', async () => {
+    assert.equal((await new APIClient(settings).get('/open/')).status, 200);
+    const bare = await new APIClient(settings).get('/bare/');
+    assert.equal(bare.status, 403);
+    assert.deepEqual(bare.json(), { detail: 'You do not have permission to perform this action.' });
+  });
+
   test('forceAuthenticate() skips the authenticators; null stops it', async () => {
     const client = new APIClient(settings);
     client.forceAuthenticate(ann, 'forced');
@@ -407,7 +415,7 @@ describe('uploads and mistakes', () => {
   class Upload extends APIView {
     put(request: Request) {
       const files = request.FILES;
-      const doc = files?.get('doc');
+      const doc = files.get('doc');
       uploaded.push(doc?.temporaryFilePath() ?? '');
       return new Response({
         title: (request.data as { get(k: string): unknown }).get('title'),
