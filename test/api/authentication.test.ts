@@ -113,8 +113,8 @@ for (const vendor of VENDORS) {
       await db.drop();
     });
 
-    test('generateToken() returns the key once and stores only its digest', async () => {
-      const { key, token } = await generateToken(1);
+    test('Token.generate() returns the key once and stores only its digest', async () => {
+      const { key, token } = await Token.generate(1);
       assert.match(key, /^[0-9a-f]{40}$/);
       const row = await Token.objects.get({ id: token.id });
       assert.equal(row.digest, tokenDigest(key));

@@ -3,12 +3,5 @@
  *
  * @module
  */
-export { authtokenApp, Token } from './models.ts';
-export {
-  databaseTokenStore,
-  generateToken,
-  newTokenKey,
-  revokeTokens,
-  tokenDigest,
-  type TokenRecord,
-} from './store.ts';
+export { authtokenApp, generateToken, newTokenKey, Token, tokenDigest, type TokenRecord } from './models.ts';
+export { databaseTokenStore, revokeTokens } from './store.ts';

@@ -3,37 +3,10 @@
  *
  * @module
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { TokenStore } from '../authentication.ts';
 import type { ApiUser } from '../user.ts';
-import { Token } from './models.ts';
-
-/** SHA-256 of a key, hex: what the table stores. */
-export function tokenDigest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-/** A fresh key: 40 hex characters (160 random bits), as DRF's. */
-export function newTokenKey(): string {
-  return randomBytes(20).toString('hex');
-}
-
-/** A token row, as the model's queries return it. */
-export type TokenRecord = Awaited<ReturnType<typeof Token.objects.create>>;
-
-/**
- * Creates a token for `userId` and returns its plaintext key (shown once; only the digest
- * is kept) with the row.
- */
-export async function generateToken(userId: unknown): Promise<{ key: string; token: TokenRecord }> {
-  const key = newTokenKey();
-  const token = await Token.objects.create({
-    digest: tokenDigest(key),
-    prefix: key.slice(0, 8),
-    userId: String(userId),
-  });
-  return { key, token };
-}
+import { Token, tokenDigest } from './models.ts';
 
 /** Deletes every token of `userId` (on logout everywhere, or a password change); returns how many. */
 export async function revokeTokens(userId: unknown): Promise<number> {
