@@ -29,6 +29,18 @@ const f=e.target;const m=f.elements.method.value;const ct=f.elements.contentType
 const init={method:m,headers:{Accept:'text/html'}};if(m!=='GET'&&m!=='HEAD'&&b!==''){init.headers['Content-Type']=ct;init.body=b;}
 const r=await fetch(location.href,init);const html=await r.text();document.open();document.write(html);document.close();});`;
 
+/**
+ * Makes the quoted http(s) URLs of escaped JSON clickable (DRF's `urlize_quoted_links`), so
+ * a browser follows hyperlinks between resources. Works on the escaped text: the link's
+ * href is that same escaped text, which a browser decodes like any attribute.
+ */
+export function linkUrls(escapedJson: string): string {
+  return escapedJson.replace(
+    /&quot;(https?:\/\/(?:[^&\s<>]|&amp;)+?)&quot;/g,
+    (_whole, url: string) => `&quot;<a href="${url}" rel="nofollow">${url}</a>&quot;`,
+  );
+}
+
 /** A view's name for the page: its class name without `View`/`ViewSet`, split into words. */
 export function viewName(name: string | undefined): string {
   const bare = (name ?? 'Api').replace(/(ViewSet|View)$/, '') || 'Api';
@@ -73,10 +85,10 @@ export class BrowsableAPIRenderer implements Renderer {
 <title>${name} – Portico API</title><meta name="robots" content="noindex,nofollow"><style>${STYLE}</style></head>
 <body><header>Portico API</header><main><h1>${name}</h1>${description ? `<p class="desc">${escapeHtml(description)}</p>` : ''}
 <div class="req"><strong>${escapeHtml(request?.method ?? 'GET')}</strong> ${escapeHtml(path)}</div>
-<p class="methods">Allowed: ${methods.map((m) => `<span>${escapeHtml(m)}</span>`).join('')}</p>
+<p class="methods">Allowed: ${methods.map((m) => `<span>${escapeHtml(m)}</span>`).join('')} · Format: <a href="?format=json">json</a> <a href="?format=api">api</a></p>
 <pre id="response"><span class="status">HTTP ${status} ${escapeHtml(reasonPhraseFor(status))}</span>
 ${headers.map(([k, v]) => `<span class="hdr">${escapeHtml(k)}: ${escapeHtml(v)}</span>`).join('\n')}
 
-${escapeHtml(json)}</pre>${form}</main></body></html>`;
+${linkUrls(escapeHtml(json))}</pre>${form}</main></body></html>`;
   }
 }

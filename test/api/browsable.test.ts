@@ -108,6 +108,24 @@ describe('content negotiation', () => {
     );
   });
 
+  test('quoted http(s) URLs in the JSON become links; nothing else does', () => {
+    const html = new BrowsableAPIRenderer().render(
+      {
+        next: 'http://testserver/api/notes/?page=2&size=10',
+        evil: 'javascript:alert(1)',
+        quote: 'http://x/"><script>alert(1)</script>',
+      },
+      'text/html',
+      { view: { name: 'x', allowedMethods: () => ['GET'] } },
+    );
+    assert.match(
+      html,
+      /&quot;<a href="http:\/\/testserver\/api\/notes\/\?page=2&amp;size=10" rel="nofollow">http:\/\/testserver\/api\/notes\/\?page=2&amp;size=10<\/a>&quot;/,
+    );
+    assert.ok(!html.includes('href="javascript'));
+    assert.ok(!html.includes('<script>alert'));
+  });
+
   test('the renderer escapes the view’s name and description too', () => {
     const html = new BrowsableAPIRenderer().render({ a: '"&' }, 'text/html', {
       view: { name: '<b>x</b>', description: '<i>d</i>', allowedMethods: () => ['GET'] },
