@@ -6,8 +6,8 @@
  *
  * Counting goes through a {@link ThrottleStore}, whose `hit()` checks and counts in one
  * step, so concurrent requests cannot all slip under the limit (DRF's own is racy). The
- * default store is this process's memory ({@link MemoryThrottleStore}); with several
- * workers, give `api.throttleStore` a shared one.
+ * default store is this process's memory ({@link MemoryThrottleStore}, DRF's sliding
+ * window); with several workers, give `api.throttleStore` a shared one.
  *
  * @module
  */
@@ -27,26 +27,33 @@ export interface ThrottleStore {
   hit(key: string, windowSeconds: number, limit: number): Promise<ThrottleHit>;
 }
 
-interface Window {
-  start: number;
+/** The recent hits of one key: a ring of timestamps, oldest at `tail`, grown as needed. */
+interface History {
+  times: Float64Array;
+  tail: number;
   count: number;
-  readonly length: number;
+  readonly limit: number;
 }
 
 /**
- * A fixed window per key in this process's memory: the first hit opens a window of
- * `windowSeconds`; up to `limit` hits are allowed in it. Atomic because `hit` runs without
- * yielding. Bounded: expired windows are swept, and past `maxKeys` the oldest are dropped.
+ * DRF's sliding window, exactly: a key is allowed `limit` hits in any `windowSeconds`, and
+ * a refusal's wait is until its oldest hit leaves the window. Each key keeps its recent
+ * timestamps in a ring that grows (up to `limit`) only as hits come; atomic because `hit`
+ * runs without yielding. Bounded: past `maxEntries` timestamps in all, the least recently
+ * used keys are dropped.
  */
 export class MemoryThrottleStore implements ThrottleStore {
-  readonly #windows = new Map<string, Window>();
-  readonly #maxKeys: number;
+  readonly #histories = new Map<string, History>();
+  readonly #maxEntries: number;
   readonly #now: () => number;
-  #lastSweep = 0;
+  #entries = 0;
 
-  /** @param options.now - a clock in milliseconds (tests pass a fake one). */
-  constructor(options: { maxKeys?: number; now?: () => number } = {}) {
-    this.#maxKeys = options.maxKeys ?? 100_000;
+  /**
+   * @param options.maxEntries - timestamps kept in all (default 4 million: 32 MB).
+   * @param options.now - a clock in milliseconds (tests pass a fake one).
+   */
+  constructor(options: { maxEntries?: number; now?: () => number } = {}) {
+    this.#maxEntries = options.maxEntries ?? 4_000_000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -56,34 +63,63 @@ export class MemoryThrottleStore implements ThrottleStore {
 
   /** {@link MemoryThrottleStore.hit}, synchronously. */
   hitSync(key: string, windowSeconds: number, limit: number): ThrottleHit {
+    if (limit <= 0) return { allowed: false, wait: windowSeconds };
     const now = this.#now();
     const length = windowSeconds * 1000;
-    this.#sweep(now);
-    let window = this.#windows.get(key);
-    if (window === undefined || now >= window.start + window.length) {
-      if (window !== undefined) this.#windows.delete(key);
-      window = { start: now, count: 0, length };
-      if (this.#windows.size >= this.#maxKeys) {
-        const oldest = this.#windows.keys().next().value;
-        if (oldest !== undefined) this.#windows.delete(oldest);
+    let history = this.#histories.get(key);
+    if (history !== undefined) {
+      // Most recently used last: the eviction below takes from the front.
+      this.#histories.delete(key);
+      if (history.limit !== limit) {
+        this.#entries -= history.times.length;
+        history = undefined;
       }
-      this.#windows.set(key, window);
     }
-    if (window.count >= limit) return { allowed: false, wait: (window.start + window.length - now) / 1000 };
-    window.count += 1;
-    return { allowed: true, wait: null };
+    if (history === undefined) {
+      history = { times: new Float64Array(Math.min(limit, 4)), tail: 0, count: 0, limit };
+      this.#entries += history.times.length;
+    }
+    this.#histories.set(key, history);
+    let capacity = history.times.length;
+    while (history.count > 0 && (history.times[history.tail] as number) <= now - length) {
+      history.tail = (history.tail + 1) % capacity;
+      history.count -= 1;
+    }
+    let result: ThrottleHit;
+    if (history.count >= limit) {
+      result = { allowed: false, wait: ((history.times[history.tail] as number) + length - now) / 1000 };
+    } else {
+      if (history.count === capacity) capacity = this.#grow(history);
+      history.times[(history.tail + history.count) % capacity] = now;
+      history.count += 1;
+      result = { allowed: true, wait: null };
+    }
+    this.#evict(key);
+    return result;
   }
 
-  /** Forgets every window (tests). */
+  /** Doubles a full ring (up to its limit), oldest first; returns the new capacity. */
+  #grow(history: History): number {
+    const old = history.times;
+    const times = new Float64Array(Math.min(old.length * 2, history.limit));
+    for (let i = 0; i < history.count; i++) times[i] = old[(history.tail + i) % old.length] as number;
+    this.#entries += times.length - old.length;
+    history.times = times;
+    history.tail = 0;
+    return times.length;
+  }
+
+  /** Forgets every key (tests). */
   clear(): void {
-    this.#windows.clear();
+    this.#histories.clear();
+    this.#entries = 0;
   }
 
-  #sweep(now: number): void {
-    if (now - this.#lastSweep < 60_000) return;
-    this.#lastSweep = now;
-    for (const [key, window] of this.#windows) {
-      if (now >= window.start + window.length) this.#windows.delete(key);
+  #evict(keep: string): void {
+    for (const [key, history] of this.#histories) {
+      if (this.#entries <= this.#maxEntries || key === keep) return;
+      this.#histories.delete(key);
+      this.#entries -= history.times.length;
     }
   }
 }

@@ -118,19 +118,47 @@ describe('throttles', () => {
     assert.equal(statuses.filter((r) => r.status === 429).length, 47);
   });
 
-  test('MemoryThrottleStore: a fixed window that reopens, a bounded number of keys', async () => {
+  test('MemoryThrottleStore: DRF’s sliding window, waits until the oldest hit leaves it', async () => {
     let now = 0;
-    const store = new MemoryThrottleStore({ now: () => now, maxKeys: 2 });
-    assert.deepEqual(await store.hit('k', 10, 1), { allowed: true, wait: null });
-    assert.deepEqual(await store.hit('k', 10, 1), { allowed: false, wait: 10 });
+    const store = new MemoryThrottleStore({ now: () => now });
+    const hit = () => store.hit('k', 10, 2);
+    assert.deepEqual(await hit(), { allowed: true, wait: null });
     now = 4000;
-    assert.deepEqual(await store.hit('k', 10, 1), { allowed: false, wait: 6 });
-    now = 10_000;
-    assert.deepEqual(await store.hit('k', 10, 1), { allowed: true, wait: null });
-    await store.hit('a', 10, 1);
-    await store.hit('b', 10, 1);
-    // 'k' was the oldest and was dropped: it starts again.
-    assert.deepEqual(await store.hit('k', 10, 1), { allowed: true, wait: null });
+    assert.deepEqual(await hit(), { allowed: true, wait: null });
+    now = 5000;
+    assert.deepEqual(await hit(), { allowed: false, wait: 5 });
+    now = 10_000; // the hit at 0 has left the window
+    assert.deepEqual(await hit(), { allowed: true, wait: null });
+    now = 11_000; // hits at 4 and 10 remain: wait until 14
+    assert.deepEqual(await hit(), { allowed: false, wait: 3 });
+    // No burst at a boundary: at most 2 in any 10 seconds.
+    now = 14_000;
+    assert.deepEqual(await hit(), { allowed: true, wait: null });
+    assert.deepEqual(await hit(), { allowed: false, wait: 6 });
+  });
+
+  test('MemoryThrottleStore: a ring that grows keeps the order of hits', async () => {
+    let now = 0;
+    const store = new MemoryThrottleStore({ now: () => now });
+    for (let i = 0; i < 50; i++) {
+      now = i * 1000;
+      assert.equal((await store.hit('g', 100, 50)).allowed, true);
+    }
+    now = 60_000;
+    assert.deepEqual(await store.hit('g', 100, 50), { allowed: false, wait: 40 });
+    now = 100_000; // the first hit left
+    assert.equal((await store.hit('g', 100, 50)).allowed, true);
+    assert.deepEqual(await store.hit('g', 100, 50), { allowed: false, wait: 1 });
+  });
+
+  test('MemoryThrottleStore: bounded, the least recently used keys go first', async () => {
+    const store = new MemoryThrottleStore({ maxEntries: 4, now: () => 0 });
+    await store.hit('a', 60, 2);
+    await store.hit('b', 60, 2);
+    await store.hit('a', 60, 2); // a is now the most recently used, and full
+    await store.hit('c', 60, 2); // over budget: b goes
+    assert.deepEqual(await store.hit('a', 60, 2), { allowed: false, wait: 60 });
+    assert.deepEqual(await store.hit('b', 60, 1), { allowed: true, wait: null });
   });
 
   test('a scope without a rate is a configuration error; a bad rate fails at start-up', async () => {
