@@ -226,24 +226,30 @@ export class APIView extends View {
     this.headers = this.defaultResponseHeaders();
     let response: HttpResponseBase;
     try {
+      response = this.finalizeResponse(request, await this.#respond(request, params, args));
+    } catch (error) {
+      // No response will carry the uploads' clean-up: do it now.
+      await removeTemporaryFiles(request);
+      throw error;
+    }
+    if (request.temporaryFiles.length > 0) response.addCloser(() => removeTemporaryFiles(request));
+    return response;
+  }
+
+  /** initial(), the body, the handler; an error goes through {@link APIView.handleException}. */
+  async #respond(request: Request, params: Params, args: readonly string[]): Promise<HttpResponseBase> {
+    try {
       await this.initial(request);
       const method = request.method.toLowerCase();
       const names = (this.constructor as typeof View).httpMethodNames;
       const own = names.includes(method) ? (this as unknown as Record<string, unknown>)[method] : undefined;
       await request.loadData();
-      response =
-        typeof own === 'function'
-          ? await (own as ApiHandler).call(this, request, params, args)
-          : await this.httpMethodNotAllowed(request, params, args);
+      return typeof own === 'function'
+        ? await (own as ApiHandler).call(this, request, params, args)
+        : await this.httpMethodNotAllowed(request, params, args);
     } catch (error) {
-      response = await this.handleException(error);
+      return await this.handleException(error);
     }
-    response = this.finalizeResponse(request, response);
-    const temporary = request.temporaryFiles;
-    if (temporary.length > 0) {
-      response.addCloser(() => Promise.all(temporary.map((f) => f.cleanup().catch(() => {}))));
-    }
-    return response;
   }
 
   override httpMethodNotAllowed(
@@ -333,6 +339,11 @@ export class APIView extends View {
     }
     return response;
   }
+}
+
+/** Removes the uploads a parser kept in temporary files. */
+async function removeTemporaryFiles(request: Request): Promise<void> {
+  await Promise.all(request.temporaryFiles.map((file) => file.cleanup().catch(() => {})));
 }
 
 /** Options of {@link apiView}: the view's lists, as `APIView` attributes. */
