@@ -56,8 +56,13 @@ export function errorCodes(tree: ErrorTree): unknown {
 
 /** The base of the API layer's exceptions: a status, a detail and a default code. */
 export class APIException extends PorticoError {
-  /** The HTTP status the exception answers with. */
-  readonly status: number;
+  /**
+   * The HTTP status the exception answers with. Writable because the view turns a 401 into
+   * a 403 when its first authenticator has no `WWW-Authenticate` header (DRF's rule).
+   */
+  status: number;
+  /** The `WWW-Authenticate` value of a 401, set by the view from its first authenticator. */
+  authenticateHeader?: string;
   /** The body's content: `{"detail": …}` for a message, the tree itself for validation. */
   readonly detail: ErrorTree;
 

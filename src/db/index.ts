@@ -142,7 +142,9 @@ export {
   type AtomicOptions,
   captureQueries,
   executor,
+  getRollback,
   inAtomicBlock,
   onCommit,
   rolledBack,
+  setRollback,
 } from './transaction.ts';

@@ -42,6 +42,8 @@ interface Scope {
   readonly callbacks: Callback[];
   /** Set by a test case: commits are not real, callbacks are kept. */
   readonly testCase?: boolean;
+  /** The depth whose block must roll back when it exits (`setRollback`), or undefined. */
+  rollbackDepth?: number | undefined;
 }
 
 type Scopes = ReadonlyMap<string, Scope>;
@@ -113,6 +115,11 @@ async function nested<T>(scope: Scope, fn: () => Promise<T> | T): Promise<T> {
   const depth = scope.depth;
   try {
     const result = await fn();
+    if (scope.rollbackDepth === depth) {
+      // Marked by setRollback(): undo this block's work but return normally.
+      scope.rollbackDepth = undefined;
+      throw new RollbackMarked(result);
+    }
     await sql`release savepoint ${name}`.execute(scope.executor);
     // The callbacks now belong to the enclosing block.
     for (const c of scope.callbacks) if (c.depth >= depth) c.depth = depth - 1;
@@ -122,6 +129,7 @@ async function nested<T>(scope: Scope, fn: () => Promise<T> | T): Promise<T> {
     await sql`release savepoint ${name}`.execute(scope.executor);
     for (let i = scope.callbacks.length - 1; i >= 0; i--)
       if ((scope.callbacks[i] as Callback).depth >= depth) scope.callbacks.splice(i, 1);
+    if (error instanceof RollbackMarked) return error.result as T;
     throw error;
   } finally {
     scope.depth = depth - 1;
@@ -150,9 +158,44 @@ async function outermost<T>(alias: string, fn: () => Promise<T> | T): Promise<T>
     await trx.rollback().execute();
     throw error;
   }
+  if (scope.rollbackDepth === 0) {
+    // Marked by setRollback(): roll back, drop the callbacks, answer normally.
+    await trx.rollback().execute();
+    return result;
+  }
   await trx.commit().execute();
   await runCallbacks(scope.callbacks);
   return result;
+}
+
+/** Carries a block's result through the savepoint rollback that `setRollback()` asked for. */
+class RollbackMarked {
+  readonly result: unknown;
+  constructor(result: unknown) {
+    this.result = result;
+  }
+}
+
+/**
+ * Marks the innermost atomic block on `using` to roll back when it exits, even though it
+ * exits normally (Django's `transaction.set_rollback(True)`; `false` unmarks it). The API
+ * layer's exception handler uses it so a request answered with an error under
+ * `atomicRequests` commits nothing.
+ *
+ * @throws TransactionManagementError outside an atomic block.
+ */
+export function setRollback(rollback: boolean, using = 'default'): void {
+  const scope = storage.getStore()?.get(using);
+  if (scope === undefined)
+    throw new TransactionManagementError("The rollback flag doesn't work outside of an 'atomic' block.");
+  if (rollback) scope.rollbackDepth = scope.depth;
+  else if (scope.rollbackDepth === scope.depth) scope.rollbackDepth = undefined;
+}
+
+/** Whether the innermost atomic block on `using` is marked to roll back. */
+export function getRollback(using = 'default'): boolean {
+  const scope = storage.getStore()?.get(using);
+  return scope !== undefined && scope.rollbackDepth === scope.depth;
 }
 
 async function runCallbacks(callbacks: readonly Callback[]): Promise<void> {

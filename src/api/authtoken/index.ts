@@ -1,0 +1,7 @@
+/**
+ * The `authtoken` app: database-backed API tokens for `TokenAuthentication`.
+ *
+ * @module
+ */
+export { authtokenApp, generateToken, newTokenKey, Token, tokenDigest, type TokenRecord } from './models.ts';
+export { databaseTokenStore, revokeTokens } from './store.ts';

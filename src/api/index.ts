@@ -1,0 +1,102 @@
+/**
+ * `portico/api`: Django REST framework's request flow — API views, requests and responses,
+ * content negotiation, parsers, renderers (JSON and the browsable API), authentication,
+ * permissions and throttles.
+ *
+ * @module
+ */
+import './checks.ts';
+export { type ApiUser, AnonymousUser } from './user.ts';
+/** URL parameters as handlers receive them (the framework's type). */
+export type { Params } from '../web/index.ts';
+export {
+  type Authentication,
+  type AuthenticationClass,
+  type AuthResult,
+  BasicAuthentication,
+  type CredentialsChecker,
+  TokenAuthentication,
+  type TokenStore,
+} from './authentication.ts';
+export { BrowsableAPIRenderer } from './browsable.ts';
+export { apiErrors, type ApiErrorCodes } from './errors.ts';
+export {
+  APIException,
+  AuthenticationFailed,
+  Conflict,
+  ErrorDetail,
+  errorCodes,
+  type ErrorTree,
+  MethodNotAllowed,
+  NotAcceptable,
+  NotAuthenticated,
+  NotFound,
+  ParseError,
+  PermissionDenied,
+  Throttled,
+  toErrorTree,
+  UnsupportedMediaType,
+  ValidationError,
+} from './exceptions.ts';
+export {
+  type ExceptionContext,
+  type ExceptionHandler,
+  exceptionHandler,
+  setRollbackForRequest,
+} from './exception-handler.ts';
+export {
+  type ContentNegotiation,
+  DefaultContentNegotiation,
+  mediaTypeMatches,
+  parseAccept,
+} from './negotiation.ts';
+export {
+  FormParser,
+  JSONParser,
+  MultiPartParser,
+  nullPrototypeJson,
+  type ParsedBody,
+  type Parser,
+  type ParserClass,
+} from './parsers.ts';
+export {
+  AllowAny,
+  and,
+  BasePermission,
+  IsAdminUser,
+  IsAuthenticated,
+  IsAuthenticatedOrReadOnly,
+  not,
+  or,
+  type Permission,
+  type PermissionClass,
+  SAFE_METHODS,
+} from './permissions.ts';
+export { JSONRenderer, type Renderer, type RendererClass, type RendererContext } from './renderers.ts';
+export { Request } from './request.ts';
+export { type ApiResponseOptions, Response } from './response.ts';
+export { type ApiSettings, apiSettings, apiSettingsOf, type ResolvedApiSettings } from './settings.ts';
+export {
+  AnonRateThrottle,
+  clientIdent,
+  defaultThrottleStore,
+  MemoryThrottleStore,
+  parseRate,
+  ScopedRateThrottle,
+  SimpleRateThrottle,
+  type Throttle,
+  type ThrottleClass,
+  type ThrottleHit,
+  type ThrottleStore,
+  UserRateThrottle,
+} from './throttling.ts';
+export {
+  type ApiClassView,
+  type ApiHandler,
+  type ApiHandlerResult,
+  APIView,
+  apiView,
+  type ApiViewOptions,
+} from './views.ts';
+export { type ActionMap, type ActionOptions, action, type ExtraAction, ViewSet } from './viewsets.ts';
+export { DefaultRouter, type RouterOptions, SimpleRouter, type ViewSetClass } from './routers.ts';

@@ -1,0 +1,146 @@
+/**
+ * The `api` settings section (DRF's `REST_FRAMEWORK` setting), with DRF's defaults:
+ *
+ * ```ts
+ * export default {
+ *   api: {
+ *     defaultPermissionClasses: [IsAuthenticated],
+ *     defaultThrottleClasses: [AnonRateThrottle],
+ *     defaultThrottleRates: { anon: '100/day' },
+ *   },
+ * } satisfies Settings;
+ * ```
+ *
+ * @module
+ */
+import {
+  defineSettingsSection,
+  ImproperlyConfigured,
+  type SectionOutput,
+  settingsSchema,
+} from '../web/index.ts';
+import {
+  type AuthenticationClass,
+  BasicAuthentication,
+  type CredentialsChecker,
+  type TokenStore,
+} from './authentication.ts';
+import type { ExceptionHandler } from './exception-handler.ts';
+import { exceptionHandler } from './exception-handler.ts';
+import { DefaultContentNegotiation, type ContentNegotiation } from './negotiation.ts';
+import { FormParser, JSONParser, MultiPartParser, type ParserClass } from './parsers.ts';
+import { AllowAny, type PermissionClass } from './permissions.ts';
+import { BrowsableAPIRenderer } from './browsable.ts';
+import { JSONRenderer, type RendererClass } from './renderers.ts';
+import type { ThrottleClass, ThrottleStore } from './throttling.ts';
+import { AnonymousUser, type ApiUser } from './user.ts';
+
+/** The `api` section's keys and defaults. */
+export interface ApiSettings {
+  /** Renderers, in order of preference (the first answers `Accept: *\/*`). */
+  defaultRendererClasses: readonly RendererClass[];
+  /** Parsers for `request.data`. */
+  defaultParserClasses: readonly ParserClass[];
+  /** Authenticators, tried in order; the first one's header decides 401 vs 403. */
+  defaultAuthenticationClasses: readonly AuthenticationClass[];
+  /** Permissions every request must pass. */
+  defaultPermissionClasses: readonly PermissionClass[];
+  /** Throttles every request is counted by. */
+  defaultThrottleClasses: readonly ThrottleClass[];
+  /** Rates by scope: `{ anon: '100/day', user: '1000/day' }`. */
+  defaultThrottleRates: Readonly<Record<string, string | null>>;
+  /** The negotiator class. */
+  defaultContentNegotiationClass: new () => ContentNegotiation;
+  /** Turns an exception into a response; returns null to let it through (a 500). */
+  exceptionHandler: ExceptionHandler;
+  /** The key of object-level validation errors. */
+  nonFieldErrorsKey: string;
+  /** 400 (DRF) or 422, which also answers as RFC 9457 `application/problem+json`. */
+  validationErrorStatus: 400 | 422;
+  /** The user of an unauthenticated request. */
+  unauthenticatedUser: () => ApiUser;
+  /** The auth of an unauthenticated request. */
+  unauthenticatedToken: () => unknown;
+  /** The query parameter that picks a renderer by format (`?format=json`); null to ignore it. */
+  urlFormatOverride: string | null;
+  /** Checks Basic credentials (the project's user model); null refuses all. */
+  authenticateCredentials: CredentialsChecker | null;
+  /** Where `TokenAuthentication` looks keys up (e.g. `databaseTokenStore(...)` of authtoken). */
+  tokenStore: TokenStore | null;
+  /** Where throttles count; null for this process's memory. */
+  throttleStore: ThrottleStore | null;
+  /** Proxies in front that append to X-Forwarded-For; null to trust REMOTE_ADDR as the server set it. */
+  numProxies: number | null;
+}
+
+const defaults: ApiSettings = {
+  defaultRendererClasses: [JSONRenderer, BrowsableAPIRenderer],
+  defaultParserClasses: [JSONParser, FormParser, MultiPartParser],
+  defaultAuthenticationClasses: [BasicAuthentication],
+  defaultPermissionClasses: [AllowAny],
+  defaultThrottleClasses: [],
+  defaultThrottleRates: {},
+  defaultContentNegotiationClass: DefaultContentNegotiation,
+  exceptionHandler,
+  nonFieldErrorsKey: 'non_field_errors',
+  validationErrorStatus: 400,
+  unauthenticatedUser: () => new AnonymousUser(),
+  unauthenticatedToken: () => null,
+  urlFormatOverride: 'format',
+  authenticateCredentials: null,
+  tokenStore: null,
+  throttleStore: null,
+  numProxies: null,
+};
+
+/** The `api` settings section. */
+export const apiSettings = defineSettingsSection(
+  'api',
+  settingsSchema<ApiSettings>(defaults, {
+    check: (s) => {
+      if (s.validationErrorStatus !== 400 && s.validationErrorStatus !== 422)
+        return ['validationErrorStatus', 'must be 400 or 422'];
+      if (s.numProxies !== null && (!Number.isInteger(s.numProxies) || s.numProxies < 0))
+        return ['numProxies', 'must be a non-negative integer or null'];
+      for (const [scope, rate] of Object.entries(s.defaultThrottleRates)) {
+        if (rate !== null && !/^\s*\d+\s*\/\s*\d*\s*[smhd][a-z]*\s*$/i.test(rate))
+          return ['defaultThrottleRates', `'${scope}': '${rate}' is not a rate such as '100/day'`];
+      }
+      return undefined;
+    },
+  }),
+);
+
+/** The resolved `api` section. */
+export type ResolvedApiSettings = SectionOutput<typeof apiSettings>;
+
+declare module '../web/index.ts' {
+  interface SettingsSections {
+    api: typeof apiSettings;
+  }
+}
+
+const resolvedDefaults = new WeakMap<object, ResolvedApiSettings>();
+let fallback: ResolvedApiSettings | undefined;
+
+/** The `api` section of a request's settings (the defaults when the settings have none). */
+export function apiSettingsOf(settings: object): ResolvedApiSettings {
+  const section = (settings as { api?: ResolvedApiSettings }).api;
+  if (section !== undefined && section !== null && 'defaultRendererClasses' in section) return section;
+  let resolved = resolvedDefaults.get(settings);
+  if (resolved === undefined) {
+    fallback ??= validate(undefined);
+    resolved = section === undefined ? fallback : validate(section);
+    resolvedDefaults.set(settings, resolved);
+  }
+  return resolved;
+}
+
+function validate(value: unknown): ResolvedApiSettings {
+  const result = apiSettings.schema['~standard'].validate(value);
+  if (result instanceof Promise || result.issues !== undefined)
+    throw new ImproperlyConfigured(
+      `settings.api: ${result instanceof Promise ? 'async' : result.issues[0]?.message}`,
+    );
+  return result.value;
+}

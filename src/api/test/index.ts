@@ -1,0 +1,6 @@
+/**
+ * `portico/api/test`: the API test client.
+ *
+ * @module
+ */
+export { APIClient, type APIClientOptions, type APIRequestOptions, type RequestFormat } from './client.ts';

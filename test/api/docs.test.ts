@@ -1,0 +1,13 @@
+/**
+ * The examples in `docs/api/*.md` run, as those of docs/web and docs/db do (see
+ * test/helpers/doc-examples.ts).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { testDocExamples } from '../helpers/doc-examples.ts';
+
+const files = await testDocExamples('api');
+
+test('docs/api has its pages', () => {
+  assert.deepEqual(files, ['README.md', 'auth.md', 'testing.md', 'viewsets.md']);
+});
