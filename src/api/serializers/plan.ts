@@ -1,0 +1,267 @@
+/**
+ * What a serializer class compiles once, on first use: its writable and readable fields
+ * in order, the `validate<Field>` hooks its prototype defines, its class-level
+ * validators. Validation is written synchronously and only becomes a promise where a
+ * validator or hook returns one, so a serializer without async validators validates with
+ * no promise at all.
+ *
+ * @module
+ */
+import { ErrorDetail, type ErrorTree } from '../exceptions.ts';
+import type { AnyField } from './composite.ts';
+import { MethodFieldType } from './composite.ts';
+import { caught, FAIL, pythonType, type Run, SKIP, type Site } from './field.ts';
+
+/** A class-level validator (DRF's `Meta.validators`): gets the attributes; may be async. */
+export type ObjectValidator = (
+  attrs: Record<string, unknown>,
+  run: Run,
+) => string | ErrorDetail | undefined | void | Promise<string | ErrorDetail | undefined | void>;
+
+/** What plans need of the object their hooks are called on (a serializer). */
+export interface Host {
+  validate(attrs: never): unknown;
+}
+
+/** A compiled serializer. */
+export interface Plan {
+  /** Converts and validates input: the attributes, FAIL (`run.error` holds the tree) or a promise. */
+  validate(data: unknown, run: Run, host: Host): unknown;
+  /** An object (an instance or validated data) as `data` shows it. */
+  represent(instance: unknown, host: Host): Record<string, unknown>;
+}
+
+const NON_FIELD = 'non_field_errors';
+const INVALID = 'Invalid data. Expected a dictionary, but got {datatype}.';
+
+/** The detail of a failure outside the fields: a dict stays, anything else goes under `non_field_errors`. */
+export function asSerializerError(tree: ErrorTree): ErrorTree {
+  if (tree instanceof ErrorDetail) return { [NON_FIELD]: [tree] };
+  if (Array.isArray(tree)) return { [NON_FIELD]: tree };
+  return tree;
+}
+
+/** `{non_field_errors: ["Invalid data. Expected a dictionary, but got str."]}` unless `data` is an object. */
+export function notAnObject(data: unknown, run: Run): boolean {
+  if (typeof data === 'object' && data !== null && !Array.isArray(data)) return false;
+  const message = INVALID.replace('{datatype}', pythonType(data));
+  run.error = { [NON_FIELD]: [new ErrorDetail(message, 'invalid')] };
+  return true;
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return value instanceof Promise;
+}
+
+/** `validateTitle` for `title`, `validateFirstName` for `firstName`. */
+export function hookName(name: string): string {
+  return `validate${name[0]!.toUpperCase()}${name.slice(1)}`;
+}
+
+/**
+ * The steps after the fields, in DRF's order: class validators, then `validate(attrs)`;
+ * a failure of either is the serializer's (`non_field_errors` unless it names fields).
+ */
+export function finishObject(
+  attrs: Record<string, unknown>,
+  validators: readonly ObjectValidator[],
+  run: Run,
+  host: Host,
+): unknown {
+  const failed = (error: unknown) => {
+    run.error = asSerializerError(caught(error));
+    return FAIL;
+  };
+  const callValidate = (): unknown => {
+    try {
+      const result = host.validate(attrs as never);
+      return isPromise(result) ? result.catch(failed) : result;
+    } catch (error) {
+      return failed(error);
+    }
+  };
+  if (validators.length === 0) return callValidate();
+  let errors: ErrorTree[] | null = null;
+  let pending: Promise<unknown>[] | null = null;
+  const collect = (result: unknown) => {
+    if (result === undefined) return;
+    const detail = typeof result === 'string' ? new ErrorDetail(result, 'invalid') : result;
+    if (detail instanceof ErrorDetail) (errors ??= []).push(detail);
+  };
+  const collectError = (error: unknown) => {
+    const tree = caught(error);
+    if (Array.isArray(tree)) (errors ??= []).push(...(tree as ErrorTree[]));
+    else if (tree instanceof ErrorDetail) (errors ??= []).push(tree);
+    else (errors ??= []).push(tree);
+  };
+  for (const validator of validators) {
+    try {
+      const result = validator(attrs, run);
+      if (isPromise(result)) (pending ??= []).push(result.then(collect, collectError));
+      else collect(result);
+    } catch (error) {
+      collectError(error);
+    }
+  }
+  const next = (): unknown => {
+    if (errors === null) return callValidate();
+    // A validator that raised a dict (UniqueTogetherValidator's "required") keeps its keys.
+    const dict = errors.find((e) => !(e instanceof ErrorDetail) && !Array.isArray(e));
+    run.error = dict ?? { [NON_FIELD]: errors };
+    return FAIL;
+  };
+  return pending === null ? next() : Promise.all(pending).then(next);
+}
+
+/** A field of a fields plan. */
+interface Entry extends Site {
+  readonly field: AnyField;
+  /** The source split on dots, when it reads through objects. */
+  readonly path: readonly string[] | null;
+  /** The name of the `validate<Field>` hook, when the serializer defines it. */
+  readonly hook: string | null;
+  /** A computed field: the function, or the serializer's `get<Name>` method's name. */
+  readonly method: ((instance: unknown, serializer: unknown) => unknown) | string | null;
+  /** A key that also names something on Object.prototype: read it only if own. */
+  readonly guarded: boolean;
+}
+
+/** The compiled form of a serializer declared with fields. */
+export class FieldsPlan implements Plan {
+  readonly writable: readonly Entry[];
+  readonly readable: readonly Entry[];
+  readonly validators: readonly ObjectValidator[];
+
+  constructor(
+    fields: Readonly<Record<string, AnyField>>,
+    proto: object,
+    validators: readonly ObjectValidator[],
+  ) {
+    const entries: Entry[] = [];
+    for (const [name, field] of Object.entries(fields)) {
+      const source = field.options.source ?? name;
+      const hook = hookName(name);
+      let method: Entry['method'] = null;
+      if (field instanceof MethodFieldType) {
+        method = field.method ?? `get${name[0]!.toUpperCase()}${name.slice(1)}`;
+        if (typeof method === 'string' && typeof (proto as Record<string, unknown>)[method] !== 'function')
+          throw new TypeError(`the serializer declares ${name} as a method field but has no method ${method}()`);
+      }
+      entries.push({
+        name,
+        source,
+        field,
+        path: source.includes('.') ? source.split('.') : null,
+        hook: typeof (proto as Record<string, unknown>)[hook] === 'function' ? hook : null,
+        method,
+        guarded: name in Object.prototype,
+      });
+    }
+    this.writable = entries.filter((e) => !e.field.readOnly);
+    this.readable = entries.filter((e) => !e.field.writeOnly);
+    this.validators = validators;
+  }
+
+  validate(data: unknown, run: Run, host: Host): unknown {
+    if (notAnObject(data, run)) return FAIL;
+    const out: Record<string, unknown> = {};
+    return this.#fields(data as Record<string, unknown>, run, host, out, null, 0);
+  }
+
+  /** The fields from index `i` on; continues in a promise only where one is returned. */
+  #fields(
+    data: Record<string, unknown>,
+    run: Run,
+    host: Host,
+    out: Record<string, unknown>,
+    errors: Record<string, ErrorTree> | null,
+    i: number,
+  ): unknown {
+    const entries = this.writable;
+    for (; i < entries.length; i++) {
+      const e = entries[i] as Entry;
+      let raw = data[e.name];
+      if (e.guarded && !Object.hasOwn(data, e.name)) raw = undefined;
+      let value = e.field.validateInput(raw, run, e);
+      if (value !== FAIL && value !== SKIP && e.hook !== null) value = this.#hook(e, value, run, host);
+      if (isPromise(value)) {
+        const at = i;
+        return value.then((v) => {
+          const errs = this.#settle(e, v, run, out, errors);
+          return this.#fields(data, run, host, out, errs, at + 1);
+        });
+      }
+      errors = this.#settle(e, value, run, out, errors);
+    }
+    if (errors !== null) {
+      run.error = errors;
+      return FAIL;
+    }
+    return finishObject(out, this.validators, run, host);
+  }
+
+  #settle(
+    e: Entry,
+    value: unknown,
+    run: Run,
+    out: Record<string, unknown>,
+    errors: Record<string, ErrorTree> | null,
+  ): Record<string, ErrorTree> | null {
+    if (value === FAIL) {
+      (errors ??= {})[e.name] = run.error as ErrorTree;
+      return errors;
+    }
+    if (value === SKIP) return errors;
+    if (e.path === null) out[e.source] = value;
+    else setPath(out, e.path, value);
+    return errors;
+  }
+
+  #hook(e: Entry, value: unknown, run: Run, host: Host): unknown {
+    const failed = (error: unknown) => {
+      run.error = caught(error);
+      return FAIL;
+    };
+    try {
+      const result = (host as unknown as Record<string, (v: unknown) => unknown>)[e.hook as string]!(value);
+      return isPromise(result) ? result.catch(failed) : result;
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  represent(instance: unknown, host: Host): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const obj = instance as Record<string, unknown>;
+    for (const e of this.readable) {
+      if (e.method !== null) {
+        out[e.name] =
+          typeof e.method === 'string'
+            ? (host as unknown as Record<string, (i: unknown) => unknown>)[e.method]!(instance)
+            : e.method(instance, host);
+        continue;
+      }
+      const attribute = e.path === null ? e.field.getAttribute(obj, e.source) : getPath(obj, e.path);
+      out[e.name] = attribute === null || attribute === undefined ? null : e.field.toRepresentation(attribute);
+    }
+    return out;
+  }
+}
+
+function setPath(out: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let at = out;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i] as string;
+    at = (at[key] ??= {}) as Record<string, unknown>;
+  }
+  at[path[path.length - 1] as string] = value;
+}
+
+function getPath(obj: Record<string, unknown>, path: readonly string[]): unknown {
+  let at: unknown = obj;
+  for (const key of path) {
+    if (at === null || at === undefined) return null;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
