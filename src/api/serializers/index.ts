@@ -57,3 +57,23 @@ export {
 } from './serializer.ts';
 export { type InferOutput, isStandardSchema, issuesToTree, type StandardIssue, type StandardSchemaV1 } from './standard.ts';
 export type { DataOf, FieldMap, ValidatedOf } from './types.ts';
+export {
+  buildField,
+  ModelSerializer,
+  type ModelFieldMap,
+  type ModelFieldNames,
+  type ModelSerializerClass,
+  type ModelSerializerOptions,
+} from './model.ts';
+export {
+  PrimaryKeyRelatedField,
+  type RelatedOptions,
+  SlugRelatedField,
+  type SlugRelatedOptions,
+} from './relations.ts';
+export {
+  UniqueTogetherValidator,
+  type UniqueTogetherOptions,
+  UniqueValidator,
+  type UniqueValidatorOptions,
+} from './validators.ts';
