@@ -56,12 +56,14 @@ export function runChildren(
       );
     } else out[i] = value;
   }
-  const finish = () => {
-    if (errors === null) return out;
-    run.error = errors;
-    return FAIL;
-  };
-  return pending === null ? finish() : Promise.all(pending).then(finish);
+  if (pending === null) return finishChildren(out, errors, run);
+  return Promise.all(pending).then(() => finishChildren(out, errors, run));
+}
+
+function finishChildren(out: unknown[], errors: Record<string, ErrorTree> | null, run: Run): unknown {
+  if (errors === null) return out;
+  run.error = errors;
+  return FAIL;
 }
 
 class ListFieldType extends Field<unknown[], unknown[]> {
@@ -223,6 +225,6 @@ export class MethodFieldType extends Field<unknown, unknown, { readOnly: true; w
  */
 export function SerializerMethodField<R = unknown>(
   method?: MethodOf<R>,
-): Field<never, R, { readOnly: true; writeOnly: false; optional: true }> {
+): Field<unknown, R, { readOnly: true; writeOnly: false; optional: true }> {
   return new MethodFieldType(method) as never;
 }

@@ -331,9 +331,32 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function realDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (DAYS[m - 1] as number) + (leap ? 1 : 0);
+}
+
+/** The value of the digits of `s` from `start` to `end`, or -1 when one is not a digit. */
+function digits(s: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** Whether `s` is a real date written `YYYY-MM-DD` (parsed by hand: the hot path of most forms). */
+function isIsoDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 7);
+  const d = digits(s, 8, 10);
+  return y >= 0 && m >= 0 && d >= 0 && realDate(y, m, d);
 }
 
 class DateFieldType extends Field<string> {
@@ -344,9 +367,7 @@ class DateFieldType extends Field<string> {
   toInternal(data: unknown, run: Run): unknown {
     if (data instanceof Date) return this.fail(run, 'datetime');
     if (typeof data !== 'string') return this.fail(run, 'invalid');
-    const m = DATE.exec(data);
-    if (m === null || !realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return this.fail(run, 'invalid');
-    return data;
+    return isIsoDate(data) ? data : this.fail(run, 'invalid');
   }
   override toRepresentation(value: unknown): unknown {
     return value instanceof Date ? value.toISOString().slice(0, 10) : value;

@@ -41,7 +41,7 @@ import {
 } from './fields.ts';
 import { FieldsPlan, type ObjectValidator, type Plan } from './plan.ts';
 import { PrimaryKeyRelatedField } from './relations.ts';
-import { NestedField, Serializer, type SerializerArgs, type SerializerClass } from './serializer.ts';
+import { NestedField, Serializer, type SerializerClass } from './serializer.ts';
 import type { DataOf, FieldMap, ValidatedOf } from './types.ts';
 import { UniqueTogetherValidator, UniqueValidator } from './validators.ts';
 
@@ -140,9 +140,12 @@ type Selected<M, Dcl, Fs, Ex> = [Fs] extends [never]
 /** The class `ModelSerializer.for` returns. */
 export type ModelSerializerClass<M, F> =
   M extends ModelClass<infer D>
-    ? SerializerClass<ValidatedOf<F>, DataOf<F>, Instance<D>> & {
-        new (args?: SerializerArgs<Instance<D>>): ModelSerializer<ValidatedOf<F>, DataOf<F>, Instance<D>>;
-      }
+    ? SerializerClass<
+        ValidatedOf<F>,
+        DataOf<F>,
+        Instance<D>,
+        ModelSerializer<ValidatedOf<F>, DataOf<F>, Instance<D>>
+      >
     : never;
 
 // ------------------------------------------------------------------ building fields

@@ -22,7 +22,7 @@ import {
   type Run,
   type Site,
 } from './field.ts';
-import { FieldsPlan, type Host, type ObjectValidator, type Plan } from './plan.ts';
+import { FieldsPlan, type Host, type ObjectValidator, type Plan, setBaseValidate } from './plan.ts';
 import { type InferOutput, isStandardSchema, SchemaPlan, type StandardSchemaV1 } from './standard.ts';
 import type { DataOf, FieldMap, ValidatedOf } from './types.ts';
 
@@ -45,8 +45,8 @@ export interface IsValidOptions {
 }
 
 /** A serializer class: what `Serializer.of(...)` returns, to extend or to use as it is. */
-export interface SerializerClass<V, D, I> {
-  new (args?: SerializerArgs<I>): Serializer<V, D, I>;
+export interface SerializerClass<V, D, I, S extends Serializer<V, D, I> = Serializer<V, D, I>> {
+  new (args?: SerializerArgs<I>): S;
   /** This serializer as a nested field of another (`many: true` for a list of them). */
   asField<const O extends NestedOptions>(
     options?: O,
@@ -178,7 +178,8 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
    * `raiseException`, a failure throws a {@link ValidationError} (400) with the error tree.
    * Without async validators no promise is made until this resolved one is returned.
    */
-  isValid(options: IsValidOptions = {}): Promise<boolean> {
+  isValid(options?: IsValidOptions): Promise<boolean> {
+    const raise = options?.raiseException === true;
     if (this.initialData === undefined && this.#errors === undefined) {
       throw usage('Cannot call isValid() as no `data` was passed when making the serializer.');
     }
@@ -187,10 +188,10 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
       const cls = this.constructor as AnySerializerClass;
       const result = this.runValidation(this.initialData, run, planOf(cls));
       if (result instanceof Promise)
-        return result.then((value) => this.#settle(value, run, options.raiseException === true));
-      return this.#settle(result, run, options.raiseException === true) ? YES : NO;
+        return result.then((value) => this.#settle(value, run, raise));
+      return this.#settle(result, run, raise) ? YES : NO;
     }
-    if (options.raiseException === true && this.#validated === undefined)
+    if (raise && this.#validated === undefined)
       return Promise.reject(new ValidationError(this.#errors));
     return this.#validated === undefined ? NO : YES;
   }
@@ -284,6 +285,7 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
 }
 
 const EMPTY: ErrorTree = Object.freeze({});
+setBaseValidate(Serializer.prototype.validate);
 
 /** Options of a nested serializer field (`UserSerializer.asField({ readOnly: true })`). */
 export interface NestedOptions extends FieldOptions<unknown> {
