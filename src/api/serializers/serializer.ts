@@ -188,8 +188,12 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
       const cls = this.constructor as AnySerializerClass;
       const result = this.runValidation(this.initialData, run, planOf(cls));
       if (result instanceof Promise)
-        return result.then((value) => this.#settle(value, run, raise));
-      return this.#settle(result, run, raise) ? YES : NO;
+        return result.then((value) => {
+          if (this.#settle(value, run) || !raise) return this.#validated !== undefined;
+          throw new ValidationError(this.#errors);
+        });
+      if (this.#settle(result, run)) return YES;
+      return raise ? Promise.reject(new ValidationError(this.#errors)) : NO;
     }
     if (raise && this.#validated === undefined)
       return Promise.reject(new ValidationError(this.#errors));
@@ -205,11 +209,10 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
     return plan.validate(data, run, this as unknown as Host);
   }
 
-  #settle(value: unknown, run: Run, raise: boolean): boolean {
+  #settle(value: unknown, run: Run): boolean {
     if (value === FAIL) {
       this.#errors = run.error as ErrorTree;
       this.#validated = undefined;
-      if (raise) throw new ValidationError(this.#errors);
       return false;
     }
     this.#errors = EMPTY;
