@@ -317,11 +317,13 @@ class ChoiceFieldType<C extends string | number> extends Field<C> {
     return this.fail(run, 'invalid_choice', { input: typeof data === 'object' ? JSON.stringify(data) : data });
   }
 }
-/** One of a fixed set of values; the type is their union. */
-export function ChoiceField<const C extends string | number, const O extends ChoiceOptions<C>>(
-  options: O & ChoiceOptions<C>,
-): FieldOf<C, C, O> {
-  return new ChoiceFieldType(options) as never as FieldOf<C, C, O>;
+type ChoiceValue<X> = X extends readonly [infer V, string] ? V : X;
+
+/** One of a fixed set of values (bare, or `[value, label]` pairs); the type is their union. */
+export function ChoiceField<const O extends ChoiceOptions<string | number>>(
+  options: O,
+): FieldOf<ChoiceValue<O['choices'][number]>, ChoiceValue<O['choices'][number]>, O> {
+  return new ChoiceFieldType(options) as never;
 }
 
 // ------------------------------------------------------------------ dates
