@@ -164,7 +164,9 @@ export async function run(iterations: number, rounds: number): Promise<BenchRow[
   }
   for (let r = 0; r < rounds; r++) {
     for (const c of COMPETITORS) {
-      (valid.get(c.name) ?? valid.set(c.name, []).get(c.name)!).push(await measure(c.check, VALID, iterations));
+      (valid.get(c.name) ?? valid.set(c.name, []).get(c.name)!).push(
+        await measure(c.check, VALID, iterations),
+      );
       (invalid.get(c.name) ?? invalid.set(c.name, []).get(c.name)!).push(
         await measure(c.check, INVALID, iterations),
       );
@@ -206,7 +208,8 @@ if (import.meta.main) {
   });
   const iterations = Number(values.iterations);
   const rounds = Number(values.rounds);
-  if (!Number.isInteger(iterations) || iterations < 1) throw new Error('--iterations must be a positive integer');
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new Error('--iterations must be a positive integer');
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
   const rows = await run(iterations, rounds);
   if (values.json) for (const row of rows) console.log(JSON.stringify(row));

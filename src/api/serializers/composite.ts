@@ -34,12 +34,7 @@ export interface ListOptions<C extends AnyField> extends FieldOptions<Array<C['_
 }
 
 /** Runs `child` on every item; errors keyed by index; a promise when a child is async. */
-export function runChildren(
-  child: AnyField,
-  items: readonly unknown[],
-  run: Run,
-  site: Site,
-): unknown {
+export function runChildren(child: AnyField, items: readonly unknown[], run: Run, site: Site): unknown {
   const out: unknown[] = new Array(items.length);
   let errors: Record<string, ErrorTree> | null = null;
   let pending: Promise<unknown>[] | null = null;
@@ -99,7 +94,9 @@ class ListFieldType extends Field<unknown[], unknown[]> {
   }
   override toRepresentation(value: unknown): unknown {
     if (!Array.isArray(value)) return value;
-    return value.map((item) => (item === null || item === undefined ? null : this.child.toRepresentation(item)));
+    return value.map((item) =>
+      item === null || item === undefined ? null : this.child.toRepresentation(item),
+    );
   }
 }
 
@@ -207,7 +204,11 @@ export function JSONField<T extends JsonValue = JsonValue, const O extends Field
 export type MethodOf<R> = (instance: any, serializer: any) => R;
 
 /** A read-only field whose value a function (or the serializer's `get<Name>` method) computes. */
-export class MethodFieldType extends Field<unknown, unknown, { readOnly: true; writeOnly: false; optional: true }> {
+export class MethodFieldType extends Field<
+  unknown,
+  unknown,
+  { readOnly: true; writeOnly: false; optional: true }
+> {
   readonly method: MethodOf<unknown> | undefined;
   constructor(method?: MethodOf<unknown>) {
     super({ readOnly: true });

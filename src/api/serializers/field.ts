@@ -107,9 +107,7 @@ export function pythonType(value: unknown): string {
 
 /** `{name}` placeholders filled from `params` (DRF's messages use `str.format`). */
 export function format(message: string, params: Readonly<Record<string, unknown>>): string {
-  return message.replace(/\{(\w+)\}/g, (all, key: string) =>
-    key in params ? String(params[key]) : all,
-  );
+  return message.replace(/\{(\w+)\}/g, (all, key: string) => (key in params ? String(params[key]) : all));
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {
@@ -162,8 +160,10 @@ export abstract class Field<T = unknown, R = T, F extends FieldFlags = FieldFlag
     this.validators = options.validators ?? [];
     const own = (this.constructor as typeof Field).messages;
     this.messages = { ...BASE_MESSAGES, ...own, ...options.errorMessages };
-    if (this.readOnly && this.writeOnly) throw new TypeError('a field may not be both readOnly and writeOnly');
-    if (this.required && this.hasDefault) throw new TypeError('a field may not be required and have a default');
+    if (this.readOnly && this.writeOnly)
+      throw new TypeError('a field may not be both readOnly and writeOnly');
+    if (this.required && this.hasDefault)
+      throw new TypeError('a field may not be required and have a default');
   }
 
   /** The default value (a function default is called each time). */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { FAIL, Field, type FieldOptions, type FlagsOf, type Nullable, type Run } from './field.ts';
+import { Field, type FieldOptions, type FlagsOf, type Nullable, type Run } from './field.ts';
 
 // ------------------------------------------------------------------ text
 
@@ -168,7 +168,10 @@ abstract class NumberFieldType extends Field<number> {
 }
 
 class IntegerFieldType extends NumberFieldType {
-  static override readonly messages = { ...NumberFieldType.messages, invalid: 'A valid integer is required.' };
+  static override readonly messages = {
+    ...NumberFieldType.messages,
+    invalid: 'A valid integer is required.',
+  };
   toInternal(data: unknown, run: Run): unknown {
     if (typeof data === 'number') {
       return Number.isInteger(data) ? this.bounds(data, run) : this.fail(run, 'invalid');
@@ -183,7 +186,8 @@ class IntegerFieldType extends NumberFieldType {
 class FloatFieldType extends NumberFieldType {
   static override readonly messages = { ...NumberFieldType.messages, invalid: 'A valid number is required.' };
   toInternal(data: unknown, run: Run): unknown {
-    if (typeof data === 'number') return Number.isFinite(data) ? this.bounds(data, run) : this.fail(run, 'invalid');
+    if (typeof data === 'number')
+      return Number.isFinite(data) ? this.bounds(data, run) : this.fail(run, 'invalid');
     if (typeof data !== 'string') return this.fail(run, 'invalid');
     if (data.length > 1000) return this.fail(run, 'max_string_length');
     if (!NUMBER.test(data)) return this.fail(run, 'invalid');
@@ -218,7 +222,8 @@ class DecimalFieldType extends Field<string> {
     min_value: 'Ensure this value is greater than or equal to {min_value}.',
     max_digits: 'Ensure that there are no more than {max_digits} digits in total.',
     max_decimal_places: 'Ensure that there are no more than {max_decimal_places} decimal places.',
-    max_whole_digits: 'Ensure that there are no more than {max_whole_digits} digits before the decimal point.',
+    max_whole_digits:
+      'Ensure that there are no more than {max_whole_digits} digits before the decimal point.',
     max_string_length: 'String value too large.',
   };
   readonly maxDigits: number | null;
@@ -271,8 +276,42 @@ export function DecimalField<const O extends DecimalOptions>(options: O): FieldO
 
 // ------------------------------------------------------------------ booleans, choices
 
-const TRUE = new Set<unknown>(['t', 'T', 'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, true]);
-const FALSE = new Set<unknown>(['f', 'F', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '0', 0, false]);
+const TRUE = new Set<unknown>([
+  't',
+  'T',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  '1',
+  1,
+  true,
+]);
+const FALSE = new Set<unknown>([
+  'f',
+  'F',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '0',
+  0,
+  false,
+]);
 
 class BooleanFieldType extends Field<boolean> {
   static override readonly messages = { invalid: 'Must be a valid boolean.' };
@@ -284,7 +323,9 @@ class BooleanFieldType extends Field<boolean> {
   }
 }
 /** A boolean; accepts DRF's spellings (`'true'`, `'on'`, `1`, …). */
-export function BooleanField<const O extends FieldOptions<boolean>>(options?: O): FieldOf<boolean, boolean, O> {
+export function BooleanField<const O extends FieldOptions<boolean>>(
+  options?: O,
+): FieldOf<boolean, boolean, O> {
   return new BooleanFieldType(options) as never as FieldOf<boolean, boolean, O>;
 }
 
@@ -314,7 +355,9 @@ class ChoiceFieldType<C extends string | number> extends Field<C> {
       const value = this.#byKey.get(String(data));
       if (value !== undefined) return value;
     }
-    return this.fail(run, 'invalid_choice', { input: typeof data === 'object' ? JSON.stringify(data) : data });
+    return this.fail(run, 'invalid_choice', {
+      input: typeof data === 'object' ? JSON.stringify(data) : data,
+    });
   }
 }
 type ChoiceValue<X> = X extends readonly [infer V, string] ? V : X;

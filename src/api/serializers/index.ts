@@ -55,7 +55,13 @@ export {
   type SerializerClass,
   type ValidatedData,
 } from './serializer.ts';
-export { type InferOutput, isStandardSchema, issuesToTree, type StandardIssue, type StandardSchemaV1 } from './standard.ts';
+export {
+  type InferOutput,
+  isStandardSchema,
+  issuesToTree,
+  type StandardIssue,
+  type StandardSchemaV1,
+} from './standard.ts';
 export type { DataOf, FieldMap, ValidatedOf } from './types.ts';
 export {
   buildField,

@@ -45,7 +45,6 @@ import { NestedField, Serializer, type SerializerClass } from './serializer.ts';
 import type { DataOf, FieldMap, ValidatedOf } from './types.ts';
 import { UniqueTogetherValidator, UniqueValidator } from './validators.ts';
 
-
 function usage(message: string): PorticoError {
   return new PorticoError('PORTICO_ERR_API_SERIALIZER', message);
 }
@@ -101,7 +100,13 @@ export type ModelFieldMap<M, Dcl, Sel extends string, Ro, Ek, Depth extends numb
     : K extends keyof ModelFieldsOf<M>
       ? AsField<
           ModelFieldsOf<M>[K],
-          K extends Names<Ro> ? true : K extends keyof Ek ? (Ek[K] extends { readonly readOnly: true } ? true : false) : false,
+          K extends Names<Ro>
+            ? true
+            : K extends keyof Ek
+              ? Ek[K] extends { readonly readOnly: true }
+                ? true
+                : false
+              : false,
           K extends keyof Ek ? (Ek[K] extends { readonly writeOnly: true } ? true : false) : false,
           Depth
         >
@@ -179,7 +184,9 @@ export function buildField(
   }
   const validators: Validator<unknown>[] = modelValidators(field);
   if (field.unique && !auto && kwargs.readOnly !== true) {
-    const name = model.meta.options.verboseName ?? verbose(model.meta.modelName[0]!.toLowerCase() + model.meta.modelName.slice(1));
+    const name =
+      model.meta.options.verboseName ??
+      verbose(model.meta.modelName[0]!.toLowerCase() + model.meta.modelName.slice(1));
     const label = o.verboseName ?? verbose(field.name);
     validators.push(
       UniqueValidator({
@@ -190,7 +197,12 @@ export function buildField(
   }
   if (validators.length > 0) kwargs.validators = validators;
   if (o.choices !== undefined && !(field instanceof ForeignKeyType)) {
-    const options = { ...kwargs, choices: o.choices, ...(o.blank === true ? { allowBlank: true } : {}), ...extra };
+    const options = {
+      ...kwargs,
+      choices: o.choices,
+      ...(o.blank === true ? { allowBlank: true } : {}),
+      ...extra,
+    };
     return ChoiceField(options as never) as unknown as AnyField;
   }
   if (field instanceof ForeignKeyType) {
@@ -199,7 +211,11 @@ export function buildField(
       const nested = ModelSerializer.for(target as never, { fields: '__all__', depth: depth - 1 } as never);
       return new NestedField(nested as never, { readOnly: true, ...extra }) as AnyField;
     }
-    return PrimaryKeyRelatedField({ ...kwargs, queryset: target.objects as never, ...extra } as never) as unknown as AnyField;
+    return PrimaryKeyRelatedField({
+      ...kwargs,
+      queryset: target.objects as never,
+      ...extra,
+    } as never) as unknown as AnyField;
   }
   const text = { ...(o.blank === true ? { allowBlank: true } : {}), ...kwargs };
   const maxLength = (field as { maxLength?: number }).maxLength;
@@ -220,12 +236,22 @@ export function buildField(
     case 'IntegerField':
       return IntegerField({ minValue: -(2 ** 31), maxValue: 2 ** 31 - 1, ...kwargs, ...extra }) as AnyField;
     case 'BigIntegerField':
-      return IntegerField({ minValue: Number.MIN_SAFE_INTEGER, maxValue: Number.MAX_SAFE_INTEGER, ...kwargs, ...extra }) as AnyField;
+      return IntegerField({
+        minValue: Number.MIN_SAFE_INTEGER,
+        maxValue: Number.MAX_SAFE_INTEGER,
+        ...kwargs,
+        ...extra,
+      }) as AnyField;
     case 'FloatField':
       return FloatField({ ...kwargs, ...extra }) as AnyField;
     case 'DecimalField': {
       const d = field as unknown as { maxDigits: number; decimalPlaces: number };
-      return DecimalField({ ...kwargs, maxDigits: d.maxDigits, decimalPlaces: d.decimalPlaces, ...extra } as never) as unknown as AnyField;
+      return DecimalField({
+        ...kwargs,
+        maxDigits: d.maxDigits,
+        decimalPlaces: d.decimalPlaces,
+        ...extra,
+      } as never) as unknown as AnyField;
     }
     case 'BooleanField':
       return BooleanField({ ...kwargs, ...extra }) as AnyField;
@@ -238,7 +264,9 @@ export function buildField(
     case 'JSONField':
       return JSONField({ ...kwargs, ...extra } as never) as unknown as AnyField;
     default:
-      throw usage(`${model.meta.label}.${field.name}: ModelSerializer has no serializer field for ${field.type}`);
+      throw usage(
+        `${model.meta.label}.${field.name}: ModelSerializer has no serializer field for ${field.type}`,
+      );
   }
 }
 
@@ -255,7 +283,10 @@ interface ModelOptionsAtRunTime {
 /** The field names a declaration selects, checked against the model (DRF's `get_field_names`). */
 function fieldNames(model: AnyModelClass, options: ModelOptionsAtRunTime, name: string): string[] {
   const declared = Object.keys(options.declared ?? {});
-  const all = [...model.meta.fields.map((f) => f.name), ...declared.filter((d) => model.meta.field(d) === undefined)];
+  const all = [
+    ...model.meta.fields.map((f) => f.name),
+    ...declared.filter((d) => model.meta.field(d) === undefined),
+  ];
   if (options.fields === undefined && options.exclude === undefined)
     throw usage(
       `Creating a ModelSerializer without either the 'fields' option or the 'exclude' option is not allowed (${name}).`,
@@ -266,15 +297,21 @@ function fieldNames(model: AnyModelClass, options: ModelOptionsAtRunTime, name: 
   if (options.fields !== undefined) {
     for (const d of declared)
       if (!options.fields.includes(d))
-        throw usage(`The field '${d}' was declared on serializer ${name}, but has not been included in the 'fields' option.`);
+        throw usage(
+          `The field '${d}' was declared on serializer ${name}, but has not been included in the 'fields' option.`,
+        );
     for (const f of options.fields)
       if (!declared.includes(f) && model.meta.field(f) === undefined && f !== 'pk')
-        throw usage(`Field name \`${f}\` is not valid for model \`${model.meta.modelName}\` in serializer ${name}.`);
+        throw usage(
+          `Field name \`${f}\` is not valid for model \`${model.meta.modelName}\` in serializer ${name}.`,
+        );
     return [...options.fields];
   }
   for (const f of options.exclude ?? [])
     if (model.meta.field(f) === undefined)
-      throw usage(`The field '${f}' was included on serializer ${name} in 'exclude', but does not match any model field.`);
+      throw usage(
+        `The field '${f}' was included on serializer ${name} in 'exclude', but does not match any model field.`,
+      );
   return all.filter((f) => !(options.exclude ?? []).includes(f));
 }
 
@@ -286,11 +323,11 @@ function fieldNames(model: AnyModelClass, options: ModelOptionsAtRunTime, name: 
  * attributes and saves. Writable nested serializers are refused unless `create`/`update`
  * are overridden.
  */
-export class ModelSerializer<V = Record<string, unknown>, D = Record<string, unknown>, I = unknown> extends Serializer<
-  V,
-  D,
-  I
-> {
+export class ModelSerializer<
+  V = Record<string, unknown>,
+  D = Record<string, unknown>,
+  I = unknown,
+> extends Serializer<V, D, I> {
   /** The model (set by {@link ModelSerializer.for}). */
   static model: AnyModelClass | undefined;
   /** The declaration's options (set by {@link ModelSerializer.for}). */
@@ -324,7 +361,9 @@ export class ModelSerializer<V = Record<string, unknown>, D = Record<string, unk
     const model = this.model;
     const options = this.modelOptions;
     if (model === undefined || options === undefined)
-      throw usage(`${this.name || 'ModelSerializer'} has no model: make it with ModelSerializer.for(Model, {...})`);
+      throw usage(
+        `${this.name || 'ModelSerializer'} has no model: make it with ModelSerializer.for(Model, {...})`,
+      );
     const names = fieldNames(model, options, this.name || model.meta.modelName + 'Serializer');
     const declared = options.declared ?? {};
     const readOnly = new Set(options.readOnlyFields ?? []);
@@ -340,7 +379,10 @@ export class ModelSerializer<V = Record<string, unknown>, D = Record<string, unk
         throw usage(
           `${model.meta.label}.${name} is a many-to-many relation: declare it (PrimaryKeyRelatedField({ queryset, many: true })) to use it`,
         );
-      const extra: AnyOptions = { ...options.extraKwargs?.[name], ...(readOnly.has(name) ? { readOnly: true } : {}) };
+      const extra: AnyOptions = {
+        ...options.extraKwargs?.[name],
+        ...(readOnly.has(name) ? { readOnly: true } : {}),
+      };
       out[name === 'pk' ? 'pk' : name] = buildField(model, field, extra, options.depth ?? 0);
     }
     return out;

@@ -211,7 +211,9 @@ export class FieldsPlan implements Plan {
       if (field instanceof MethodFieldType) {
         method = field.method ?? `get${name[0]!.toUpperCase()}${name.slice(1)}`;
         if (typeof method === 'string' && typeof (proto as Record<string, unknown>)[method] !== 'function')
-          throw new TypeError(`the serializer declares ${name} as a method field but has no method ${method}()`);
+          throw new TypeError(
+            `the serializer declares ${name} as a method field but has no method ${method}()`,
+          );
       }
       entries.push({
         name,
@@ -310,7 +312,8 @@ export class FieldsPlan implements Plan {
         continue;
       }
       const attribute = e.path === null ? e.field.getAttribute(obj, e.source) : getPath(obj, e.path);
-      out[e.name] = attribute === null || attribute === undefined ? null : e.field.toRepresentation(attribute);
+      out[e.name] =
+        attribute === null || attribute === undefined ? null : e.field.toRepresentation(attribute);
     }
     return out;
   }

@@ -8,7 +8,15 @@
 import { Model } from '../../db/models.ts';
 import type { QuerySet } from '../../db/query.ts';
 import { runChildren } from './composite.ts';
-import { Field, type FieldOptions, type FlagsOf, type Nullable, pythonType, type Run, type Site } from './field.ts';
+import {
+  Field,
+  type FieldOptions,
+  type FlagsOf,
+  type Nullable,
+  pythonType,
+  type Run,
+  type Site,
+} from './field.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model's queryset.
 type AnyQuerySet = QuerySet<any, any, any>;
@@ -64,7 +72,8 @@ class PrimaryKeyRelatedFieldType extends RelatedFieldType {
 
   protected lookup(data: unknown, run: Run): unknown {
     const qs = this.queryset as AnyQuerySet;
-    const numeric = (qs.model.meta.pk.type as string).endsWith('AutoField') || qs.model.meta.pk.type === 'IntegerField';
+    const numeric =
+      (qs.model.meta.pk.type as string).endsWith('AutoField') || qs.model.meta.pk.type === 'IntegerField';
     let pk: unknown = data;
     if (numeric) {
       if (typeof data === 'string' && /^\s*-?\d+\s*$/.test(data)) pk = Number(data);
@@ -131,7 +140,8 @@ class SlugRelatedFieldType extends RelatedFieldType {
     if (typeof data !== 'string' && typeof data !== 'number') return this.fail(run, 'invalid');
     const qs = (this.queryset as AnyQuerySet).filter({ [this.slugField]: data }).limit(2);
     return qs.then((rows: unknown[]) => {
-      if (rows.length === 0) return this.fail(run, 'does_not_exist', { slug_name: this.slugField, value: data });
+      if (rows.length === 0)
+        return this.fail(run, 'does_not_exist', { slug_name: this.slugField, value: data });
       return rows.length > 1 ? this.fail(run, 'invalid') : rows[0];
     });
   }

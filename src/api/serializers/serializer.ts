@@ -140,9 +140,7 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
    * Standard Schema (`z.object({...})`); extend it to add hooks, `validate`, `create`, `update`.
    */
   static of<const F extends FieldMap>(fields: F): SerializerClass<ValidatedOf<F>, DataOf<F>, unknown>;
-  static of<S extends StandardSchemaV1>(
-    schema: S,
-  ): SerializerClass<InferOutput<S>, InferOutput<S>, unknown>;
+  static of<S extends StandardSchemaV1>(schema: S): SerializerClass<InferOutput<S>, InferOutput<S>, unknown>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads give the types.
   static of(declaration: FieldMap | StandardSchemaV1): SerializerClass<any, any, unknown> {
     const cls = class extends Serializer<unknown, unknown, unknown> {};
@@ -154,9 +152,16 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
   /** Compiles this class's validation (once per class; see {@link planOf}). */
   static compile(this: AnySerializerClass): Plan {
     if (this.schema !== undefined)
-      return new SchemaPlan(this.schema as StandardSchemaV1, this.prototype, Serializer.prototype, this.validators);
+      return new SchemaPlan(
+        this.schema as StandardSchemaV1,
+        this.prototype,
+        Serializer.prototype,
+        this.validators,
+      );
     if (this.declaredFields === undefined)
-      throw usage(`${this.name || 'Serializer'} declares no fields: make it with Serializer.of(fields or schema)`);
+      throw usage(
+        `${this.name || 'Serializer'} declares no fields: make it with Serializer.of(fields or schema)`,
+      );
     return new FieldsPlan(this.declaredFields, this.prototype, this.validators);
   }
 
@@ -195,8 +200,7 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
       if (this.#settle(result, run)) return YES;
       return raise ? Promise.reject(new ValidationError(this.#errors)) : NO;
     }
-    if (raise && this.#validated === undefined)
-      return Promise.reject(new ValidationError(this.#errors));
+    if (raise && this.#validated === undefined) return Promise.reject(new ValidationError(this.#errors));
     return this.#validated === undefined ? NO : YES;
   }
 
@@ -228,7 +232,8 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
 
   /** The validated data, typed from the declaration (after a successful {@link isValid}). */
   get validatedData(): V {
-    if (this.#errors === undefined) throw usage('You must call `.isValid()` before accessing `.validatedData`.');
+    if (this.#errors === undefined)
+      throw usage('You must call `.isValid()` before accessing `.validatedData`.');
     if (this.#validated === undefined)
       throw usage('The data is not valid: there is no `.validatedData` (read `.errors`).');
     return this.#validated;
@@ -275,7 +280,8 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
    */
   async save(extra: Readonly<Record<string, unknown>> = {}): Promise<I> {
     if (this.#errors === undefined) throw usage('You must call `.isValid()` before calling `.save()`.');
-    if (this.#validated === undefined) throw usage('You cannot call `.save()` on a serializer with invalid data.');
+    if (this.#validated === undefined)
+      throw usage('You cannot call `.save()` on a serializer with invalid data.');
     if (this.#data !== undefined)
       throw usage(
         'You cannot call `.save()` after accessing `serializer.data`; inspect `serializer.validatedData` instead.',
@@ -369,7 +375,8 @@ export class ListSerializer<V, D, I> {
         this.#validated = value as V[];
       }
     }
-    if (options.raiseException === true && this.#validated === undefined) throw new ValidationError(this.#errors);
+    if (options.raiseException === true && this.#validated === undefined)
+      throw new ValidationError(this.#errors);
     return this.#validated !== undefined;
   }
 
@@ -380,7 +387,8 @@ export class ListSerializer<V, D, I> {
   }
 
   get validatedData(): V[] {
-    if (this.#validated === undefined) throw usage('There is no `.validatedData`: call `.isValid()` and check it.');
+    if (this.#validated === undefined)
+      throw usage('There is no `.validatedData`: call `.isValid()` and check it.');
     return this.#validated;
   }
 
@@ -393,8 +401,10 @@ export class ListSerializer<V, D, I> {
 
   /** Creates each object with the child serializer's `create` (`extra` merged into each). */
   async save(extra: Readonly<Record<string, unknown>> = {}): Promise<I[]> {
-    if (this.#validated === undefined) throw usage('You cannot call `.save()` on a serializer with invalid data.');
-    if (this.instance !== null) throw usage('ListSerializer does not update a list; implement it on a subclass.');
+    if (this.#validated === undefined)
+      throw usage('You cannot call `.save()` on a serializer with invalid data.');
+    if (this.instance !== null)
+      throw usage('ListSerializer does not update a list; implement it on a subclass.');
     const host = new this.child({ context: this.context }) as unknown as Serializer<V, D, I>;
     const out: I[] = [];
     for (const item of this.#validated) out.push(await host.create({ ...item, ...extra } as V));

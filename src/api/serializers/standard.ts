@@ -15,17 +15,14 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': {
     readonly version: 1;
     readonly vendor: string;
-    readonly validate: (
-      value: unknown,
-    ) => StandardResult<Output> | Promise<StandardResult<Output>>;
+    readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
     readonly types?: { readonly input: Input; readonly output: Output } | undefined;
   };
 }
 
 /** A Standard Schema's result. */
 export type StandardResult<Output> =
-  | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<StandardIssue> };
+  { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<StandardIssue> };
 
 /** One problem a Standard Schema found. */
 export interface StandardIssue {
@@ -50,7 +47,8 @@ export function issuesToTree(issues: ReadonlyArray<StandardIssue>): ErrorTree {
   const root: Record<string, ErrorTree> = {};
   for (const issue of issues) {
     const raw = issue as StandardIssue & { code?: unknown; type?: unknown };
-    const code = typeof raw.code === 'string' ? raw.code : typeof raw.type === 'string' ? raw.type : 'invalid';
+    const code =
+      typeof raw.code === 'string' ? raw.code : typeof raw.type === 'string' ? raw.type : 'invalid';
     const detail = new ErrorDetail(issue.message, code);
     const path = (issue.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p));
     if (path.length === 0) path.push('non_field_errors');
@@ -88,7 +86,11 @@ export class SchemaPlan implements Plan {
     this.keys = typeof shape === 'object' && shape !== null ? Object.keys(shape) : null;
     // `validate<Key>` methods of the class and its parents, down to the base serializer.
     const hooks: Array<readonly [string, string]> = [];
-    for (let p: object | null = proto; p !== null && p !== stop; p = Object.getPrototypeOf(p) as object | null) {
+    for (
+      let p: object | null = proto;
+      p !== null && p !== stop;
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
       for (const name of Object.getOwnPropertyNames(p)) {
         if (!/^validate[A-Z]/.test(name) || hooks.some(([, h]) => h === name)) continue;
         if (typeof (p as Record<string, unknown>)[name] !== 'function') continue;

@@ -22,17 +22,21 @@ export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 /** The validated data of fields `F`. */
 export type ValidatedOf<F> = Simplify<
   {
-    -readonly [K in keyof F as IsReadOnly<F[K]> extends true
-      ? never
-      : IsOptional<F[K]> extends true
+    -readonly [
+      K in keyof F as IsReadOnly<F[K]> extends true
         ? never
-        : SourceKey<K, F[K]>]: F[K] extends { readonly __value: infer T } ? T : never;
+        : IsOptional<F[K]> extends true
+          ? never
+          : SourceKey<K, F[K]>
+    ]: F[K] extends { readonly __value: infer T } ? T : never;
   } & {
-    -readonly [K in keyof F as IsReadOnly<F[K]> extends true
-      ? never
-      : IsOptional<F[K]> extends true
-        ? SourceKey<K, F[K]>
-        : never]?: F[K] extends { readonly __value: infer T } ? T : never;
+    -readonly [
+      K in keyof F as IsReadOnly<F[K]> extends true
+        ? never
+        : IsOptional<F[K]> extends true
+          ? SourceKey<K, F[K]>
+          : never
+    ]?: F[K] extends { readonly __value: infer T } ? T : never;
   }
 >;
 

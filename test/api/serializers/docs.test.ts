@@ -39,7 +39,12 @@ describe('docs/api/serializers.md', () => {
     const title = code.split('\n').find((line) => line.startsWith('//')) ?? `block ${i + 1}`;
     test(`example ${i + 1}: ${title.slice(0, 70)}`, async () => {
       const module = join(scratch, `example-${i}.ts`);
-      await writeFile(module, code.replace(/from '([^']+)'/g, (all, name: string) => (targets[name] ? `from '${targets[name]}'` : all)));
+      await writeFile(
+        module,
+        code.replace(/from '([^']+)'/g, (all, name: string) =>
+          targets[name] ? `from '${targets[name]}'` : all,
+        ),
+      );
       await import(pathToFileURL(module).href);
     });
   });

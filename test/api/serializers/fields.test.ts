@@ -68,7 +68,12 @@ test('EmailField, SlugField, URLField, UUIDField', async () => {
   await passes(EmailField(), 'ada@example.com', 'ada@example.com');
   await fails(EmailField(), 'ada@', 'invalid', 'Enter a valid email address.');
   await passes(SlugField(), 'a-b_c1', 'a-b_c1');
-  await fails(SlugField(), 'a b', 'invalid', 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.');
+  await fails(
+    SlugField(),
+    'a b',
+    'invalid',
+    'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
+  );
   await passes(URLField(), 'https://example.com/x?y', 'https://example.com/x?y');
   await fails(URLField(), 'javascript:alert(1)', 'invalid', 'Enter a valid URL.');
   await fails(URLField(), 'nope', 'invalid', 'Enter a valid URL.');
@@ -99,7 +104,12 @@ test('DecimalField: a string quantized to its places, DRF’s digit rules in ord
   await passes(f, '12.5', '12.50');
   await passes(f, 3, '3.00');
   await passes(f, '-0.10', '-0.10');
-  await fails(f, '1234.5', 'max_whole_digits', 'Ensure that there are no more than 3 digits before the decimal point.');
+  await fails(
+    f,
+    '1234.5',
+    'max_whole_digits',
+    'Ensure that there are no more than 3 digits before the decimal point.',
+  );
   await fails(f, '1.234', 'max_decimal_places', 'Ensure that there are no more than 2 decimal places.');
   await fails(f, '123456', 'max_digits', 'Ensure that there are no more than 5 digits in total.');
   await fails(f, '1e5', 'invalid', 'A valid number is required.');
@@ -119,8 +129,18 @@ test('BooleanField: DRF’s spellings; ChoiceField', async () => {
 
 test('DateField and DateTimeField', async () => {
   await passes(DateField(), '2024-02-29', '2024-02-29');
-  await fails(DateField(), '2023-02-29', 'invalid', 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.');
-  await fails(DateField(), '2023-1-2', 'invalid', 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.');
+  await fails(
+    DateField(),
+    '2023-02-29',
+    'invalid',
+    'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.',
+  );
+  await fails(
+    DateField(),
+    '2023-1-2',
+    'invalid',
+    'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.',
+  );
   await passes(DateTimeField(), '2026-12-07T10:00:00+01:00', new Date('2026-12-07T09:00:00Z'));
   await passes(DateTimeField(), '2026-12-07T10:00', new Date('2026-12-07T10:00:00Z'));
   await fails(DateTimeField(), '2026-12-07', 'date', 'Expected a datetime but got a date.');
@@ -146,9 +166,18 @@ test('ListField: items keyed by index, lengths, not a list; DictField; JSONField
   await fails(f, [], 'min_length', 'Ensure this field has at least 1 elements.');
   await fails(f, [1, 2, 3], 'max_length', 'Ensure this field has no more than 2 elements.');
   await fails(f, 'abc', 'not_a_list', 'Expected a list of items but got type "str".');
-  await fails(ListField({ child: CharField(), allowEmpty: false }), [], 'empty', 'This list may not be empty.');
+  await fails(
+    ListField({ child: CharField(), allowEmpty: false }),
+    [],
+    'empty',
+    'This list may not be empty.',
+  );
   // A dict comes out with no prototype: a `__proto__` key is data, never a prototype.
-  await passes(DictField({ child: IntegerField() }), { a: '1' }, Object.assign(Object.create(null), { a: 1 }));
+  await passes(
+    DictField({ child: IntegerField() }),
+    { a: '1' },
+    Object.assign(Object.create(null), { a: 1 }),
+  );
   await fails(DictField(), [1], 'not_a_dict', 'Expected a dictionary of items but got type "list".');
   await passes(JSONField(), { a: [1, 'b', null] }, { a: [1, 'b', null] });
 });
@@ -161,7 +190,10 @@ test('options: default (value or function), required false, allowNull, error mes
   const optional = await check(CharField({ required: false }), undefined);
   assert.deepEqual(optional, { ok: true, value: undefined });
   await fails(
-    CharField({ maxLength: 2, errorMessages: { max_length: 'At most {max_length}, please.', required: 'Name it.' } }),
+    CharField({
+      maxLength: 2,
+      errorMessages: { max_length: 'At most {max_length}, please.', required: 'Name it.' },
+    }),
     'abc',
     'max_length',
     'At most 2, please.',

@@ -42,7 +42,14 @@ const Article = app.model('Article', {
     title: DbCharField({ maxLength: 20 }),
     slug: DbSlugField(),
     body: TextField({ blank: true, default: '' }),
-    status: DbCharField({ maxLength: 10, choices: [['draft', 'Draft'], ['live', 'Live']], default: 'draft' }),
+    status: DbCharField({
+      maxLength: 10,
+      choices: [
+        ['draft', 'Draft'],
+        ['live', 'Live'],
+      ],
+      default: 'draft',
+    }),
     price: DbDecimalField({ maxDigits: 6, decimalPlaces: 2, null: true }),
     rank: DbIntegerField({ default: 0 }),
     created: DbDateTimeField({ autoNowAdd: true }),
@@ -50,13 +57,20 @@ const Article = app.model('Article', {
   },
   meta: { uniqueTogether: [['author', 'slug']] },
 });
-const models = [Author, Tag, Article, ...app.models.filter((m) => ![Author, Tag, Article].includes(m as never))];
+const models = [
+  Author,
+  Tag,
+  Article,
+  ...app.models.filter((m) => ![Author, Tag, Article].includes(m as never)),
+];
 
 class ArticleSerializer extends ModelSerializer.for(Article, {
   fields: ['id', 'author', 'title', 'slug', 'body', 'status', 'price', 'rank', 'created', 'words'],
   readOnlyFields: ['rank'],
   extraKwargs: { body: { writeOnly: true } },
-  declared: { words: SerializerMethodField((a: { body: string }) => a.body.split(/\s+/).filter(Boolean).length) },
+  declared: {
+    words: SerializerMethodField((a: { body: string }) => a.body.split(/\s+/).filter(Boolean).length),
+  },
 }) {}
 
 class AuthorSerializer extends ModelSerializer.for(Author, { fields: '__all__' }) {}
@@ -75,7 +89,9 @@ for (const vendor of VENDORS) {
     });
 
     test('fields, rules and read-only fields come from the model', async () => {
-      const s = new ArticleSerializer({ data: { title: 'x'.repeat(21), slug: 'no spaces', status: 'gone', price: '12345.6', rank: 3 } });
+      const s = new ArticleSerializer({
+        data: { title: 'x'.repeat(21), slug: 'no spaces', status: 'gone', price: '12345.6', rank: 3 },
+      });
       assert.equal(await s.isValid(), false);
       assert.deepEqual(errorCodes(s.errors as never), {
         author: ['required'],
@@ -84,13 +100,18 @@ for (const vendor of VENDORS) {
         status: ['invalid_choice'],
         price: ['max_whole_digits'],
       });
-      assert.equal(String((s.errors.title as never[])[0]), 'Ensure this field has no more than 20 characters.');
+      assert.equal(
+        String((s.errors.title as never[])[0]),
+        'Ensure this field has no more than 20 characters.',
+      );
       assert.equal(String((s.errors.author as never[])[0]), 'This field is required.');
     });
 
     test('create through the model; data shows keys, computed fields, hides write-only fields', async () => {
       const ann = await Author.objects.create({ name: 'Ann', email: 'ann@example.com' });
-      const s = new ArticleSerializer({ data: { author: ann.id, title: 'Hello', slug: 'hello', body: 'one two three' } });
+      const s = new ArticleSerializer({
+        data: { author: ann.id, title: 'Hello', slug: 'hello', body: 'one two three' },
+      });
       assert.equal(await s.isValid(), true, JSON.stringify(s.errors));
       assert.equal(s.validatedData.author.id, ann.id); // the row, typed as the Author instance
       assert.equal(s.validatedData.status, undefined); // not given: the model's default applies on create
@@ -113,7 +134,10 @@ for (const vendor of VENDORS) {
       const t = new ArticleSerializer({ data: { author: [1], title: 'a', slug: 'a' } });
       assert.equal(await t.isValid(), false);
       assert.deepEqual(errorCodes(t.errors as never), { author: ['incorrect_type'] });
-      assert.equal(String((t.errors.author as never[])[0]), 'Incorrect type. Expected pk value, received list.');
+      assert.equal(
+        String((t.errors.author as never[])[0]),
+        'Incorrect type. Expected pk value, received list.',
+      );
     });
 
     test('unique fields are checked against the database, the updated row left out', async () => {
@@ -137,7 +161,10 @@ for (const vendor of VENDORS) {
       const s = new ArticleSerializer({ data: { author: ann.id, title: 'B', slug: 'a' } });
       assert.equal(await s.isValid(), false);
       assert.deepEqual(errorCodes(s.errors as never), { non_field_errors: ['unique'] });
-      assert.equal(String((s.errors.non_field_errors as never[])[0]), 'The fields author, slug must make a unique set.');
+      assert.equal(
+        String((s.errors.non_field_errors as never[])[0]),
+        'The fields author, slug must make a unique set.',
+      );
       const other = new ArticleSerializer({ data: { author: ann.id, title: 'B', slug: 'b' } });
       assert.equal(await other.isValid(), true);
     });
@@ -196,7 +223,10 @@ for (const vendor of VENDORS) {
       }) {}
       const s = new BySlug({ data: { author: 'nobody@example.com' } });
       assert.equal(await s.isValid(), false);
-      assert.equal(String((s.errors.author as never[])[0]), 'Object with email=nobody@example.com does not exist.');
+      assert.equal(
+        String((s.errors.author as never[])[0]),
+        'Object with email=nobody@example.com does not exist.',
+      );
       const t = new BySlug({ data: { author: 'ann@example.com' } });
       assert.equal(await t.isValid(), true);
       assert.equal(t.validatedData.author.name, 'Ann');
@@ -215,7 +245,9 @@ for (const vendor of VENDORS) {
       const s = new WithTags({ data: { author: ann.id, title: 'T', slug: 't', tags: [t1!.id, t2!.id] } });
       assert.equal(await s.isValid(), true, JSON.stringify(s.errors));
       const article = await s.save();
-      const slugs = (await Article.objects.get({ pk: article.id }).then((a) => a.tags.orderBy('slug'))).map((t) => t.slug);
+      const slugs = (await Article.objects.get({ pk: article.id }).then((a) => a.tags.orderBy('slug'))).map(
+        (t) => t.slug,
+      );
       assert.deepEqual(slugs, ['db', 'ts']);
     });
 
@@ -224,7 +256,9 @@ for (const vendor of VENDORS) {
         fields: ['title', 'slug', 'author'],
         declared: { author: AuthorSerializer.asField() },
       }) {}
-      const s = new Writable({ data: { title: 'T', slug: 't', author: { name: 'N', email: 'n@example.com' } } });
+      const s = new Writable({
+        data: { title: 'T', slug: 't', author: { name: 'N', email: 'n@example.com' } },
+      });
       assert.equal(await s.isValid(), true, JSON.stringify(s.errors));
       await assert.rejects(s.save(), /does not support writable nested fields by default/);
       assert.equal(await Article.objects.count(), 0);
@@ -234,13 +268,19 @@ for (const vendor of VENDORS) {
 
 test('a ModelSerializer needs fields or exclude, and names that exist', () => {
   const none = ModelSerializer.for(Author, {} as never);
-  assert.throws(() => new none({ data: {} }).isValid(), /without either the 'fields' option or the 'exclude' option/);
+  assert.throws(
+    () => new none({ data: {} }).isValid(),
+    /without either the 'fields' option or the 'exclude' option/,
+  );
   const typo = ModelSerializer.for(Author, { fields: ['nmae'] as never });
   assert.throws(() => new typo({ data: {} }).isValid(), /Field name `nmae` is not valid for model `Author`/);
   const both = ModelSerializer.for(Author, { fields: '__all__', exclude: ['name'] } as never);
   assert.throws(() => new both({ data: {} }).isValid(), /both 'fields' and 'exclude'/);
   const excluded = ModelSerializer.for(Author, { exclude: ['email'] });
-  assert.deepEqual(new excluded({ instance: new Author({ name: 'A', email: 'a@b.co' }) }).data, { id: null, name: 'A' });
+  assert.deepEqual(new excluded({ instance: new Author({ name: 'A', email: 'a@b.co' }) }).data, {
+    id: null,
+    name: 'A',
+  });
   assert.throws(() => {
     ModelSerializer.for(Author, { fields: ['name'], declared: { extra: CharField() } } as never);
     const c = ModelSerializer.for(Author, { fields: ['name'], declared: { extra: CharField() } } as never);

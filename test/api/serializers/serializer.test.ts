@@ -50,7 +50,14 @@ test('DRF’s error shape: lists of messages, nested dicts, index keys for lists
 
 test('valid data: read-only ignored, source renames, write-only hidden from data', async () => {
   const s = new Person({
-    data: { name: 'Ann', password: 'pw', slug: 'ignored', nickname: 'A', addr: { city: 'X', zip: '1' }, tags: ['2'] },
+    data: {
+      name: 'Ann',
+      password: 'pw',
+      slug: 'ignored',
+      nickname: 'A',
+      addr: { city: 'X', zip: '1' },
+      tags: ['2'],
+    },
   });
   assert.equal(await s.isValid(), true, JSON.stringify(s.errors));
   assert.deepEqual(s.errors, {});
@@ -62,7 +69,14 @@ test('valid data: read-only ignored, source renames, write-only hidden from data
     tags: [2],
   });
   const shown = new Person({
-    instance: { name: 'Ann', password: 'pw', slug: 'ann', alias: 'A', addr: { city: 'X', zip: '1' }, tags: [2] },
+    instance: {
+      name: 'Ann',
+      password: 'pw',
+      slug: 'ann',
+      alias: 'A',
+      addr: { city: 'X', zip: '1' },
+      tags: [2],
+    },
   });
   assert.deepEqual(shown.data, {
     name: 'Ann',
@@ -156,10 +170,14 @@ test('isValid({ raiseException }) throws a 400 ValidationError with the tree', a
 test('not an object, null, and misuse are clear errors', async () => {
   const s = new Address({ data: 'text' });
   assert.equal(await s.isValid(), false);
-  assert.deepEqual(json(s.errors), { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] });
+  assert.deepEqual(json(s.errors), {
+    non_field_errors: ['Invalid data. Expected a dictionary, but got str.'],
+  });
   const list = new Address({ data: [] });
   assert.equal(await list.isValid(), false);
-  assert.deepEqual(json(list.errors), { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
+  assert.deepEqual(json(list.errors), {
+    non_field_errors: ['Invalid data. Expected a dictionary, but got list.'],
+  });
   const none = new Address({ data: null });
   assert.equal(await none.isValid(), false);
   assert.deepEqual(errorCodes(none.errors as never), { non_field_errors: ['null'] });
@@ -232,7 +250,10 @@ test('get<Name> methods compute read-only fields; a missing one is a declaration
       return `${obj.first} Lovelace`;
     }
   }
-  assert.deepEqual(new WithMethod({ instance: { first: 'Ada' } }).data, { first: 'Ada', full: 'Ada Lovelace' });
+  assert.deepEqual(new WithMethod({ instance: { first: 'Ada' } }).data, {
+    first: 'Ada',
+    full: 'Ada Lovelace',
+  });
   const Broken = Serializer.of({ full: SerializerMethodField() });
   assert.throws(() => new Broken({ instance: {} }).data, /no method getFull\(\)/);
 });
@@ -248,7 +269,9 @@ test('many: a ListSerializer validates each item, errors by index, creates each'
   assert.deepEqual(json(bad.errors), { 1: { name: ['Ensure this field has no more than 4 characters.'] } });
   const notList = Tag.many({ data: { name: 'x' } });
   assert.equal(await notList.isValid(), false);
-  assert.deepEqual(json(notList.errors), { non_field_errors: ['Expected a list of items but got type "dict".'] });
+  assert.deepEqual(json(notList.errors), {
+    non_field_errors: ['Expected a list of items but got type "dict".'],
+  });
   const good = Tag.many({ data: [{ name: 'a' }, { name: 'b' }] });
   assert.equal(await good.isValid(), true);
   assert.deepEqual(await good.save(), [

@@ -26,7 +26,9 @@ class ArticleSerializer extends Serializer.of(article) {
 }
 
 test('Zod: issues become DRF’s tree, with Zod’s codes', async () => {
-  const s = new ArticleSerializer({ data: { title: 'x', tags: ['a', 3], author: { name: 'A', email: 'nope' } } });
+  const s = new ArticleSerializer({
+    data: { title: 'x', tags: ['a', 3], author: { name: 'A', email: 'nope' } },
+  });
   assert.equal(await s.isValid(), false);
   assert.deepEqual(errorCodes(s.errors as never), {
     title: ['too_small'],
@@ -40,21 +42,33 @@ test('Zod: issues become DRF’s tree, with Zod’s codes', async () => {
 });
 
 test('Zod: the output is the validated data (defaults applied), then hooks, then validate', async () => {
-  const s = new ArticleSerializer({ data: { title: 'Hello', tags: ['x'], author: { name: 'A', email: 'a@b.co' } } });
+  const s = new ArticleSerializer({
+    data: { title: 'Hello', tags: ['x'], author: { name: 'A', email: 'a@b.co' } },
+  });
   assert.equal(await s.isValid(), true, JSON.stringify(s.errors));
   const data: { title: string; rating: number } = s.validatedData;
   assert.deepEqual(data, { title: 'Hello', rating: 0, tags: ['x'], author: { name: 'A', email: 'a@b.co' } });
   assert.deepEqual(s.data, s.validatedData);
 
-  const banned = new ArticleSerializer({ data: { title: 'banned', tags: [], author: { name: 'A', email: 'a@b.co' } } });
+  const banned = new ArticleSerializer({
+    data: { title: 'banned', tags: [], author: { name: 'A', email: 'a@b.co' } },
+  });
   assert.equal(await banned.isValid(), false);
   assert.deepEqual(errorCodes(banned.errors as never), { title: ['taken'] });
-  const repeat = new ArticleSerializer({ data: { title: 'ab', tags: ['ab'], author: { name: 'A', email: 'a@b.co' } } });
+  const repeat = new ArticleSerializer({
+    data: { title: 'ab', tags: ['ab'], author: { name: 'A', email: 'a@b.co' } },
+  });
   assert.equal(await repeat.isValid(), false);
   assert.deepEqual(json(repeat.errors), { non_field_errors: ['A tag may not repeat the title.'] });
   // `data` of an instance shows the schema's keys only.
   const shown = new ArticleSerializer({
-    instance: { title: 't', rating: 1, tags: [], author: { name: 'A', email: 'a@b.co' }, secret: 'x' } as never,
+    instance: {
+      title: 't',
+      rating: 1,
+      tags: [],
+      author: { name: 'A', email: 'a@b.co' },
+      secret: 'x',
+    } as never,
   });
   assert.deepEqual(Object.keys(shown.data), ['title', 'rating', 'tags', 'author']);
 });

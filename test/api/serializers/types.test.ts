@@ -50,7 +50,11 @@ test('typos, read-only and write-only fields are compile errors', { timeout: 240
     const failing = new Set(
       [...bad.out.matchAll(/\.typed-stripped\.ts\((\d+),\d+\): error/g)].map((m) => Number(m[1])),
     );
-    assert.deepEqual([...failing].sort((a, b) => a - b), expected, bad.out);
+    assert.deepEqual(
+      [...failing].sort((a, b) => a - b),
+      expected,
+      bad.out,
+    );
     assert.ok(expected.length >= 10);
   } finally {
     rmSync(stripped, { force: true });
