@@ -35,30 +35,55 @@ export interface ListOptions<C extends AnyField> extends FieldOptions<Array<C['_
 
 /** Runs `child` on every item; errors keyed by index; a promise when a child is async. */
 export function runChildren(child: AnyField, items: readonly unknown[], run: Run, site: Site): unknown {
-  const out: unknown[] = new Array(items.length);
-  let errors: Record<string, ErrorTree> | null = null;
-  let pending: Promise<unknown>[] | null = null;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    const value = child.validateInput(item === undefined ? null : item, run, site);
-    if (value === FAIL) (errors ??= {})[i] = run.error as ErrorTree;
-    else if (value instanceof Promise) {
-      (pending ??= []).push(
-        value.then((v) => {
-          if (v === FAIL) (errors ??= {})[i] = run.error as ErrorTree;
-          else out[i] = v;
-        }),
-      );
-    } else out[i] = value;
-  }
-  if (pending === null) return finishChildren(out, errors, run);
-  return Promise.all(pending).then(() => finishChildren(out, errors, run));
+  return eachChild(child, items, null, run, site, new Array(items.length) as never, null, 0);
 }
 
-function finishChildren(out: unknown[], errors: Record<string, ErrorTree> | null, run: Run): unknown {
+/**
+ * The children from index `i` on. An async child is awaited before the next one starts:
+ * a failure's messages travel on `run.error`, which two children running at once would
+ * overwrite.
+ */
+function eachChild(
+  child: AnyField,
+  values: readonly unknown[],
+  keys: readonly string[] | null,
+  run: Run,
+  site: Site,
+  out: Record<string | number, unknown>,
+  errors: Record<string, ErrorTree> | null,
+  i: number,
+): unknown {
+  for (; i < values.length; i++) {
+    const item = values[i];
+    const key = keys === null ? i : (keys[i] as string);
+    const value = child.validateInput(item === undefined ? null : item, run, site);
+    if (value instanceof Promise) {
+      const at = i;
+      return value.then((v) => {
+        const errs = settleChild(v, key, run, out, errors);
+        return eachChild(child, values, keys, run, site, out, errs, at + 1);
+      });
+    }
+    errors = settleChild(value, key, run, out, errors);
+  }
   if (errors === null) return out;
   run.error = errors;
   return FAIL;
+}
+
+function settleChild(
+  value: unknown,
+  key: string | number,
+  run: Run,
+  out: Record<string | number, unknown>,
+  errors: Record<string, ErrorTree> | null,
+): Record<string, ErrorTree> | null {
+  if (value === FAIL) {
+    (errors ??= {})[key] = run.error as ErrorTree;
+    return errors;
+  }
+  out[key] = value;
+  return errors;
 }
 
 class ListFieldType extends Field<unknown[], unknown[]> {
@@ -133,24 +158,8 @@ class DictFieldType extends Field<Record<string, unknown>> {
     if (keys.length === 0 && !this.allowEmpty) return this.fail(run, 'empty');
     const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     if (this.child === undefined) return Object.assign(out, data);
-    let errors: Record<string, ErrorTree> | null = null;
-    let pending: Promise<unknown>[] | null = null;
-    for (const key of keys) {
-      const item = (data as Record<string, unknown>)[key];
-      const value = this.child.validateInput(item === undefined ? null : item, run, site);
-      const settle = (v: unknown) => {
-        if (v === FAIL) (errors ??= {})[key] = run.error as ErrorTree;
-        else out[key] = v;
-      };
-      if (value instanceof Promise) (pending ??= []).push(value.then(settle));
-      else settle(value);
-    }
-    const finish = () => {
-      if (errors === null) return out;
-      run.error = errors;
-      return FAIL;
-    };
-    return pending === null ? finish() : Promise.all(pending).then(finish);
+    const values = keys.map((key) => (data as Record<string, unknown>)[key]);
+    return eachChild(this.child, values, keys, run, site, out, null, 0);
   }
 }
 
