@@ -180,7 +180,8 @@ export abstract class Field<T = unknown, R = T, F extends FieldFlags = FieldFlag
     if (params === undefined) {
       let list = this.#fixed.get(code);
       if (list === undefined) {
-        list = [new ErrorDetail(this.messages[code] ?? code, code)];
+        // Shared by every failure of this field: frozen, so no caller can change another's errors.
+        list = Object.freeze([new ErrorDetail(this.messages[code] ?? code, code)]);
         this.#fixed.set(code, list);
       }
       run.error = list;

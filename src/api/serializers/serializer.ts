@@ -74,6 +74,7 @@ export type SerializedData<S> = S extends { readonly data: infer D }
     : never;
 
 const plans = new WeakMap<object, Plan>();
+const NO_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze({});
 const YES = Promise.resolve(true);
 const NO = Promise.resolve(false);
 
@@ -132,7 +133,7 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
     this.instance = args.instance ?? null;
     this.initialData = args.data;
     this.partial = args.partial === true;
-    this.context = args.context ?? {};
+    this.context = args.context ?? NO_CONTEXT;
   }
 
   /**
