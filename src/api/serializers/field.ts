@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { PorticoError } from '../../tsgi/errors.ts';
+import '../errors.ts';
 import { ErrorDetail, type ErrorTree, ValidationError } from '../exceptions.ts';
 
 /** Returned by a field whose value failed; the messages are on the run's `error`. */
@@ -161,9 +163,9 @@ export abstract class Field<T = unknown, R = T, F extends FieldFlags = FieldFlag
     const own = (this.constructor as typeof Field).messages;
     this.messages = { ...BASE_MESSAGES, ...own, ...options.errorMessages };
     if (this.readOnly && this.writeOnly)
-      throw new TypeError('a field may not be both readOnly and writeOnly');
+      throw new PorticoError('PORTICO_ERR_API_SERIALIZER', 'a field may not be both readOnly and writeOnly');
     if (this.required && this.hasDefault)
-      throw new TypeError('a field may not be required and have a default');
+      throw new PorticoError('PORTICO_ERR_API_SERIALIZER', 'a field may not be required and have a default');
   }
 
   /** The default value (a function default is called each time). */

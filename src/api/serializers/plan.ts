@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { PorticoError } from '../../tsgi/errors.ts';
+import '../errors.ts';
 import { ErrorDetail, type ErrorTree } from '../exceptions.ts';
 import type { AnyField } from './composite.ts';
 import { MethodFieldType } from './composite.ts';
@@ -206,12 +208,16 @@ export class FieldsPlan implements Plan {
     const entries: Entry[] = [];
     for (const [name, field] of Object.entries(fields)) {
       const source = field.options.source ?? name;
+      // Written as `out[source] = value`, this name would set the prototype, not a key.
+      if (name === '__proto__' || source === '__proto__')
+        throw new PorticoError('PORTICO_ERR_API_SERIALIZER', 'a serializer field may not be named __proto__');
       const hook = hookName(name);
       let method: Entry['method'] = null;
       if (field instanceof MethodFieldType) {
         method = field.method ?? `get${name[0]!.toUpperCase()}${name.slice(1)}`;
         if (typeof method === 'string' && typeof (proto as Record<string, unknown>)[method] !== 'function')
-          throw new TypeError(
+          throw new PorticoError(
+            'PORTICO_ERR_API_SERIALIZER',
             `the serializer declares ${name} as a method field but has no method ${method}()`,
           );
       }
@@ -229,6 +235,7 @@ export class FieldsPlan implements Plan {
     }
     this.writable = entries.filter((e) => !e.field.readOnly);
     this.readable = entries.filter((e) => !e.field.writeOnly);
+    checkHooks(proto, this.writable);
     this.validators = validators;
   }
 
@@ -316,6 +323,30 @@ export class FieldsPlan implements Plan {
         attribute === null || attribute === undefined ? null : e.field.toRepresentation(attribute);
     }
     return out;
+  }
+}
+
+/**
+ * A `validate<Name>` method that matches no writable field would never run (a misspelt
+ * `validateTitel`, or a hook for a read-only field): said at once, not found in production.
+ * Serializer.prototype, which defines `isValid`, ends the search.
+ */
+function checkHooks(proto: object, writable: readonly Entry[]): void {
+  const hooks = new Set(writable.map((e) => hookName(e.name)));
+  for (
+    let p: object | null = proto;
+    p !== null && !Object.hasOwn(p, 'isValid');
+    p = Object.getPrototypeOf(p) as object | null
+  ) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      if (!/^validate[A-Z]/.test(name) || hooks.has(name)) continue;
+      if (typeof (p as Record<string, unknown>)[name] !== 'function') continue;
+      const owner = (p as { constructor?: { name?: string } }).constructor?.name || 'the serializer';
+      throw new PorticoError(
+        'PORTICO_ERR_API_SERIALIZER',
+        `${owner}.${name}() matches no writable field, so it would never run (writable fields: ${writable.map((e) => e.name).join(', ') || 'none'})`,
+      );
+    }
   }
 }
 

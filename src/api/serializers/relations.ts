@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { PorticoError } from '../../tsgi/errors.ts';
+import '../errors.ts';
 import { Model } from '../../db/models.ts';
 import type { QuerySet } from '../../db/query.ts';
 import { runChildren } from './composite.ts';
@@ -45,7 +47,10 @@ abstract class RelatedFieldType extends Field<unknown, unknown> {
     this.queryset = options.queryset;
     this.many = options.many === true;
     if (this.queryset === undefined && !this.readOnly)
-      throw new TypeError('a relational field must have a queryset, or be readOnly: true');
+      throw new PorticoError(
+        'PORTICO_ERR_API_SERIALIZER',
+        'a relational field must have a queryset, or be readOnly: true',
+      );
   }
 
   protected abstract single(): RelatedFieldType;

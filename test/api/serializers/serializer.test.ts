@@ -292,3 +292,21 @@ test('a serializer instance is cheap: fields are not copied, the plan is compile
   const c = new Address({ data: { city: 'c', zip: '3' } });
   assert.equal(c.isValid(), new Address({ data: { city: 'd', zip: '4' } }).isValid());
 });
+
+test('a validate<Name> hook that matches no writable field is a clear error, not a hook that never runs', async () => {
+  class Typo extends Serializer.of({ title: CharField(), slug: CharField({ readOnly: true }) }) {
+    validateTitel(value: string) {
+      return value;
+    }
+  }
+  assert.throws(
+    () => new Typo({ data: {} }).isValid(),
+    /Typo\.validateTitel\(\) matches no writable field.*title/,
+  );
+  class ReadOnlyHook extends Serializer.of({ title: CharField(), slug: CharField({ readOnly: true }) }) {
+    validateSlug(value: string) {
+      return value;
+    }
+  }
+  assert.throws(() => new ReadOnlyHook({ data: {} }).isValid(), /validateSlug\(\) matches no writable field/);
+});
