@@ -51,6 +51,11 @@ export const apiErrors = defineErrors('api', {
     message: 'A throttle’s rate was exceeded (answered 429 with Retry-After).',
     status: 429,
   },
+  PORTICO_ERR_API_SERIALIZER: {
+    message:
+      'A serializer was declared or used wrongly (save() before isValid(), a ModelSerializer without fields, a nested write it does not implement).',
+    status: 500,
+  },
   PORTICO_ERR_API_CONFLICT: {
     message: 'The request conflicts with the current state of the resource (answered 409).',
     status: 409,
