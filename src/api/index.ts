@@ -100,3 +100,23 @@ export {
 } from './views.ts';
 export { type ActionMap, type ActionOptions, action, type ExtraAction, ViewSet } from './viewsets.ts';
 export { DefaultRouter, type RouterOptions, SimpleRouter, type ViewSetClass } from './routers.ts';
+/** The serializers, also as one namespace (`serializers.CharField`, as DRF's `serializers` module). */
+export * from './serializers/index.ts';
+export * as serializers from './serializers/index.ts';
+export {
+  CursorPagination,
+  type CursorQuerySet,
+  LimitOffsetPagination,
+  type PageableQuerySet,
+  type PaginatedBody,
+  PageNumberPagination,
+  type Paginator,
+} from './pagination/index.ts';
+export {
+  FieldFilter,
+  type FilterableQuerySet,
+  type FilterBackend,
+  type FilterView,
+  OrderingFilter,
+  SearchFilter,
+} from './filters/index.ts';

@@ -1,6 +1,6 @@
 /**
- * Every TypeScript block of docs/api/serializers.md runs — the `fragment` ones too, which
- * the docs/api runner skips only because they import `zod` — with `portico/api` pointed at
+ * The `fragment` blocks of docs/api/serializers.md run here — the docs/api runner
+ * (test/api/docs.test.ts) runs the others and skips these only because they import `zod` — with `portico/api` pointed at
  * the serializers and exceptions, `portico/db` at the database layer, and `zod`/`valibot`
  * at this checkout's packages. A block that is only an import line is skipped.
  */
@@ -32,7 +32,10 @@ const targets: Record<string, string> = {
 };
 
 const text = await readFile(join(root, 'docs/api/serializers.md'), 'utf8');
-const blocks = [...text.matchAll(FENCE)].map((m) => m[2] as string).filter((code) => /\bassert\b/.test(code));
+const blocks = [...text.matchAll(FENCE)]
+  .filter((m) => m[1] !== undefined)
+  .map((m) => m[2] as string)
+  .filter((code) => /\bassert\b/.test(code));
 
 describe('docs/api/serializers.md', () => {
   blocks.forEach((code, i) => {
