@@ -7,7 +7,7 @@ import { environKey } from '../../tsgi/headers.ts';
 import type { HttpRequest } from '../../web/http/request.ts';
 import type { HttpResponseBase } from '../../web/http/response-base.ts';
 import { validateSection } from '../../web/conf/sections.ts';
-import { defineSettingsSection, settingsSchema } from '../../web/index.ts';
+import { defineSettingsSection, settingsSchema, type StandardSchemaV1 } from '../../web/index.ts';
 
 /** A view answering a refused request: the request and the reason (one of the `REASON_*` strings). */
 export type CsrfFailureView = (request: HttpRequest, reason: string) => HttpResponseBase | Promise<HttpResponseBase>;
@@ -54,10 +54,7 @@ const DEFAULTS: CsrfSettings = {
   failureView: null,
 };
 
-/** The `csrf` section, validated at start-up. */
-export const csrfSettings = defineSettingsSection(
-  'csrf',
-  settingsSchema<CsrfSettings>(DEFAULTS, {
+const base = settingsSchema<CsrfSettings>(DEFAULTS, {
     check(s) {
       if (!SAME_SITE.includes(s.cookieSameSite))
         return ['cookieSameSite', `must be one of ${SAME_SITE.join(', ')}`];
@@ -71,8 +68,30 @@ export const csrfSettings = defineSettingsSection(
         return ['failureView', 'must be a view function (request, reason) or null'];
       return undefined;
     },
-  }),
-);
+});
+
+/**
+ * `settingsSchema` takes a key's kind from its default, so `cookieAge: null` (a
+ * browser-session cookie, Django's `None`) is let through around it.
+ */
+const schema: StandardSchemaV1<Partial<CsrfSettings> | undefined, Readonly<CsrfSettings>> = {
+  '~standard': {
+    version: 1,
+    vendor: 'portico',
+    validate(value) {
+      const given = value as Partial<CsrfSettings> | undefined;
+      if (given === null || typeof given !== 'object' || given.cookieAge !== null)
+        return base['~standard'].validate(value);
+      const { cookieAge: _, ...rest } = given;
+      const result = base['~standard'].validate(rest);
+      if (result instanceof Promise || result.issues !== undefined) return result;
+      return { value: Object.freeze({ ...result.value, cookieAge: null }) };
+    },
+  },
+};
+
+/** The `csrf` section, validated at start-up. */
+export const csrfSettings = defineSettingsSection('csrf', schema);
 
 declare module '../../web/index.ts' {
   interface SettingsSections {
