@@ -13,10 +13,8 @@ import {
   requiresCsrfToken,
 } from '../../../src/contrib/csrf/index.ts';
 import { unmaskCipherToken } from '../../../src/contrib/csrf/token.ts';
-import {
-  type CheckContext,
-  resolveSettings,
-} from '../../../src/web/index.ts';
+import type { CheckContext } from '../../../src/web/core/checks/registry.ts';
+import { resolveSettings } from '../../../src/web/index.ts';
 import { HttpResponse, type HttpRequest, type MiddlewareFactory, path, type Settings } from '../../../src/web/index.ts';
 import { Client } from '../../../src/web/test/index.ts';
 import { memorySessions } from '../helpers/memory-session.ts';
