@@ -7,7 +7,8 @@ import { environKey } from '../../tsgi/headers.ts';
 import type { HttpRequest } from '../../web/http/request.ts';
 import type { HttpResponseBase } from '../../web/http/response-base.ts';
 import { validateSection } from '../../web/conf/sections.ts';
-import { defineSettingsSection, settingsSchema, type StandardSchemaV1 } from '../../web/index.ts';
+import { defineSettingsSection, settingsSchema } from '../../web/index.ts';
+import { withNullable } from '../utils/settings.ts';
 
 /** A view answering a refused request: the request and the reason (one of the `REASON_*` strings). */
 export type CsrfFailureView = (request: HttpRequest, reason: string) => HttpResponseBase | Promise<HttpResponseBase>;
@@ -70,25 +71,8 @@ const base = settingsSchema<CsrfSettings>(DEFAULTS, {
     },
 });
 
-/**
- * `settingsSchema` takes a key's kind from its default, so `cookieAge: null` (a
- * browser-session cookie, Django's `None`) is let through around it.
- */
-const schema: StandardSchemaV1<Partial<CsrfSettings> | undefined, Readonly<CsrfSettings>> = {
-  '~standard': {
-    version: 1,
-    vendor: 'portico',
-    validate(value) {
-      const given = value as Partial<CsrfSettings> | undefined;
-      if (given === null || typeof given !== 'object' || given.cookieAge !== null)
-        return base['~standard'].validate(value);
-      const { cookieAge: _, ...rest } = given;
-      const result = base['~standard'].validate(rest);
-      if (result instanceof Promise || result.issues !== undefined) return result;
-      return { value: Object.freeze({ ...result.value, cookieAge: null }) };
-    },
-  },
-};
+// `cookieAge: null` is a browser-session cookie (Django's None).
+const schema = withNullable(base, ['cookieAge']);
 
 /** The `csrf` section, validated at start-up. */
 export const csrfSettings = defineSettingsSection('csrf', schema);

@@ -7,6 +7,7 @@
 import { validateSection } from '../../web/conf/sections.ts';
 import type { HttpRequest } from '../../web/http/request.ts';
 import { defineSettingsSection, settingsSchema } from '../../web/index.ts';
+import { withNullable } from '../utils/settings.ts';
 
 /** The `security` section. */
 export interface SecuritySettings {
@@ -50,7 +51,7 @@ export const CROSS_ORIGIN_OPENER_POLICY_VALUES = new Set(['same-origin', 'same-o
 /** The `security` section, validated at start-up. */
 export const securitySettings = defineSettingsSection(
   'security',
-  settingsSchema<SecuritySettings>(
+  withNullable(settingsSchema<SecuritySettings>(
     {
       hstsSeconds: 0,
       hstsIncludeSubdomains: false,
@@ -82,7 +83,7 @@ export const securitySettings = defineSettingsSection(
         return undefined;
       },
     },
-  ),
+  ), ['referrerPolicy', 'crossOriginOpenerPolicy']),
 );
 
 declare module '../../web/index.ts' {
