@@ -72,7 +72,9 @@ describe('the demo in Chromium', { skip: browserSkip() }, () => {
     const before = await Note.objects.count();
     const page = await browser.context.newPage();
     // The demo's cookie is in the browser (the test above), so only the CSRF check stands in the way.
-    const refused = page.waitForResponse((r) => r.url() === `${demo}/notes/` && r.request().method() === 'POST');
+    const refused = page.waitForResponse(
+      (r) => r.url() === `${demo}/notes/` && r.request().method() === 'POST',
+    );
     await page.goto(attacker);
     const response = await refused;
     assert.equal(response.status(), 403);

@@ -22,7 +22,11 @@ const SERVER_TIMING = /^app;dur=\d+\.\d$/;
 async function postNote(base: string, title: string): Promise<Response> {
   const page = await fetch(`${base}/notes/`);
   const token = /name="csrfmiddlewaretoken" value="(\w+)"/.exec(await page.text())?.[1] ?? '';
-  const cookie = page.headers.getSetCookie().find((c) => c.startsWith('csrftoken='))?.split(';')[0] ?? '';
+  const cookie =
+    page.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('csrftoken='))
+      ?.split(';')[0] ?? '';
   return fetch(`${base}/notes/`, {
     method: 'POST',
     headers: { Cookie: cookie },
@@ -113,7 +117,10 @@ describe('through the test client', () => {
     assert.match(saved.headers.getSetCookie()[0] ?? '', /^messages=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
 
     const shown = await client.get(saved.url);
-    assert.match(shown.text(), new RegExp(`<p class="flash success" role="status">Note ${note.id} saved.</p>`));
+    assert.match(
+      shown.text(),
+      new RegExp(`<p class="flash success" role="status">Note ${note.id} saved.</p>`),
+    );
     assert.equal(client.cookies.has('messages'), false, 'the page that showed it deleted the cookie');
     assert.doesNotMatch((await client.get(saved.url)).text(), /class="flash/);
   });
@@ -131,10 +138,14 @@ describe('through the test client', () => {
     const token = /<input type="hidden" name="csrfmiddlewaretoken" value="(\w{64})">/.exec(form.text())?.[1];
     assert.ok(token !== undefined, 'the hidden field is in the form');
     assert.ok(client.cookies.has('csrftoken'));
-    const refused = await new Client(settings, { enforceCsrfChecks: true }).post('/notes/', { data: { title: 'Forged' } });
+    const refused = await new Client(settings, { enforceCsrfChecks: true }).post('/notes/', {
+      data: { title: 'Forged' },
+    });
     assert.equal(refused.status, 403);
     assert.match(refused.text(), /CSRF verification failed/);
-    const saved = await client.post('/notes/', { data: { title: 'With a token', body: '', csrfmiddlewaretoken: token } });
+    const saved = await client.post('/notes/', {
+      data: { title: 'With a token', body: '', csrfmiddlewaretoken: token },
+    });
     assert.equal(saved.status, 302);
   });
 
@@ -187,11 +198,19 @@ describe('from the command line', () => {
     assert.equal(post.status, 302);
     const location = post.headers.get('location') ?? '';
     assert.match(location, /^\/notes\/\d+\/$/);
-    const cookie = post.headers.getSetCookie().find((c) => c.startsWith('messages='))?.split(';')[0] ?? '';
+    const cookie =
+      post.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('messages='))
+        ?.split(';')[0] ?? '';
     const shown = await fetch(`${portico.url}${location}`, { headers: { Cookie: cookie } });
     const html = await shown.text();
     assert.match(html, /<h1>Over a socket<\/h1>/);
-    assert.match(html, /<p class="flash success" role="status">Note \d+ saved.<\/p>/, 'the signed cookie verified');
+    assert.match(
+      html,
+      /<p class="flash success" role="status">Note \d+ saved.<\/p>/,
+      'the signed cookie verified',
+    );
 
     const download = await fetch(`${portico.url}/notes/export.txt`);
     assert.equal(download.headers.get('content-disposition'), 'attachment; filename="notes.txt"');

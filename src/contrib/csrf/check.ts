@@ -267,7 +267,11 @@ function checkToken(request: HttpRequest, settings: CsrfSettings): MaybePromise<
 }
 
 /** Answers a refused request with the failure view, logging a warning with the reason. */
-async function reject(request: HttpRequest, reason: string, settings: CsrfSettings): Promise<HttpResponseBase> {
+async function reject(
+  request: HttpRequest,
+  reason: string,
+  settings: CsrfSettings,
+): Promise<HttpResponseBase> {
   const view = settings.failureView ?? csrfFailure;
   const response = await view(request, reason);
   const logger = (request.settings as { logger?: WebLogger }).logger ?? defaultLogger;

@@ -29,7 +29,11 @@ export function csrfExempt<V extends AnyViewFunction>(view: V): V {
   return view;
 }
 
-function decorate<V extends AnyViewFunction>(view: V, name: string, mode: 'protect' | 'ensure' | 'requires'): V {
+function decorate<V extends AnyViewFunction>(
+  view: V,
+  name: string,
+  mode: 'protect' | 'ensure' | 'requires',
+): V {
   const call = view as unknown as Call;
   return wrap(view, name, async (request, params, args) => {
     const settings = csrfSettingsOf(request);

@@ -62,7 +62,8 @@ export function csrfFailure(request: HttpRequest, reason: string): HttpResponseF
       '</ul><p>You’re seeing the help section of this page because you have <code>debug: true</code> in your settings. Change that to <code>false</code>, and only the initial error message will be displayed.</p>' +
       '<p>You can customize this page using the <code>csrf.failureView</code> setting.</p></div>';
   } else {
-    body += '<div id="explanation"><p><small>More information is available with <code>debug: true</code>.</small></p></div>';
+    body +=
+      '<div id="explanation"><p><small>More information is available with <code>debug: true</code>.</small></p></div>';
   }
   const html = `<!DOCTYPE html><html lang="en"><head><meta http-equiv="content-type" content="text/html; charset=utf-8"><meta name="robots" content="NONE,NOARCHIVE"><title>403 Forbidden</title><style>${STYLE}</style></head><body>${body}</body></html>`;
   return new HttpResponseForbidden(html, { contentType: 'text/html; charset=utf-8' });

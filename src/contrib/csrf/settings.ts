@@ -11,7 +11,10 @@ import { defineSettingsSection, settingsSchema } from '../../web/index.ts';
 import { withNullable } from '../utils/settings.ts';
 
 /** A view answering a refused request: the request and the reason (one of the `REASON_*` strings). */
-export type CsrfFailureView = (request: HttpRequest, reason: string) => HttpResponseBase | Promise<HttpResponseBase>;
+export type CsrfFailureView = (
+  request: HttpRequest,
+  reason: string,
+) => HttpResponseBase | Promise<HttpResponseBase>;
 
 /** The `csrf` section. */
 export interface CsrfSettings {
@@ -56,19 +59,19 @@ const DEFAULTS: CsrfSettings = {
 };
 
 const base = settingsSchema<CsrfSettings>(DEFAULTS, {
-    check(s) {
-      if (!SAME_SITE.includes(s.cookieSameSite))
-        return ['cookieSameSite', `must be one of ${SAME_SITE.join(', ')}`];
-      if (s.cookieAge !== null && (typeof s.cookieAge !== 'number' || s.cookieAge < 0))
-        return ['cookieAge', 'must be a number of seconds or null'];
-      const bad = s.trustedOrigins.find((o) => typeof o !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(o));
-      // Django 4.0's rule (4_0.E001): a bare host could match either scheme.
-      if (bad !== undefined)
-        return ['trustedOrigins', `'${String(bad)}' must start with a scheme ('https://')`];
-      if (s.failureView !== null && typeof s.failureView !== 'function')
-        return ['failureView', 'must be a view function (request, reason) or null'];
-      return undefined;
-    },
+  check(s) {
+    if (!SAME_SITE.includes(s.cookieSameSite))
+      return ['cookieSameSite', `must be one of ${SAME_SITE.join(', ')}`];
+    if (s.cookieAge !== null && (typeof s.cookieAge !== 'number' || s.cookieAge < 0))
+      return ['cookieAge', 'must be a number of seconds or null'];
+    const bad = s.trustedOrigins.find((o) => typeof o !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(o));
+    // Django 4.0's rule (4_0.E001): a bare host could match either scheme.
+    if (bad !== undefined)
+      return ['trustedOrigins', `'${String(bad)}' must start with a scheme ('https://')`];
+    if (s.failureView !== null && typeof s.failureView !== 'function')
+      return ['failureView', 'must be a view function (request, reason) or null'];
+    return undefined;
+  },
 });
 
 // `cookieAge: null` is a browser-session cookie (Django's None).

@@ -30,7 +30,8 @@ export class MessageMiddleware extends MiddlewareMixin {
     const storage = request._messages;
     if (storage === undefined) return response;
     const check = (unstored: unknown[]) => {
-      if (unstored.length > 0 && request.settings.debug) throw new Error('Not all temporary messages could be stored.');
+      if (unstored.length > 0 && request.settings.debug)
+        throw new Error('Not all temporary messages could be stored.');
       return response;
     };
     const unstored = storage.update(response);

@@ -52,7 +52,9 @@ declare module '../../web/index.ts' {
 
 /** The section of these settings (the defaults when they predate this module). */
 export function messagesSettingsOf(settings: unknown): MessagesSettings {
-  return (settings as { messages?: MessagesSettings }).messages ?? validateSection(messagesSettings, undefined);
+  return (
+    (settings as { messages?: MessagesSettings }).messages ?? validateSection(messagesSettings, undefined)
+  );
 }
 
 /** The level tags in effect: the defaults, then the section's. */

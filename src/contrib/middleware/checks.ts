@@ -87,7 +87,10 @@ export function checkSecurityMiddleware({ settings }: CheckContext): CheckMessag
         ),
       );
     } else {
-      const bad = s.referrerPolicy.split(',').map((v) => v.trim()).filter((v) => !REFERRER_POLICY_VALUES.has(v));
+      const bad = s.referrerPolicy
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => !REFERRER_POLICY_VALUES.has(v));
       if (bad.length > 0)
         out.push({
           level: 'error',

@@ -19,7 +19,8 @@ import { getConditionalResponse, parseHttpDate, setResponseEtag } from '../utils
  */
 export class ConditionalGetMiddleware extends MiddlewareMixin {
   override processResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || response.statusCode !== 200) return response;
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || response.statusCode !== 200)
+      return response;
     if (response instanceof HttpResponse && !response.headers.has('ETag') && this.needsEtag(response))
       setResponseEtag(response);
     const etag = response.headers.get('ETag') ?? null;

@@ -77,13 +77,19 @@ export const corsSettings = defineSettingsSection(
           if (origin === 'null') continue;
           const parts = splitOrigin(origin);
           if (parts === null || parts.netloc === '' || !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+$/i.test(origin))
-            return ['allowedOrigins', `${JSON.stringify(origin)} must be an origin: a scheme and a host, with no path`];
+            return [
+              'allowedOrigins',
+              `${JSON.stringify(origin)} must be an origin: a scheme and a host, with no path`,
+            ];
         }
         for (const pattern of [...s.allowedOriginRegexes, s.urlsRegex]) {
           try {
             new RegExp(pattern);
           } catch (error) {
-            return ['allowedOriginRegexes', `${JSON.stringify(pattern)} is not a regex: ${(error as Error).message}`];
+            return [
+              'allowedOriginRegexes',
+              `${JSON.stringify(pattern)} is not a regex: ${(error as Error).message}`,
+            ];
           }
         }
         if (!Number.isInteger(s.preflightMaxAge) || s.preflightMaxAge < 0)
@@ -114,7 +120,9 @@ export class CorsMiddleware extends MiddlewareMixin {
 
   constructor(getResponse: GetResponse, context?: MiddlewareContext) {
     super(getResponse, context);
-    const s = (context?.settings as { cors?: CorsSettings } | undefined)?.cors ?? validateSection(corsSettings, undefined);
+    const s =
+      (context?.settings as { cors?: CorsSettings } | undefined)?.cors ??
+      validateSection(corsSettings, undefined);
     this.#settings = s;
     // Python's re.match anchors at the start only.
     this.#urls = new RegExp(`^(?:${s.urlsRegex})`);
@@ -124,8 +132,16 @@ export class CorsMiddleware extends MiddlewareMixin {
 
   override handle(request: HttpRequest): MaybePromise<HttpResponseBase> {
     const enabled = this.#urls.test(request.pathInfo);
-    if (enabled && request.method === 'OPTIONS' && request.META.HTTP_ACCESS_CONTROL_REQUEST_METHOD !== undefined) {
-      return this.addResponseHeaders(request, new HttpResponse('', { headers: { 'Content-Length': '0' } }), enabled);
+    if (
+      enabled &&
+      request.method === 'OPTIONS' &&
+      request.META.HTTP_ACCESS_CONTROL_REQUEST_METHOD !== undefined
+    ) {
+      return this.addResponseHeaders(
+        request,
+        new HttpResponse('', { headers: { 'Content-Length': '0' } }),
+        enabled,
+      );
     }
     return andThen(this.getResponse(request), (response: HttpResponseBase) =>
       this.addResponseHeaders(request, response, enabled),

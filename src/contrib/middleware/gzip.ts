@@ -114,7 +114,11 @@ export class GZipMiddleware extends MiddlewareMixin {
     const accept = request.META.HTTP_ACCEPT_ENCODING;
     if (typeof accept !== 'string' || !ACCEPTS_GZIP.test(accept)) return response;
     if (response instanceof StreamingHttpResponse) {
-      response.streamingContent = compressSequence(response.streamingContent, response.charset, this.maxRandomBytes);
+      response.streamingContent = compressSequence(
+        response.streamingContent,
+        response.charset,
+        this.maxRandomBytes,
+      );
       response.headers.delete('Content-Length');
     } else {
       const compressed = compressString(response.content, this.maxRandomBytes);

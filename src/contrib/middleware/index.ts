@@ -16,7 +16,13 @@ export {
   DEFAULT_CORS_HEADERS,
   DEFAULT_CORS_METHODS,
 } from './cors.ts';
-export { compressSequence, compressString, GZIP_MIN_LENGTH, GZipMiddleware, MAX_RANDOM_BYTES } from './gzip.ts';
+export {
+  compressSequence,
+  compressString,
+  GZIP_MIN_LENGTH,
+  GZipMiddleware,
+  MAX_RANDOM_BYTES,
+} from './gzip.ts';
 export { SecurityMiddleware } from './security.ts';
 export { type SecuritySettings, securitySettings } from './settings.ts';
 export {
@@ -25,9 +31,4 @@ export {
   xframeOptionsExempt,
   xframeOptionsSameorigin,
 } from './xframe.ts';
-export {
-  getConditionalResponse,
-  parseEtags,
-  patchVaryHeaders,
-  quoteEtag,
-} from '../utils/cache.ts';
+export { getConditionalResponse, parseEtags, patchVaryHeaders, quoteEtag } from '../utils/cache.ts';

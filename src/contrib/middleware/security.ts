@@ -55,7 +55,8 @@ export class SecurityMiddleware extends MiddlewareMixin {
 
   override processResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
     const headers = response.headers;
-    if (this.#hsts !== null && request.isSecure()) headers.setDefault('Strict-Transport-Security', this.#hsts);
+    if (this.#hsts !== null && request.isSecure())
+      headers.setDefault('Strict-Transport-Security', this.#hsts);
     if (this.#settings.contentTypeNosniff) headers.setDefault('X-Content-Type-Options', 'nosniff');
     if (this.#referrerPolicy !== null) headers.setDefault('Referrer-Policy', this.#referrerPolicy);
     const coop = this.#settings.crossOriginOpenerPolicy;

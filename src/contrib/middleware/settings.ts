@@ -46,44 +46,54 @@ export const REFERRER_POLICY_VALUES = new Set([
 ]);
 
 /** The values Django accepts for `Cross-Origin-Opener-Policy` (security.E024). */
-export const CROSS_ORIGIN_OPENER_POLICY_VALUES = new Set(['same-origin', 'same-origin-allow-popups', 'unsafe-none']);
+export const CROSS_ORIGIN_OPENER_POLICY_VALUES = new Set([
+  'same-origin',
+  'same-origin-allow-popups',
+  'unsafe-none',
+]);
 
 /** The `security` section, validated at start-up. */
 export const securitySettings = defineSettingsSection(
   'security',
-  withNullable(settingsSchema<SecuritySettings>(
-    {
-      hstsSeconds: 0,
-      hstsIncludeSubdomains: false,
-      hstsPreload: false,
-      contentTypeNosniff: true,
-      referrerPolicy: 'same-origin',
-      crossOriginOpenerPolicy: 'same-origin',
-      sslRedirect: false,
-      sslHost: null,
-      redirectExempt: [],
-      xFrameOptions: 'DENY',
-    },
-    {
-      check(s) {
-        if (!Number.isInteger(s.hstsSeconds) || s.hstsSeconds < 0)
-          return ['hstsSeconds', 'must be a whole number of seconds'];
-        for (const key of ['referrerPolicy', 'crossOriginOpenerPolicy', 'sslHost'] as const) {
-          if (s[key] !== null && typeof s[key] !== 'string') return [key, 'must be a string or null'];
-        }
-        for (const pattern of s.redirectExempt) {
-          try {
-            new RegExp(pattern);
-          } catch (error) {
-            return ['redirectExempt', `${JSON.stringify(pattern)} is not a regex: ${(error as Error).message}`];
-          }
-        }
-        if (!['DENY', 'SAMEORIGIN'].includes(s.xFrameOptions.toUpperCase()))
-          return ['xFrameOptions', "must be 'DENY' or 'SAMEORIGIN'"];
-        return undefined;
+  withNullable(
+    settingsSchema<SecuritySettings>(
+      {
+        hstsSeconds: 0,
+        hstsIncludeSubdomains: false,
+        hstsPreload: false,
+        contentTypeNosniff: true,
+        referrerPolicy: 'same-origin',
+        crossOriginOpenerPolicy: 'same-origin',
+        sslRedirect: false,
+        sslHost: null,
+        redirectExempt: [],
+        xFrameOptions: 'DENY',
       },
-    },
-  ), ['referrerPolicy', 'crossOriginOpenerPolicy']),
+      {
+        check(s) {
+          if (!Number.isInteger(s.hstsSeconds) || s.hstsSeconds < 0)
+            return ['hstsSeconds', 'must be a whole number of seconds'];
+          for (const key of ['referrerPolicy', 'crossOriginOpenerPolicy', 'sslHost'] as const) {
+            if (s[key] !== null && typeof s[key] !== 'string') return [key, 'must be a string or null'];
+          }
+          for (const pattern of s.redirectExempt) {
+            try {
+              new RegExp(pattern);
+            } catch (error) {
+              return [
+                'redirectExempt',
+                `${JSON.stringify(pattern)} is not a regex: ${(error as Error).message}`,
+              ];
+            }
+          }
+          if (!['DENY', 'SAMEORIGIN'].includes(s.xFrameOptions.toUpperCase()))
+            return ['xFrameOptions', "must be 'DENY' or 'SAMEORIGIN'"];
+          return undefined;
+        },
+      },
+    ),
+    ['referrerPolicy', 'crossOriginOpenerPolicy'],
+  ),
 );
 
 declare module '../../web/index.ts' {
@@ -94,7 +104,10 @@ declare module '../../web/index.ts' {
 
 /** The section of these settings (the defaults when they predate this module). */
 export function securitySettingsOf(settings: unknown): SecuritySettings {
-  return (settings as { security?: SecuritySettings } | undefined)?.security ?? validateSection(securitySettings, undefined);
+  return (
+    (settings as { security?: SecuritySettings } | undefined)?.security ??
+    validateSection(securitySettings, undefined)
+  );
 }
 
 /** The section of the request's settings. */

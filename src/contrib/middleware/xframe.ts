@@ -64,5 +64,7 @@ export function xframeOptionsDeny<V extends AnyViewFunction>(view: V): V {
 
 /** The view's responses say `X-Frame-Options: SAMEORIGIN` (unless the view set it). */
 export function xframeOptionsSameorigin<V extends AnyViewFunction>(view: V): V {
-  return decorate(view, 'xframeOptionsSameorigin', (r) => r.headers.setDefault('X-Frame-Options', 'SAMEORIGIN'));
+  return decorate(view, 'xframeOptionsSameorigin', (r) =>
+    r.headers.setDefault('X-Frame-Options', 'SAMEORIGIN'),
+  );
 }

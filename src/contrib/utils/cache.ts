@@ -109,19 +109,22 @@ export function getConditionalResponse(
     const tags = parseEtags(ifNoneMatch);
     const matches = etag !== null && (tags.includes('*') || tags.some((t) => weakMatch(t, etag)));
     if (matches) return safe ? notModified(response) : preconditionFailed(response);
-  } else if (
-    safe &&
-    ifModifiedSince !== null &&
-    lastModified !== null &&
-    lastModified <= ifModifiedSince
-  ) {
+  } else if (safe && ifModifiedSince !== null && lastModified !== null && lastModified <= ifModifiedSince) {
     return notModified(response);
   }
   return response;
 }
 
 /** Headers RFC 9110 §15.4.5 wants repeated on a 304. */
-const KEPT_ON_304 = new Set(['cache-control', 'content-location', 'date', 'etag', 'expires', 'last-modified', 'vary']);
+const KEPT_ON_304 = new Set([
+  'cache-control',
+  'content-location',
+  'date',
+  'etag',
+  'expires',
+  'last-modified',
+  'vary',
+]);
 
 /**
  * Turns the response itself into a 304 with no body, keeping the headers a 304 repeats

@@ -15,7 +15,13 @@ import {
 import { unmaskCipherToken } from '../../../src/contrib/csrf/token.ts';
 import type { CheckContext } from '../../../src/web/core/checks/registry.ts';
 import { resolveSettings } from '../../../src/web/index.ts';
-import { HttpResponse, type HttpRequest, type MiddlewareFactory, path, type Settings } from '../../../src/web/index.ts';
+import {
+  HttpResponse,
+  type HttpRequest,
+  type MiddlewareFactory,
+  path,
+  type Settings,
+} from '../../../src/web/index.ts';
 import { Client } from '../../../src/web/test/index.ts';
 import { memorySessions } from '../helpers/memory-session.ts';
 
@@ -25,9 +31,18 @@ const quiet = { warning() {}, error() {} };
 describe('decorators, without the middleware', () => {
   const settings: Settings = {
     rootUrlconf: [
-      path('protected/', csrfProtect(() => new HttpResponse('protected'))),
-      path('ensure/', ensureCsrfCookie(() => new HttpResponse('no token rendered'))),
-      path('requires/', requiresCsrfToken((r: HttpRequest) => new HttpResponse(`t=${r.csrfToken}`))),
+      path(
+        'protected/',
+        csrfProtect(() => new HttpResponse('protected')),
+      ),
+      path(
+        'ensure/',
+        ensureCsrfCookie(() => new HttpResponse('no token rendered')),
+      ),
+      path(
+        'requires/',
+        requiresCsrfToken((r: HttpRequest) => new HttpResponse(`t=${r.csrfToken}`)),
+      ),
       path('open/', () => new HttpResponse('open')),
     ],
     allowedHosts: ['testserver'],
@@ -115,9 +130,15 @@ describe('deploy checks', () => {
   });
   test('security.W003 without the middleware, W016 with an insecure cookie, nothing when right', () => {
     const base = { rootUrlconf: [] } as Settings;
-    assert.deepEqual(checkCsrf(context(base)).map((m) => m.id), ['security.W003']);
+    assert.deepEqual(
+      checkCsrf(context(base)).map((m) => m.id),
+      ['security.W003'],
+    );
     const installed = { ...base, middleware: [CsrfViewMiddleware as MiddlewareFactory] };
-    assert.deepEqual(checkCsrf(context(installed)).map((m) => m.id), ['security.W016']);
+    assert.deepEqual(
+      checkCsrf(context(installed)).map((m) => m.id),
+      ['security.W016'],
+    );
     assert.deepEqual(checkCsrf(context({ ...installed, csrf: { cookieSecure: true } })), []);
     assert.deepEqual(checkCsrf(context({ ...installed, csrf: { useSessions: true } })), []);
   });

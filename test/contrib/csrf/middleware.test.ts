@@ -32,7 +32,10 @@ function settings(overrides: Partial<Settings> = {}): Settings {
       path('form/', (request: HttpRequest) => new HttpResponse(`token=${request.csrfToken}`)),
       path('plain/', () => new HttpResponse('plain')),
       path('post/', (request: HttpRequest) => new HttpResponse(`ok ${request.method}`)),
-      path('exempt/', csrfExempt(() => new HttpResponse('exempt'))),
+      path(
+        'exempt/',
+        csrfExempt(() => new HttpResponse('exempt')),
+      ),
       path('login/', (request: HttpRequest) => {
         rotateToken(request);
         return new HttpResponse('rotated');
@@ -87,7 +90,10 @@ describe('tokens and the cookie', () => {
     c.cookies.set('csrftoken', 'short');
     const page = await c.get('/form/');
     assert.match(setCookie(page) ?? '', /^csrftoken=[A-Za-z0-9]{32};/);
-    const refused = await c.post('/post/', { data: { csrfmiddlewaretoken: 'x'.repeat(64) }, headers: { Cookie: 'csrftoken=short' } });
+    const refused = await c.post('/post/', {
+      data: { csrfmiddlewaretoken: 'x'.repeat(64) },
+      headers: { Cookie: 'csrftoken=short' },
+    });
     assert.equal(refused.status, 403);
     assert.match(refused.text(), /CSRF verification failed/);
   });
@@ -153,7 +159,10 @@ describe('unsafe methods', () => {
     await c.post('/post/', { data: { csrfmiddlewaretoken: '!'.repeat(64) } });
     assert.equal(warnings.at(-1), 'Forbidden (CSRF token from POST has invalid characters.): /post/');
     await c.post('/post/', { headers: { 'X-CSRFToken': maskFor('B'.repeat(32)) } });
-    assert.equal(warnings.at(-1), "Forbidden (CSRF token from the 'X-Csrftoken' HTTP header incorrect.): /post/");
+    assert.equal(
+      warnings.at(-1),
+      "Forbidden (CSRF token from the 'X-Csrftoken' HTTP header incorrect.): /post/",
+    );
     c.cookies.set('csrftoken', 'bad!');
     await c.post('/post/', { data: { csrfmiddlewaretoken: maskFor(SECRET) } });
     assert.equal(warnings.at(-1), 'Forbidden (CSRF cookie has incorrect length.): /post/');
@@ -164,7 +173,11 @@ describe('unsafe methods', () => {
     const c = client({ csrf: { trustedOrigins: ['https://*.trusted.org', 'http://partner.net:8080'] } });
     c.cookies.set('csrftoken', SECRET);
     const post = (origin: string, secure = false) =>
-      c.post('/post/', { data: { csrfmiddlewaretoken: maskFor(SECRET) }, headers: { Origin: origin }, secure });
+      c.post('/post/', {
+        data: { csrfmiddlewaretoken: maskFor(SECRET) },
+        headers: { Origin: origin },
+        secure,
+      });
     assert.equal((await post('http://evil.example')).status, 403);
     assert.equal(
       warnings.at(-1),
@@ -228,10 +241,7 @@ describe('unsafe methods', () => {
 
   test('a view function with the csrfExempt property set by hand is exempt too', async () => {
     const view = Object.assign(() => new HttpResponse('api'), { csrfExempt: true });
-    const c = new Client(
-      { ...settings(), rootUrlconf: [path('api/', view)] },
-      { enforceCsrfChecks: true },
-    );
+    const c = new Client({ ...settings(), rootUrlconf: [path('api/', view)] }, { enforceCsrfChecks: true });
     assert.equal((await c.post('/api/')).status, 200);
   });
 
@@ -277,7 +287,10 @@ describe('settings', () => {
       },
     });
     const cookie = setCookie(await c.get('/form/'), 'xsrf') ?? '';
-    assert.match(cookie, /^xsrf=[A-Za-z0-9]{32}; Path=\/app; Domain=\.testserver; Secure; HttpOnly; SameSite=Strict$/);
+    assert.match(
+      cookie,
+      /^xsrf=[A-Za-z0-9]{32}; Path=\/app; Domain=\.testserver; Secure; HttpOnly; SameSite=Strict$/,
+    );
   });
 
   test('a custom header name', async () => {

@@ -44,7 +44,10 @@ function settings(overrides: Partial<Settings> = {}, withSessions = false): Sett
         return new HttpResponse('added');
       }),
       path('show/', (request: HttpRequest) => new HttpResponse(list.render({}, request))),
-      path('count/', (request: HttpRequest) => new HttpResponse(String(messages.getMessages(request).length))),
+      path(
+        'count/',
+        (request: HttpRequest) => new HttpResponse(String(messages.getMessages(request).length)),
+      ),
       path('twice/', (request: HttpRequest) => {
         const all = messages.getMessages(request);
         const first = [...all].map(String).join(',');
@@ -184,10 +187,17 @@ describe('session and fallback storage', () => {
 
     const added = await c.get(`/add/?n=80&pad=1`);
     assert.ok(c.cookies.has('messages'));
-    assert.equal(typeof (await added.request?.session?.get('_messages')), 'string', 'the overflow went to the session');
+    assert.equal(
+      typeof (await added.request?.session?.get('_messages')),
+      'string',
+      'the overflow went to the session',
+    );
     const html = (await c.get('/show/')).text();
     const order = [...html.matchAll(/Message (\d+)/g)].map((m) => Number(m[1]));
-    assert.deepEqual(order, Array.from({ length: 80 }, (_, i) => i));
+    assert.deepEqual(
+      order,
+      Array.from({ length: 80 }, (_, i) => i),
+    );
     assert.equal((await c.get('/show/')).text(), '|40');
     assert.equal(c.cookies.has('messages'), false);
   });

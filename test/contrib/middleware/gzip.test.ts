@@ -27,10 +27,24 @@ function settings(middleware: MiddlewareFactory[]): Settings {
       path('long/', () => new HttpResponse(LONG, { headers: { ETag: '"abc"' } })),
       path('short/', () => new HttpResponse('tiny')),
       path('encoded/', () => new HttpResponse(LONG, { headers: { 'Content-Encoding': 'br' } })),
-      path('stream/', () => new StreamingHttpResponse((function* () { for (let i = 0; i < 5; i++) yield `chunk ${i} ${LONG}\n`; })())),
+      path(
+        'stream/',
+        () =>
+          new StreamingHttpResponse(
+            (function* () {
+              for (let i = 0; i < 5; i++) yield `chunk ${i} ${LONG}\n`;
+            })(),
+          ),
+      ),
       path('page/', () => new HttpResponse('a page body')),
-      path('dated/', () => new HttpResponse('dated', { headers: { 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT' } })),
-      path('nostore/', () => new HttpResponse('secret', { headers: { 'Cache-Control': 'private, no-store' } })),
+      path(
+        'dated/',
+        () => new HttpResponse('dated', { headers: { 'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT' } }),
+      ),
+      path(
+        'nostore/',
+        () => new HttpResponse('secret', { headers: { 'Cache-Control': 'private, no-store' } }),
+      ),
       path('missing/', () => new HttpResponse('gone', { status: 404 })),
     ],
     middleware,
@@ -38,7 +52,8 @@ function settings(middleware: MiddlewareFactory[]): Settings {
   };
 }
 
-const gzipClient = () => new Client(settings([GZipMiddleware]), { headers: { 'Accept-Encoding': 'gzip, deflate' } });
+const gzipClient = () =>
+  new Client(settings([GZipMiddleware]), { headers: { 'Accept-Encoding': 'gzip, deflate' } });
 
 describe('GZipMiddleware', () => {
   test('a long body is gzipped, Content-Length fixed, Vary added, a strong ETag weakened', async () => {
@@ -61,7 +76,9 @@ describe('GZipMiddleware', () => {
     assert.equal(plain.headers.get('content-encoding'), null);
     assert.equal(plain.headers.get('vary'), 'Accept-Encoding');
     assert.equal(plain.text(), LONG);
-    const other = await new Client(settings([GZipMiddleware]), { headers: { 'Accept-Encoding': 'gzipped, br' } }).get('/long/');
+    const other = await new Client(settings([GZipMiddleware]), {
+      headers: { 'Accept-Encoding': 'gzipped, br' },
+    }).get('/long/');
     assert.equal(other.headers.get('content-encoding'), null, '\\bgzip\\b, not a prefix');
   });
 
@@ -82,18 +99,26 @@ describe('GZipMiddleware', () => {
 
   test('over a real socket: curl-like clients get a valid gzip stream, chunked', async () => {
     const server = await startServer(getTsgiApplication(settings([GZipMiddleware])));
-    const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-      const req = httpRequest(
-        { host: '127.0.0.1', port: server.port, path: '/stream/', headers: { 'Accept-Encoding': 'gzip' }, timeout: 5000 },
-        (res) => {
-          const parts: Buffer[] = [];
-          res.on('data', (c: Buffer) => parts.push(c));
-          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+    const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path: '/stream/',
+            headers: { 'Accept-Encoding': 'gzip' },
+            timeout: 5000,
+          },
+          (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      },
+    );
     assert.equal(headers['content-encoding'], 'gzip');
     assert.equal(headers['transfer-encoding'], 'chunked');
     assert.match(gunzipSync(body).toString(), /^chunk 0 .*\nchunk 4 /s);
@@ -111,14 +136,26 @@ describe('ConditionalGetMiddleware', () => {
     assert.equal(again.status, 304);
     assert.equal(again.body.length, 0);
     assert.equal(again.headers.get('etag'), etag);
-    assert.equal((await client().get('/page/', { headers: { 'If-None-Match': `W/${etag}` } })).status, 304, 'weak comparison');
+    assert.equal(
+      (await client().get('/page/', { headers: { 'If-None-Match': `W/${etag}` } })).status,
+      304,
+      'weak comparison',
+    );
     assert.equal((await client().get('/page/', { headers: { 'If-None-Match': '"other"' } })).status, 200);
     assert.equal((await client().get('/page/', { headers: { 'If-None-Match': '*' } })).status, 304);
   });
 
   test('If-Modified-Since against Last-Modified', async () => {
-    assert.equal((await client().get('/dated/', { headers: { 'If-Modified-Since': 'Wed, 21 Oct 2015 07:28:00 GMT' } })).status, 304);
-    assert.equal((await client().get('/dated/', { headers: { 'If-Modified-Since': 'Tue, 20 Oct 2015 07:28:00 GMT' } })).status, 200);
+    assert.equal(
+      (await client().get('/dated/', { headers: { 'If-Modified-Since': 'Wed, 21 Oct 2015 07:28:00 GMT' } }))
+        .status,
+      304,
+    );
+    assert.equal(
+      (await client().get('/dated/', { headers: { 'If-Modified-Since': 'Tue, 20 Oct 2015 07:28:00 GMT' } }))
+        .status,
+      200,
+    );
   });
 
   test('If-Match that fails is a 412', async () => {
@@ -132,7 +169,9 @@ describe('ConditionalGetMiddleware', () => {
   });
 
   test('under GZip the ETag is of the uncompressed body, weakened, and still matches', async () => {
-    const c = new Client(settings([GZipMiddleware, ConditionalGetMiddleware]), { headers: { 'Accept-Encoding': 'gzip' } });
+    const c = new Client(settings([GZipMiddleware, ConditionalGetMiddleware]), {
+      headers: { 'Accept-Encoding': 'gzip' },
+    });
     const first = await c.get('/long/');
     assert.equal(first.headers.get('etag'), 'W/"abc"');
     assert.equal((await c.get('/long/', { headers: { 'If-None-Match': 'W/"abc"' } })).status, 304);

@@ -26,10 +26,19 @@ function client(overrides: Partial<Settings> = {}) {
     rootUrlconf: [
       path('', ok),
       path('health/', ok),
-      path('own/', () => new HttpResponse('own', { headers: { 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'SAMEORIGIN' } })),
+      path(
+        'own/',
+        () =>
+          new HttpResponse('own', {
+            headers: { 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'SAMEORIGIN' },
+          }),
+      ),
       path('framed/', xframeOptionsExempt(ok)),
       path('same/', xframeOptionsSameorigin(ok)),
-      path('deny/', xframeOptionsDeny(async () => new HttpResponse('async'))),
+      path(
+        'deny/',
+        xframeOptionsDeny(async () => new HttpResponse('async')),
+      ),
     ],
     middleware: [SecurityMiddleware, XFrameOptionsMiddleware] as MiddlewareFactory[],
     allowedHosts: ['testserver', 'example.com'],
@@ -134,14 +143,31 @@ describe('deploy checks', () => {
       }),
       ['security.W005', 'security.W021', 'security.W006', 'security.E023', 'security.E024', 'security.W019'],
     );
-    assert.deepEqual(ids({ middleware: both, security: { referrerPolicy: null, hstsSeconds: 60, hstsIncludeSubdomains: true, hstsPreload: true, sslRedirect: true } }), ['security.W022']);
+    assert.deepEqual(
+      ids({
+        middleware: both,
+        security: {
+          referrerPolicy: null,
+          hstsSeconds: 60,
+          hstsIncludeSubdomains: true,
+          hstsPreload: true,
+          sslRedirect: true,
+        },
+      }),
+      ['security.W022'],
+    );
   });
 
   test('all set: nothing', () => {
     assert.deepEqual(
       ids({
         middleware: both,
-        security: { hstsSeconds: 31536000, hstsIncludeSubdomains: true, hstsPreload: true, sslRedirect: true },
+        security: {
+          hstsSeconds: 31536000,
+          hstsIncludeSubdomains: true,
+          hstsPreload: true,
+          sslRedirect: true,
+        },
       }),
       [],
     );

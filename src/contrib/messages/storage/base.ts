@@ -40,7 +40,11 @@ export abstract class BaseStorage implements Iterable<Message> {
    *
    * @param removeOldest - when they do not all fit, drop the oldest (else the newest).
    */
-  abstract store(messages: Message[], response: HttpResponseBase, removeOldest?: boolean): MaybePromise<Message[]>;
+  abstract store(
+    messages: Message[],
+    response: HttpResponseBase,
+    removeOldest?: boolean,
+  ): MaybePromise<Message[]>;
 
   /**
    * Reads the stored messages now (the middleware calls it before the view, so
@@ -99,7 +103,8 @@ export abstract class BaseStorage implements Iterable<Message> {
   /** Queues a message, unless it is empty or below the level. */
   add(level: number, message: string, extraTags = ''): void {
     if (!message) return;
-    if (!Number.isInteger(level)) throw new TypeError(`a message level must be an integer, got ${String(level)}`);
+    if (!Number.isInteger(level))
+      throw new TypeError(`a message level must be an integer, got ${String(level)}`);
     if (level < this.level) return;
     this.addedNew = true;
     const m = new Message(level, message, extraTags);

@@ -84,7 +84,8 @@ export class CookieStorage extends BaseStorage {
     const kept = [...messages];
     let encoded = this.encode(kept);
     // The cookie header quotes the value; count what the browser gets.
-    const tooLarge = (value: string) => this.maxCookieSize > 0 && value !== '' && value.length + 2 > this.maxCookieSize;
+    const tooLarge = (value: string) =>
+      this.maxCookieSize > 0 && value !== '' && value.length + 2 > this.maxCookieSize;
     while (kept.length > 0 && tooLarge(encoded)) {
       if (removeOldest) unstored.push(kept.shift() as Message);
       else unstored.unshift(kept.pop() as Message);

@@ -26,7 +26,9 @@ export class FallbackStorage extends BaseStorage {
     const all: Message[] = [];
     let allRetrieved = true;
     for (const storage of this.storages) {
-      const [messages, complete] = await (storage as unknown as { get(): Retrieved | Promise<Retrieved> }).get();
+      const [messages, complete] = await (
+        storage as unknown as { get(): Retrieved | Promise<Retrieved> }
+      ).get();
       // This storage held nothing: the ones after it were not used either.
       if (messages === null) break;
       if (messages.length > 0) this.#used.add(storage);

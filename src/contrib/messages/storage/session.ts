@@ -45,7 +45,8 @@ export class SessionStorage extends BaseStorage {
   }
 
   async store(messages: Message[], _response: HttpResponseBase): Promise<Message[]> {
-    if (messages.length > 0) await this.session.set(this.sessionKey, JSON.stringify(messages.map(encodeMessage)));
+    if (messages.length > 0)
+      await this.session.set(this.sessionKey, JSON.stringify(messages.map(encodeMessage)));
     else if (await this.session.has(this.sessionKey)) await this.session.delete(this.sessionKey);
     return [];
   }
