@@ -7,7 +7,8 @@
 import './checks.ts';
 
 export { checkCsrf } from './checks.ts';
-export { DONT_ENFORCE_CSRF_CHECKS, isSameDomain } from './check.ts';
+export { DONT_ENFORCE_CSRF_CHECKS } from './check.ts';
+export { isSameDomain } from './origin.ts';
 export { csrfExempt, csrfProtect, ensureCsrfCookie, requiresCsrfToken } from './decorators.ts';
 export {
   csrfFailure,
