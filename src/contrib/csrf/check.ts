@@ -29,6 +29,7 @@ import {
   checkTokenFormat,
   CSRF_SESSION_KEY,
   CSRF_TOKEN_LENGTH,
+  type CsrfState,
   csrfState,
   doesTokenMatch,
   getToken,
@@ -89,9 +90,6 @@ function readSecret(request: HttpRequest, settings: CsrfSettings): MaybePromise<
   return finish(cookie);
 }
 
-/** What was received, kept for the token check (Django reads it again there). */
-const received = new WeakMap<HttpRequest, string | undefined | InvalidTokenFormat>();
-
 /**
  * On the way in: remember the client's secret (a malformed one is replaced by a new
  * secret), and make `request.csrfToken` a lazily masked token of it.
@@ -101,21 +99,23 @@ export function processRequest(request: HttpRequest, settings: CsrfSettings): Ma
   if (state.loaded) return;
   state.loaded = true;
   request.setLazy('csrfToken', getToken);
-  const store = (secret: string | undefined) => {
-    received.set(request, secret);
-    if (secret !== undefined && state.secret === undefined) state.secret = secret;
-  };
   let secret: MaybePromise<string | undefined>;
   try {
     secret = readSecret(request, settings);
   } catch (error) {
     if (!(error instanceof InvalidTokenFormat)) throw error;
-    received.set(request, error);
+    state.received = error;
     addNewCsrfCookie(request);
     return;
   }
-  if (secret instanceof Promise) return secret.then(store);
-  store(secret);
+  if (secret instanceof Promise) return secret.then((value) => storeSecret(state, value));
+  storeSecret(state, secret);
+}
+
+function storeSecret(state: CsrfState, secret: string | undefined): void {
+  state.received = secret;
+  // A secret created before (getToken in an outer middleware) stays the one in use.
+  if (secret !== undefined && state.secret === undefined) state.secret = secret;
 }
 
 /** The token sent with the request: the form field of a POST, else the header. */
@@ -151,7 +151,7 @@ function compareToken(secret: string, token: string, source: string): void {
 
 /** The cookie (or session) secret, then the token. */
 function checkToken(request: HttpRequest, settings: CsrfSettings): MaybePromise<void> {
-  const got = received.get(request);
+  const got = csrfState(request).received;
   if (got instanceof InvalidTokenFormat) throw new RejectRequest(`CSRF cookie ${got.reason}.`);
   if (got === undefined) throw new RejectRequest(REASON_NO_CSRF_COOKIE);
   const token = requestToken(request, settings);

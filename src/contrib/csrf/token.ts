@@ -105,16 +105,24 @@ export interface CsrfState {
   done: boolean;
   /** The request was read by `processRequest` (so a decorator does not read it again). */
   loaded: boolean;
+  /**
+   * What the client sent (its secret, none, or a malformed cookie), kept for the token
+   * check: a secret created during this request does not count there.
+   */
+  received: string | undefined | InvalidTokenFormat;
 }
 
-const states = new WeakMap<HttpRequest, CsrfState>();
+// On the request itself rather than in a WeakMap: a WeakMap entry per request costs the
+// garbage collector more than the whole check.
+const STATE = Symbol('portico.csrf');
 
 /** The request's CSRF state, created empty on first use. */
 export function csrfState(request: HttpRequest): CsrfState {
-  let state = states.get(request);
+  const holder = request as HttpRequest & { [STATE]?: CsrfState };
+  let state = holder[STATE];
   if (state === undefined) {
-    state = { secret: undefined, needsUpdate: false, done: false, loaded: false };
-    states.set(request, state);
+    state = { secret: undefined, needsUpdate: false, done: false, loaded: false, received: undefined };
+    holder[STATE] = state;
   }
   return state;
 }

@@ -57,7 +57,14 @@ export function messagesSettingsOf(settings: unknown): MessagesSettings {
   );
 }
 
-/** The level tags in effect: the defaults, then the section's. */
+const tagsCache = new WeakMap<MessagesSettings, Readonly<Record<number, string>>>();
+
+/** The level tags in effect: the defaults, then the section's (merged once per settings). */
 export function levelTags(settings: MessagesSettings): Readonly<Record<number, string>> {
-  return { ...DEFAULT_TAGS, ...settings.tags };
+  let tags = tagsCache.get(settings);
+  if (tags === undefined) {
+    tags = Object.freeze({ ...DEFAULT_TAGS, ...settings.tags });
+    tagsCache.set(settings, tags);
+  }
+  return tags;
 }
