@@ -86,10 +86,12 @@ declare module '../../web/index.ts' {
   }
 }
 
+let defaults: CsrfSettings | undefined;
+
 /** The section of the request's settings (the defaults when the settings predate this module). */
 export function csrfSettingsOf(request: HttpRequest): CsrfSettings {
   const given = (request.settings as { csrf?: CsrfSettings }).csrf;
-  return given ?? validateSection(csrfSettings, undefined);
+  return given ?? (defaults ??= validateSection(csrfSettings, undefined));
 }
 
 /** `'X-CSRFToken'` as the environ key it arrives under (`HTTP_X_CSRFTOKEN`); an environ key unchanged. */

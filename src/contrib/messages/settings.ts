@@ -50,10 +50,13 @@ declare module '../../web/index.ts' {
   }
 }
 
+let defaults: MessagesSettings | undefined;
+
 /** The section of these settings (the defaults when they predate this module). */
 export function messagesSettingsOf(settings: unknown): MessagesSettings {
   return (
-    (settings as { messages?: MessagesSettings }).messages ?? validateSection(messagesSettings, undefined)
+    (settings as { messages?: MessagesSettings }).messages ??
+    (defaults ??= validateSection(messagesSettings, undefined))
   );
 }
 

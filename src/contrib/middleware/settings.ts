@@ -102,11 +102,13 @@ declare module '../../web/index.ts' {
   }
 }
 
+let defaults: SecuritySettings | undefined;
+
 /** The section of these settings (the defaults when they predate this module). */
 export function securitySettingsOf(settings: unknown): SecuritySettings {
   return (
     (settings as { security?: SecuritySettings } | undefined)?.security ??
-    validateSection(securitySettings, undefined)
+    (defaults ??= validateSection(securitySettings, undefined))
   );
 }
 
