@@ -1,8 +1,9 @@
 /**
  * The views. Pages return `TemplateResponse` (rendered late) rather than `render()`, so
- * middleware hooks such as `FlashMiddleware.processTemplateResponse` can add to the context.
+ * middleware hooks (`processTemplateResponse`) can still change them before they render.
  */
 import { fileURLToPath } from 'node:url';
+import * as messages from '../../src/contrib/messages/index.ts';
 import {
   FileResponse,
   Http404,
@@ -14,7 +15,6 @@ import {
   View,
 } from '../../src/web/index.ts';
 import { type NoteErrors, type NoteInput, validateNote } from './forms.ts';
-import { flash } from './middleware.ts';
 import { Note } from './models.ts';
 
 const STYLESHEET = fileURLToPath(new URL('./static/demo.css', import.meta.url));
@@ -42,9 +42,9 @@ export class NoteListView extends View {
     if (!form.valid) return this.page(request, form.data, form.errors, 400);
     const note = await Note.objects.create(form.data);
     // Redirect after POST: reloading the next page does not post the form again.
-    const response = new HttpResponseRedirect(request.reverse('notes:detail', { kwargs: { id: note.id } }));
-    flash(response, `Note ${note.id} saved.`);
-    return response;
+    // Shown once, by the next page the browser renders (base.html lists the messages).
+    messages.success(request, `Note ${note.id} saved.`);
+    return new HttpResponseRedirect(request.reverse('notes:detail', { kwargs: { id: note.id } }));
   }
 
   async page(

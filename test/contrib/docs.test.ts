@@ -10,6 +10,7 @@ import { testDocExamples } from '../helpers/doc-examples.ts';
 const files = await testDocExamples('contrib');
 after(() => caches.closeAll());
 
-test('docs/contrib has the sessions and cache pages', () => {
-  for (const page of ['cache.md', 'sessions.md']) assert.ok(files.includes(page), page);
+test('docs/contrib has its pages', () => {
+  for (const page of ['cache.md', 'csrf.md', 'messages.md', 'middleware.md', 'sessions.md'])
+    assert.ok(files.includes(page), page);
 });

@@ -18,6 +18,23 @@ import { bin, cleanEnv, root, startPortico } from '../appserver/helpers.ts';
 
 const SERVER_TIMING = /^app;dur=\d+\.\d$/;
 
+/** Posts the note form as a browser does: the page first, for its CSRF cookie and token. */
+async function postNote(base: string, title: string): Promise<Response> {
+  const page = await fetch(`${base}/notes/`);
+  const token = /name="csrfmiddlewaretoken" value="(\w+)"/.exec(await page.text())?.[1] ?? '';
+  const cookie =
+    page.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('csrftoken='))
+      ?.split(';')[0] ?? '';
+  return fetch(`${base}/notes/`, {
+    method: 'POST',
+    headers: { Cookie: cookie },
+    body: new URLSearchParams({ title, body: '', csrfmiddlewaretoken: token }),
+    redirect: 'manual',
+  });
+}
+
 describe('through the test client', () => {
   before(async () => {
     configureDatabases(settings);
@@ -96,22 +113,40 @@ describe('through the test client', () => {
     assert.ok(note !== null);
     assert.equal(note.title, 'From a test');
     assert.equal(saved.url, `/notes/${note.id}/`);
-    assert.match(
-      saved.headers.getSetCookie()[0] ?? '',
-      /^flash="Note \d+ saved\.:[^"]+"; Path=\/; HttpOnly; SameSite=Lax$/,
-    );
+    // The messages framework keeps it in a signed cookie until a page shows it.
+    assert.match(saved.headers.getSetCookie()[0] ?? '', /^messages=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
 
     const shown = await client.get(saved.url);
-    assert.match(shown.text(), new RegExp(`<p class="flash" role="status">Note ${note.id} saved.</p>`));
-    assert.equal(client.cookies.has('flash'), false, 'the page that showed it deleted the cookie');
-    assert.doesNotMatch((await client.get(saved.url)).text(), /class="flash"/);
+    assert.match(
+      shown.text(),
+      new RegExp(`<p class="flash success" role="status">Note ${note.id} saved.</p>`),
+    );
+    assert.equal(client.cookies.has('messages'), false, 'the page that showed it deleted the cookie');
+    assert.doesNotMatch((await client.get(saved.url)).text(), /class="flash/);
   });
 
-  test('a flash cookie with a bad signature is dropped, not shown and not an error', async () => {
-    const page = await new Client(settings).get('/', { headers: { Cookie: 'flash="Hacked:abc:def"' } });
+  test('a messages cookie with a bad signature is dropped, not shown and not an error', async () => {
+    const page = await new Client(settings).get('/', { headers: { Cookie: 'messages="Hacked:abc:def"' } });
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.text(), /Hacked/);
-    assert.match(page.headers.getSetCookie()[0] ?? '', /^flash=""; expires=Thu, 01 Jan 1970/);
+    assert.match(page.headers.getSetCookie()[0] ?? '', /^messages=""; expires=Thu, 01 Jan 1970/);
+  });
+
+  test('the form carries a CSRF token; a POST without it is refused (403)', async () => {
+    const client = new Client(settings, { enforceCsrfChecks: true });
+    const form = await client.get('/notes/');
+    const token = /<input type="hidden" name="csrfmiddlewaretoken" value="(\w{64})">/.exec(form.text())?.[1];
+    assert.ok(token !== undefined, 'the hidden field is in the form');
+    assert.ok(client.cookies.has('csrftoken'));
+    const refused = await new Client(settings, { enforceCsrfChecks: true }).post('/notes/', {
+      data: { title: 'Forged' },
+    });
+    assert.equal(refused.status, 403);
+    assert.match(refused.text(), /CSRF verification failed/);
+    const saved = await client.post('/notes/', {
+      data: { title: 'With a token', body: '', csrfmiddlewaretoken: token },
+    });
+    assert.equal(saved.status, 302);
   });
 
   test('every response carries the Server-Timing header of the custom middleware', async () => {
@@ -153,19 +188,29 @@ describe('from the command line', () => {
     assert.equal(home.status, 200);
     assert.match(await home.text(), /<h1>Welcome<\/h1>/);
 
-    const post = await fetch(`${portico.url}/notes/`, {
+    const forged = await fetch(`${portico.url}/notes/`, {
       method: 'POST',
-      body: new URLSearchParams({ title: 'Over a socket', body: '' }),
+      body: new URLSearchParams({ title: 'No token', body: '' }),
       redirect: 'manual',
     });
+    assert.equal(forged.status, 403, 'no CSRF cookie or token');
+    const post = await postNote(portico.url, 'Over a socket');
     assert.equal(post.status, 302);
     const location = post.headers.get('location') ?? '';
     assert.match(location, /^\/notes\/\d+\/$/);
-    const cookie = post.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const cookie =
+      post.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('messages='))
+        ?.split(';')[0] ?? '';
     const shown = await fetch(`${portico.url}${location}`, { headers: { Cookie: cookie } });
     const html = await shown.text();
     assert.match(html, /<h1>Over a socket<\/h1>/);
-    assert.match(html, /<p class="flash" role="status">Note \d+ saved.<\/p>/, 'the signed cookie verified');
+    assert.match(
+      html,
+      /<p class="flash success" role="status">Note \d+ saved.<\/p>/,
+      'the signed cookie verified',
+    );
 
     const download = await fetch(`${portico.url}/notes/export.txt`);
     assert.equal(download.headers.get('content-disposition'), 'attachment; filename="notes.txt"');
@@ -179,11 +224,7 @@ describe('from the command line', () => {
     const portico = await startPortico(['examples/demo/app.ts:application', '--workers', '2'], {
       env: { DEMO_DATABASE_FILE: DEMO_DATABASE },
     });
-    const post = await fetch(`${portico.url}/notes/`, {
-      method: 'POST',
-      body: new URLSearchParams({ title: 'Seen by both', body: '' }),
-      redirect: 'manual',
-    });
+    const post = await postNote(portico.url, 'Seen by both');
     assert.equal(post.status, 302);
     // Fresh connections land on either worker: every one of them lists the note.
     for (let i = 0; i < 6; i++) {

@@ -196,7 +196,7 @@ describe('the tutorial, followed from an empty folder', () => {
       if (!existsSync(join(demo, path))) continue;
       // The demo imports the checkout's sources; a project imports the package.
       const expected = readFileSync(join(demo, path), 'utf8').replace(
-        /'(?:\.\.\/)+src\/(web|db)\/index\.ts'/g,
+        /'(?:\.\.\/)+src\/(web|db|contrib\/\w+)\/index\.ts'/g,
         "'portico/$1'",
       );
       assert.equal(readFileSync(join(project, path), 'utf8'), expected, path);

@@ -59,6 +59,10 @@ export interface Settings extends SectionInputs {
   useXForwardedPort?: boolean;
   /** Redirect to the slashed URL when only it matches (CommonMiddleware). Default true. */
   appendSlash?: boolean;
+  /** Redirect `example.com` to `www.example.com` (CommonMiddleware). Default false. */
+  prependWww?: boolean;
+  /** User agents refused with a 403 by CommonMiddleware (each regex is searched in the header). Default `[]`. */
+  disallowedUserAgents?: readonly RegExp[];
   /** Use this script prefix instead of the request's SCRIPT_NAME. Default null. */
   forceScriptName?: string | null;
   /** 400 view, when the root URLconf does not declare one. */
@@ -118,6 +122,8 @@ export const CORE_SETTINGS_KEYS: ReadonlySet<string> = new Set([
   'useXForwardedHost',
   'useXForwardedPort',
   'appendSlash',
+  'prependWww',
+  'disallowedUserAgents',
   'forceScriptName',
   'handler400',
   'handler403',
@@ -159,6 +165,13 @@ function strings(value: unknown, name: string, source?: string): readonly string
   if (value === undefined) return Object.freeze([]);
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
     throw new ImproperlyConfigured(`settings.${name} must be an array of strings${inSource(source)}`);
+  return Object.freeze([...value]);
+}
+
+function regexes(value: unknown, name: string, source?: string): readonly RegExp[] {
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value) || value.some((item) => !(item instanceof RegExp)))
+    throw new ImproperlyConfigured(`settings.${name} must be an array of regexes${inSource(source)}`);
   return Object.freeze([...value]);
 }
 
@@ -219,6 +232,8 @@ export function resolveSettings(settings: Settings, options: ResolveOptions = {}
     useXForwardedHost: settings.useXForwardedHost === true,
     useXForwardedPort: settings.useXForwardedPort === true,
     appendSlash: settings.appendSlash !== false,
+    prependWww: settings.prependWww === true,
+    disallowedUserAgents: regexes(settings.disallowedUserAgents, 'disallowedUserAgents', source),
     forceScriptName,
     dataUploadMaxMemorySize: limit(
       settings.dataUploadMaxMemorySize,

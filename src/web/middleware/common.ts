@@ -1,9 +1,11 @@
 /**
- * `CommonMiddleware`: host validation, `appendSlash` redirects and Content-Length.
+ * `CommonMiddleware`: host validation, refused user agents, `prependWww` and `appendSlash`
+ * redirects, and Content-Length.
  *
  * @module
  */
 import { PorticoError } from '../../tsgi/errors.ts';
+import { PermissionDenied } from '../exceptions.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponsePermanentRedirect } from '../http/redirect.ts';
 import { HttpResponse } from '../http/response.ts';
@@ -29,6 +31,9 @@ export function noAppendSlash<V extends AnyViewFunction>(view: V): V {
 /**
  * Put near the top of `settings.middleware`.
  * - Validates the Host against `allowedHosts` on every request (a bad one is a 400).
+ * - Refuses a `User-Agent` matching one of `disallowedUserAgents` (403).
+ * - With `prependWww` on, redirects (301) a host without `www.` to the same URL on `www.`
+ *   (adding the slash in the same redirect when `appendSlash` would).
  * - With `appendSlash` on, turns a 404 for a path without a trailing slash into a 301 to
  *   the slashed path (query string kept) when that path would match, unless its view
  *   opted out with {@link noAppendSlash}. In debug mode a request with a body (POST, PUT,
@@ -37,18 +42,33 @@ export function noAppendSlash<V extends AnyViewFunction>(view: V): V {
  */
 export class CommonMiddleware extends MiddlewareMixin {
   readonly #appendSlash: boolean;
+  readonly #prependWww: boolean;
+  readonly #disallowedUserAgents: readonly RegExp[];
   readonly #debug: boolean;
   readonly #resolver: RootResolver;
 
   constructor(getResponse: GetResponse, context: MiddlewareContext) {
     super(getResponse, context);
     this.#appendSlash = context.settings.appendSlash;
+    // Settings built by hand (not resolved) may lack the newer keys.
+    this.#prependWww = context.settings.prependWww === true;
+    this.#disallowedUserAgents = context.settings.disallowedUserAgents ?? [];
     this.#debug = context.settings.debug;
     this.#resolver = context.resolver;
   }
 
-  override processRequest(request: HttpRequest): null {
-    request.getHost();
+  override processRequest(request: HttpRequest): HttpResponseBase | null {
+    const userAgent = request.META.HTTP_USER_AGENT;
+    if (typeof userAgent === 'string' && this.#disallowedUserAgents.some((re) => userAgent.search(re) !== -1))
+      throw new PermissionDenied('Forbidden user agent');
+    const host = request.getHost();
+    if (this.#prependWww && host !== '' && !host.startsWith('www.')) {
+      // One redirect for both fixes when the slash is missing too.
+      const path = this.shouldRedirectWithSlash(request)
+        ? this.getFullPathWithSlash(request)
+        : request.getFullPath();
+      return new HttpResponsePermanentRedirect(`${request.scheme}://www.${host}${path}`);
+    }
     return null;
   }
 

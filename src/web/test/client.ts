@@ -55,6 +55,12 @@ export interface ClientOptions {
    * test shows the view's stack rather than a status. Default true.
    */
   raiseRequestException?: boolean;
+  /**
+   * Run CSRF checks on the requests (Django's `enforce_csrf_checks`). Default false: a
+   * CSRF middleware lets the client's requests through, as in Django, so tests of views
+   * need no tokens; set it to test the protection itself.
+   */
+  enforceCsrfChecks?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -322,6 +328,8 @@ export class Client {
       input: bytesInput(body),
       errors: new MemoryErrors(),
     });
+    // Read by a CSRF middleware (contrib/csrf), which the framework does not know.
+    if (this.#options.enforceCsrfChecks !== true) environ['portico.dont_enforce_csrf_checks'] = true;
     return environ;
   }
 

@@ -87,3 +87,40 @@ test('Content-Length is added to non-streaming responses only', async () => {
   assert.equal((await serve(app(), { path: '/articles/' })).header('Content-Length'), '8');
   assert.equal((await serve(app(), { path: '/stream/' })).header('Content-Length'), undefined);
 });
+
+test('disallowedUserAgents: a matching User-Agent is refused with 403', async () => {
+  const blocked = app({ disallowedUserAgents: [/BadBot/i, /^curl\//] });
+  assert.equal(
+    (await serve(blocked, { path: '/articles/', headers: { 'User-Agent': 'Mozilla/5.0 (badbot 1.0)' } }))
+      .code,
+    403,
+  );
+  assert.equal(
+    (await serve(blocked, { path: '/articles/', headers: { 'User-Agent': 'curl/8.5' } })).code,
+    403,
+  );
+  assert.equal(
+    (await serve(blocked, { path: '/articles/', headers: { 'User-Agent': 'Mozilla/5.0' } })).code,
+    200,
+  );
+  assert.equal((await serve(blocked, { path: '/articles/' })).code, 200, 'no User-Agent');
+});
+
+test('prependWww: one 301 to the www host, the slash appended in the same redirect', async () => {
+  const www = app({ prependWww: true, allowedHosts: ['example.com', 'www.example.com'] });
+  const bare = await serve(www, { path: '/articles', query: 'a=1', headers: { Host: 'example.com' } });
+  assert.equal(bare.code, 301);
+  assert.equal(bare.header('Location'), 'http://www.example.com/articles/?a=1');
+  assert.equal(
+    (await serve(www, { path: '/about/', headers: { Host: 'example.com' } })).header('Location'),
+    'http://www.example.com/about/',
+  );
+  assert.equal((await serve(www, { path: '/articles/', headers: { Host: 'www.example.com' } })).code, 200);
+});
+
+test('disallowedUserAgents must be regexes', () => {
+  assert.throws(
+    () => app({ disallowedUserAgents: ['BadBot'] as never }),
+    /settings.disallowedUserAgents must be an array of regexes/,
+  );
+});
