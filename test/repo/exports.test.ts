@@ -297,6 +297,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'detectChanges',
     'executor',
     'getModel',
+    'getObjectOr404',
     'inAtomicBlock',
     'installedApps',
     'installedAppsSettings',
