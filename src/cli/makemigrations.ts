@@ -19,7 +19,8 @@ Options:
   --name NAME      the new migration's name after its number
   --empty          write an empty migration (for RunSQL/RunTS) for the one APP given
   --merge          for an app with two leaf migrations, write one depending on both
-  --check          write nothing; exit 1 if the models need a migration (for CI)
+  --check          write nothing; exit 1 with one line on stderr if the models need
+                   a migration (for CI)
   --dry-run        print what would be written, write nothing
   --no-input       ask nothing (renames become remove + add)
   -h, --help       show this help
@@ -71,7 +72,12 @@ export async function runMakemigrations(args: string[]): Promise<number> {
       for (const operation of migration.operations) process.stdout.write(`    - ${operation.describe()}\n`);
       if (options.flags.has('dry-run')) process.stdout.write(`\n${migration.source}\n`);
     }
-    return check ? 1 : 0;
+    if (!check) return 0;
+    const labels = [...new Set(written.map((migration) => `'${migration.app}'`))].join(', ');
+    process.stderr.write(
+      `makemigrations --check: the models of ${labels} have changes without a migration; run portico makemigrations\n`,
+    );
+    return 1;
   } finally {
     await project.close();
   }

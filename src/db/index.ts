@@ -6,6 +6,7 @@
  * @module
  */
 import './checks.ts';
+import './migrations/checks.ts';
 export {
   configureDatabases,
   ConnectionHandler,

@@ -49,12 +49,45 @@ function fkTargets(model: ModelState): string[] {
     .map((f) => f.targetLabel());
 }
 
-/** Diffs two states. */
+/** A question the diff asks before it decides (answered by a {@link Questioner}). */
+type Question = {
+  readonly kind: 'renameField';
+  readonly model: string;
+  readonly from: string;
+  readonly to: string;
+};
+
+/** Diffs two states, asking the questioner about renames (`makemigrations`). */
 export async function detectChanges(
   from: ProjectState,
   to: ProjectState,
   questioner: Questioner = nonInteractive,
 ): Promise<Changes> {
+  const diff = diffStates(from, to);
+  let step = diff.next();
+  while (step.done !== true) {
+    const question = step.value;
+    step = diff.next(await questioner.askRename(question.model, question.from, question.to));
+  }
+  return step.value;
+}
+
+/**
+ * Diffs two states without asking (every rename is a removal and an addition):
+ * synchronous, for the system check that finds models changed without a migration.
+ */
+export function detectChangesSync(from: ProjectState, to: ProjectState): Changes {
+  const diff = diffStates(from, to);
+  let step = diff.next();
+  while (step.done !== true) step = diff.next(false);
+  return step.value;
+}
+
+/**
+ * The diff itself, as a generator that yields each question and resumes with its answer,
+ * so one implementation serves the asking (async) and the non-asking (sync) callers.
+ */
+function* diffStates(from: ProjectState, to: ProjectState): Generator<Question, Changes, boolean> {
   const operations = new Map<string, Operation[]>();
   const dependsOnApps = new Map<string, Set<string>>();
   const add = (app: string, op: Operation) => {
@@ -133,7 +166,10 @@ export async function detectChanges(
           !renamedFrom.has(old) &&
           fieldSignature(before.fields.get(old) as AnyField) === fieldSignature(field),
       );
-      if (candidate !== undefined && (await questioner.askRename(after.name, candidate, name))) {
+      if (
+        candidate !== undefined &&
+        (yield { kind: 'renameField', model: after.name, from: candidate, to: name })
+      ) {
         renamedFrom.add(candidate);
         added.splice(added.indexOf(name), 1);
         add(app, new RenameField({ modelName: after.name, oldName: candidate, newName: name }));

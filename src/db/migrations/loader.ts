@@ -6,6 +6,7 @@
  * @module
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PorticoError } from '../../tsgi/errors.ts';
@@ -128,40 +129,76 @@ export class MigrationGraph {
   }
 }
 
+type MigrationModule = { default?: MigrationDefinition; migration?: MigrationDefinition };
+
 /** Loads every app's migration files. */
 export async function loadGraph(apps: readonly App[]): Promise<MigrationGraph> {
   const nodes: MigrationNode[] = [];
-  for (const app of apps) {
-    const dir = app.migrationsDir;
-    if (dir === null) continue;
-    const files = migrationFiles(dir);
-    for (const { name, file } of files) {
-      let module: { default?: MigrationDefinition; migration?: MigrationDefinition };
-      try {
-        module = (await import(pathToFileURL(file).href)) as typeof module;
-      } catch (error) {
-        throw new PorticoError(
-          'PORTICO_ERR_DB_MIGRATION',
-          `migration ${app.label}.${name} failed to load: ${error instanceof Error ? error.message : String(error)}`,
-          { cause: error },
-        );
-      }
-      const migration = module.default ?? module.migration;
-      if (migration === undefined || !Array.isArray(migration.operations))
-        throw new PorticoError(
-          'PORTICO_ERR_DB_MIGRATION',
-          `migration ${file} must export default migrations.Migration({ dependencies, operations })`,
-        );
-      nodes.push({
-        app: app.label,
-        name,
-        key: `${app.label}.${name}`,
-        file,
-        migration,
-        dependencies: (migration.dependencies ?? []).map(([a, n]) => `${a}.${n}`),
-      });
+  for (const { app, name, file } of filesOf(apps)) {
+    let module: MigrationModule;
+    try {
+      module = (await import(pathToFileURL(file).href)) as MigrationModule;
+    } catch (error) {
+      throw loadFailed(app, name, error);
     }
+    nodes.push(nodeOf(app, name, file, module));
   }
+  return graphOf(nodes, apps);
+}
+
+/**
+ * {@link loadGraph} without awaiting: each file through `require()` (which loads an ES
+ * module synchronously in Node 22.12+, into the same module cache `import()` uses). For
+ * the system checks, which are synchronous; a migration file with a top-level `await`
+ * cannot be loaded this way and is reported as not loadable.
+ */
+export function loadGraphSync(apps: readonly App[]): MigrationGraph {
+  const require = createRequire(import.meta.url);
+  const nodes: MigrationNode[] = [];
+  for (const { app, name, file } of filesOf(apps)) {
+    let module: MigrationModule;
+    try {
+      module = require(file) as MigrationModule;
+    } catch (error) {
+      throw loadFailed(app, name, error);
+    }
+    nodes.push(nodeOf(app, name, file, module));
+  }
+  return graphOf(nodes, apps);
+}
+
+function filesOf(apps: readonly App[]): Array<{ app: App; name: string; file: string }> {
+  return apps.flatMap((app) =>
+    app.migrationsDir === null ? [] : migrationFiles(app.migrationsDir).map((f) => ({ app, ...f })),
+  );
+}
+
+function loadFailed(app: App, name: string, error: unknown): PorticoError {
+  return new PorticoError(
+    'PORTICO_ERR_DB_MIGRATION',
+    `migration ${app.label}.${name} failed to load: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
+}
+
+function nodeOf(app: App, name: string, file: string, module: MigrationModule): MigrationNode {
+  const migration = module.default ?? module.migration;
+  if (migration === undefined || !Array.isArray(migration.operations))
+    throw new PorticoError(
+      'PORTICO_ERR_DB_MIGRATION',
+      `migration ${file} must export default migrations.Migration({ dependencies, operations })`,
+    );
+  return {
+    app: app.label,
+    name,
+    key: `${app.label}.${name}`,
+    file,
+    migration,
+    dependencies: (migration.dependencies ?? []).map(([a, n]) => `${a}.${n}`),
+  };
+}
+
+function graphOf(nodes: readonly MigrationNode[], apps: readonly App[]): MigrationGraph {
   return new MigrationGraph(
     nodes,
     apps.map((a) => a.label),
