@@ -135,6 +135,15 @@ export { type MakeMigrationsOptions, makeMigrations, type NewMigration } from '.
 export { type MigrationContext, type MigrationDefinition, Operation } from './migrations/operations.ts';
 export { ModelState, ProjectState } from './migrations/state.ts';
 export { SchemaEditor, type TableSpec } from './schema.ts';
+export {
+  dumpData,
+  type DumpDataOptions,
+  type FixtureObject,
+  loadData,
+  type LoadDataOptions,
+  type LoadDataResult,
+  serializeFixture,
+} from './fixtures.ts';
 export { getObjectOr404 } from './shortcuts.ts';
 export { syncModels } from './sync.ts';
 export { setUpTestDatabases } from './testing.ts';

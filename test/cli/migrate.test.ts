@@ -164,6 +164,42 @@ for (const vendor of VENDORS) {
       assert.equal(shell.stdout, '1\n');
     });
 
+    test('portico loaddata and dumpdata: a fixture in, the same objects out; a bad one names the object', async () => {
+      assert.equal((await portico(['migrate'], project, env)).code, 0);
+      const note = { title: 'from a fixture', body: 'b', created: '2026-01-02T03:04:05.000Z' };
+      writeFileSync(
+        join(project, 'notes.json'),
+        JSON.stringify([{ model: 'notes.note', pk: 100, fields: note }]),
+      );
+      const loaded = await portico(['loaddata', 'notes.json'], project, env);
+      assert.equal(loaded.code, 0, loaded.stderr);
+      assert.equal(loaded.stdout, 'Installed 1 object from 1 fixture\n');
+      const dumped = await portico(['dumpdata', 'notes.Note', '--indent', '2'], project, env);
+      assert.equal(dumped.code, 0, dumped.stderr);
+      const objects = JSON.parse(dumped.stdout) as Array<{ pk: number; fields: unknown }>;
+      assert.deepEqual(
+        objects.find((o) => o.pk === 100),
+        { model: 'notes.note', pk: 100, fields: note },
+      );
+      assert.match(dumped.stdout, /^\[\n {2}\{\n {4}"model": "notes\.note",/);
+      const out = await portico(['dumpdata', '--output', 'out.json'], project, env);
+      assert.equal(out.code, 0, out.stderr);
+      assert.deepEqual(JSON.parse(readFileSync(join(project, 'out.json'), 'utf8')), objects);
+
+      writeFileSync(
+        join(project, 'bad.json'),
+        JSON.stringify([{ model: 'notes.note', pk: 1, fields: { colour: 1 } }]),
+      );
+      const bad = await portico(['loaddata', 'bad.json'], project, env);
+      assert.equal(bad.code, 1);
+      assert.match(
+        bad.stderr,
+        /^portico: error: fixture 'bad\.json', object 1 \(notes\.note, pk=1\): Note has no field 'colour' \(fields: title, body, created\) \[PORTICO_ERR_DB_FIXTURE\]\n$/,
+      );
+      const none = await portico(['loaddata'], project, env);
+      assert.equal(none.code, 2);
+    });
+
     const client = vendor === 'sqlite' ? 'sqlite3' : 'psql';
     const installed = spawnSync(client, ['--version']).status === 0;
     test(
