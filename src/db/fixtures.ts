@@ -53,11 +53,14 @@ export interface LoadDataResult {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the models' tables, untyped here.
 type AnyDb = Kysely<any>;
 
+/** The many-to-many fields whose links a fixture holds as lists (an explicit through model is dumped itself). */
+const autoMany = (model: AnyModelClass) => model.meta.manyToMany.filter((f) => f.autoCreated);
+
 const lowerLabel = (model: AnyModelClass) => model.meta.label.toLowerCase();
 
 /** The auto-created through models of many-to-many fields: never dumped on their own. */
 function throughLabels(models: readonly AnyModelClass[]): Set<string> {
-  return new Set(models.flatMap((m) => m.meta.manyToMany.map((f) => f.through)));
+  return new Set(models.flatMap((m) => autoMany(m).map((f) => f.through)));
 }
 
 /** The models the labels name, in app and declaration order. */
@@ -129,7 +132,7 @@ async function manyValues(
   using: string,
 ): Promise<Map<string, Map<unknown, unknown[]>>> {
   const out = new Map<string, Map<unknown, unknown[]>>();
-  for (const field of model.meta.manyToMany) {
+  for (const field of autoMany(model)) {
     const through = getModel(field.through);
     const [near, far] = [through.meta.field(field.sourceField), through.meta.field(field.targetField)] as [
       AnyField,
@@ -210,7 +213,7 @@ function parseFixture(file: string, text: string, models: ReadonlyMap<string, An
     const values: Record<string, unknown> = {};
     const many: Pending['many'] = [];
     for (const [name, value] of Object.entries(fields)) {
-      const m2m = meta.manyToMany.find((f) => f.name === name);
+      const m2m = autoMany(model).find((f) => f.name === name);
       if (m2m !== undefined) {
         if (!Array.isArray(value))
           throw fixtureError(
@@ -227,7 +230,7 @@ function parseFixture(file: string, text: string, models: ReadonlyMap<string, An
           `${meta.modelName} has no field '${name}' (fields: ${meta.fields
             .filter((f) => f !== meta.pk)
             .map((f) => f.name)
-            .concat(meta.manyToMany.map((f) => f.name))
+            .concat(autoMany(model).map((f) => f.name))
             .join(', ')})`,
         );
       values[field.attname] = value === null ? null : field.coerce(value);

@@ -421,6 +421,8 @@ interface ManyRelation {
   /** The through model's key to the other side. */
   readonly far: AnyField;
   readonly other: AnyModelClass;
+  /** The accessor on `model` (`tags`, `postSet`): where a prefetch keeps its results. */
+  readonly accessor: string;
 }
 
 function manyRelation(model: AnyModelClass, name: string): ManyRelation | undefined {
@@ -428,9 +430,16 @@ function manyRelation(model: AnyModelClass, name: string): ManyRelation | undefi
     const t = getModel(field.through);
     const source = t.meta.field(field.sourceField) as AnyField;
     const target = t.meta.field(field.targetField) as AnyField;
+    const lower = field.modelLabel.split('.')[1]!.replace(/^./, (c) => c.toLowerCase());
     return forward
-      ? { through: t, near: source, far: target, other: getModel(field.targetLabel()) }
-      : { through: t, near: target, far: source, other: getModel(field.modelLabel) };
+      ? { through: t, near: source, far: target, other: getModel(field.targetLabel()), accessor: field.name }
+      : {
+          through: t,
+          near: target,
+          far: source,
+          other: getModel(field.modelLabel),
+          accessor: field.m2m.relatedName ?? `${lower}Set`,
+        };
   };
   const own = model.meta.manyToMany.find((f) => f.name === name);
   if (own !== undefined) return through(own, true);
@@ -831,6 +840,48 @@ export class QuerySet<
     return this.iterator();
   }
 
+  /**
+   * The objects on the other side of a many-to-many relation for every instance, in one
+   * query (the other model joined to the through table, Django's way), kept where the
+   * instances' managers (`post.tags`) answer from without a query.
+   */
+  async #prefetchMany(instances: Model[], many: ManyRelation): Promise<void> {
+    const other = many.other.meta;
+    const through = many.through.meta;
+    const using = this.state.using;
+    const vendor = connections.get(using).vendor;
+    const ids = [...new Set(instances.map((i) => i.pk))];
+    let query = executor(using)
+      .selectFrom(`${other.table} as o`)
+      .innerJoin(`${through.table} as t`, `t.${many.far.column}`, `o.${other.pk.column}`)
+      .select(other.fields.map((f, i) => sql.ref(`o.${f.column}`).as(`c${i}`)))
+      .select(sql.ref(`t.${many.near.column}`).as('near'))
+      .where(`t.${many.near.column}`, 'in', ids);
+    // The other model's default order, where it names its own columns; then the links' order.
+    for (const entry of other.ordering) {
+      const field = other.field(entry.replace(/^-/, ''));
+      if (field !== undefined)
+        query = query.orderBy(`o.${field.column}`, entry.startsWith('-') ? 'desc' : 'asc');
+    }
+    query = query.orderBy(`t.${through.pk.column}`);
+    const rows = (await query.execute()) as Array<Record<string, unknown>>;
+    const groups = new Map<unknown, Model[]>();
+    for (const row of rows) {
+      const key = many.near.fromDb(row.near, vendor);
+      let list = groups.get(key);
+      if (list === undefined) groups.set(key, (list = []));
+      list.push(
+        materialize(
+          many.other,
+          other.fields.map((f, i) => [f, row[`c${i}`]] as const),
+          vendor,
+          using,
+        ),
+      );
+    }
+    for (const i of instances) i._state.related.set(`${many.accessor}:prefetched`, groups.get(i.pk) ?? []);
+  }
+
   async #prefetch(instances: Model[]): Promise<void> {
     if (instances.length === 0) return;
     for (const name of this.state.prefetch) {
@@ -858,6 +909,11 @@ export class QuerySet<
             field.name,
             byId.get((i as unknown as Record<string, unknown>)[field.attname]) ?? null,
           );
+        continue;
+      }
+      const many = manyRelation(this.model as unknown as AnyModelClass, name);
+      if (many !== undefined) {
+        await this.#prefetchMany(instances, many);
         continue;
       }
       const reverse = reverseRelation(this.model as unknown as AnyModelClass, name);
@@ -1165,9 +1221,20 @@ export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends Query
         `${source.modelName} needs a primary key before its many-to-many relation '${field.name}' can be used`,
       );
     const base = other.objects.using(instance._state.db).filter({ [back]: instance.pk } as never);
-    super(other as unknown as ModelClass<D>, base.state);
+    // After prefetchRelated, the manager answers from what was fetched (a refinement queries).
+    const prefetched = instance._state.related.get(`${many.accessor}:prefetched`) as
+      readonly Model[] | undefined;
+    super(
+      other as unknown as ModelClass<D>,
+      prefetched === undefined ? base.state : { ...base.state, cache: prefetched },
+    );
     this.#instance = instance;
     this.#many = many;
+  }
+
+  /** A change to the links makes a prefetch of them stale (Django clears it too). */
+  #forget(): void {
+    this.#instance._state.related.delete(`${this.#many.accessor}:prefetched`);
   }
 
   #ids(objects: ReadonlyArray<Model | number | string>): unknown[] {
@@ -1182,6 +1249,7 @@ export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends Query
 
   /** Links these objects (or primary keys); those already linked are left as they are. */
   async add(...objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    this.#forget();
     const ids = [...new Set(this.#ids(objects))];
     if (ids.length === 0) return;
     await atomic({ using: this.#instance._state.db }, async () => {
@@ -1202,6 +1270,7 @@ export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends Query
 
   /** Unlinks these objects (or primary keys). */
   async remove(...objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    this.#forget();
     const ids = this.#ids(objects);
     if (ids.length > 0)
       await this.#through()
@@ -1211,11 +1280,13 @@ export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends Query
 
   /** Unlinks everything. */
   async clear(): Promise<void> {
+    this.#forget();
     await this.#through().delete();
   }
 
   /** Links exactly these objects: the others are unlinked. */
   async set(objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    this.#forget();
     const ids = new Set(this.#ids(objects));
     await atomic({ using: this.#instance._state.db }, async () => {
       const far = this.#many.far.attname;

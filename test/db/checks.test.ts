@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import nodePath from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
-import { CASCADE, CharField, defineApp, ForeignKey } from '../../src/db/index.ts';
+import { CASCADE, CharField, defineApp, ForeignKey, ManyToManyField } from '../../src/db/index.ts';
 import { HttpResponse, path } from '../../src/web/index.ts';
 import { runChecks } from '../../src/web/core/checks/index.ts';
 
@@ -35,6 +35,14 @@ test('portico check finds foreign keys to undeclared or uninstalled models and c
     ],
   );
   assert.deepEqual(runChecks({ rootUrlconf, installedApps: [] }, { tags: ['models'] }), []);
+  const clubs = defineApp('checkclubs');
+  clubs.model('Club', { fields: { members: ManyToManyField(Author, { through: 'Membership' }) } });
+  assert.deepEqual(
+    runChecks({ rootUrlconf, installedApps: [clubs, library] }, { tags: ['models'] }).map(
+      (m) => `${m.id} ${m.message}`,
+    ),
+    ["db.E007 checkclubs.Club.members: its through model 'checkclubs.Membership' is not declared."],
+  );
 });
 
 test('portico check: migration files that do not load (db.E005), a forked history (db.E006), models ahead of the files (db.W001)', () => {
