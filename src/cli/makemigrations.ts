@@ -12,7 +12,8 @@ export const makemigrationsHelp = `Usage: portico makemigrations [APP...] [optio
 
 Compares the installed apps' models with their migration files and writes the next
 migration of each app that changed. A field that disappeared while a similar one appeared
-is a rename only if you say so (on a terminal; never with --no-input).
+is a rename only if you say so, and so is a model that disappeared while one with the
+same fields appeared (asked on a terminal; never with --no-input).
 
 Options:
   --settings PATH  the settings file (default: $PORTICO_SETTINGS, else ./settings.ts)
@@ -22,7 +23,7 @@ Options:
   --check          write nothing; exit 1 with one line on stderr if the models need
                    a migration (for CI)
   --dry-run        print what would be written, write nothing
-  --no-input       ask nothing (renames become remove + add)
+  --no-input       ask nothing (renames become remove + add, delete + create)
   -h, --help       show this help
 `;
 
@@ -32,6 +33,15 @@ function terminalQuestioner(): Questioner {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
       try {
         const answer = await rl.question(`Was ${model}.${from} renamed to ${model}.${to}? [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+    async askRenameModel(app, from, to) {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        const answer = await rl.question(`Was the model ${app}.${from} renamed to ${to}? [y/N] `);
         return /^y(es)?$/i.test(answer.trim());
       } finally {
         rl.close();
