@@ -134,6 +134,7 @@ export { loadGraph, MigrationGraph } from './migrations/loader.ts';
 export { type MakeMigrationsOptions, makeMigrations, type NewMigration } from './migrations/make.ts';
 export { type MigrationContext, type MigrationDefinition, Operation } from './migrations/operations.ts';
 export { ModelState, ProjectState } from './migrations/state.ts';
+export { type SquashOptions, squashMigrations } from './migrations/squash.ts';
 export { SchemaEditor, type TableSpec } from './schema.ts';
 export {
   dumpData,

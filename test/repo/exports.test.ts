@@ -321,6 +321,7 @@ const EXPECTED: Record<string, readonly string[]> = {
     'setUpTestDatabases',
     'showMigrations',
     'sqlForMigration',
+    'squashMigrations',
     'syncModels',
     'unregisterModels',
     'uuid4',

@@ -131,8 +131,20 @@ export class MigrationGraph {
 
 type MigrationModule = { default?: MigrationDefinition; migration?: MigrationDefinition };
 
+/** Options of {@link loadGraph}. */
+export interface LoadGraphOptions {
+  /**
+   * The migrations the database has applied, which decide between a squashed migration and
+   * the ones it `replaces` (default none: the squashed one is used).
+   */
+  readonly applied?: ReadonlySet<string>;
+}
+
 /** Loads every app's migration files. */
-export async function loadGraph(apps: readonly App[]): Promise<MigrationGraph> {
+export async function loadGraph(
+  apps: readonly App[],
+  options: LoadGraphOptions = {},
+): Promise<MigrationGraph> {
   const nodes: MigrationNode[] = [];
   for (const { app, name, file } of filesOf(apps)) {
     let module: MigrationModule;
@@ -143,7 +155,7 @@ export async function loadGraph(apps: readonly App[]): Promise<MigrationGraph> {
     }
     nodes.push(nodeOf(app, name, file, module));
   }
-  return graphOf(nodes, apps);
+  return graphOf(nodes, apps, options.applied ?? new Set());
 }
 
 /**
@@ -152,7 +164,7 @@ export async function loadGraph(apps: readonly App[]): Promise<MigrationGraph> {
  * the system checks, which are synchronous; a migration file with a top-level `await`
  * cannot be loaded this way and is reported as not loadable.
  */
-export function loadGraphSync(apps: readonly App[]): MigrationGraph {
+export function loadGraphSync(apps: readonly App[], options: LoadGraphOptions = {}): MigrationGraph {
   const require = createRequire(import.meta.url);
   const nodes: MigrationNode[] = [];
   for (const { app, name, file } of filesOf(apps)) {
@@ -164,7 +176,7 @@ export function loadGraphSync(apps: readonly App[]): MigrationGraph {
     }
     nodes.push(nodeOf(app, name, file, module));
   }
-  return graphOf(nodes, apps);
+  return graphOf(nodes, apps, options.applied ?? new Set());
 }
 
 function filesOf(apps: readonly App[]): Array<{ app: App; name: string; file: string }> {
@@ -198,9 +210,52 @@ function nodeOf(app: App, name: string, file: string, module: MigrationModule): 
   };
 }
 
-function graphOf(nodes: readonly MigrationNode[], apps: readonly App[]): MigrationGraph {
+function graphOf(
+  nodes: readonly MigrationNode[],
+  apps: readonly App[],
+  applied: ReadonlySet<string>,
+): MigrationGraph {
   return new MigrationGraph(
-    nodes,
+    resolveReplacements(nodes, applied),
     apps.map((a) => a.label),
   );
+}
+
+/**
+ * Squashed migrations (Django's rule): when all the migrations one `replaces` are applied,
+ * or none, the squashed one stands for them (they leave the graph, and what depended on
+ * them depends on it); when only some are, the squashed one leaves the graph until the
+ * rest are applied through the originals.
+ */
+export function resolveReplacements(
+  nodes: readonly MigrationNode[],
+  applied: ReadonlySet<string>,
+): MigrationNode[] {
+  const byKey = new Map(nodes.map((n) => [n.key, n]));
+  const moved = new Map<string, string>();
+  for (const node of nodes) {
+    const replaces = (node.migration.replaces ?? []).map(([a, n]) => `${a}.${n}`);
+    if (replaces.length === 0) continue;
+    const done = replaces.filter((key) => applied.has(key)).length;
+    if (done === 0 || done === replaces.length) {
+      for (const key of replaces) {
+        byKey.delete(key);
+        moved.set(key, node.key);
+      }
+    } else {
+      byKey.delete(node.key);
+      // What depended on the squash depends on the last of the originals instead.
+      moved.set(node.key, replaces[replaces.length - 1] as string);
+    }
+  }
+  if (moved.size === 0) return [...nodes];
+  const follow = (key: string): string => {
+    let at = key;
+    for (let hops = 0; moved.has(at) && hops < 100; hops++) at = moved.get(at) as string;
+    return at;
+  };
+  return [...byKey.values()].map((node) => ({
+    ...node,
+    dependencies: [...new Set(node.dependencies.map(follow).filter((dep) => dep !== node.key))],
+  }));
 }

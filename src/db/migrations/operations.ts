@@ -205,7 +205,8 @@ export class RenameModel extends Operation {
   }
 }
 
-abstract class FieldOperation extends Operation {
+/** An operation on one field of a model. */
+export abstract class FieldOperation extends Operation {
   readonly modelName: string;
   readonly name: string;
   constructor(modelName: string, name: string) {
@@ -428,7 +429,8 @@ export class RenameField extends FieldOperation {
   }
 }
 
-abstract class OptionsOperation extends Operation {
+/** An operation on the options of a model. */
+export abstract class OptionsOperation extends Operation {
   readonly modelName: string;
   constructor(modelName: string) {
     super();
