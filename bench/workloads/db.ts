@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { expectedItem, ITEM_ID, LIST_LIMIT } from '../../bench/servers/db/database.ts';
-import type { Workload } from './types.ts';
+import type { ScriptBench, Workload } from './types.ts';
 
 const json = 'application/json';
 
@@ -69,4 +69,11 @@ export const db: Workload = {
       },
     },
   ],
+};
+
+/** The same queries in-process, without HTTP: CPU per query pair, model API vs Kysely vs node:sqlite. */
+export const dbQueries: ScriptBench = {
+  name: 'db-queries',
+  description: "the db workload's queries in-process: CPU µs per query, model API vs Kysely vs node:sqlite",
+  script: 'bench/servers/db/queries.ts',
 };

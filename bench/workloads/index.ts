@@ -4,7 +4,7 @@
  * its servers under `bench/servers/` (or wherever the workload's owner keeps them), and
  * list it here.
  */
-import { db } from './db.ts';
+import { db, dbQueries } from './db.ts';
 import { hello } from './hello.ts';
 import { hostile } from './hostile.ts';
 import { routes } from './routes.ts';
@@ -18,7 +18,7 @@ export type { BenchRequest, BenchServer, ScriptBench, Workload } from './types.t
 export const workloads: readonly Workload[] = [hello, W1, W2, W3, uwsgiNginx, workers, db];
 
 /** Benchmarks that are scripts of their own, run only when named. */
-export const scriptBenches: readonly ScriptBench[] = [routes, hostile];
+export const scriptBenches: readonly ScriptBench[] = [routes, hostile, dbQueries];
 
 /** The script benchmark called `name`, or undefined. */
 export function findScriptBench(name: string): ScriptBench | undefined {

@@ -690,12 +690,18 @@ export class QuerySet<
     const vendor = this.#vendor();
     const compiler = new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations);
     const { where } = this.#compile(compiler);
-    const columns: Sql[] = [];
+    // A plain column is its SQL text, quoted here: Kysely builds (and freezes) a few nodes
+    // per `sql` fragment, which for a model's every column was most of a query's own cost.
+    const columns: Array<Sql | string> = [];
     const names = new Map<string, string>();
     let n = 0;
-    const add = (expr: Sql): string => {
+    const add = (expr: Sql | { table: string; column: string }): string => {
       const alias = `c${n++}`;
-      columns.push(sql`${expr} as ${sql.ref(alias)}`);
+      columns.push(
+        'table' in expr
+          ? `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.column)} as ${quoteIdentifier(alias)}`
+          : sql`${expr} as ${sql.ref(alias)}`,
+      );
       return alias;
     };
     let read: (row: Record<string, unknown>) => unknown;
@@ -743,7 +749,7 @@ export class QuerySet<
     }
     const order = this.#orderSql(compiler, options.ordering ?? this.#ordering(), names);
     const limit = options.limit !== undefined ? options.limit : this.state.limit;
-    const query = sql`select ${this.state.distinct ? sql`distinct ` : sql``}${sql.join(columns)} from ${compiler.fromSql()}${
+    const query = sql`select ${this.state.distinct ? sql`distinct ` : sql``}${joinColumns(columns)} from ${compiler.fromSql()}${
       where === null ? sql`` : sql` where ${where}`
     }${order === null ? sql`` : sql` ${order}`} ${this.#limitSql(limit, this.state.offset)}${
       this.state.forUpdate && vendor === 'postgres' ? sql` for update of t0` : sql``
@@ -754,13 +760,13 @@ export class QuerySet<
   /** Selects every column of the model (and of the `selectRelated` ones) and builds instances. */
   #hydrator(
     compiler: Compiler,
-    add: (expr: Sql) => string,
+    add: (expr: Sql | { table: string; column: string }) => string,
     vendor: Vendor,
   ): (row: Record<string, unknown>) => Model {
     const build = (model: AnyModelClass, alias: string): ((row: Record<string, unknown>) => Model | null) => {
       const cols = model.meta.fields.map((field) => ({
         field,
-        alias: add(sql.ref(`${alias}.${field.column}`)),
+        alias: add({ table: alias, column: field.column }),
       }));
       return (row) => {
         const pkCol = cols.find((c) => c.field === model.meta.pk) as { alias: string };
@@ -1326,6 +1332,30 @@ function aggregateValue(aggregate: Aggregate, value: unknown, field: AnyField | 
     return Number(value);
   if (field !== null) return field.fromDb(value, 'postgres');
   return value;
+}
+
+/** An identifier quoted as both databases read it (`"a""b"`). */
+function quoteIdentifier(name: string): string {
+  return name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`;
+}
+
+/** The select list: consecutive plain columns as one raw fragment. */
+function joinColumns(columns: ReadonlyArray<Sql | string>): Sql {
+  const parts: Sql[] = [];
+  let text: string[] = [];
+  const flush = () => {
+    if (text.length > 0) parts.push(sql.raw(text.join(', ')));
+    text = [];
+  };
+  for (const column of columns) {
+    if (typeof column === 'string') text.push(column);
+    else {
+      flush();
+      parts.push(column);
+    }
+  }
+  flush();
+  return sql.join(parts);
 }
 
 /** Builds an instance from column values without running the constructor's defaults. */
