@@ -308,7 +308,7 @@ async function writeObject(db: AnyDb, p: Pending, vendor: 'sqlite' | 'postgres')
       (await db
         .selectFrom(meta.table)
         .select(meta.pk.column)
-        .where(meta.pk.column, '=', pk)
+        .where(meta.pk.column, '=', meta.pk.toDb(pk, vendor))
         .executeTakeFirst()) !== undefined;
   }
   if (!updated) {
