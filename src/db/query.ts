@@ -138,7 +138,7 @@ class Compiler {
   }
 
   fromSql(): Sql {
-    const root = sql`${sql.table(this.model.meta.table)} as ${sql.raw(`${this.prefix}0`)}`;
+    const root = sql.raw(`${quoteIdentifier(this.model.meta.table)} as ${this.prefix}0`);
     if (this.joins.length === 0) return root;
     return sql`${root} ${sql.join(
       this.joins.map((j) => j.sql),
@@ -267,7 +267,7 @@ class Compiler {
       throw new FieldError(`cannot resolve '${key}': '${rest.slice(i).join('__')}' follows a lookup`);
     if (transform !== null && !(field instanceof DateTimeFieldType || field instanceof DateFieldType))
       throw new FieldError(`the '${transform}' lookup needs a date or date/time field ('${key}')`);
-    let ref: Sql = sql.ref(`${at.alias}.${field.column}`);
+    let ref: Sql = columnRef(at.alias, field.column);
     if (transform === 'date') {
       ref =
         this.vendor === 'sqlite'
@@ -664,7 +664,7 @@ export class QuerySet<
       else {
         const field = this.#meta.field(name);
         // Ordering by a foreign key orders by its column, not by the target's ordering.
-        ref = field !== undefined ? sql.ref(`t0.${field.column}`) : compiler.resolve(name).ref;
+        ref = field !== undefined ? columnRef('t0', field.column) : compiler.resolve(name).ref;
       }
       return desc ? sql`${ref} desc` : sql`${ref} asc`;
     });
@@ -1337,6 +1337,11 @@ function aggregateValue(aggregate: Aggregate, value: unknown, field: AnyField | 
 /** An identifier quoted as both databases read it (`"a""b"`). */
 function quoteIdentifier(name: string): string {
   return name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`;
+}
+
+/** `"alias"."column"` as one raw fragment (a Kysely reference is parsed and frozen per query). */
+function columnRef(alias: string, column: string): Sql {
+  return sql.raw(`${quoteIdentifier(alias)}.${quoteIdentifier(column)}`);
 }
 
 /** The select list: consecutive plain columns as one raw fragment. */
