@@ -736,7 +736,15 @@ export class App<L extends string = string> {
     registry.set(label, model);
     this.models.push(model);
     for (const field of many) this.#through(model, field);
-    linkReverseAccessors();
+    try {
+      linkReverseAccessors();
+    } catch (error) {
+      // A model that cannot be linked (a through model without its foreign keys) is not
+      // declared: left registered, it would fail every later declaration too.
+      registry.delete(label);
+      this.models.splice(this.models.indexOf(model), 1);
+      throw error;
+    }
     return model;
   }
 

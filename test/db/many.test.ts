@@ -183,3 +183,23 @@ for (const vendor of VENDORS) {
     });
   });
 }
+
+test('an explicit through model without a foreign key to each side is refused when it is declared', () => {
+  const bad = defineApp('badthrough');
+  const Member = bad.model('Member', { fields: { name: CharField({ maxLength: 20 }) } });
+  const Team = bad.model('Team', { fields: { members: ManyToManyField(Member, { through: 'Link' }) } });
+  assert.throws(() => bad.model('Link', { fields: { team: ForeignKey(Team, { onDelete: CASCADE }) } }), {
+    code: 'PORTICO_ERR_DB_CONFIG',
+    message:
+      'badthrough.Team.members: the through model badthrough.Link needs a foreign key to badthrough.Member (or throughFields)',
+  });
+  // Not left half-declared: the fix can be declared, and other models still can.
+  bad.model('Other', { fields: {} });
+  bad.model('Link', {
+    fields: {
+      team: ForeignKey(Team, { onDelete: CASCADE }),
+      member: ForeignKey(Member, { onDelete: CASCADE }),
+    },
+  });
+  assert.equal(Team.meta.manyToMany[0]!.targetField, 'member');
+});
