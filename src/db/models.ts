@@ -306,19 +306,42 @@ export interface SaveOptions {
   readonly using?: string;
 }
 
+/** An instance's bookkeeping: its database, whether it is saved yet, its cached relations. */
+export interface InstanceState {
+  db: string;
+  adding: boolean;
+  related: Map<string, unknown>;
+}
+
+/**
+ * Given to a model's constructor by the query layer: an instance for a row read from the
+ * database (its fields are set afterwards, no defaults run).
+ */
+export const FROM_DB: Record<string, unknown> = Object.freeze({});
+
 /** The methods every model instance has. */
 export class Model {
   /** The model class, for the methods. */
   declare ['constructor']: AnyModelClass;
-  /** Which database the instance came from (`default`). */
-  declare _state: { db: string; adding: boolean; related: Map<string, unknown> };
+  // A private field, not a property defined per instance: invisible to Object.keys, JSON
+  // and deepEqual alike, and part of the class's shape (defining one per row read was a
+  // tenth of a list's cost).
+  #state: InstanceState;
+
+  /** Which database the instance came from (`default`), whether it is saved, its cached relations. */
+  get _state(): InstanceState {
+    return this.#state;
+  }
+  set _state(state: InstanceState) {
+    this.#state = state;
+  }
 
   constructor(values: Record<string, unknown> = {}) {
-    Object.defineProperty(this, '_state', {
-      value: { db: 'default', adding: true, related: new Map() },
-      enumerable: false,
-      writable: true,
-    });
+    if (values === FROM_DB) {
+      this.#state = { db: 'default', adding: false, related: new Map() };
+      return;
+    }
+    this.#state = { db: 'default', adding: true, related: new Map() };
     const meta = (this.constructor as AnyModelClass).meta;
     const self = this as unknown as Record<string, unknown>;
     for (const field of meta.fields) {

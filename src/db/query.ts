@@ -32,7 +32,7 @@ import type {
   RelatedObject,
   RowOf,
 } from './models.ts';
-import { allModels, checkLength, getModel, relatedModel } from './models.ts';
+import { allModels, checkLength, FROM_DB, getModel, relatedModel } from './models.ts';
 import { postDelete, preDelete, sendAndWait } from './signals.ts';
 import { atomic, executor } from './transaction.ts';
 import { connections } from './connection.ts';
@@ -1370,12 +1370,8 @@ export function materialize(
   vendor: Vendor,
   using: string,
 ): Model {
-  const instance = Object.create(model.prototype) as Model;
-  Object.defineProperty(instance, '_state', {
-    value: { db: using, adding: false, related: new Map() },
-    enumerable: false,
-    writable: true,
-  });
+  const instance = new (model as unknown as new (values: Record<string, unknown>) => Model)(FROM_DB);
+  if (using !== 'default') instance._state.db = using;
   const self = instance as unknown as Record<string, unknown>;
   for (const [field, value] of values) self[field.attname] = field.fromDb(value, vendor);
   return instance;
