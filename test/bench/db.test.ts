@@ -4,12 +4,12 @@
  * is a 404 everywhere, and a tiny run of the harness produces a row per server.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { checkResponses } from '../../bench/lib/check.ts';
 import { startServer } from '../../bench/lib/server-process.ts';
 import { db } from '../../bench/workloads/db.ts';
+import { runBench } from './run-bench.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const available = db.servers.filter((server) => server.unavailable?.() === undefined);
@@ -39,35 +39,10 @@ describe('db bench', () => {
   });
 
   test('a tiny run: one JSON row per available server, the baseline at 1', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        'bench/run.ts',
-        'db',
-        '--duration',
-        '1',
-        '--warmup',
-        '0',
-        '--rounds',
-        '1',
-        '--connections',
-        '8',
-        '--json',
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    const { rows, stderr } = await runBench(
+      ['db', '--duration', '1', '--warmup', '0', '--rounds', '1', '--connections', '8'],
+      120_000,
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    clearTimeout(timer);
-    assert.equal(code, 0, stderr);
-    const rows = stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(
       rows.map((row) => row.server),
       available.map((s) => s.name),
