@@ -8,7 +8,6 @@ import { wrkScript } from '../../bench/lib/wrk.ts';
 import { runBench } from './run-bench.ts';
 import { hello } from '../../bench/workloads/hello.ts';
 
-
 function result(rps: number, p99Ms: number): LoadResult {
   return {
     requests: rps,
