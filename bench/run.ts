@@ -59,12 +59,17 @@ async function runWorkload(
   load: LoadGenerator,
   pinning: Pinning,
 ): Promise<Sample[]> {
-  const servers = workload.servers.filter(
-    (server) =>
-      options.servers.length === 0 ||
-      options.servers.includes(server.name) ||
-      server.name === workload.baseline,
-  );
+  const servers = workload.servers.filter((server) => {
+    if (
+      options.servers.length > 0 &&
+      !options.servers.includes(server.name) &&
+      server.name !== workload.baseline
+    )
+      return false;
+    const why = server.unavailable?.();
+    if (why !== undefined) progress(`[${workload.name}] skipping ${server.name}: ${why}`);
+    return why === undefined;
+  });
   const loadPin = (command: string, args: readonly string[]) => pinned(pinning, LOAD_CPUS, command, args);
   const nodeArgs =
     options.cpuProf === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.cpuProf)}`];

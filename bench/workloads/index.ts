@@ -4,6 +4,7 @@
  * its servers under `bench/servers/` (or wherever the workload's owner keeps them), and
  * list it here.
  */
+import { db, dbQueries } from './db.ts';
 import { hello } from './hello.ts';
 import { hostile } from './hostile.ts';
 import { routes } from './routes.ts';
@@ -14,10 +15,10 @@ import { workers } from './workers.ts';
 
 export type { BenchRequest, BenchServer, ScriptBench, Workload } from './types.ts';
 
-export const workloads: readonly Workload[] = [hello, W1, W2, W3, uwsgiNginx, workers];
+export const workloads: readonly Workload[] = [hello, W1, W2, W3, uwsgiNginx, workers, db];
 
 /** Benchmarks that are scripts of their own, run only when named. */
-export const scriptBenches: readonly ScriptBench[] = [routes, hostile];
+export const scriptBenches: readonly ScriptBench[] = [routes, hostile, dbQueries];
 
 /** The script benchmark called `name`, or undefined. */
 export function findScriptBench(name: string): ScriptBench | undefined {

@@ -37,6 +37,11 @@ export interface BenchServer {
    * and then says so in its description, since server and load then share a CPU.
    */
   readonly cpus?: string;
+  /**
+   * Why this server cannot run on this machine (a competitor that is not installed), or
+   * undefined when it can. An unavailable server is skipped with that note, not failed.
+   */
+  readonly unavailable?: () => string | undefined;
 }
 
 /** A named benchmark: every server gets the same requests, one server at a time. */

@@ -19,6 +19,9 @@ Commands:
   migrate [APP [TO]]  apply (or unapply to a target) the migrations
   showmigrations      list each app's migrations, applied or not
   sqlmigrate APP NAME print the SQL of a migration
+  squashmigrations    squash an app's migrations into one
+  dumpdata [APP...]   print the database's rows as a JSON fixture
+  loaddata FILE...    load JSON fixtures into the database
   dbshell             the database's own shell (sqlite3 or psql)
   shell               a prompt with the settings loaded and the models in scope
   clearsessions       delete expired sessions (createcachetable: the cache tables)
@@ -42,6 +45,9 @@ const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   migrate: async (args) => (await import('./migrate.ts')).runMigrate(args),
   showmigrations: async (args) => (await import('./showmigrations.ts')).runShowmigrations(args),
   sqlmigrate: async (args) => (await import('./sqlmigrate.ts')).runSqlmigrate(args),
+  squashmigrations: async (args) => (await import('./squashmigrations.ts')).runSquashmigrations(args),
+  dumpdata: async (args) => (await import('./dumpdata.ts')).runDumpdata(args),
+  loaddata: async (args) => (await import('./loaddata.ts')).runLoaddata(args),
   dbshell: async (args) => (await import('./dbshell.ts')).runDbshell(args),
   shell: async (args) => (await import('./shell.ts')).runShell(args),
   clearsessions: async (args) => (await import('./clearsessions.ts')).runClearsessions(args),

@@ -12,16 +12,18 @@ export const makemigrationsHelp = `Usage: portico makemigrations [APP...] [optio
 
 Compares the installed apps' models with their migration files and writes the next
 migration of each app that changed. A field that disappeared while a similar one appeared
-is a rename only if you say so (on a terminal; never with --no-input).
+is a rename only if you say so, and so is a model that disappeared while one with the
+same fields appeared (asked on a terminal; never with --no-input).
 
 Options:
   --settings PATH  the settings file (default: $PORTICO_SETTINGS, else ./settings.ts)
   --name NAME      the new migration's name after its number
   --empty          write an empty migration (for RunSQL/RunTS) for the one APP given
   --merge          for an app with two leaf migrations, write one depending on both
-  --check          write nothing; exit 1 if the models need a migration (for CI)
+  --check          write nothing; exit 1 with one line on stderr if the models need
+                   a migration (for CI)
   --dry-run        print what would be written, write nothing
-  --no-input       ask nothing (renames become remove + add)
+  --no-input       ask nothing (renames become remove + add, delete + create)
   -h, --help       show this help
 `;
 
@@ -31,6 +33,15 @@ function terminalQuestioner(): Questioner {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
       try {
         const answer = await rl.question(`Was ${model}.${from} renamed to ${model}.${to}? [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+    async askRenameModel(app, from, to) {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        const answer = await rl.question(`Was the model ${app}.${from} renamed to ${to}? [y/N] `);
         return /^y(es)?$/i.test(answer.trim());
       } finally {
         rl.close();
@@ -71,7 +82,12 @@ export async function runMakemigrations(args: string[]): Promise<number> {
       for (const operation of migration.operations) process.stdout.write(`    - ${operation.describe()}\n`);
       if (options.flags.has('dry-run')) process.stdout.write(`\n${migration.source}\n`);
     }
-    return check ? 1 : 0;
+    if (!check) return 0;
+    const labels = [...new Set(written.map((migration) => `'${migration.app}'`))].join(', ');
+    process.stderr.write(
+      `makemigrations --check: the models of ${labels} have changes without a migration; run portico makemigrations\n`,
+    );
+    return 1;
   } finally {
     await project.close();
   }

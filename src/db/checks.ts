@@ -1,7 +1,8 @@
 /**
  * The model checks `portico check` runs (Django's `fields.E300`/`E304` kin): a foreign
- * key to a model that is not declared or whose app is not installed, and reverse
- * accessors that clash with each other or with a field.
+ * key to a model that is not declared or whose app is not installed, reverse accessors
+ * that clash with each other or with a field, and a many-to-many `through` model that is
+ * not declared.
  *
  * @module
  */
@@ -75,6 +76,15 @@ registerCheck(
           });
       }
     }
+    for (const model of models)
+      for (const field of model.meta.manyToMany)
+        if (field.through === '')
+          messages.push({
+            level: 'error',
+            id: 'db.E007',
+            message: `${model.meta.label}.${field.name}: its through model '${field.throughLabel() ?? '?'}' is not declared.`,
+            hint: 'Declare the through model (a foreign key to each side), or fix the reference.',
+          });
     return messages;
   },
   { tags: ['models'] },

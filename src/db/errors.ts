@@ -46,6 +46,10 @@ export const dbErrors = defineErrors('db', {
   PORTICO_ERR_DB_FIELD_ERROR: {
     message: 'A query names a field, lookup or relation the model does not have.',
   },
+  PORTICO_ERR_DB_FIXTURE: {
+    message:
+      'A fixture cannot be dumped or loaded (bad JSON, an unknown model or field, a reference to a row that does not exist); the file and the object are named.',
+  },
   PORTICO_ERR_DB_MIGRATION: {
     message:
       'A migration cannot be loaded, planned or applied (a missing dependency, a conflict, an operation that failed).',

@@ -790,6 +790,14 @@ export interface ManyToManyOptions {
   readonly relatedName?: string;
   /** The table of the automatic through model (default `<table>_<field>`). */
   readonly dbTable?: string;
+  /**
+   * A model of your own to keep the links in (Django's `through`), for extra columns on
+   * each link: it has a foreign key to each side. A model, a function returning one, or
+   * `'app.Model'` (it is usually declared after this model).
+   */
+  readonly through?: RelationTarget<unknown>;
+  /** The through model's foreign keys to this model and to the target, when it has several. */
+  readonly throughFields?: readonly [string, string];
   readonly blank?: boolean;
   readonly help?: string;
   readonly verboseName?: string;
@@ -805,7 +813,10 @@ export class ManyToManyFieldType<M = unknown> extends Field<unknown, false, true
   declare readonly __m2m: M;
   readonly target: RelationTarget<M>;
   readonly m2m: ManyToManyOptions;
-  /** Set when the model is built: the through model's label and its two foreign keys' names. */
+  /**
+   * Set when the model is built (an explicit `through` model: once it is declared): the
+   * through model's label and its two foreign keys' names.
+   */
   through = '';
   sourceField = '';
   targetField = '';
@@ -819,6 +830,19 @@ export class ManyToManyFieldType<M = unknown> extends Field<unknown, false, true
       'PORTICO_ERR_DB_CONFIG',
       `${this.modelLabel}.${this.name} is a many-to-many relation, not a column`,
     );
+  }
+  /** Whether the through model is Portico's own (no `through` option). */
+  get autoCreated(): boolean {
+    return this.m2m.through === undefined;
+  }
+  /** The label of the explicit `through` model, or undefined. */
+  throughLabel(): string | undefined {
+    const t = this.m2m.through;
+    if (t === undefined) return undefined;
+    const model = typeof t === 'function' && !('meta' in t) ? (t as () => unknown)() : t;
+    if (typeof model === 'string')
+      return model.includes('.') ? model : `${this.modelLabel.split('.')[0]}.${model}`;
+    return (model as { meta: { label: string } }).meta.label;
   }
   /** The target's label. */
   targetLabel(): string {

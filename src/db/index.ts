@@ -6,6 +6,7 @@
  * @module
  */
 import './checks.ts';
+import './migrations/checks.ts';
 export {
   configureDatabases,
   ConnectionHandler,
@@ -133,7 +134,18 @@ export { loadGraph, MigrationGraph } from './migrations/loader.ts';
 export { type MakeMigrationsOptions, makeMigrations, type NewMigration } from './migrations/make.ts';
 export { type MigrationContext, type MigrationDefinition, Operation } from './migrations/operations.ts';
 export { ModelState, ProjectState } from './migrations/state.ts';
+export { type SquashOptions, squashMigrations } from './migrations/squash.ts';
 export { SchemaEditor, type TableSpec } from './schema.ts';
+export {
+  dumpData,
+  type DumpDataOptions,
+  type FixtureObject,
+  loadData,
+  type LoadDataOptions,
+  type LoadDataResult,
+  serializeFixture,
+} from './fixtures.ts';
+export { getObjectOr404 } from './shortcuts.ts';
 export { syncModels } from './sync.ts';
 export { setUpTestDatabases } from './testing.ts';
 export { postDelete, postMigrate, postSave, preDelete, preSave } from './signals.ts';

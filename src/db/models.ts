@@ -19,7 +19,7 @@ import {
   ManyToManyFieldType,
   snakeCase,
 } from './fields.ts';
-import { Manager, ManyRelatedManager } from './query.ts';
+import { Manager, ManyRelatedManager, QuerySet } from './query.ts';
 import { postSave, preSave, sendAndWait } from './signals.ts';
 import { executor } from './transaction.ts';
 import { connections } from './connection.ts';
@@ -306,19 +306,42 @@ export interface SaveOptions {
   readonly using?: string;
 }
 
+/** An instance's bookkeeping: its database, whether it is saved yet, its cached relations. */
+export interface InstanceState {
+  db: string;
+  adding: boolean;
+  related: Map<string, unknown>;
+}
+
+/**
+ * Given to a model's constructor by the query layer: an instance for a row read from the
+ * database (its fields are set afterwards, no defaults run).
+ */
+export const FROM_DB: Record<string, unknown> = Object.freeze({});
+
 /** The methods every model instance has. */
 export class Model {
   /** The model class, for the methods. */
   declare ['constructor']: AnyModelClass;
-  /** Which database the instance came from (`default`). */
-  declare _state: { db: string; adding: boolean; related: Map<string, unknown> };
+  // A private field, not a property defined per instance: invisible to Object.keys, JSON
+  // and deepEqual alike, and part of the class's shape (defining one per row read was a
+  // tenth of a list's cost).
+  #state: InstanceState;
+
+  /** Which database the instance came from (`default`), whether it is saved, its cached relations. */
+  get _state(): InstanceState {
+    return this.#state;
+  }
+  set _state(state: InstanceState) {
+    this.#state = state;
+  }
 
   constructor(values: Record<string, unknown> = {}) {
-    Object.defineProperty(this, '_state', {
-      value: { db: 'default', adding: true, related: new Map() },
-      enumerable: false,
-      writable: true,
-    });
+    if (values === FROM_DB) {
+      this.#state = { db: 'default', adding: false, related: new Map() };
+      return;
+    }
+    this.#state = { db: 'default', adding: true, related: new Map() };
     const meta = (this.constructor as AnyModelClass).meta;
     const self = this as unknown as Record<string, unknown>;
     for (const field of meta.fields) {
@@ -605,7 +628,7 @@ function linkReverseAccessors(): void {
     for (const field of model.meta.manyToMany) {
       if (linkedMany.has(field)) continue;
       const target = registry.get(field.targetLabel());
-      if (target === undefined) continue;
+      if (target === undefined || !linkThrough(field)) continue;
       linkedMany.add(field);
       const lower = model.meta.modelName[0]!.toLowerCase() + model.meta.modelName.slice(1);
       const accessor = field.m2m.relatedName ?? `${lower}Set`;
@@ -638,9 +661,15 @@ function linkReverseAccessors(): void {
         configurable: true,
         enumerable: false,
         get(this: Model) {
-          return (model.objects as Manager<ModelTypes>)
+          const related = (model.objects as Manager<ModelTypes>)
             .using(this._state.db)
             .filter({ [field.attname]: this.pk } as never);
+          // After prefetchRelated, answered from what was fetched (a refinement queries).
+          const prefetched = this._state.related.get(`${accessor}:prefetched`) as
+            readonly Model[] | undefined;
+          return prefetched === undefined
+            ? related
+            : new QuerySet(model, { ...related.state, cache: prefetched });
         },
       });
     }
@@ -730,13 +759,27 @@ export class App<L extends string = string> {
     registry.set(label, model);
     this.models.push(model);
     for (const field of many) this.#through(model, field);
-    linkReverseAccessors();
+    try {
+      linkReverseAccessors();
+    } catch (error) {
+      // A model that cannot be linked (a through model without its foreign keys) is not
+      // declared: left registered, it would fail every later declaration too.
+      registry.delete(label);
+      this.models.splice(this.models.indexOf(model), 1);
+      throw error;
+    }
     return model;
   }
 
   /** The automatic through model of a many-to-many field: a foreign key to each side, unique together. */
   #through(model: AnyModelClass, field: ManyToManyFieldType): void {
     const meta = model.meta;
+    if (!field.autoCreated) {
+      // An explicit through model is the project's: linked once it is declared.
+      meta.manyToMany.push(field);
+      defineManyAccessor(model, field);
+      return;
+    }
     const target = field.targetLabel();
     const lower = (n: string) => n[0]!.toLowerCase() + n.slice(1);
     const targetName = target.split('.')[1] as string;
@@ -761,14 +804,51 @@ export class App<L extends string = string> {
         uniqueTogether: [[source, other]],
       },
     });
-    Object.defineProperty(model.prototype, field.name, {
-      configurable: true,
-      enumerable: false,
-      get(this: Model) {
-        return new ManyRelatedManager(this, field, 'forward');
-      },
-    });
+    defineManyAccessor(model, field);
   }
+}
+
+/** The forward accessor of a many-to-many field (`post.tags`). */
+function defineManyAccessor(model: AnyModelClass, field: ManyToManyFieldType): void {
+  Object.defineProperty(model.prototype, field.name, {
+    configurable: true,
+    enumerable: false,
+    get(this: Model) {
+      return new ManyRelatedManager(this, field, 'forward');
+    },
+  });
+}
+
+/**
+ * Links a many-to-many field to its explicit `through` model once that is declared: its
+ * foreign keys to each side (`throughFields`, else the first to each). False while it is not.
+ */
+function linkThrough(field: ManyToManyFieldType): boolean {
+  if (field.through !== '') return true;
+  const label = field.throughLabel() as string;
+  const through = registry.get(label);
+  if (through === undefined) return false;
+  const keys = through.meta.fields.filter((f): f is ForeignKeyType => f instanceof ForeignKeyType);
+  const [source, target] =
+    field.m2m.throughFields ??
+    ((): [string | undefined, string | undefined] => {
+      const near = keys.find((f) => f.targetLabel() === field.modelLabel);
+      const far = keys.find((f) => f !== near && f.targetLabel() === field.targetLabel());
+      return [near?.name, far?.name];
+    })();
+  for (const [name, side] of [
+    [source, field.modelLabel],
+    [target, field.targetLabel()],
+  ] as const)
+    if (name === undefined || !keys.some((f) => f.name === name && f.targetLabel() === side))
+      throw new PorticoError(
+        'PORTICO_ERR_DB_CONFIG',
+        `${field.modelLabel}.${field.name}: the through model ${label} needs a foreign key to ${side}${name === undefined ? '' : ` named '${name}'`} (or throughFields)`,
+      );
+  field.sourceField = source as string;
+  field.targetField = target as string;
+  field.through = label;
+  return true;
 }
 
 /** Declares an app (Django's `AppConfig`): `const shop = defineApp('shop', { migrations: new URL('./migrations/', import.meta.url) })`. */

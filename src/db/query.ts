@@ -32,7 +32,7 @@ import type {
   RelatedObject,
   RowOf,
 } from './models.ts';
-import { allModels, checkLength, getModel, relatedModel } from './models.ts';
+import { allModels, checkLength, FROM_DB, getModel, relatedModel } from './models.ts';
 import { postDelete, preDelete, sendAndWait } from './signals.ts';
 import { atomic, executor } from './transaction.ts';
 import { connections } from './connection.ts';
@@ -138,7 +138,7 @@ class Compiler {
   }
 
   fromSql(): Sql {
-    const root = sql`${sql.table(this.model.meta.table)} as ${sql.raw(`${this.prefix}0`)}`;
+    const root = sql.raw(`${quoteIdentifier(this.model.meta.table)} as ${this.prefix}0`);
     if (this.joins.length === 0) return root;
     return sql`${root} ${sql.join(
       this.joins.map((j) => j.sql),
@@ -267,7 +267,7 @@ class Compiler {
       throw new FieldError(`cannot resolve '${key}': '${rest.slice(i).join('__')}' follows a lookup`);
     if (transform !== null && !(field instanceof DateTimeFieldType || field instanceof DateFieldType))
       throw new FieldError(`the '${transform}' lookup needs a date or date/time field ('${key}')`);
-    let ref: Sql = sql.ref(`${at.alias}.${field.column}`);
+    let ref: Sql = columnRef(at.alias, field.column);
     if (transform === 'date') {
       ref =
         this.vendor === 'sqlite'
@@ -421,6 +421,8 @@ interface ManyRelation {
   /** The through model's key to the other side. */
   readonly far: AnyField;
   readonly other: AnyModelClass;
+  /** The accessor on `model` (`tags`, `postSet`): where a prefetch keeps its results. */
+  readonly accessor: string;
 }
 
 function manyRelation(model: AnyModelClass, name: string): ManyRelation | undefined {
@@ -428,9 +430,16 @@ function manyRelation(model: AnyModelClass, name: string): ManyRelation | undefi
     const t = getModel(field.through);
     const source = t.meta.field(field.sourceField) as AnyField;
     const target = t.meta.field(field.targetField) as AnyField;
+    const lower = field.modelLabel.split('.')[1]!.replace(/^./, (c) => c.toLowerCase());
     return forward
-      ? { through: t, near: source, far: target, other: getModel(field.targetLabel()) }
-      : { through: t, near: target, far: source, other: getModel(field.modelLabel) };
+      ? { through: t, near: source, far: target, other: getModel(field.targetLabel()), accessor: field.name }
+      : {
+          through: t,
+          near: target,
+          far: source,
+          other: getModel(field.modelLabel),
+          accessor: field.m2m.relatedName ?? `${lower}Set`,
+        };
   };
   const own = model.meta.manyToMany.find((f) => f.name === name);
   if (own !== undefined) return through(own, true);
@@ -655,7 +664,7 @@ export class QuerySet<
       else {
         const field = this.#meta.field(name);
         // Ordering by a foreign key orders by its column, not by the target's ordering.
-        ref = field !== undefined ? sql.ref(`t0.${field.column}`) : compiler.resolve(name).ref;
+        ref = field !== undefined ? columnRef('t0', field.column) : compiler.resolve(name).ref;
       }
       return desc ? sql`${ref} desc` : sql`${ref} asc`;
     });
@@ -681,12 +690,18 @@ export class QuerySet<
     const vendor = this.#vendor();
     const compiler = new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations);
     const { where } = this.#compile(compiler);
-    const columns: Sql[] = [];
+    // A plain column is its SQL text, quoted here: Kysely builds (and freezes) a few nodes
+    // per `sql` fragment, which for a model's every column was most of a query's own cost.
+    const columns: Array<Sql | string> = [];
     const names = new Map<string, string>();
     let n = 0;
-    const add = (expr: Sql): string => {
+    const add = (expr: Sql | { table: string; column: string }): string => {
       const alias = `c${n++}`;
-      columns.push(sql`${expr} as ${sql.ref(alias)}`);
+      columns.push(
+        'table' in expr
+          ? `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.column)} as ${quoteIdentifier(alias)}`
+          : sql`${expr} as ${sql.ref(alias)}`,
+      );
       return alias;
     };
     let read: (row: Record<string, unknown>) => unknown;
@@ -734,7 +749,7 @@ export class QuerySet<
     }
     const order = this.#orderSql(compiler, options.ordering ?? this.#ordering(), names);
     const limit = options.limit !== undefined ? options.limit : this.state.limit;
-    const query = sql`select ${this.state.distinct ? sql`distinct ` : sql``}${sql.join(columns)} from ${compiler.fromSql()}${
+    const query = sql`select ${this.state.distinct ? sql`distinct ` : sql``}${joinColumns(columns)} from ${compiler.fromSql()}${
       where === null ? sql`` : sql` where ${where}`
     }${order === null ? sql`` : sql` ${order}`} ${this.#limitSql(limit, this.state.offset)}${
       this.state.forUpdate && vendor === 'postgres' ? sql` for update of t0` : sql``
@@ -745,13 +760,13 @@ export class QuerySet<
   /** Selects every column of the model (and of the `selectRelated` ones) and builds instances. */
   #hydrator(
     compiler: Compiler,
-    add: (expr: Sql) => string,
+    add: (expr: Sql | { table: string; column: string }) => string,
     vendor: Vendor,
   ): (row: Record<string, unknown>) => Model {
     const build = (model: AnyModelClass, alias: string): ((row: Record<string, unknown>) => Model | null) => {
       const cols = model.meta.fields.map((field) => ({
         field,
-        alias: add(sql.ref(`${alias}.${field.column}`)),
+        alias: add({ table: alias, column: field.column }),
       }));
       return (row) => {
         const pkCol = cols.find((c) => c.field === model.meta.pk) as { alias: string };
@@ -831,6 +846,48 @@ export class QuerySet<
     return this.iterator();
   }
 
+  /**
+   * The objects on the other side of a many-to-many relation for every instance, in one
+   * query (the other model joined to the through table, Django's way), kept where the
+   * instances' managers (`post.tags`) answer from without a query.
+   */
+  async #prefetchMany(instances: Model[], many: ManyRelation): Promise<void> {
+    const other = many.other.meta;
+    const through = many.through.meta;
+    const using = this.state.using;
+    const vendor = connections.get(using).vendor;
+    const ids = [...new Set(instances.map((i) => i.pk))];
+    let query = executor(using)
+      .selectFrom(`${other.table} as o`)
+      .innerJoin(`${through.table} as t`, `t.${many.far.column}`, `o.${other.pk.column}`)
+      .select(other.fields.map((f, i) => sql.ref(`o.${f.column}`).as(`c${i}`)))
+      .select(sql.ref(`t.${many.near.column}`).as('near'))
+      .where(`t.${many.near.column}`, 'in', ids);
+    // The other model's default order, where it names its own columns; then the links' order.
+    for (const entry of other.ordering) {
+      const field = other.field(entry.replace(/^-/, ''));
+      if (field !== undefined)
+        query = query.orderBy(`o.${field.column}`, entry.startsWith('-') ? 'desc' : 'asc');
+    }
+    query = query.orderBy(`t.${through.pk.column}`);
+    const rows = (await query.execute()) as Array<Record<string, unknown>>;
+    const groups = new Map<unknown, Model[]>();
+    for (const row of rows) {
+      const key = many.near.fromDb(row.near, vendor);
+      let list = groups.get(key);
+      if (list === undefined) groups.set(key, (list = []));
+      list.push(
+        materialize(
+          many.other,
+          other.fields.map((f, i) => [f, row[`c${i}`]] as const),
+          vendor,
+          using,
+        ),
+      );
+    }
+    for (const i of instances) i._state.related.set(`${many.accessor}:prefetched`, groups.get(i.pk) ?? []);
+  }
+
   async #prefetch(instances: Model[]): Promise<void> {
     if (instances.length === 0) return;
     for (const name of this.state.prefetch) {
@@ -858,6 +915,11 @@ export class QuerySet<
             field.name,
             byId.get((i as unknown as Record<string, unknown>)[field.attname]) ?? null,
           );
+        continue;
+      }
+      const many = manyRelation(this.model as unknown as AnyModelClass, name);
+      if (many !== undefined) {
+        await this.#prefetchMany(instances, many);
         continue;
       }
       const reverse = reverseRelation(this.model as unknown as AnyModelClass, name);
@@ -1165,9 +1227,20 @@ export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends Query
         `${source.modelName} needs a primary key before its many-to-many relation '${field.name}' can be used`,
       );
     const base = other.objects.using(instance._state.db).filter({ [back]: instance.pk } as never);
-    super(other as unknown as ModelClass<D>, base.state);
+    // After prefetchRelated, the manager answers from what was fetched (a refinement queries).
+    const prefetched = instance._state.related.get(`${many.accessor}:prefetched`) as
+      readonly Model[] | undefined;
+    super(
+      other as unknown as ModelClass<D>,
+      prefetched === undefined ? base.state : { ...base.state, cache: prefetched },
+    );
     this.#instance = instance;
     this.#many = many;
+  }
+
+  /** A change to the links makes a prefetch of them stale (Django clears it too). */
+  #forget(): void {
+    this.#instance._state.related.delete(`${this.#many.accessor}:prefetched`);
   }
 
   #ids(objects: ReadonlyArray<Model | number | string>): unknown[] {
@@ -1182,6 +1255,7 @@ export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends Query
 
   /** Links these objects (or primary keys); those already linked are left as they are. */
   async add(...objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    this.#forget();
     const ids = [...new Set(this.#ids(objects))];
     if (ids.length === 0) return;
     await atomic({ using: this.#instance._state.db }, async () => {
@@ -1202,6 +1276,7 @@ export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends Query
 
   /** Unlinks these objects (or primary keys). */
   async remove(...objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    this.#forget();
     const ids = this.#ids(objects);
     if (ids.length > 0)
       await this.#through()
@@ -1211,11 +1286,13 @@ export class ManyRelatedManager<D extends ModelTypes = ModelTypes> extends Query
 
   /** Unlinks everything. */
   async clear(): Promise<void> {
+    this.#forget();
     await this.#through().delete();
   }
 
   /** Links exactly these objects: the others are unlinked. */
   async set(objects: ReadonlyArray<Model | number | string>): Promise<void> {
+    this.#forget();
     const ids = new Set(this.#ids(objects));
     await atomic({ using: this.#instance._state.db }, async () => {
       const far = this.#many.far.attname;
@@ -1257,6 +1334,35 @@ function aggregateValue(aggregate: Aggregate, value: unknown, field: AnyField | 
   return value;
 }
 
+/** An identifier quoted as both databases read it (`"a""b"`). */
+function quoteIdentifier(name: string): string {
+  return name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`;
+}
+
+/** `"alias"."column"` as one raw fragment (a Kysely reference is parsed and frozen per query). */
+function columnRef(alias: string, column: string): Sql {
+  return sql.raw(`${quoteIdentifier(alias)}.${quoteIdentifier(column)}`);
+}
+
+/** The select list: consecutive plain columns as one raw fragment. */
+function joinColumns(columns: ReadonlyArray<Sql | string>): Sql {
+  const parts: Sql[] = [];
+  let text: string[] = [];
+  const flush = () => {
+    if (text.length > 0) parts.push(sql.raw(text.join(', ')));
+    text = [];
+  };
+  for (const column of columns) {
+    if (typeof column === 'string') text.push(column);
+    else {
+      flush();
+      parts.push(column);
+    }
+  }
+  flush();
+  return sql.join(parts);
+}
+
 /** Builds an instance from column values without running the constructor's defaults. */
 export function materialize(
   model: AnyModelClass,
@@ -1264,12 +1370,8 @@ export function materialize(
   vendor: Vendor,
   using: string,
 ): Model {
-  const instance = Object.create(model.prototype) as Model;
-  Object.defineProperty(instance, '_state', {
-    value: { db: using, adding: false, related: new Map() },
-    enumerable: false,
-    writable: true,
-  });
+  const instance = new (model as unknown as new (values: Record<string, unknown>) => Model)(FROM_DB);
+  if (using !== 'default') instance._state.db = using;
   const self = instance as unknown as Record<string, unknown>;
   for (const [field, value] of values) self[field.attname] = field.fromDb(value, vendor);
   return instance;

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parseBenchArgs } from '../../bench/lib/cli.ts';
 import type { LoadResult } from '../../bench/lib/load.ts';
 import { summarise } from '../../bench/lib/report.ts';
 import { median } from '../../bench/lib/stats.ts';
 import { wrkScript } from '../../bench/lib/wrk.ts';
+import { runBench } from './run-bench.ts';
 import { hello } from '../../bench/workloads/hello.ts';
-
-const root = path.resolve(import.meta.dirname, '../..');
 
 function result(rps: number, p99Ms: number): LoadResult {
   return {
@@ -98,24 +95,7 @@ describe('bench harness pieces', () => {
 
 describe('bench harness end to end', () => {
   test('hello, 1 s, 1 round, --json: one line per server with positive figures', async () => {
-    const child = spawn(
-      process.execPath,
-      ['bench/run.ts', 'hello', '--duration', '1', '--rounds', '1', '--connections', '16', '--json'],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    clearTimeout(timer);
-    assert.equal(code, 0, stderr);
-
-    const rows = stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const { rows } = await runBench(['hello', '--duration', '1', '--rounds', '1', '--connections', '16']);
     assert.deepEqual(
       rows.map((row) => row.server),
       ['node', 'fastify', 'portico', 'portico-serve'],

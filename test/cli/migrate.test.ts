@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -57,6 +65,8 @@ const url = process.env.TEST_DATABASE_URL;
 export default {
   rootUrlconf: [path('', () => new HttpResponse('ok'))],
   installedApps: [notes],
+  allowedHosts: ['localhost'],
+  secretKey: 'a-test-secret-key-that-is-long-enough-for-the-checks-0123456789',
   databases: { default: url ? { engine: 'postgres', url } : { engine: 'sqlite', name: 'db.sqlite3' } },
 };
 `,
@@ -83,6 +93,10 @@ for (const vendor of VENDORS) {
       const check = await portico(['makemigrations', '--check'], project, env);
       assert.equal(check.code, 1, check.stderr);
       assert.match(check.stdout, /Migrations for 'notes':\n.*0001_initial\.ts\n {4}- Create model Note\n/);
+      assert.equal(
+        check.stderr,
+        "makemigrations --check: the models of 'notes' have changes without a migration; run portico makemigrations\n",
+      );
       assert.equal(existsSync(join(project, 'notes/migrations/0001_initial.ts')), false);
       const made = await portico(['makemigrations'], project, env);
       assert.equal(made.code, 0, made.stderr);
@@ -90,6 +104,30 @@ for (const vendor of VENDORS) {
       const again = await portico(['makemigrations', '--check'], project, env);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(again.stdout, 'No changes detected\n');
+    });
+
+    test('portico check: a model changed without a migration is db.W001 (fatal with --fail-level warning)', async () => {
+      const clean = await portico(['check'], project, env);
+      assert.equal(clean.code, 0, clean.stderr);
+      assert.equal(clean.stdout, 'System check identified no issues.\n');
+      const models = join(project, 'notes/models.ts');
+      const source = readFileSync(models, 'utf8');
+      writeFileSync(
+        models,
+        source.replace('title: CharField({ maxLength: 200 })', 'title: CharField({ maxLength: 300 })'),
+      );
+      try {
+        const warned = await portico(['check'], project, env);
+        assert.equal(warned.code, 0, 'a warning does not fail at the default level');
+        assert.match(
+          warned.stderr,
+          /^warning: Your models in app 'notes' have changes that are not yet reflected in a migration: Alter field title on note\. \[db\.W001\]\n {2}hint: Run 'portico makemigrations notes'\.\n/,
+        );
+        const strict = await portico(['check', '--fail-level', 'warning'], project, env);
+        assert.equal(strict.code, 1, strict.stderr);
+      } finally {
+        writeFileSync(models, source);
+      }
     });
 
     test('two migrate processes at once: each migration applied once; showmigrations and sqlmigrate', async () => {
@@ -124,6 +162,42 @@ for (const vendor of VENDORS) {
       );
       assert.equal(shell.code, 0, shell.stderr);
       assert.equal(shell.stdout, '1\n');
+    });
+
+    test('portico loaddata and dumpdata: a fixture in, the same objects out; a bad one names the object', async () => {
+      assert.equal((await portico(['migrate'], project, env)).code, 0);
+      const note = { title: 'from a fixture', body: 'b', created: '2026-01-02T03:04:05.000Z' };
+      writeFileSync(
+        join(project, 'notes.json'),
+        JSON.stringify([{ model: 'notes.note', pk: 100, fields: note }]),
+      );
+      const loaded = await portico(['loaddata', 'notes.json'], project, env);
+      assert.equal(loaded.code, 0, loaded.stderr);
+      assert.equal(loaded.stdout, 'Installed 1 object from 1 fixture\n');
+      const dumped = await portico(['dumpdata', 'notes.Note', '--indent', '2'], project, env);
+      assert.equal(dumped.code, 0, dumped.stderr);
+      const objects = JSON.parse(dumped.stdout) as Array<{ pk: number; fields: unknown }>;
+      assert.deepEqual(
+        objects.find((o) => o.pk === 100),
+        { model: 'notes.note', pk: 100, fields: note },
+      );
+      assert.match(dumped.stdout, /^\[\n {2}\{\n {4}"model": "notes\.note",/);
+      const out = await portico(['dumpdata', '--output', 'out.json'], project, env);
+      assert.equal(out.code, 0, out.stderr);
+      assert.deepEqual(JSON.parse(readFileSync(join(project, 'out.json'), 'utf8')), objects);
+
+      writeFileSync(
+        join(project, 'bad.json'),
+        JSON.stringify([{ model: 'notes.note', pk: 1, fields: { colour: 1 } }]),
+      );
+      const bad = await portico(['loaddata', 'bad.json'], project, env);
+      assert.equal(bad.code, 1);
+      assert.match(
+        bad.stderr,
+        /^portico: error: fixture 'bad\.json', object 1 \(notes\.note, pk=1\): Note has no field 'colour' \(fields: title, body, created\) \[PORTICO_ERR_DB_FIXTURE\]\n$/,
+      );
+      const none = await portico(['loaddata'], project, env);
+      assert.equal(none.code, 2);
     });
 
     const client = vendor === 'sqlite' ? 'sqlite3' : 'psql';

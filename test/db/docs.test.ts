@@ -9,5 +9,5 @@ import { testDocExamples } from '../helpers/doc-examples.ts';
 const files = await testDocExamples('db');
 
 test('docs/db has its pages', () => {
-  assert.deepEqual(files, ['README.md', 'migrations.md', 'models.md', 'transactions.md']);
+  assert.deepEqual(files, ['README.md', 'fixtures.md', 'migrations.md', 'models.md', 'transactions.md']);
 });

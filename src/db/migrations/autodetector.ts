@@ -23,6 +23,7 @@ import {
   RemoveField,
   RemoveIndex,
   RenameField,
+  RenameModel,
 } from './operations.ts';
 import { fieldSignature, type ModelState, type ProjectState, sameField } from './state.ts';
 
@@ -30,10 +31,15 @@ import { fieldSignature, type ModelState, type ProjectState, sameField } from '.
 export interface Questioner {
   /** Was `oldName` of `model` renamed to `newName`? */
   askRename(model: string, oldName: string, newName: string): boolean | Promise<boolean>;
+  /**
+   * Was the model `app.oldName` renamed to `newName`? (Django's "Was the model X renamed
+   * to Y?"). Without it, never.
+   */
+  askRenameModel?(app: string, oldName: string, newName: string): boolean | Promise<boolean>;
 }
 
 /** Never assumes a rename. */
-export const nonInteractive: Questioner = { askRename: () => false };
+export const nonInteractive: Questioner = { askRename: () => false, askRenameModel: () => false };
 
 /** The operations per app, and the other apps each app's new migration depends on. */
 export interface Changes {
@@ -49,12 +55,46 @@ function fkTargets(model: ModelState): string[] {
     .map((f) => f.targetLabel());
 }
 
-/** Diffs two states. */
+/** A question the diff asks before it decides (answered by a {@link Questioner}). */
+type Question =
+  | { readonly kind: 'renameField'; readonly model: string; readonly from: string; readonly to: string }
+  | { readonly kind: 'renameModel'; readonly app: string; readonly from: string; readonly to: string };
+
+/** Diffs two states, asking the questioner about renames (`makemigrations`). */
 export async function detectChanges(
   from: ProjectState,
   to: ProjectState,
   questioner: Questioner = nonInteractive,
 ): Promise<Changes> {
+  const diff = diffStates(from, to);
+  let step = diff.next();
+  while (step.done !== true) {
+    const q = step.value;
+    const answer =
+      q.kind === 'renameField'
+        ? await questioner.askRename(q.model, q.from, q.to)
+        : ((await questioner.askRenameModel?.(q.app, q.from, q.to)) ?? false);
+    step = diff.next(answer);
+  }
+  return step.value;
+}
+
+/**
+ * Diffs two states without asking (every rename is a removal and an addition):
+ * synchronous, for the system check that finds models changed without a migration.
+ */
+export function detectChangesSync(from: ProjectState, to: ProjectState): Changes {
+  const diff = diffStates(from, to);
+  let step = diff.next();
+  while (step.done !== true) step = diff.next(false);
+  return step.value;
+}
+
+/**
+ * The diff itself, as a generator that yields each question and resumes with its answer,
+ * so one implementation serves the asking (async) and the non-asking (sync) callers.
+ */
+function* diffStates(before: ProjectState, to: ProjectState): Generator<Question, Changes, boolean> {
   const operations = new Map<string, Operation[]>();
   const dependsOnApps = new Map<string, Set<string>>();
   const add = (app: string, op: Operation) => {
@@ -70,6 +110,21 @@ export async function detectChanges(
     if (set === undefined) dependsOnApps.set(app, (set = new Set()));
     set.add(other);
   };
+
+  // A new model with the fields of one that is gone (in the same app) was renamed, if the
+  // questioner says so: the state it is compared from then has the new name, foreign keys
+  // to it included (what RenameModel does).
+  let from = before;
+  const gone = [...before.models.values()].filter((m) => !to.models.has(m.label));
+  for (const model of [...to.models.values()].filter((m) => !before.models.has(m.label))) {
+    const old = gone.find((g) => g.app === model.app && from.models.has(g.label) && sameFields(g, model));
+    if (old === undefined) continue;
+    if (!(yield { kind: 'renameModel', app: model.app, from: old.name, to: model.name })) continue;
+    const rename = new RenameModel({ oldName: old.name, newName: model.name });
+    from = from.clone();
+    rename.stateForwards(model.app, from);
+    add(model.app, rename);
+  }
 
   // Created models, each after the models its foreign keys point at (when those are new too).
   const created = [...to.models.values()].filter((m) => !from.models.has(m.label));
@@ -133,7 +188,10 @@ export async function detectChanges(
           !renamedFrom.has(old) &&
           fieldSignature(before.fields.get(old) as AnyField) === fieldSignature(field),
       );
-      if (candidate !== undefined && (await questioner.askRename(after.name, candidate, name))) {
+      if (
+        candidate !== undefined &&
+        (yield { kind: 'renameField', model: after.name, from: candidate, to: name })
+      ) {
         renamedFrom.add(candidate);
         added.splice(added.indexOf(name), 1);
         add(app, new RenameField({ modelName: after.name, oldName: candidate, newName: name }));
@@ -193,6 +251,20 @@ export async function detectChanges(
     add(model.app, new DeleteModel({ name: model.name }));
   }
   return { operations, dependsOnApps };
+}
+
+/** Whether two models have the same fields (a reference to itself counted as the same). */
+function sameFields(old: ModelState, now: ModelState): boolean {
+  if (old.fields.size !== now.fields.size) return false;
+  const spec = (model: ModelState, field: AnyField) => {
+    const d = field.deconstruct();
+    return json(d.target === model.label ? { ...d, target: 'self' } : d);
+  };
+  for (const [name, field] of now.fields) {
+    const was = old.fields.get(name);
+    if (was === undefined || spec(old, was) !== spec(now, field)) return false;
+  }
+  return true;
 }
 
 function diffNamed<T extends { name: string }>(

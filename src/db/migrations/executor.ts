@@ -75,7 +75,7 @@ export interface MigrateResult {
   readonly unapplied: readonly string[];
 }
 
-function resolveTarget(graph: MigrationGraph, app: string, target: string): string | null {
+export function resolveTarget(graph: MigrationGraph, app: string, target: string): string | null {
   if (target === 'zero') return null;
   const own = [...graph.nodes.values()].filter((n) => n.app === app);
   const exact = own.find((n) => n.name === target);
@@ -124,13 +124,16 @@ export async function migrate(apps: readonly App[], options: MigrateOptions = {}
   const alias = options.using ?? 'default';
   const database = connections.get(alias);
   const vendor = database.vendor;
-  const graph = await loadGraph(apps);
+  await loadGraph(apps); // a broken migration file fails before the lock is taken
   const log = options.log ?? (() => {});
   const result = await database.kysely.connection().execute(async (db) => {
     if (vendor === 'postgres') await sql`select pg_advisory_lock(${LOCK_KEY})`.execute(db);
     try {
       await ensureTable(db, vendor);
-      const { forwards, backwards } = plan(graph, await appliedMigrations(db, vendor), options);
+      // What is applied decides between a squashed migration and the ones it replaces.
+      const recorded = await appliedMigrations(db, vendor);
+      const graph = await loadGraph(apps, { applied: recorded });
+      const { forwards, backwards } = plan(graph, withSquashes(graph, recorded), options);
       const unapplied: string[] = [];
       for (const key of backwards) {
         const node = graph.nodes.get(key) as MigrationNode;
@@ -161,6 +164,16 @@ export async function migrate(apps: readonly App[], options: MigrateOptions = {}
   return result;
 }
 
+/** The applied keys, plus each squashed migration in the graph whose replaced ones are all applied. */
+function withSquashes(graph: MigrationGraph, applied: ReadonlySet<string>): Set<string> {
+  const out = new Set(applied);
+  for (const node of graph.nodes.values()) {
+    const replaces = node.migration.replaces ?? [];
+    if (replaces.length > 0 && replaces.every(([a, n]) => applied.has(`${a}.${n}`))) out.add(node.key);
+  }
+  return out;
+}
+
 /** Runs one migration in its transaction; false when another process already did. */
 async function run(
   db: Db,
@@ -184,12 +197,16 @@ async function run(
       }
       if (!fake)
         await usingConnection(alias, db, () => runOperations(db, vendor, graph, node, before, direction));
-      if (direction === 'forwards')
-        await db
-          .insertInto(TABLE)
-          .values({ app: node.app, name: node.name, applied: new Date().toISOString() })
-          .execute();
-      else await db.deleteFrom(TABLE).where('app', '=', node.app).where('name', '=', node.name).execute();
+      // A squashed migration is recorded with the ones it replaces, as Django records it.
+      const keys: Array<readonly [string, string]> = [
+        [node.app, node.name],
+        ...(node.migration.replaces ?? []),
+      ];
+      for (const [app, name] of keys) {
+        await db.deleteFrom(TABLE).where('app', '=', app).where('name', '=', name).execute();
+        if (direction === 'forwards')
+          await db.insertInto(TABLE).values({ app, name, applied: new Date().toISOString() }).execute();
+      }
       if (vendor === 'sqlite') {
         const broken = await sql`PRAGMA foreign_key_check`.execute(db);
         if (broken.rows.length > 0) {
@@ -296,9 +313,10 @@ export async function showMigrations(
   apps: readonly App[],
   options: { using?: string } = {},
 ): Promise<Array<{ app: string; migrations: Array<{ name: string; applied: boolean }> }>> {
-  const graph = await loadGraph(apps);
   const database = connections.get(options.using ?? 'default');
-  const applied = await appliedMigrations(database.kysely, database.vendor);
+  const recorded = await appliedMigrations(database.kysely, database.vendor);
+  const graph = await loadGraph(apps, { applied: recorded });
+  const applied = withSquashes(graph, recorded);
   return graph.apps.map((app) => ({
     app,
     migrations: graph

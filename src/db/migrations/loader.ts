@@ -6,6 +6,7 @@
  * @module
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PorticoError } from '../../tsgi/errors.ts';
@@ -128,42 +129,133 @@ export class MigrationGraph {
   }
 }
 
+type MigrationModule = { default?: MigrationDefinition; migration?: MigrationDefinition };
+
+/** Options of {@link loadGraph}. */
+export interface LoadGraphOptions {
+  /**
+   * The migrations the database has applied, which decide between a squashed migration and
+   * the ones it `replaces` (default none: the squashed one is used).
+   */
+  readonly applied?: ReadonlySet<string>;
+}
+
 /** Loads every app's migration files. */
-export async function loadGraph(apps: readonly App[]): Promise<MigrationGraph> {
+export async function loadGraph(
+  apps: readonly App[],
+  options: LoadGraphOptions = {},
+): Promise<MigrationGraph> {
   const nodes: MigrationNode[] = [];
-  for (const app of apps) {
-    const dir = app.migrationsDir;
-    if (dir === null) continue;
-    const files = migrationFiles(dir);
-    for (const { name, file } of files) {
-      let module: { default?: MigrationDefinition; migration?: MigrationDefinition };
-      try {
-        module = (await import(pathToFileURL(file).href)) as typeof module;
-      } catch (error) {
-        throw new PorticoError(
-          'PORTICO_ERR_DB_MIGRATION',
-          `migration ${app.label}.${name} failed to load: ${error instanceof Error ? error.message : String(error)}`,
-          { cause: error },
-        );
-      }
-      const migration = module.default ?? module.migration;
-      if (migration === undefined || !Array.isArray(migration.operations))
-        throw new PorticoError(
-          'PORTICO_ERR_DB_MIGRATION',
-          `migration ${file} must export default migrations.Migration({ dependencies, operations })`,
-        );
-      nodes.push({
-        app: app.label,
-        name,
-        key: `${app.label}.${name}`,
-        file,
-        migration,
-        dependencies: (migration.dependencies ?? []).map(([a, n]) => `${a}.${n}`),
-      });
+  for (const { app, name, file } of filesOf(apps)) {
+    let module: MigrationModule;
+    try {
+      module = (await import(pathToFileURL(file).href)) as MigrationModule;
+    } catch (error) {
+      throw loadFailed(app, name, error);
     }
+    nodes.push(nodeOf(app, name, file, module));
   }
+  return graphOf(nodes, apps, options.applied ?? new Set());
+}
+
+/**
+ * {@link loadGraph} without awaiting: each file through `require()` (which loads an ES
+ * module synchronously in Node 22.12+, into the same module cache `import()` uses). For
+ * the system checks, which are synchronous; a migration file with a top-level `await`
+ * cannot be loaded this way and is reported as not loadable.
+ */
+export function loadGraphSync(apps: readonly App[], options: LoadGraphOptions = {}): MigrationGraph {
+  const require = createRequire(import.meta.url);
+  const nodes: MigrationNode[] = [];
+  for (const { app, name, file } of filesOf(apps)) {
+    let module: MigrationModule;
+    try {
+      module = require(file) as MigrationModule;
+    } catch (error) {
+      throw loadFailed(app, name, error);
+    }
+    nodes.push(nodeOf(app, name, file, module));
+  }
+  return graphOf(nodes, apps, options.applied ?? new Set());
+}
+
+function filesOf(apps: readonly App[]): Array<{ app: App; name: string; file: string }> {
+  return apps.flatMap((app) =>
+    app.migrationsDir === null ? [] : migrationFiles(app.migrationsDir).map((f) => ({ app, ...f })),
+  );
+}
+
+function loadFailed(app: App, name: string, error: unknown): PorticoError {
+  return new PorticoError(
+    'PORTICO_ERR_DB_MIGRATION',
+    `migration ${app.label}.${name} failed to load: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
+}
+
+function nodeOf(app: App, name: string, file: string, module: MigrationModule): MigrationNode {
+  const migration = module.default ?? module.migration;
+  if (migration === undefined || !Array.isArray(migration.operations))
+    throw new PorticoError(
+      'PORTICO_ERR_DB_MIGRATION',
+      `migration ${file} must export default migrations.Migration({ dependencies, operations })`,
+    );
+  return {
+    app: app.label,
+    name,
+    key: `${app.label}.${name}`,
+    file,
+    migration,
+    dependencies: (migration.dependencies ?? []).map(([a, n]) => `${a}.${n}`),
+  };
+}
+
+function graphOf(
+  nodes: readonly MigrationNode[],
+  apps: readonly App[],
+  applied: ReadonlySet<string>,
+): MigrationGraph {
   return new MigrationGraph(
-    nodes,
+    resolveReplacements(nodes, applied),
     apps.map((a) => a.label),
   );
+}
+
+/**
+ * Squashed migrations (Django's rule): when all the migrations one `replaces` are applied,
+ * or none, the squashed one stands for them (they leave the graph, and what depended on
+ * them depends on it); when only some are, the squashed one leaves the graph until the
+ * rest are applied through the originals.
+ */
+export function resolveReplacements(
+  nodes: readonly MigrationNode[],
+  applied: ReadonlySet<string>,
+): MigrationNode[] {
+  const byKey = new Map(nodes.map((n) => [n.key, n]));
+  const moved = new Map<string, string>();
+  for (const node of nodes) {
+    const replaces = (node.migration.replaces ?? []).map(([a, n]) => `${a}.${n}`);
+    if (replaces.length === 0) continue;
+    const done = replaces.filter((key) => applied.has(key)).length;
+    if (done === 0 || done === replaces.length) {
+      for (const key of replaces) {
+        byKey.delete(key);
+        moved.set(key, node.key);
+      }
+    } else {
+      byKey.delete(node.key);
+      // What depended on the squash depends on the last of the originals instead.
+      moved.set(node.key, replaces[replaces.length - 1] as string);
+    }
+  }
+  if (moved.size === 0) return [...nodes];
+  const follow = (key: string): string => {
+    let at = key;
+    for (let hops = 0; moved.has(at) && hops < 100; hops++) at = moved.get(at) as string;
+    return at;
+  };
+  return [...byKey.values()].map((node) => ({
+    ...node,
+    dependencies: [...new Set(node.dependencies.map(follow).filter((dep) => dep !== node.key))],
+  }));
 }

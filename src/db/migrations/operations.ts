@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { type Field, fieldFromDeconstructed as fieldFromSpec } from '../fields.ts';
 import type { AnyField, Constraint, Index } from '../models.ts';
-import type { SchemaEditor } from '../schema.ts';
+import type { SchemaEditor, TableSpec } from '../schema.ts';
 import { ModelState, type ModelStateOptions, type ProjectState } from './state.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any field.
@@ -205,7 +205,8 @@ export class RenameModel extends Operation {
   }
 }
 
-abstract class FieldOperation extends Operation {
+/** An operation on one field of a model. */
+export abstract class FieldOperation extends Operation {
   readonly modelName: string;
   readonly name: string;
   constructor(modelName: string, name: string) {
@@ -332,16 +333,8 @@ export class AlterField extends FieldOperation {
     const after = this.model(app, to);
     await editor.alterField(before.spec(), after.spec(), before.field(this.name), after.field(this.name));
   }
-  async databaseBackwards(
-    app: string,
-    editor: SchemaEditor,
-    from: ProjectState,
-    to: ProjectState,
-  ): Promise<void> {
-    const before = this.model(app, from);
-    const after = this.model(app, to);
-    await editor.alterField(before.spec(), after.spec(), before.field(this.name), after.field(this.name));
-  }
+  /** The same change with the states swapped (the executor passes them swapped). */
+  databaseBackwards = this.databaseForwards;
   describe(): string {
     return `Alter field ${this.name} on ${this.modelName.toLowerCase()}`;
   }
@@ -403,9 +396,7 @@ export class RenameField extends FieldOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    const before = this.model(app, from);
-    const after = this.model(app, to);
-    await editor.renameField(before.spec(), after.spec(), before.field(this.name), after.field(this.newName));
+    await this.#rename(app, editor, from, to, this.name, this.newName);
   }
   async databaseBackwards(
     app: string,
@@ -413,9 +404,19 @@ export class RenameField extends FieldOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
+    await this.#rename(app, editor, from, to, this.newName, this.name);
+  }
+  async #rename(
+    app: string,
+    editor: SchemaEditor,
+    from: ProjectState,
+    to: ProjectState,
+    old: string,
+    now: string,
+  ) {
     const before = this.model(app, from);
     const after = this.model(app, to);
-    await editor.renameField(before.spec(), after.spec(), before.field(this.newName), after.field(this.name));
+    await editor.renameField(before.spec(), after.spec(), before.field(old), after.field(now));
   }
   describe(): string {
     return `Rename field ${this.name} on ${this.modelName.toLowerCase()} to ${this.newName}`;
@@ -428,7 +429,8 @@ export class RenameField extends FieldOperation {
   }
 }
 
-abstract class OptionsOperation extends Operation {
+/** An operation on the options of a model. */
+export abstract class OptionsOperation extends Operation {
   readonly modelName: string;
   constructor(modelName: string) {
     super();
@@ -450,16 +452,45 @@ abstract class OptionsOperation extends Operation {
   }
 }
 
-/** Adds an index. */
-export class AddIndex extends OptionsOperation {
-  readonly kind = 'AddIndex';
-  readonly index: Index;
-  constructor(args: { modelName: string; index: Index }) {
-    super(args.modelName);
-    this.index = args.index;
-  }
+/**
+ * What indexes and constraints have in common for a migration: a list option of named
+ * items, and the editor's calls that create and drop one (`before` is the table as the
+ * database has it, `after` as it must become).
+ */
+interface NamedOption<T extends { readonly name: string }> {
+  readonly key: 'indexes' | 'constraints';
+  readonly noun: 'index' | 'constraint';
+  create(editor: SchemaEditor, before: TableSpec, after: TableSpec, item: T): Promise<void>;
+  drop(editor: SchemaEditor, before: TableSpec, after: TableSpec, item: T): Promise<void>;
+}
+
+const INDEXES: NamedOption<Index> = {
+  key: 'indexes',
+  noun: 'index',
+  create: (editor, _before, after, index) => editor.addIndex(after, index),
+  drop: (editor, before, _after, index) => editor.removeIndex(before, index),
+};
+
+const CONSTRAINTS: NamedOption<Constraint> = {
+  key: 'constraints',
+  noun: 'constraint',
+  create: (editor, before, after, constraint) => editor.addConstraint(before, after, constraint),
+  drop: (editor, before, after, constraint) => editor.removeConstraint(before, after, constraint),
+};
+
+function itemsOf<T extends { readonly name: string }>(
+  option: NamedOption<T>,
+  where: ModelStateOptions | TableSpec,
+): readonly T[] {
+  return ((where as Record<string, unknown>)[option.key] ?? []) as readonly T[];
+}
+
+/** Adds one named item (an index, a constraint) to a model. */
+abstract class AddNamed<T extends { readonly name: string }> extends OptionsOperation {
+  protected abstract readonly option: NamedOption<T>;
+  protected abstract readonly item: T;
   stateForwards(app: string, state: ProjectState): void {
-    this.update(app, state, (o) => ({ ...o, indexes: [...(o.indexes ?? []), this.index] }));
+    this.update(app, state, (o) => ({ ...o, [this.option.key]: [...itemsOf(this.option, o), this.item] }));
   }
   async databaseForwards(
     app: string,
@@ -467,7 +498,8 @@ export class AddIndex extends OptionsOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    await editor.addIndex(this.pair(app, from, to).after, this.index);
+    const { before, after } = this.pair(app, from, to);
+    await this.option.create(editor, before, after, this.item);
   }
   async databaseBackwards(
     app: string,
@@ -475,13 +507,75 @@ export class AddIndex extends OptionsOperation {
     from: ProjectState,
     to: ProjectState,
   ): Promise<void> {
-    await editor.removeIndex(this.pair(app, from, to).after, this.index);
+    const { before, after } = this.pair(app, from, to);
+    await this.option.drop(editor, before, after, this.item);
+  }
+  override migrationNameFragment(): string {
+    return this.item.name.toLowerCase();
+  }
+}
+
+/** Removes one named item (an index, a constraint) from a model. */
+abstract class RemoveNamed<T extends { readonly name: string }> extends OptionsOperation {
+  protected abstract readonly option: NamedOption<T>;
+  readonly name: string;
+  constructor(args: { modelName: string; name: string }) {
+    super(args.modelName);
+    this.name = args.name;
+  }
+  #find(where: ModelStateOptions | TableSpec): T | undefined {
+    return itemsOf(this.option, where).find((item) => item.name === this.name);
+  }
+  stateForwards(app: string, state: ProjectState): void {
+    this.update(app, state, (o) => {
+      if (this.#find(o) === undefined)
+        throw new PorticoError(
+          'PORTICO_ERR_DB_MIGRATION',
+          `${this.kind}: no ${this.option.noun} ${this.name} on ${this.modelName}`,
+        );
+      return { ...o, [this.option.key]: itemsOf(this.option, o).filter((item) => item.name !== this.name) };
+    });
+  }
+  async databaseForwards(
+    app: string,
+    editor: SchemaEditor,
+    from: ProjectState,
+    to: ProjectState,
+  ): Promise<void> {
+    const { before, after } = this.pair(app, from, to);
+    await this.option.drop(editor, before, after, this.#find(before) as T);
+  }
+  async databaseBackwards(
+    app: string,
+    editor: SchemaEditor,
+    from: ProjectState,
+    to: ProjectState,
+  ): Promise<void> {
+    const { before, after } = this.pair(app, from, to);
+    await this.option.create(editor, before, after, this.#find(after) as T);
+  }
+  override migrationNameFragment(): string {
+    return `remove_${this.modelName.toLowerCase()}_${this.name.toLowerCase()}`;
+  }
+  args(): Record<string, unknown> {
+    return { modelName: this.modelName, name: this.name };
+  }
+}
+
+/** Adds an index. */
+export class AddIndex extends AddNamed<Index> {
+  readonly kind = 'AddIndex';
+  protected readonly option = INDEXES;
+  readonly index: Index;
+  constructor(args: { modelName: string; index: Index }) {
+    super(args.modelName);
+    this.index = args.index;
+  }
+  protected get item(): Index {
+    return this.index;
   }
   describe(): string {
     return `Create index ${this.index.name} on ${this.index.fields.join(', ')} on model ${this.modelName.toLowerCase()}`;
-  }
-  override migrationNameFragment(): string {
-    return this.index.name.toLowerCase();
   }
   args(): Record<string, unknown> {
     return { modelName: this.modelName, index: this.index };
@@ -489,81 +583,28 @@ export class AddIndex extends OptionsOperation {
 }
 
 /** Removes an index. */
-export class RemoveIndex extends OptionsOperation {
+export class RemoveIndex extends RemoveNamed<Index> {
   readonly kind = 'RemoveIndex';
-  readonly name: string;
-  constructor(args: { modelName: string; name: string }) {
-    super(args.modelName);
-    this.name = args.name;
-  }
-  stateForwards(app: string, state: ProjectState): void {
-    this.update(app, state, (o) => {
-      if (!(o.indexes ?? []).some((i) => i.name === this.name))
-        throw new PorticoError(
-          'PORTICO_ERR_DB_MIGRATION',
-          `RemoveIndex: no index ${this.name} on ${this.modelName}`,
-        );
-      return { ...o, indexes: (o.indexes ?? []).filter((i) => i.name !== this.name) };
-    });
-  }
-  async databaseForwards(app: string, editor: SchemaEditor, from: ProjectState): Promise<void> {
-    const spec = from.model(label(app, this.modelName)).spec();
-    await editor.removeIndex(spec, spec.indexes.find((i) => i.name === this.name) as Index);
-  }
-  async databaseBackwards(
-    app: string,
-    editor: SchemaEditor,
-    _from: ProjectState,
-    to: ProjectState,
-  ): Promise<void> {
-    const spec = to.model(label(app, this.modelName)).spec();
-    await editor.addIndex(spec, spec.indexes.find((i) => i.name === this.name) as Index);
-  }
+  protected readonly option = INDEXES;
   describe(): string {
     return `Remove index ${this.name} from ${this.modelName.toLowerCase()}`;
-  }
-  override migrationNameFragment(): string {
-    return `remove_${this.modelName.toLowerCase()}_${this.name.toLowerCase()}`;
-  }
-  args(): Record<string, unknown> {
-    return { modelName: this.modelName, name: this.name };
   }
 }
 
 /** Adds a unique or check constraint. */
-export class AddConstraint extends OptionsOperation {
+export class AddConstraint extends AddNamed<Constraint> {
   readonly kind = 'AddConstraint';
+  protected readonly option = CONSTRAINTS;
   readonly constraint: Constraint;
   constructor(args: { modelName: string; constraint: Constraint }) {
     super(args.modelName);
     this.constraint = args.constraint;
   }
-  stateForwards(app: string, state: ProjectState): void {
-    this.update(app, state, (o) => ({ ...o, constraints: [...(o.constraints ?? []), this.constraint] }));
-  }
-  async databaseForwards(
-    app: string,
-    editor: SchemaEditor,
-    from: ProjectState,
-    to: ProjectState,
-  ): Promise<void> {
-    const { before, after } = this.pair(app, from, to);
-    await editor.addConstraint(before, after, this.constraint);
-  }
-  async databaseBackwards(
-    app: string,
-    editor: SchemaEditor,
-    from: ProjectState,
-    to: ProjectState,
-  ): Promise<void> {
-    const { before, after } = this.pair(app, from, to);
-    await editor.removeConstraint(before, after, this.constraint);
+  protected get item(): Constraint {
+    return this.constraint;
   }
   describe(): string {
     return `Create constraint ${this.constraint.name} on model ${this.modelName.toLowerCase()}`;
-  }
-  override migrationNameFragment(): string {
-    return this.constraint.name.toLowerCase();
   }
   args(): Record<string, unknown> {
     return { modelName: this.modelName, constraint: this.constraint };
@@ -571,57 +612,11 @@ export class AddConstraint extends OptionsOperation {
 }
 
 /** Removes a constraint. */
-export class RemoveConstraint extends OptionsOperation {
+export class RemoveConstraint extends RemoveNamed<Constraint> {
   readonly kind = 'RemoveConstraint';
-  readonly name: string;
-  constructor(args: { modelName: string; name: string }) {
-    super(args.modelName);
-    this.name = args.name;
-  }
-  stateForwards(app: string, state: ProjectState): void {
-    this.update(app, state, (o) => {
-      if (!(o.constraints ?? []).some((c) => c.name === this.name))
-        throw new PorticoError(
-          'PORTICO_ERR_DB_MIGRATION',
-          `RemoveConstraint: no constraint ${this.name} on ${this.modelName}`,
-        );
-      return { ...o, constraints: (o.constraints ?? []).filter((c) => c.name !== this.name) };
-    });
-  }
-  async databaseForwards(
-    app: string,
-    editor: SchemaEditor,
-    from: ProjectState,
-    to: ProjectState,
-  ): Promise<void> {
-    const { before, after } = this.pair(app, from, to);
-    await editor.removeConstraint(
-      before,
-      after,
-      before.constraints.find((c) => c.name === this.name) as Constraint,
-    );
-  }
-  async databaseBackwards(
-    app: string,
-    editor: SchemaEditor,
-    from: ProjectState,
-    to: ProjectState,
-  ): Promise<void> {
-    const { before, after } = this.pair(app, from, to);
-    await editor.addConstraint(
-      before,
-      after,
-      after.constraints.find((c) => c.name === this.name) as Constraint,
-    );
-  }
+  protected readonly option = CONSTRAINTS;
   describe(): string {
     return `Remove constraint ${this.name} from model ${this.modelName.toLowerCase()}`;
-  }
-  override migrationNameFragment(): string {
-    return `remove_${this.modelName.toLowerCase()}_${this.name.toLowerCase()}`;
-  }
-  args(): Record<string, unknown> {
-    return { modelName: this.modelName, name: this.name };
   }
 }
 
@@ -645,15 +640,8 @@ export class AlterUniqueTogether extends OptionsOperation {
     const { before, after } = this.pair(app, from, to);
     await editor.alterUniqueTogether(before, after);
   }
-  async databaseBackwards(
-    app: string,
-    editor: SchemaEditor,
-    from: ProjectState,
-    to: ProjectState,
-  ): Promise<void> {
-    const { before, after } = this.pair(app, from, to);
-    await editor.alterUniqueTogether(before, after);
-  }
+  /** The same change with the states swapped (the executor passes them swapped). */
+  databaseBackwards = this.databaseForwards;
   describe(): string {
     return `Alter unique_together for ${this.modelName.toLowerCase()} (${this.uniqueTogether.length} constraint(s))`;
   }

@@ -49,7 +49,7 @@ function fieldTypes(value: unknown, into: Set<string>): void {
 export function writeMigration(
   operations: readonly Operation[],
   dependencies: ReadonlyArray<readonly [string, string]>,
-  options: { importFrom?: string; now?: Date } = {},
+  options: { importFrom?: string; now?: Date; replaces?: ReadonlyArray<readonly [string, string]> } = {},
 ): string {
   const types = new Set<string>();
   for (const op of operations) fieldTypes(op.args(), types);
@@ -61,6 +61,9 @@ export function writeMigration(
     `import { ${[...names, 'migrations'].join(', ')} } from '${from}';`,
     '',
     'export default migrations.Migration({',
+    ...(options.replaces === undefined
+      ? []
+      : [`  replaces: ${literal(options.replaces.map(([a, n]) => [a, n]))},`]),
     `  dependencies: ${literal(dependencies.map(([a, n]) => [a, n]))},`,
     '  operations: [',
     ...ops,
