@@ -11,22 +11,17 @@ const mainHelp = `Usage: portico <command> [options]
 
 Commands:
   serve MODULE:ATTR   serve a TSGI application with a master and workers
-  check               check a project's configuration
-  routes              print a project's URL table
   runserver [ADDR]    serve a project for development, reloading on changes
   startproject NAME   create a new project
+  check               check a project's configuration
+  routes              print a project's URL table
+  shell, dbshell      a prompt with the project loaded; the database's own shell
   makemigrations      write the migrations the models need (--check for CI)
   migrate [APP [TO]]  apply (or unapply to a target) the migrations
-  showmigrations      list each app's migrations, applied or not
-  sqlmigrate APP NAME print the SQL of a migration
-  squashmigrations    squash an app's migrations into one
-  dumpdata [APP...]   print the database's rows as a JSON fixture
-  loaddata FILE...    load JSON fixtures into the database
-  dbshell             the database's own shell (sqlite3 or psql)
-  shell               a prompt with the settings loaded and the models in scope
-  clearsessions       delete expired sessions (createcachetable: the cache tables)
-  createsuperuser     create a user with every permission (auth)
-  changepassword [U]  change a user's password (auth)
+  showmigrations, sqlmigrate APP NAME, squashmigrations APP END
+  dumpdata [APP...], loaddata FILE...   JSON fixtures out of and into the database
+  createsuperuser, changepassword [USER]   the auth app's users
+  clearsessions, createcachetable          sessions and cache upkeep
 
 Options:
   -h, --help          show this help (portico <command> --help for a command's)
