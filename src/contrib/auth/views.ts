@@ -53,17 +53,11 @@ abstract class RedirectView extends View {
 }
 
 /**
- * The login page: GET shows the form; POST authenticates, logs in and redirects to a safe
- * `next` or `settings.auth.loginRedirectUrl`. Failed attempts are limited per account and
- * per client address (`loginThrottleAttempts` in `loginThrottleWindow` seconds): past the
- * limit the page answers 429 with a form error and `Retry-After`.
+ * A page with a form that logs someone in when it succeeds (login, sign-up): its template,
+ * and a default destination of `settings.auth.loginRedirectUrl`.
  */
-export class LoginView extends RedirectView {
-  templateName = 'registration/login.html';
-  /** Send an already logged-in user straight on (Django's `redirect_authenticated_user`). */
-  redirectAuthenticatedUser = false;
-  /** The failed-login limiter (in-process by default). */
-  throttle: LoginThrottle = defaultLoginThrottle;
+abstract class LoginFormView extends RedirectView {
+  abstract templateName: string;
   /** Extra template context. */
   extraContext: Readonly<Record<string, unknown>> = {};
 
@@ -71,19 +65,30 @@ export class LoginView extends RedirectView {
     return resolveUrl(request, this.nextPage ?? authSettings(request.settings).loginRedirectUrl);
   }
 
-  renderForm(request: HttpRequest, form: AuthenticationForm, status = 200): HttpResponseBase {
-    return render(
-      request,
-      this.templateName,
-      {
-        ...this.extraContext,
-        form,
-        next: this.getRedirectUrl(request),
-        redirectFieldName: this.redirectFieldName,
-      },
-      { status },
-    );
+  /** The page with `form` (its values and errors), `next` and the redirect field's name. */
+  renderForm(request: HttpRequest, form: Form, status = 200): HttpResponseBase {
+    const context = {
+      ...this.extraContext,
+      form,
+      next: this.getRedirectUrl(request),
+      redirectFieldName: this.redirectFieldName,
+    };
+    return render(request, this.templateName, context, { status });
   }
+}
+
+/**
+ * The login page: GET shows the form; POST authenticates, logs in and redirects to a safe
+ * `next` or `settings.auth.loginRedirectUrl`. Failed attempts are limited per account and
+ * per client address (`loginThrottleAttempts` in `loginThrottleWindow` seconds): past the
+ * limit the page answers 429 with a form error and `Retry-After`.
+ */
+export class LoginView extends LoginFormView {
+  templateName = 'registration/login.html';
+  /** Send an already logged-in user straight on (Django's `redirect_authenticated_user`). */
+  redirectAuthenticatedUser = false;
+  /** The failed-login limiter (in-process by default). */
+  throttle: LoginThrottle = defaultLoginThrottle;
 
   async get(request: HttpRequest): Promise<HttpResponseBase> {
     if (this.redirectAuthenticatedUser && (await requestUser(request)).isAuthenticated) {
@@ -154,29 +159,10 @@ export class LogoutView extends RedirectView {
  * A sign-up page (`UserCreationForm` with the password validators): on success the new user
  * is logged in and redirected to a safe `next` or `settings.auth.loginRedirectUrl`.
  */
-export class SignupView extends RedirectView {
+export class SignupView extends LoginFormView {
   templateName = 'registration/signup.html';
   /** Log the new user in (default true). */
   loginAfterSignup = true;
-  extraContext: Readonly<Record<string, unknown>> = {};
-
-  getDefaultRedirectUrl(request: HttpRequest): string {
-    return resolveUrl(request, this.nextPage ?? authSettings(request.settings).loginRedirectUrl);
-  }
-
-  renderForm(request: HttpRequest, form: Form, status = 200): HttpResponseBase {
-    return render(
-      request,
-      this.templateName,
-      {
-        ...this.extraContext,
-        form,
-        next: this.getRedirectUrl(request),
-        redirectFieldName: this.redirectFieldName,
-      },
-      { status },
-    );
-  }
 
   get(request: HttpRequest): HttpResponseBase {
     return this.renderForm(request, new UserCreationForm());
