@@ -15,6 +15,7 @@ export {
   type AuthResult,
   BasicAuthentication,
   type CredentialsChecker,
+  SessionAuthentication,
   TokenAuthentication,
   type TokenStore,
 } from './authentication.ts';

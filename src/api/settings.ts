@@ -23,6 +23,7 @@ import {
   type AuthenticationClass,
   BasicAuthentication,
   type CredentialsChecker,
+  SessionAuthentication,
   type TokenStore,
 } from './authentication.ts';
 import type { ExceptionHandler } from './exception-handler.ts';
@@ -41,7 +42,11 @@ export interface ApiSettings {
   defaultRendererClasses: readonly RendererClass[];
   /** Parsers for `request.data`. */
   defaultParserClasses: readonly ParserClass[];
-  /** Authenticators, tried in order; the first one's header decides 401 vs 403. */
+  /**
+   * Authenticators, tried in order; the first one's header decides 401 vs 403. DRF's
+   * default, `[SessionAuthentication, BasicAuthentication]`: refusals of anonymous
+   * requests are 403s (the session offers no challenge).
+   */
   defaultAuthenticationClasses: readonly AuthenticationClass[];
   /** Permissions every request must pass. */
   defaultPermissionClasses: readonly PermissionClass[];
@@ -76,7 +81,7 @@ export interface ApiSettings {
 const defaults: ApiSettings = {
   defaultRendererClasses: [JSONRenderer, BrowsableAPIRenderer],
   defaultParserClasses: [JSONParser, FormParser, MultiPartParser],
-  defaultAuthenticationClasses: [BasicAuthentication],
+  defaultAuthenticationClasses: [SessionAuthentication, BasicAuthentication],
   defaultPermissionClasses: [AllowAny],
   defaultThrottleClasses: [],
   defaultThrottleRates: {},
