@@ -89,8 +89,10 @@ export {
   type ThrottleClass,
   type ThrottleHit,
   type ThrottleStore,
+  throttleStoreOf,
   UserRateThrottle,
 } from './throttling.ts';
+export { CacheThrottleStore } from './throttling-cache.ts';
 export {
   type ApiClassView,
   type ApiHandler,

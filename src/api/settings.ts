@@ -72,8 +72,13 @@ export interface ApiSettings {
   authenticateCredentials: CredentialsChecker | null;
   /** Where `TokenAuthentication` looks keys up (e.g. `databaseTokenStore(...)` of authtoken). */
   tokenStore: TokenStore | null;
-  /** Where throttles count; null for this process's memory. */
+  /** Where throttles count; null for `throttleCache`, else this process's memory. */
   throttleStore: ThrottleStore | null;
+  /**
+   * The alias of a cache in the `caches` settings to count throttles in (shared by every
+   * worker: Redis, the database), when `throttleStore` is not set; null for none.
+   */
+  throttleCache: string | null;
   /** Proxies in front that append to X-Forwarded-For; null to trust REMOTE_ADDR as the server set it. */
   numProxies: number | null;
 }
@@ -95,6 +100,7 @@ const defaults: ApiSettings = {
   authenticateCredentials: null,
   tokenStore: null,
   throttleStore: null,
+  throttleCache: null,
   numProxies: null,
 };
 
@@ -105,6 +111,8 @@ export const apiSettings = defineSettingsSection(
     check: (s) => {
       if (s.validationErrorStatus !== 400 && s.validationErrorStatus !== 422)
         return ['validationErrorStatus', 'must be 400 or 422'];
+      if (s.throttleCache !== null && (typeof s.throttleCache !== 'string' || s.throttleCache === ''))
+        return ['throttleCache', "must be the alias of a cache (e.g. 'default') or null"];
       if (s.numProxies !== null && (!Number.isInteger(s.numProxies) || s.numProxies < 0))
         return ['numProxies', 'must be a non-negative integer or null'];
       for (const [scope, rate] of Object.entries(s.defaultThrottleRates)) {
