@@ -28,7 +28,8 @@ function slugTaken(slug: string): Conflict {
 export async function createProject(data: NewProject) {
   try {
     return await atomic(async () => {
-      if (await Project.objects.filter({ slug: data.project_slug }).exists()) throw slugTaken(data.project_slug);
+      if (await Project.objects.filter({ slug: data.project_slug }).exists())
+        throw slugTaken(data.project_slug);
       const [organization] = await Organization.objects.getOrCreate(
         { slug: data.organization_slug },
         { name: data.organization_slug },
@@ -46,7 +47,10 @@ export async function createProject(data: NewProject) {
       return { organization, project, key };
     });
   } catch (error) {
-    if (error instanceof IntegrityError && (await Project.objects.filter({ slug: data.project_slug }).exists()))
+    if (
+      error instanceof IntegrityError &&
+      (await Project.objects.filter({ slug: data.project_slug }).exists())
+    )
       throw slugTaken(data.project_slug);
     throw error;
   }

@@ -46,7 +46,9 @@ registerCheck(
     }
     if (api.throttleCache !== null && api.throttleStore === null) {
       // Without a `caches` section the project has Django's one cache, 'default'.
-      const configured = (settings as { caches?: Readonly<Record<string, unknown>> }).caches ?? { default: {} };
+      const configured = (settings as { caches?: Readonly<Record<string, unknown>> }).caches ?? {
+        default: {},
+      };
       if (!Object.hasOwn(configured, api.throttleCache))
         messages.push({
           level: 'error',

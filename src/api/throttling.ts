@@ -131,7 +131,9 @@ export class MemoryThrottleStore implements ThrottleStore {
 export const defaultThrottleStore: MemoryThrottleStore = new MemoryThrottleStore();
 
 /** Where the throttles of these settings count: `throttleStore`, else `throttleCache`, else memory. */
-export function throttleStoreOf(api: Pick<ResolvedApiSettings, 'throttleStore' | 'throttleCache'>): ThrottleStore {
+export function throttleStoreOf(
+  api: Pick<ResolvedApiSettings, 'throttleStore' | 'throttleCache'>,
+): ThrottleStore {
   if (api.throttleStore !== null) return api.throttleStore;
   if (api.throttleCache !== null) return cacheThrottleStore(api.throttleCache);
   return defaultThrottleStore;

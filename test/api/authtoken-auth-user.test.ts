@@ -4,7 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { APIView, IsAuthenticated, type PermissionClass, type Request, Response, TokenAuthentication } from '../../src/api/index.ts';
+import {
+  APIView,
+  IsAuthenticated,
+  type PermissionClass,
+  type Request,
+  Response,
+  TokenAuthentication,
+} from '../../src/api/index.ts';
 import { authtokenApp, databaseTokenStore, loadAuthUser, Token } from '../../src/api/authtoken/index.ts';
 import { APIClient } from '../../src/api/test/index.ts';
 import { configureAuth, createUser, PBKDF2PasswordHasher, User } from '../../src/contrib/auth/index.ts';
@@ -55,7 +62,10 @@ for (const vendor of VENDORS) {
 
     test('loadAuthUser: by primary key, null for an unknown or malformed id', async () => {
       const bob = await createUser({ username: 'bob', password: 'pw-123456' });
-      assert.equal(((await loadAuthUser(String(bob.id))) as InstanceType<typeof User> | null)?.username, 'bob');
+      assert.equal(
+        ((await loadAuthUser(String(bob.id))) as InstanceType<typeof User> | null)?.username,
+        'bob',
+      );
       assert.equal(await loadAuthUser('999999'), null);
       for (const id of ['99999999999999999999', '2147483648', 'abc', '1.5', ''])
         assert.equal(await loadAuthUser(id), null, id);

@@ -124,9 +124,13 @@ for (const vendor of VENDORS) {
       assert.deepEqual(wrong.json(), {
         detail: "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect.",
       });
-      const foreign = await client.post('/me/', { a: 1 }, {
-        headers: { 'X-CSRFToken': token, Origin: 'https://evil.example' },
-      });
+      const foreign = await client.post(
+        '/me/',
+        { a: 1 },
+        {
+          headers: { 'X-CSRFToken': token, Origin: 'https://evil.example' },
+        },
+      );
       assert.equal(foreign.status, 403);
       assert.match((foreign.json() as { detail: string }).detail, /^CSRF Failed: Origin checking failed/);
 

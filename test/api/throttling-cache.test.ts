@@ -85,7 +85,11 @@ test('api.throttleCache on a locmem cache, through a view: 429 with Retry-After'
   assert.equal(refused.status, 429);
   const retry = Number(refused.headers.get('retry-after'));
   assert.ok(retry >= 1 && retry <= 3600, `Retry-After ${retry}`);
-  assert.equal(await caches.get('default').get(`throttle_burst_127.0.0.1`), undefined, 'keys carry the window');
+  assert.equal(
+    await caches.get('default').get(`throttle_burst_127.0.0.1`),
+    undefined,
+    'keys carry the window',
+  );
 });
 
 describe('on Redis', { skip: SKIP_REDIS }, () => {

@@ -7,13 +7,7 @@ import { after, before, describe, test } from 'node:test';
 // First: the demo's settings read the database's path when they load.
 import { DEMO_DATABASE } from '../helpers/demo-database.ts';
 import { reverse } from '../../examples/demo/urls.ts';
-import {
-  joneApp,
-  Organization,
-  Project,
-  ProjectKey,
-  ProjectMember,
-} from '../../examples/jone/models.ts';
+import { joneApp, Organization, Project, ProjectKey, ProjectMember } from '../../examples/jone/models.ts';
 import { DEVELOPMENT_RPC_SECRET, rpcSecretFor } from '../../examples/jone/secret.ts';
 import { urlpatterns } from '../../examples/jone/urls.ts';
 import { APIClient } from '../../src/api/test/index.ts';
@@ -189,7 +183,10 @@ for (const vendor of VENDORS) {
       assert.deepEqual(bad.json(), {
         project_slug: ['Ensure this field has no more than 200 characters.'],
         organization_slug: ['This field may not be blank.'],
-        members: { 0: { email: ['Enter a valid email address.'] }, 1: { email: ['This field is required.'] } },
+        members: {
+          0: { email: ['Enter a valid email address.'] },
+          1: { email: ['This field is required.'] },
+        },
       });
 
       const empty = await client().post(URL_PATH, { ...SEED_BODY, project_slug: 'p_empty', members: [] });
@@ -204,7 +201,10 @@ for (const vendor of VENDORS) {
       assert.equal(twice.status, 400);
       assert.deepEqual(twice.json(), { members: ['The member PengChang@jd.com is listed twice.'] });
 
-      const notJson = await client().post(URL_PATH, undefined, { body: '{"members": [', contentType: 'application/json' });
+      const notJson = await client().post(URL_PATH, undefined, {
+        body: '{"members": [',
+        contentType: 'application/json',
+      });
       assert.equal(notJson.status, 400);
       assert.match((notJson.json() as { detail: string }).detail, /^JSON parse error/);
 
