@@ -4,7 +4,7 @@
  * concurrent requests over two connections, and two `portico serve` workers, counted exactly.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import {
   APIView,
   CacheThrottleStore,
@@ -16,7 +16,15 @@ import {
   defaultThrottleStore,
 } from '../../src/api/index.ts';
 import { APIClient } from '../../src/api/test/index.ts';
-import { caches, LocMemCache, RedisCache } from '../../src/contrib/cache/index.ts';
+import {
+  caches,
+  createCacheTable,
+  DatabaseCache,
+  LocMemCache,
+  RedisCache,
+} from '../../src/contrib/cache/index.ts';
+import { configureDatabases, connections } from '../../src/db/index.ts';
+import { createTestDatabase, type TestDatabase, VENDORS } from '../db/helpers.ts';
 import { path, type Settings } from '../../src/web/index.ts';
 import { startPortico } from '../appserver/helpers.ts';
 import { REDIS_URL, SKIP_REDIS, uniquePrefix } from '../contrib/redis.ts';
@@ -91,6 +99,29 @@ test('api.throttleCache on a locmem cache, through a view: 429 with Retry-After'
     'keys carry the window',
   );
 });
+
+for (const vendor of VENDORS) {
+  describe(`on the database cache (${vendor})`, () => {
+    let db: TestDatabase;
+    before(async () => {
+      db = await createTestDatabase(vendor);
+      await connections.reset();
+      configureDatabases({ databases: { default: db.settings } });
+      await createCacheTable('throttle_cache');
+    });
+    after(async () => {
+      await connections.reset();
+      await db.drop();
+    });
+
+    test('40 concurrent hits against a limit of 7: exactly 7 allowed', async () => {
+      const store = new CacheThrottleStore(new DatabaseCache('throttle_cache', { keyPrefix: vendor }));
+      const hits = await Promise.all(Array.from({ length: 40 }, () => store.hit('throttle_db_1', 86_400, 7)));
+      assert.equal(hits.filter((h) => h.allowed).length, 7);
+      assert.ok(hits.filter((h) => !h.allowed).every((h) => (h.wait as number) > 0));
+    });
+  });
+}
 
 describe('on Redis', { skip: SKIP_REDIS }, () => {
   const opened: RedisCache[] = [];
