@@ -7,13 +7,14 @@ import { CsrfViewMiddleware } from '../../src/contrib/csrf/index.ts';
 import { MessageMiddleware, messagesContextProcessor } from '../../src/contrib/messages/index.ts';
 import { CommonMiddleware, type Settings } from '../../src/web/index.ts';
 import { serverTiming } from './middleware.ts';
+import { joneApp } from '../jone/models.ts';
 import { notesApp } from './models.ts';
 import * as urls from './urls.ts';
 
 export default {
   rootUrlconf: urls,
   // The apps whose models and migrations the project uses (Django's INSTALLED_APPS).
-  installedApps: [notesApp],
+  installedApps: [notesApp, joneApp],
   // One SQLite file next to this one, unless DEMO_DATABASE_FILE names another (a throwaway one).
   databases: {
     default: {

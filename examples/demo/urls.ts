@@ -3,6 +3,7 @@
  * `notes:list`, `notes:detail`...: `reverse('notes:detail', { kwargs: { id: 1 } })`.
  */
 import { createReverse, include, path, RedirectView } from '../../src/web/index.ts';
+import { urlpatterns as joneUrls } from '../jone/urls.ts';
 import { exportNotes, home, NoteListView, noteDetail, notFound, stylesheet } from './views.ts';
 
 const notePatterns = [
@@ -17,6 +18,7 @@ export const urlpatterns = [
   // A short link: RedirectView reverses a namespaced name with the URL's own parameters.
   path('n/<int:id>/', RedirectView.asView({ patternName: 'notes:detail' }), { name: 'short' }),
   path('static/demo.css', stylesheet, { name: 'stylesheet' }),
+  path('api/jd/', include(joneUrls)),
 ];
 
 // The root URLconf module may name its error views, as in Django.

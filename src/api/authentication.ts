@@ -4,13 +4,18 @@
  * `AuthenticationFailed`. The first authenticator's {@link Authentication.authenticateHeader}
  * is what makes an unauthenticated answer a 401 with `WWW-Authenticate` rather than a 403.
  *
+ * `SessionAuthentication` takes the user contrib's `AuthenticationMiddleware` put on the
+ * framework's request (a logged-in browser), and then enforces CSRF as Django's forms do.
+ *
  * User lookups are pluggable (the project's user model is its own): Basic credentials go
  * to the `api.authenticateCredentials` setting, tokens to the `api.tokenStore` setting
  * (the `authtoken` app provides a database-backed one).
  *
  * @module
  */
-import { AuthenticationFailed } from './exceptions.ts';
+import { csrfRejectReason } from '../contrib/csrf/check.ts';
+import { csrfSettingsOf } from '../contrib/csrf/settings.ts';
+import { AuthenticationFailed, PermissionDenied } from './exceptions.ts';
 import type { Request } from './request.ts';
 import type { ApiUser } from './user.ts';
 
@@ -134,5 +139,37 @@ export class TokenAuthentication implements Authentication {
 
   authenticateHeader(_request: Request): string {
     return this.keywords[0] ?? 'Token';
+  }
+}
+
+/**
+ * The session's user (DRF's `SessionAuthentication`): whoever contrib's
+ * `AuthenticationMiddleware` found logged in (`request.user` of the framework's request),
+ * when active. An authenticated request with an unsafe method must then pass the CSRF
+ * check — the origin and the `X-CSRFToken` header (or the form's `csrfmiddlewaretoken`)
+ * against the `csrftoken` cookie — or it is a 403 `CSRF Failed: <reason>`; API views are
+ * CSRF-exempt for the middleware, so this is where a cookie-authenticated call is checked.
+ * Anonymous requests are not checked (they carry no ambient authority).
+ *
+ * It offers no `WWW-Authenticate` challenge: first in a view's list, it makes refusals of
+ * anonymous requests 403s (DRF's default), not 401s.
+ */
+export class SessionAuthentication implements Authentication {
+  async authenticate(request: Request): Promise<AuthResult | null> {
+    const http = request.httpRequest as { user?: unknown; auser?: () => Promise<unknown> };
+    // The middleware resolves the user before the view; auser() is its promise when set.
+    const user = (http.auser !== undefined ? await http.auser() : http.user) as ApiUser | undefined | null;
+    // Read before authentication set it: our own request.user would be the API's.
+    if (user === undefined || user === null || user.isAuthenticated !== true || user.isActive === false)
+      return null;
+    await this.enforceCsrf(request);
+    return [user, null];
+  }
+
+  /** Runs contrib's CSRF check for this request; a failure is a 403 naming the reason. */
+  async enforceCsrf(request: Request): Promise<void> {
+    const http = request.httpRequest;
+    const reason = await csrfRejectReason(http, csrfSettingsOf(http));
+    if (reason !== null) throw new PermissionDenied(`CSRF Failed: ${reason}`);
   }
 }

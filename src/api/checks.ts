@@ -6,6 +6,7 @@
  *   (every request would be a 500).
  * - `api.W001`: `TokenAuthentication` among the defaults without `api.tokenStore` (every
  *   token would be refused).
+ * - `api.E002`: `api.throttleCache` names a cache that is not in the `caches` settings.
  *
  * @module
  */
@@ -42,6 +43,19 @@ registerCheck(
           'TokenAuthentication is a default authenticator but api.tokenStore is not set: every token is refused.',
         hint: "Set api.tokenStore, e.g. databaseTokenStore(loadUser) from 'portico/api/authtoken'.",
       });
+    }
+    if (api.throttleCache !== null && api.throttleStore === null) {
+      // Without a `caches` section the project has Django's one cache, 'default'.
+      const configured = (settings as { caches?: Readonly<Record<string, unknown>> }).caches ?? {
+        default: {},
+      };
+      if (!Object.hasOwn(configured, api.throttleCache))
+        messages.push({
+          level: 'error',
+          id: 'api.E002',
+          message: `api.throttleCache is '${api.throttleCache}', which is not a cache in settings.caches.`,
+          hint: `Add caches.${api.throttleCache} (e.g. { backend: 'redis', location: 'redis://…' }), or name another cache.`,
+        });
     }
     return messages;
   },

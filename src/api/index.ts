@@ -15,6 +15,7 @@ export {
   type AuthResult,
   BasicAuthentication,
   type CredentialsChecker,
+  SessionAuthentication,
   TokenAuthentication,
   type TokenStore,
 } from './authentication.ts';
@@ -88,8 +89,10 @@ export {
   type ThrottleClass,
   type ThrottleHit,
   type ThrottleStore,
+  throttleStoreOf,
   UserRateThrottle,
 } from './throttling.ts';
+export { CacheThrottleStore } from './throttling-cache.ts';
 export {
   type ApiClassView,
   type ApiHandler,

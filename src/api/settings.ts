@@ -23,6 +23,7 @@ import {
   type AuthenticationClass,
   BasicAuthentication,
   type CredentialsChecker,
+  SessionAuthentication,
   type TokenStore,
 } from './authentication.ts';
 import type { ExceptionHandler } from './exception-handler.ts';
@@ -41,7 +42,11 @@ export interface ApiSettings {
   defaultRendererClasses: readonly RendererClass[];
   /** Parsers for `request.data`. */
   defaultParserClasses: readonly ParserClass[];
-  /** Authenticators, tried in order; the first one's header decides 401 vs 403. */
+  /**
+   * Authenticators, tried in order; the first one's header decides 401 vs 403. DRF's
+   * default, `[SessionAuthentication, BasicAuthentication]`: refusals of anonymous
+   * requests are 403s (the session offers no challenge).
+   */
   defaultAuthenticationClasses: readonly AuthenticationClass[];
   /** Permissions every request must pass. */
   defaultPermissionClasses: readonly PermissionClass[];
@@ -67,8 +72,13 @@ export interface ApiSettings {
   authenticateCredentials: CredentialsChecker | null;
   /** Where `TokenAuthentication` looks keys up (e.g. `databaseTokenStore(...)` of authtoken). */
   tokenStore: TokenStore | null;
-  /** Where throttles count; null for this process's memory. */
+  /** Where throttles count; null for `throttleCache`, else this process's memory. */
   throttleStore: ThrottleStore | null;
+  /**
+   * The alias of a cache in the `caches` settings to count throttles in (shared by every
+   * worker: Redis, the database), when `throttleStore` is not set; null for none.
+   */
+  throttleCache: string | null;
   /** Proxies in front that append to X-Forwarded-For; null to trust REMOTE_ADDR as the server set it. */
   numProxies: number | null;
 }
@@ -76,7 +86,7 @@ export interface ApiSettings {
 const defaults: ApiSettings = {
   defaultRendererClasses: [JSONRenderer, BrowsableAPIRenderer],
   defaultParserClasses: [JSONParser, FormParser, MultiPartParser],
-  defaultAuthenticationClasses: [BasicAuthentication],
+  defaultAuthenticationClasses: [SessionAuthentication, BasicAuthentication],
   defaultPermissionClasses: [AllowAny],
   defaultThrottleClasses: [],
   defaultThrottleRates: {},
@@ -90,6 +100,7 @@ const defaults: ApiSettings = {
   authenticateCredentials: null,
   tokenStore: null,
   throttleStore: null,
+  throttleCache: null,
   numProxies: null,
 };
 
@@ -100,6 +111,8 @@ export const apiSettings = defineSettingsSection(
     check: (s) => {
       if (s.validationErrorStatus !== 400 && s.validationErrorStatus !== 422)
         return ['validationErrorStatus', 'must be 400 or 422'];
+      if (s.throttleCache !== null && (typeof s.throttleCache !== 'string' || s.throttleCache === ''))
+        return ['throttleCache', "must be the alias of a cache (e.g. 'default') or null"];
       if (s.numProxies !== null && (!Number.isInteger(s.numProxies) || s.numProxies < 0))
         return ['numProxies', 'must be a non-negative integer or null'];
       for (const [scope, rate] of Object.entries(s.defaultThrottleRates)) {

@@ -7,12 +7,15 @@
  * Counting goes through a {@link ThrottleStore}, whose `hit()` checks and counts in one
  * step, so concurrent requests cannot all slip under the limit (DRF's own is racy). The
  * default store is this process's memory ({@link MemoryThrottleStore}, DRF's sliding
- * window); with several workers, give `api.throttleStore` a shared one.
+ * window); with several workers, name a shared cache in `api.throttleCache` (counted by
+ * `CacheThrottleStore`), or give `api.throttleStore` a store of your own.
  *
  * @module
  */
 import { ImproperlyConfigured } from '../web/index.ts';
 import type { Request } from './request.ts';
+import type { ResolvedApiSettings } from './settings.ts';
+import { cacheThrottleStore } from './throttling-cache.ts';
 
 /** What a store answers for one hit. */
 export interface ThrottleHit {
@@ -127,6 +130,15 @@ export class MemoryThrottleStore implements ThrottleStore {
 /** The process's default store (used when `api.throttleStore` is null). */
 export const defaultThrottleStore: MemoryThrottleStore = new MemoryThrottleStore();
 
+/** Where the throttles of these settings count: `throttleStore`, else `throttleCache`, else memory. */
+export function throttleStoreOf(
+  api: Pick<ResolvedApiSettings, 'throttleStore' | 'throttleCache'>,
+): ThrottleStore {
+  if (api.throttleStore !== null) return api.throttleStore;
+  if (api.throttleCache !== null) return cacheThrottleStore(api.throttleCache);
+  return defaultThrottleStore;
+}
+
 const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /**
@@ -213,7 +225,7 @@ export abstract class SimpleRateThrottle implements Throttle {
     const key = this.getCacheKey(request, view);
     if (key === null) return true;
     const [limit, seconds] = parseRate(rate);
-    const store = request.apiSettings.throttleStore ?? defaultThrottleStore;
+    const store = throttleStoreOf(request.apiSettings);
     const hit = await store.hit(key, seconds, limit);
     this.#wait = hit.allowed ? null : hit.wait;
     return hit.allowed;

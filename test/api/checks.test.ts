@@ -31,3 +31,15 @@ test('api.W001: TokenAuthentication without a token store', () => {
     [],
   );
 });
+
+test('api.E002: throttleCache names a cache that is not configured', () => {
+  assert.deepEqual(ids({ ...base, api: { throttleCache: 'default' } }), [], "'default' always exists");
+  const messages = ids({ ...base, caches: { default: {} }, api: { throttleCache: 'throttle' } });
+  assert.deepEqual(messages, [
+    "api.E002 api.throttleCache is 'throttle', which is not a cache in settings.caches.",
+  ]);
+  assert.deepEqual(
+    ids({ ...base, caches: { default: {}, throttle: {} }, api: { throttleCache: 'throttle' } }),
+    [],
+  );
+});

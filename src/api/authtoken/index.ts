@@ -4,4 +4,4 @@
  * @module
  */
 export { authtokenApp, generateToken, newTokenKey, Token, tokenDigest, type TokenRecord } from './models.ts';
-export { databaseTokenStore, revokeTokens } from './store.ts';
+export { databaseTokenStore, loadAuthUser, revokeTokens } from './store.ts';

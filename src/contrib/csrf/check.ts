@@ -203,18 +203,44 @@ export function processView(
     return options.reject ? reject(request, error.reason, settings) : null;
   };
   try {
-    if (typeof request.META.HTTP_ORIGIN === 'string') {
-      if (!originVerified(request, settings))
-        throw new RejectRequest(reasonWith(REASON_BAD_ORIGIN, request.META.HTTP_ORIGIN));
-    } else if (request.isSecure()) {
-      checkReferer(request, settings);
-    }
-    const checked = checkToken(request, settings);
+    const checked = checkOriginAndToken(request, settings);
     if (checked instanceof Promise) return checked.then(() => accept(request), refuse);
   } catch (error) {
     return refuse(error);
   }
   return accept(request);
+}
+
+/** The origin (or, over HTTPS without one, the referer), then the token; throws RejectRequest. */
+function checkOriginAndToken(request: HttpRequest, settings: CsrfSettings): MaybePromise<void> {
+  if (typeof request.META.HTTP_ORIGIN === 'string') {
+    if (!originVerified(request, settings))
+      throw new RejectRequest(reasonWith(REASON_BAD_ORIGIN, request.META.HTTP_ORIGIN));
+  } else if (request.isSecure()) {
+    checkReferer(request, settings);
+  }
+  return checkToken(request, settings);
+}
+
+/**
+ * The check for one request, outside the middleware and whatever the view's `csrfExempt`
+ * says — what DRF's `SessionAuthentication.enforce_csrf` runs with its `CSRFCheck`: why the
+ * request fails it, or `null` when it passes (a safe method, the test client's exemption,
+ * a request the middleware already accepted, or an origin and token that check out).
+ * Reads the client's secret first if the middleware has not.
+ */
+export async function csrfRejectReason(request: HttpRequest, settings: CsrfSettings): Promise<string | null> {
+  await processRequest(request, settings);
+  if (csrfState(request).done) return null;
+  if (SAFE_METHODS.has(request.method) || request.META[DONT_ENFORCE_CSRF_CHECKS] === true) return null;
+  try {
+    await checkOriginAndToken(request, settings);
+  } catch (error) {
+    if (error instanceof RejectRequest) return error.reason;
+    throw error;
+  }
+  accept(request);
+  return null;
 }
 
 /**

@@ -7,7 +7,7 @@
 import './checks.ts';
 
 export { checkCsrf } from './checks.ts';
-export { DONT_ENFORCE_CSRF_CHECKS } from './check.ts';
+export { csrfRejectReason, DONT_ENFORCE_CSRF_CHECKS } from './check.ts';
 export { isSameDomain } from './origin.ts';
 export { csrfExempt, csrfProtect, ensureCsrfCookie, requiresCsrfToken } from './decorators.ts';
 export {
