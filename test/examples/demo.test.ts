@@ -12,7 +12,7 @@ import { DEMO_DATABASE } from '../helpers/demo-database.ts';
 import { Note } from '../../examples/demo/models.ts';
 import settings from '../../examples/demo/settings.ts';
 import { reverse } from '../../examples/demo/urls.ts';
-import { createUser, User } from '../../src/contrib/auth/index.ts';
+import { createUser } from '../../src/contrib/auth/index.ts';
 import { configureDatabases, migrate } from '../../src/db/index.ts';
 import { Client } from '../../src/web/test/index.ts';
 import { bin, cleanEnv, root, startPortico } from '../appserver/helpers.ts';
