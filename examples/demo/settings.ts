@@ -9,6 +9,8 @@ import {
   authContextProcessor,
   authTemplatesDir,
 } from '../../src/contrib/auth/index.ts';
+// Declares the `caches` settings section (and its backends: Redis for the sessions, below).
+import '../../src/contrib/cache/index.ts';
 import { CsrfViewMiddleware } from '../../src/contrib/csrf/index.ts';
 import { MessageMiddleware, messagesContextProcessor } from '../../src/contrib/messages/index.ts';
 import { SessionMiddleware, sessionsApp } from '../../src/contrib/sessions/index.ts';
