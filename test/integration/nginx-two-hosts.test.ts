@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
+import { createClient } from '@redis/client';
 import { bin, cleanEnv, type Portico, root, startPortico } from '../appserver/helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../db/helpers.ts';
 import { type Nginx, nginxSkip, startNginx } from '../helpers/nginx.ts';
@@ -130,6 +131,15 @@ describe(
         seen.add(upstream);
       }
       assert.equal(seen.size, 2, `both instances answered: ${[...seen].join(', ')}`);
+      // The session is in Redis (under the demo's key prefix), not in either process.
+      const redis = createClient({ url: REDIS_URL });
+      await redis.connect();
+      try {
+        const keys = await redis.keys(`demo:*${client.cookies.get('sessionid')}`);
+        assert.equal(keys.length, 1, 'one Redis key for the session');
+      } finally {
+        await redis.close();
+      }
     });
 
     test('a note posted through one instance is listed by the other', async () => {
