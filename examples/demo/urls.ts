@@ -1,7 +1,9 @@
 /**
  * The URLconf. The notes live under `notes/` in their own namespace, so their names are
  * `notes:list`, `notes:detail`...: `reverse('notes:detail', { kwargs: { id: 1 } })`.
+ * The auth app's pages are at Django's default URLs, `accounts/login/` and so on.
  */
+import { authUrls } from '../../src/contrib/auth/index.ts';
 import { createReverse, include, path, RedirectView } from '../../src/web/index.ts';
 import { urlpatterns as joneUrls } from '../jone/urls.ts';
 import { exportNotes, home, NoteListView, noteDetail, notFound, stylesheet } from './views.ts';
@@ -15,6 +17,8 @@ const notePatterns = [
 export const urlpatterns = [
   path('', home, { name: 'home' }),
   path('notes/', include(notePatterns, { namespace: 'notes' })),
+  // login/, logout/ and signup/, named 'login', 'logout' and 'signup'.
+  path('accounts/', include(authUrls)),
   // A short link: RedirectView reverses a namespaced name with the URL's own parameters.
   path('n/<int:id>/', RedirectView.asView({ patternName: 'notes:detail' }), { name: 'short' }),
   path('static/demo.css', stylesheet, { name: 'stylesheet' }),

@@ -3,6 +3,7 @@
  * middleware hooks (`processTemplateResponse`) can still change them before they render.
  */
 import { fileURLToPath } from 'node:url';
+import { loginRequired } from '../../src/contrib/auth/index.ts';
 import * as messages from '../../src/contrib/messages/index.ts';
 import {
   FileResponse,
@@ -17,13 +18,16 @@ import {
 import { type NoteErrors, type NoteInput, validateNote } from './forms.ts';
 import { Note } from './models.ts';
 
+/** The notes, each with its author (one query: a join). */
+const notesWithAuthors = () => Note.objects.selectRelated('author');
+
 const STYLESHEET = fileURLToPath(new URL('./static/demo.css', import.meta.url));
 
 /** `/`: a function view. */
 export async function home(request: HttpRequest): Promise<TemplateResponse> {
   return new TemplateResponse(request, 'home.html', {
     noteCount: await Note.objects.count(),
-    latest: await Note.objects.limit(3),
+    latest: await notesWithAuthors().limit(3),
   });
 }
 
@@ -35,17 +39,19 @@ export class NoteListView extends View {
     return this.page(request, { title: '', body: '' }, {});
   }
 
-  async post(request: HttpRequest): Promise<HttpResponseRedirect | TemplateResponse> {
+  // Anyone may read the notes; only a logged-in user may post one (Django would write
+  // `@method_decorator(login_required)`): the others go to the login page and back here.
+  post = loginRequired(async (request: HttpRequest): Promise<HttpResponseRedirect | TemplateResponse> => {
     const form = validateNote(request.POST);
     // Invalid: the same page with the values typed and what is wrong, as a 400 so that
     // scripts and tests can tell; browsers show it like any page.
     if (!form.valid) return this.page(request, form.data, form.errors, 400);
-    const note = await Note.objects.create(form.data);
+    const note = await Note.objects.create({ ...form.data, authorId: Number(request.user!.pk) });
     // Redirect after POST: reloading the next page does not post the form again.
     // Shown once, by the next page the browser renders (base.html lists the messages).
     messages.success(request, `Note ${note.id} saved.`);
     return new HttpResponseRedirect(request.reverse('notes:detail', { kwargs: { id: note.id } }));
-  }
+  });
 
   async page(
     request: HttpRequest,
@@ -56,7 +62,7 @@ export class NoteListView extends View {
     return new TemplateResponse(
       request,
       this.templateName,
-      { notes: await Note.objects.all(), form, errors },
+      { notes: await notesWithAuthors(), form, errors },
       { status },
     );
   }
@@ -64,7 +70,7 @@ export class NoteListView extends View {
 
 /** `/notes/<int:id>/`: `id` arrives as a number, converted by the route's `int`. */
 export async function noteDetail(request: HttpRequest, { id }: { id: number }): Promise<TemplateResponse> {
-  const note = await Note.objects.filter({ id }).first();
+  const note = await notesWithAuthors().filter({ id }).first();
   if (note === null) throw new Http404(`No note ${id}`);
   return new TemplateResponse(request, 'notes/detail.html', { note });
 }

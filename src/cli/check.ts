@@ -13,6 +13,14 @@ import {
   runChecks,
 } from '../web/core/checks/index.ts';
 import { PorticoError } from '../tsgi/errors.ts';
+// The contrib apps register their checks when their modules load. A project that leaves
+// one out never imports it, yet that absence is what some deploy checks report (Django's
+// security.W001–W003: no SecurityMiddleware, no XFrameOptionsMiddleware, no
+// CsrfViewMiddleware): so the command loads them all.
+import '../contrib/auth/index.ts';
+import '../contrib/csrf/index.ts';
+import '../contrib/middleware/index.ts';
+import '../contrib/sessions/index.ts';
 import { parseOptions } from './options.ts';
 import { loadSettingsFile, SettingsLoadError, settingsPath } from './settings-file.ts';
 

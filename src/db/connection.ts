@@ -155,6 +155,7 @@ function open(alias: string, settings: DatabaseSettings): Database {
 /** The connections of this process, by alias (Django's `connections`). */
 export class ConnectionHandler {
   #settings: DatabasesSettings | null = null;
+  #pinned = false;
   readonly #open = new Map<string, Database>();
 
   /** Whether databases were configured. */
@@ -173,11 +174,25 @@ export class ConnectionHandler {
    * wait for them).
    */
   configure(databases: DatabasesSettings): void {
+    // Test databases stand in for the settings' (as Django's test runner rewrites
+    // DATABASES): a handler built during the tests, which configures the databases of its
+    // settings, must not point the requests back at the real ones.
+    if (this.#pinned) return;
     if (this.#settings !== null && JSON.stringify(this.#settings) === JSON.stringify(databases)) return;
     const old = [...this.#open.values()];
     this.#open.clear();
     for (const db of old) void db.kysely.destroy();
     this.#settings = databases;
+  }
+
+  /**
+   * Uses these databases and ignores {@link configure} until {@link reset}: what
+   * `setUpTestDatabases` does, so the requests of a test client use the test databases.
+   */
+  pin(databases: DatabasesSettings): void {
+    this.#pinned = false;
+    this.configure(databases);
+    this.#pinned = true;
   }
 
   /** The database for an alias, opened on first use. */
@@ -212,6 +227,7 @@ export class ConnectionHandler {
 
   /** Forgets the configuration, closing the connections (tests). */
   async reset(): Promise<void> {
+    this.#pinned = false;
     await this.closeAll();
     this.#settings = null;
   }

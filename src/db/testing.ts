@@ -96,7 +96,8 @@ export async function setUpTestDatabases(settings: {
     }
   }
   await connections.reset();
-  configureDatabases({ databases: test });
+  configureDatabases({ databases: test }); // validated
+  connections.pin(connections.settings); // the handler's configureDatabases(settings) leaves it
   const apps = installedApps(settings);
   for (const alias of Object.keys(test)) {
     await migrate(apps, { using: alias });

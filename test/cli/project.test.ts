@@ -66,7 +66,8 @@ describe('portico check', () => {
     const security = await portico(['check', '--settings', bad, '--tag', 'security', '--deploy']);
     assert.deepEqual(
       [...security.stderr.matchAll(/\[([a-z]+\.[DIWEC]\d{3})\]/g)].map((m) => m[1]),
-      ['security.I020', 'security.W101', 'security.W018'],
+      // The contrib apps' deploy checks run although this project imports none of them.
+      ['security.I020', 'security.W101', 'security.W018', 'security.W003', 'security.W001', 'security.W002'],
     );
     assert.equal(security.code, 0, 'warnings alone pass at the default fail level');
     const warning = await portico([
@@ -89,7 +90,23 @@ describe('portico check', () => {
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--fail-level must be one of debug, info, warning, error, critical/);
     const tags = await portico(['check', '--settings', bad, '--list-tags']);
-    assert.equal(tags.stdout, 'middleware\nsecurity\nsettings\nurls\n');
+    assert.equal(tags.stdout, 'auth\nmiddleware\nmodels\nsecurity\nsessions\nsettings\nurls\n');
+  });
+
+  test('--deploy reports the contrib apps’ checks: the missing middleware, not the present one', async () => {
+    const good = await portico([
+      'check',
+      '--deploy',
+      '--settings',
+      'test/cli/fixtures/projects/good/settings.ts',
+    ]);
+    const ids = (stderr: string) => [...stderr.matchAll(/\[([a-z]+\.[DIWEC]\d{3})\]/g)].map((m) => m[1]);
+    for (const id of ['security.W001', 'security.W002', 'security.W003'])
+      assert.ok(ids(good.stderr).includes(id), `${id} in:\n${good.stderr}`);
+    // The demo has CsrfViewMiddleware: no W003 there.
+    const demo = await portico(['check', '--deploy', '--settings', 'examples/demo/settings.ts']);
+    assert.ok(!ids(demo.stderr).includes('security.W003'), demo.stderr);
+    assert.ok(ids(demo.stderr).includes('security.W001'), demo.stderr);
   });
 
   test('a missing required middleware is reported too', async () => {

@@ -63,3 +63,27 @@ test(
     assert.equal(await exists(), false);
   },
 );
+
+test('the test client’s requests use the test database, not the one the settings name', async () => {
+  const { Client } = await import('../../src/web/test/index.ts');
+  const { HttpResponse, path: route } = await import('../../src/web/index.ts');
+  const dir = mkdtempSync(path.join(tmpdir(), 'portico-testdb-'));
+  const real = path.join(dir, 'real.sqlite3');
+  const settings = {
+    installedApps: [lab],
+    databases: { default: { engine: 'sqlite' as const, name: real } },
+    allowedHosts: ['testserver'],
+    rootUrlconf: [route('count/', async () => new HttpResponse(String(await Sample.objects.count())))],
+  };
+  try {
+    const tearDown = await setUpTestDatabases(settings);
+    await Sample.objects.create({ code: 'in-test' });
+    // Building the handler configures the settings' databases: the test ones stay.
+    assert.equal((await new Client(settings).get('/count/')).text(), '1');
+    await tearDown();
+    const { existsSync } = await import('node:fs');
+    assert.equal(existsSync(real), false, 'the real database was never opened');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

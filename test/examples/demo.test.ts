@@ -1,6 +1,7 @@
 /**
- * The demo project (examples/demo/): its pages, form, download and middleware through the
- * test client, then served for real by `portico serve` and checked by `portico check`.
+ * The demo project (examples/demo/): its pages, form, accounts, download and middleware
+ * through the test client, then served for real by `portico serve` and checked by
+ * `portico check`.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,34 +12,40 @@ import { DEMO_DATABASE } from '../helpers/demo-database.ts';
 import { Note } from '../../examples/demo/models.ts';
 import settings from '../../examples/demo/settings.ts';
 import { reverse } from '../../examples/demo/urls.ts';
+import { createUser } from '../../src/contrib/auth/index.ts';
 import { configureDatabases, migrate } from '../../src/db/index.ts';
-import {} from '../../src/web/index.ts';
 import { Client } from '../../src/web/test/index.ts';
 import { bin, cleanEnv, root, startPortico } from '../appserver/helpers.ts';
+import { WebClient } from '../helpers/web-client.ts';
 
 const SERVER_TIMING = /^app;dur=\d+\.\d$/;
 
-/** Posts the note form as a browser does: the page first, for its CSRF cookie and token. */
-async function postNote(base: string, title: string): Promise<Response> {
-  const page = await fetch(`${base}/notes/`);
-  const token = /name="csrfmiddlewaretoken" value="(\w+)"/.exec(await page.text())?.[1] ?? '';
-  const cookie =
-    page.headers
-      .getSetCookie()
-      .find((c) => c.startsWith('csrftoken='))
-      ?.split(';')[0] ?? '';
-  return fetch(`${base}/notes/`, {
-    method: 'POST',
-    headers: { Cookie: cookie },
-    body: new URLSearchParams({ title, body: '', csrfmiddlewaretoken: token }),
-    redirect: 'manual',
+const WRITER = { username: 'writer', password: 'a-good-passphrase-42' };
+
+/** Posts the note form as a browser does, logged in: the page first, for its CSRF token. */
+async function postNote(client: WebClient, title: string): Promise<Response> {
+  return client.submit('/notes/', { title, body: '' });
+}
+
+/** A test client logged in as the writer, through the login page. */
+async function loggedIn(options: { enforceCsrfChecks?: boolean } = {}): Promise<Client> {
+  const client = new Client(settings, options);
+  const page = await client.get('/accounts/login/');
+  const token = /name="csrfmiddlewaretoken" value="(\w{64})"/.exec(page.text())?.[1] ?? '';
+  const response = await client.post('/accounts/login/', {
+    data: { ...WRITER, csrfmiddlewaretoken: token },
   });
+  assert.equal(response.status, 302, 'logged in');
+  return client;
 }
 
 describe('through the test client', () => {
+  let writer: Client;
   before(async () => {
     configureDatabases(settings);
     await migrate(settings.installedApps);
+    await createUser({ ...WRITER, email: 'writer@example.com' });
+    writer = await loggedIn();
   });
 
   test('the home page renders its template in the base layout, with the latest notes', async () => {
@@ -91,7 +98,7 @@ describe('through the test client', () => {
   test('an invalid form comes back with what is wrong and the values typed, and saves nothing', async () => {
     const count = await Note.objects.count();
     const long = `${'x'.repeat(81)}<script>`;
-    const page = await new Client(settings).post('/notes/', { data: { title: long, body: 'kept' } });
+    const page = await writer.post('/notes/', { data: { title: long, body: 'kept' } });
     assert.equal(page.status, 400);
     assert.deepEqual(page.context?.errors, { title: 'At most 80 characters.' });
     const html = page.text();
@@ -100,47 +107,104 @@ describe('through the test client', () => {
     assert.match(html, /<textarea id="body" name="body" rows="5">kept<\/textarea>/);
     assert.equal(await Note.objects.count(), count);
 
-    const empty = await new Client(settings).post('/notes/', { data: { title: '   ' } });
+    const empty = await writer.post('/notes/', { data: { title: '   ' } });
     assert.equal(empty.status, 400);
     assert.match(empty.text(), /A title is required./);
   });
 
-  test('a valid form saves the note and redirects to it, where a one-time message says so', async () => {
-    const client = new Client(settings);
+  test('a valid form saves the note, with its author, and redirects to it, where a one-time message says so', async () => {
+    const client = writer;
     const saved = await client.post('/notes/', { data: { title: 'From a test', body: 'Hello' } });
     assert.equal(saved.status, 302);
-    const note = await Note.objects.first();
+    const note = await Note.objects.selectRelated('author').first();
     assert.ok(note !== null);
     assert.equal(note.title, 'From a test');
+    assert.equal(note.author?.username, WRITER.username);
     assert.equal(saved.url, `/notes/${note.id}/`);
-    // The messages framework keeps it in a signed cookie until a page shows it.
-    assert.match(saved.headers.getSetCookie()[0] ?? '', /^messages=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    // The messages framework keeps it in a signed cookie (the session if it is too long).
+    const cookie = saved.headers.getSetCookie().find((c) => c.startsWith('messages='));
+    assert.match(cookie ?? '', /^messages=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
 
     const shown = await client.get(saved.url);
     assert.match(
       shown.text(),
       new RegExp(`<p class="flash success" role="status">Note ${note.id} saved.</p>`),
     );
+    assert.match(shown.text(), /· by writer ·/);
     assert.equal(client.cookies.has('messages'), false, 'the page that showed it deleted the cookie');
     assert.doesNotMatch((await client.get(saved.url)).text(), /class="flash/);
+  });
+
+  test('anonymous visitors read the notes, are invited to log in, and a POST sends them to the login page', async () => {
+    const count = await Note.objects.count();
+    const client = new Client(settings);
+    const page = await client.get('/notes/');
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text(), /<form method="post" action="\/notes\/"/);
+    assert.match(page.text(), /<a href="\/accounts\/login\/\?next=%2Fnotes%2F">Log in to post<\/a>/);
+    assert.match(page.text(), /<a href="\/accounts\/signup\/">Sign up<\/a>/);
+    const post = await client.post('/notes/', { data: { title: 'Anonymous' } });
+    assert.equal(post.status, 302);
+    assert.equal(post.url, '/accounts/login/?next=/notes/');
+    assert.equal(await Note.objects.count(), count, 'nothing saved');
+  });
+
+  test('the login page is the demo’s template; a logged-in header names the user and logs out by POST', async () => {
+    const login = await new Client(settings).get('/accounts/login/?next=/notes/');
+    assert.equal(login.status, 200);
+    assert.deepEqual(login.templates, ['registration/login.html', 'base.html']);
+    assert.match(login.text(), /<link rel="stylesheet" href="\/static\/demo.css">/);
+    assert.match(login.text(), /<input type="hidden" name="next" value="\/notes\/">/);
+    const signup = await new Client(settings).get('/accounts/signup/');
+    assert.deepEqual(signup.templates, ['registration/signup.html', 'base.html']);
+    assert.match(signup.text(), /This password is too common\.|can’t be a commonly used password/);
+
+    const client = await loggedIn();
+    const home = (await client.get('/')).text();
+    assert.match(home, /Logged in as <strong>writer<\/strong>/);
+    assert.match(
+      home,
+      /<form method="post" action="\/accounts\/logout\/"><input type="hidden" name="csrfmiddlewaretoken"/,
+    );
+    assert.equal((await client.get('/accounts/logout/')).status, 405, 'never by a link');
+    const out = await client.post('/accounts/logout/');
+    assert.equal(out.status, 302);
+    assert.equal(out.url, '/');
+    assert.equal(client.cookies.has('sessionid'), false);
+    assert.match((await client.get('/')).text(), /<a href="\/accounts\/login\/">Log in<\/a>/);
+  });
+
+  test('a tampered or unknown session cookie is an anonymous visitor, not an error', async () => {
+    const client = await loggedIn();
+    const key = client.cookies.get('sessionid') ?? '';
+    assert.match(key, /^[a-z0-9]{32}$/);
+    for (const forged of [
+      `${key.slice(0, -1)}${key.endsWith('a') ? 'b' : 'a'}`,
+      'x'.repeat(4000),
+      '"; <script>',
+    ]) {
+      const page = await new Client(settings).get('/notes/', { headers: { Cookie: `sessionid=${forged}` } });
+      assert.equal(page.status, 200, forged.slice(0, 40));
+      assert.match(page.text(), /Log in to post/);
+    }
   });
 
   test('a messages cookie with a bad signature is dropped, not shown and not an error', async () => {
     const page = await new Client(settings).get('/', { headers: { Cookie: 'messages="Hacked:abc:def"' } });
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.text(), /Hacked/);
-    assert.match(page.headers.getSetCookie()[0] ?? '', /^messages=""; expires=Thu, 01 Jan 1970/);
+    // (The fallback storage, as Django's, leaves an unreadable cookie for the next message
+    // to replace.)
   });
 
   test('the form carries a CSRF token; a POST without it is refused (403)', async () => {
-    const client = new Client(settings, { enforceCsrfChecks: true });
+    const client = await loggedIn({ enforceCsrfChecks: true });
     const form = await client.get('/notes/');
     const token = /<input type="hidden" name="csrfmiddlewaretoken" value="(\w{64})">/.exec(form.text())?.[1];
     assert.ok(token !== undefined, 'the hidden field is in the form');
     assert.ok(client.cookies.has('csrftoken'));
-    const refused = await new Client(settings, { enforceCsrfChecks: true }).post('/notes/', {
-      data: { title: 'Forged' },
-    });
+    // Logged in, but the form comes without the token: refused before the view runs.
+    const refused = await client.post('/notes/', { data: { title: 'Forged' } });
     assert.equal(refused.status, 403);
     assert.match(refused.text(), /CSRF verification failed/);
     const saved = await client.post('/notes/', {
@@ -194,17 +258,13 @@ describe('from the command line', () => {
       redirect: 'manual',
     });
     assert.equal(forged.status, 403, 'no CSRF cookie or token');
-    const post = await postNote(portico.url, 'Over a socket');
+    const browser = new WebClient(portico.url);
+    await browser.login(WRITER.username, WRITER.password);
+    const post = await postNote(browser, 'Over a socket');
     assert.equal(post.status, 302);
     const location = post.headers.get('location') ?? '';
     assert.match(location, /^\/notes\/\d+\/$/);
-    const cookie =
-      post.headers
-        .getSetCookie()
-        .find((c) => c.startsWith('messages='))
-        ?.split(';')[0] ?? '';
-    const shown = await fetch(`${portico.url}${location}`, { headers: { Cookie: cookie } });
-    const html = await shown.text();
+    const { html } = await browser.get(location);
     assert.match(html, /<h1>Over a socket<\/h1>/);
     assert.match(
       html,
@@ -224,7 +284,9 @@ describe('from the command line', () => {
     const portico = await startPortico(['examples/demo/app.ts:application', '--workers', '2'], {
       env: { DEMO_DATABASE_FILE: DEMO_DATABASE },
     });
-    const post = await postNote(portico.url, 'Seen by both');
+    const browser = new WebClient(portico.url);
+    await browser.login(WRITER.username, WRITER.password);
+    const post = await postNote(browser, 'Seen by both');
     assert.equal(post.status, 302);
     // Fresh connections land on either worker: every one of them lists the note.
     for (let i = 0; i < 6; i++) {

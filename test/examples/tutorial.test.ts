@@ -211,6 +211,9 @@ describe('the tutorial, followed from an empty folder', () => {
       'models.ts',
       'migrations/0001_initial.ts',
       'migrations/0002_welcome_notes.ts',
+      'migrations/0003_note_author.ts',
+      'templates/registration/login.html',
+      'templates/registration/signup.html',
       'app.ts',
     ])
       assert.ok(written.has(path), path);

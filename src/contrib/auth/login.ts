@@ -9,6 +9,7 @@
 import { type HttpRequest, PermissionDenied } from '../../web/index.ts';
 import { PorticoError } from '../../tsgi/errors.ts';
 import '../errors.ts';
+import { rotateToken } from '../csrf/token.ts';
 import type { Session } from '../sessions/types.ts';
 import { AnonymousUser } from './anonymous.ts';
 import { type AuthBackend, type Credentials, getBackends, loadBackend } from './backends.ts';
@@ -91,8 +92,8 @@ function secretOf(request: HttpRequest): string {
  * Logs `user` in on this request's session: the session is flushed when it belonged to
  * another user (or to this user before a password change), else its key is cycled (no
  * session fixation); it then holds the user's id, backend and password-hash HMAC.
- * `request.user` becomes the user, and `userLoggedIn` is sent (which updates `lastLogin`
- * and, with the CSRF app, rotates the CSRF token).
+ * `request.user` becomes the user, the CSRF token is rotated (`rotateToken`), and
+ * `userLoggedIn` is sent (which updates `lastLogin`).
  *
  * @param backend - the backend's name; needed only when the user did not come from
  *   `authenticate()` and several backends are configured.
@@ -127,6 +128,9 @@ export async function login(
   request.user = user as AuthUser;
   const auser = Promise.resolve(user as AuthUser);
   request.auser = () => auser;
+  // As Django's login(): a CSRF token seen before the login (perhaps planted by another
+  // site) is worthless after it. Without the CSRF middleware this changes nothing sent.
+  rotateToken(request);
   await userLoggedIn.asend(user.constructor, { request, user });
 }
 

@@ -36,6 +36,7 @@ import {
   userLoggedOut,
   userLoginFailed,
 } from '../../../src/contrib/auth/index.ts';
+import { CsrfViewMiddleware } from '../../../src/contrib/csrf/index.ts';
 import { setUpAuthDatabase, VENDORS } from './helpers/database.ts';
 import { MemorySessionStore, memorySessionMiddleware } from './helpers/memory-session.ts';
 
@@ -91,6 +92,19 @@ const settings: Settings = {
     path('quick-login/', LoginView.asView({ redirectAuthenticatedUser: true })),
   ],
 };
+
+// The same project with CSRF protection, checked as for a browser.
+const csrfSettings: Settings = {
+  ...settings,
+  middleware: [memorySessionMiddleware(store), CsrfViewMiddleware, AuthenticationMiddleware],
+};
+
+/** The hidden token of the page's form. */
+function formToken(html: string): string {
+  const token = /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/.exec(html)?.[1];
+  assert.ok(token !== undefined, 'the page has a CSRF token');
+  return token;
+}
 
 /** Form fields, as the test client takes them. */
 function form(data: Record<string, string>): Record<string, string> {
@@ -273,6 +287,36 @@ for (const vendor of VENDORS) {
       await client.get('/login-api/?u=alice&p=alice-pw-123');
       sessionData(client)![BACKEND_SESSION_KEY] = 'RemovedBackend';
       assert.equal((await client.get('/whoami/')).text(), 'anonymous');
+    });
+
+    test('login rotates the CSRF token: a token from before the login is refused after it', async () => {
+      const client = new Client(csrfSettings, { enforceCsrfChecks: true });
+      const page = await client.get('/accounts/login/');
+      const before = client.cookies.get('csrftoken');
+      assert.match(before ?? '', /^[A-Za-z0-9]{32}$/);
+      const oldToken = formToken(page.text());
+      const ok = await client.post('/accounts/login/', {
+        data: form({ username: 'alice', password: 'alice-pw-123', csrfmiddlewaretoken: oldToken }),
+      });
+      assert.equal(ok.status, 302);
+      const after = client.cookies.get('csrftoken');
+      assert.match(after ?? '', /^[A-Za-z0-9]{32}$/);
+      assert.notEqual(after, before, 'the login response carries a new secret');
+      // The token of the page seen before the login no longer posts.
+      const stale = await client.post('/accounts/logout/', { data: form({ csrfmiddlewaretoken: oldToken }) });
+      assert.equal(stale.status, 403);
+      assert.equal((await client.get('/whoami/')).text(), 'user:alice');
+      // A page rendered after the login carries a token that does.
+      const fresh = formToken((await client.get('/accounts/login/')).text());
+      const out = await client.post('/accounts/logout/', { data: form({ csrfmiddlewaretoken: fresh }) });
+      assert.equal(out.status, 200);
+      assert.equal((await client.get('/whoami/')).text(), 'anonymous');
+    });
+
+    test('a login without the CSRF middleware sets no CSRF cookie', async () => {
+      const client = new Client(settings);
+      await client.get('/login-api/?u=alice&p=alice-pw-123');
+      assert.equal(client.cookies.has('csrftoken'), false);
     });
 
     test('LogoutView: GET is 405; POST logs out, sends userLoggedOut, deletes the cookie, renders logged_out.html', async () => {
