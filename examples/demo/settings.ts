@@ -16,7 +16,7 @@ import { MessageMiddleware, messagesContextProcessor } from '../../src/contrib/m
 import { SessionMiddleware, sessionsApp } from '../../src/contrib/sessions/index.ts';
 import { CommonMiddleware, type Settings } from '../../src/web/index.ts';
 import { serverTiming } from './middleware.ts';
-import { joneApp } from '../jone/models.ts';
+import { joneApp } from '../jone/models.ts'; // beyond the tutorial: the seed’s project API (examples/jone)
 import { notesApp } from './models.ts';
 import * as urls from './urls.ts';
 
@@ -25,9 +25,13 @@ const env = process.env;
 export default {
   rootUrlconf: urls,
   // The apps whose models and migrations the project uses (Django's INSTALLED_APPS):
-  // sessions and auth are Portico's, jone is the seed's project API (examples/jone, at /api/jd/);
-  // their tables are made by the same `migrate`.
-  installedApps: [sessionsApp, authApp, notesApp, joneApp],
+  // sessions and auth are Portico's, their tables made by the same `migrate`.
+  installedApps: [
+    sessionsApp,
+    authApp,
+    notesApp,
+    joneApp, // beyond the tutorial: the seed’s project API (examples/jone)
+  ],
   // One SQLite file next to this one, unless DEMO_DATABASE_FILE names another (a throwaway
   // one). DEMO_DATABASE_URL (postgresql://...) puts everything in PostgreSQL instead, which
   // several hosts can share (docs/deploy.md).

@@ -5,7 +5,7 @@
  */
 import { authUrls } from '../../src/contrib/auth/index.ts';
 import { createReverse, include, path, RedirectView } from '../../src/web/index.ts';
-import { urlpatterns as joneUrls } from '../jone/urls.ts';
+import { urlpatterns as joneUrls } from '../jone/urls.ts'; // beyond the tutorial: the seed’s project API (examples/jone)
 import { exportNotes, home, NoteListView, noteDetail, notFound, stylesheet } from './views.ts';
 
 const notePatterns = [
@@ -22,7 +22,7 @@ export const urlpatterns = [
   // A short link: RedirectView reverses a namespaced name with the URL's own parameters.
   path('n/<int:id>/', RedirectView.asView({ patternName: 'notes:detail' }), { name: 'short' }),
   path('static/demo.css', stylesheet, { name: 'stylesheet' }),
-  path('api/jd/', include(joneUrls)),
+  path('api/jd/', include(joneUrls)), // beyond the tutorial: the seed’s project API (examples/jone)
 ];
 
 // The root URLconf module may name its error views, as in Django.
