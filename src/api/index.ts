@@ -99,6 +99,31 @@ export {
   type ApiViewOptions,
 } from './views.ts';
 export { type ActionMap, type ActionOptions, action, type ExtraAction, ViewSet } from './viewsets.ts';
+export {
+  type Constructor,
+  CreateAPIView,
+  CreateModelMixin,
+  DestroyAPIView,
+  DestroyModelMixin,
+  type FilterBackendClass,
+  Generic,
+  GenericAPIView,
+  type GenericQuerySet,
+  type GenericSerializerClass,
+  type GenericView,
+  ListAPIView,
+  ListCreateAPIView,
+  ListModelMixin,
+  type PaginatorClass,
+  RetrieveAPIView,
+  RetrieveDestroyAPIView,
+  RetrieveModelMixin,
+  RetrieveUpdateAPIView,
+  RetrieveUpdateDestroyAPIView,
+  UpdateAPIView,
+  UpdateModelMixin,
+} from './generics.ts';
+export { GenericViewSet, ModelViewSet, ReadOnlyModelViewSet } from './generic-viewsets.ts';
 export { DefaultRouter, type RouterOptions, SimpleRouter, type ViewSetClass } from './routers.ts';
 /** The serializers, also as one namespace (`serializers.CharField`, as DRF's `serializers` module). */
 export * from './serializers/index.ts';
