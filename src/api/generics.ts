@@ -15,11 +15,7 @@
  *
  * @module
  */
-import {
-  DataError,
-  ObjectDoesNotExist,
-  ValidationError as DbValidationError,
-} from '../db/index.ts';
+import { DataError, ObjectDoesNotExist, ValidationError as DbValidationError } from '../db/index.ts';
 import type { Params } from '../web/index.ts';
 import { NotFound } from './exceptions.ts';
 import type { FilterableQuerySet, FilterBackend, FilterView } from './filters/base.ts';
@@ -80,9 +76,7 @@ export interface GenericView extends APIView, FilterView {
 /** Errors of a lookup that mean "no such object": a missing row, or a value the key's field refuses. */
 function isMissing(error: unknown): boolean {
   return (
-    error instanceof ObjectDoesNotExist ||
-    error instanceof DbValidationError ||
-    error instanceof DataError
+    error instanceof ObjectDoesNotExist || error instanceof DbValidationError || error instanceof DataError
   );
 }
 
@@ -266,7 +260,12 @@ export function RetrieveModelMixin<B extends Constructor<GenericView>>(Base: B) 
 /** `update` (PUT, every field) and `partialUpdate` (PATCH, the fields sent). */
 export function UpdateModelMixin<B extends Constructor<GenericView>>(Base: B) {
   return class UpdateModel extends Base {
-    async update(request: Request, _params?: Params, _args?: readonly string[], partial = false): Promise<Response> {
+    async update(
+      request: Request,
+      _params?: Params,
+      _args?: readonly string[],
+      partial = false,
+    ): Promise<Response> {
       const instance = await this.getObject();
       const serializer = this.getSerializer({ instance, data: request.data, partial });
       await serializer.isValid({ raiseException: true });

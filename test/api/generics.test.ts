@@ -19,6 +19,7 @@ import {
   type Serializer,
 } from '../../src/api/index.ts';
 import { APIClient } from '../../src/api/test/index.ts';
+import type { TestResponse } from '../../src/web/test/index.ts';
 import { include, path, reverseUnchecked, type Settings } from '../../src/web/index.ts';
 import { Organization, Person, Project, shopModels } from '../db/fixtures/shop.ts';
 import { setUpDatabase, truncate, VENDORS } from '../db/helpers.ts';
@@ -30,7 +31,7 @@ class PersonSerializer extends ModelSerializer.for(Person, { fields: ['id', 'nam
 
 /** Refuses objects whose name starts with "secret" (an object permission). */
 class NoSecrets extends BasePermission {
-  override message = 'secret';
+  message = 'secret';
   override hasObjectPermission(_request: Request, _view: unknown, obj: unknown): boolean {
     return !(obj as { name: string }).name.startsWith('secret');
   }
@@ -103,6 +104,10 @@ const rootUrlconf = [
 
 const settings: Settings = { rootUrlconf, allowedHosts: ['testserver'], secretKey: 'generics-test' };
 
+/** A response's JSON body, for the assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const j = (response: TestResponse): any => response.json();
+
 async function org(name: string, slug = name.toLowerCase().replace(/\W/g, '-')) {
   return Organization.objects.create({ name, slug });
 }
@@ -120,14 +125,14 @@ for (const vendor of VENDORS) {
     test('list re-evaluates the queryset on every request (no results cached across requests)', async () => {
       await org('Beta');
       assert.deepEqual(
-        (await client.get('/organizations/')).json().map((o: { name: string }) => o.name),
+        j(await client.get('/organizations/')).map((o: { name: string }) => o.name),
         ['Beta'],
       );
       await org('Alpha');
       const second = await client.get('/organizations/');
       assert.equal(second.status, 200);
       assert.deepEqual(
-        second.json().map((o: { name: string }) => o.name),
+        j(second).map((o: { name: string }) => o.name),
         ['Alpha', 'Beta'],
       );
     });
@@ -135,12 +140,12 @@ for (const vendor of VENDORS) {
     test('create: 201 with the representation; invalid data is 400 with the field errors', async () => {
       const created = await client.post('/organizations/', { name: 'Acme', slug: 'acme' });
       assert.equal(created.status, 201);
-      assert.equal(created.json().name, 'Acme');
+      assert.equal(j(created).name, 'Acme');
       assert.equal(created.headers.get('location'), null); // no url field, no detail route
       assert.equal(await Organization.objects.count(), 1);
       const invalid = await client.post('/organizations/', { name: 'Acme 2', slug: 'acme' });
       assert.equal(invalid.status, 400);
-      assert.deepEqual(Object.keys(invalid.json()), ['slug']);
+      assert.deepEqual(Object.keys(j(invalid)), ['slug']);
       assert.equal((await client.post('/organizations/', { slug: 'x y' })).status, 400);
       assert.equal(await Organization.objects.count(), 1);
     });
@@ -148,19 +153,24 @@ for (const vendor of VENDORS) {
     test('retrieve, update (PUT), partial update (PATCH), destroy (204)', async () => {
       const acme = await org('Acme');
       const url = `/organizations/${acme.id}/`;
-      assert.deepEqual((await client.get(url)).json(), { id: acme.id, name: 'Acme', slug: 'acme', email: '' });
+      assert.deepEqual(j(await client.get(url)), { id: acme.id, name: 'Acme', slug: 'acme', email: '' });
 
       const put = await client.put(url, { name: 'Acme Corp', slug: 'acme-corp', email: 'a@example.com' });
       assert.equal(put.status, 200);
-      assert.equal(put.json().slug, 'acme-corp');
+      assert.equal(j(put).slug, 'acme-corp');
       // PUT needs every required field.
       const incomplete = await client.put(url, { name: 'No slug' });
       assert.equal(incomplete.status, 400);
-      assert.ok('slug' in incomplete.json());
+      assert.ok('slug' in j(incomplete));
 
       const patch = await client.patch(url, { name: 'Acme Inc' });
       assert.equal(patch.status, 200);
-      assert.deepEqual(patch.json(), { id: acme.id, name: 'Acme Inc', slug: 'acme-corp', email: 'a@example.com' });
+      assert.deepEqual(j(patch), {
+        id: acme.id,
+        name: 'Acme Inc',
+        slug: 'acme-corp',
+        email: 'a@example.com',
+      });
       assert.equal((await Organization.objects.get({ pk: acme.id })).name, 'Acme Inc');
 
       const deleted = await client.delete(url);
@@ -173,7 +183,7 @@ for (const vendor of VENDORS) {
     test('getObject: a missing object or a value the key cannot take is a 404', async () => {
       const missing = await client.get('/organizations/999999/');
       assert.equal(missing.status, 404);
-      assert.deepEqual(missing.json(), { detail: 'No object matches the given query.' });
+      assert.deepEqual(j(missing), { detail: 'No object matches the given query.' });
       assert.equal((await client.get('/organizations/not-a-number/')).status, 404);
       assert.equal((await client.delete('/organizations/not-a-number/')).status, 404);
     });
@@ -189,7 +199,7 @@ for (const vendor of VENDORS) {
 
     test('lookupField: objects looked up by slug', async () => {
       await org('Globex');
-      assert.equal((await client.get('/by-slug/globex/')).json().name, 'Globex');
+      assert.equal(j(await client.get('/by-slug/globex/')).name, 'Globex');
       assert.equal((await client.get('/by-slug/nope/')).status, 404);
     });
 
@@ -198,7 +208,7 @@ for (const vendor of VENDORS) {
       await org('Acme Drills', 'drills');
       await org('Globex', 'globex');
       const names = async (q: string) =>
-        (await client.get(`/search/${q}`)).json().map((o: { name: string }) => o.name);
+        j(await client.get(`/search/${q}`)).map((o: { name: string }) => o.name);
       assert.deepEqual(await names(''), ['Globex', 'Acme Rockets', 'Acme Drills']);
       assert.deepEqual(await names('?search=acme'), ['Acme Rockets', 'Acme Drills']);
       assert.deepEqual(await names('?search=acme&ordering=slug'), ['Acme Rockets', 'Acme Drills']);
@@ -210,16 +220,16 @@ for (const vendor of VENDORS) {
       for (const name of ['A', 'B', 'C', 'D', 'E']) await org(name);
       const paged = new APIClient({ ...settings, api: { pageSize: 2 } });
       const first = await paged.get('/paged/');
-      assert.deepEqual(first.json(), {
+      assert.deepEqual(j(first), {
         count: 5,
         next: 'http://testserver/paged/?page=2',
         previous: null,
         results: [
-          { id: first.json().results[0].id, name: 'A', slug: 'a', email: '' },
-          { id: first.json().results[1].id, name: 'B', slug: 'b', email: '' },
+          { id: j(first).results[0].id, name: 'A', slug: 'a', email: '' },
+          { id: j(first).results[1].id, name: 'B', slug: 'b', email: '' },
         ],
       });
-      const last = (await paged.get('/paged/?page=3')).json();
+      const last = j(await paged.get('/paged/?page=3'));
       assert.deepEqual(
         last.results.map((o: { name: string }) => o.name),
         ['E'],
@@ -227,41 +237,48 @@ for (const vendor of VENDORS) {
       assert.equal(last.next, null);
       assert.equal((await paged.get('/paged/?page=4')).status, 404);
       // No page size anywhere: the paginator leaves the list whole.
-      assert.equal((await client.get('/paged/')).json().length, 5);
+      assert.equal(j(await client.get('/paged/')).length, 5);
     });
 
     test('api.defaultPaginationClass and api.defaultFilterBackends apply to views that name none', async () => {
       for (const name of ['A', 'B', 'C']) await org(name);
       const configured = new APIClient({
         ...settings,
-        api: { defaultPaginationClass: PageNumberPagination, pageSize: 2, defaultFilterBackends: [SearchFilter] },
+        api: {
+          defaultPaginationClass: PageNumberPagination,
+          pageSize: 2,
+          defaultFilterBackends: [SearchFilter],
+        },
       });
-      const body = (await configured.get('/organizations/')).json();
+      const body = j(await configured.get('/organizations/'));
       assert.equal(body.count, 3);
       assert.equal(body.results.length, 2);
       // OrganizationList names no searchFields: SearchFilter leaves it alone.
-      assert.equal((await configured.get('/organizations/?search=zzz')).json().count, 3);
+      assert.equal(j(await configured.get('/organizations/?search=zzz')).count, 3);
     });
 
     test('ModelViewSet on a router: list, create (201 + Location of the detail route), the rest', async () => {
       const created = await client.post('/api/orgs/', { name: 'Acme', slug: 'acme' });
       assert.equal(created.status, 201);
-      const id = created.json().id as number;
+      const id = j(created).id as number;
       assert.equal(created.headers.get('location'), `http://testserver/api/orgs/${id}/`);
-      assert.equal(created.json().email, 'set-by-view@example.com'); // performCreate's value
-      assert.equal(reverseUnchecked('orgs-detail', { kwargs: { pk: id }, urlconf: rootUrlconf }), `/api/orgs/${id}/`);
+      assert.equal(j(created).email, 'set-by-view@example.com'); // performCreate's value
+      assert.equal(
+        reverseUnchecked('orgs-detail', { kwargs: { pk: id }, urlconf: rootUrlconf }),
+        `/api/orgs/${id}/`,
+      );
       assert.equal(reverseUnchecked('orgs-list', { urlconf: rootUrlconf }), '/api/orgs/');
-      assert.equal((await client.get('/api/orgs/')).json().length, 1);
-      assert.equal((await client.get(`/api/orgs/${id}/`)).json().name, 'Acme');
-      assert.equal((await client.patch(`/api/orgs/${id}/`, { name: 'Acme 2' })).json().name, 'Acme 2');
+      assert.equal(j(await client.get('/api/orgs/')).length, 1);
+      assert.equal(j(await client.get(`/api/orgs/${id}/`)).name, 'Acme');
+      assert.equal(j(await client.patch(`/api/orgs/${id}/`, { name: 'Acme 2' })).name, 'Acme 2');
       const put = await client.put(`/api/orgs/${id}/`, { name: 'Acme 3', slug: 'acme3', email: '' });
       assert.equal(put.status, 200);
-      assert.equal(put.json().slug, 'acme3');
+      assert.equal(j(put).slug, 'acme3');
       const options = await client.options(`/api/orgs/${id}/`);
       assert.equal(options.headers.get('allow'), 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
       assert.equal((await client.delete(`/api/orgs/${id}/`)).status, 204);
       assert.equal((await client.get(`/api/orgs/${id}/`)).status, 404);
-      assert.deepEqual((await client.get('/api/')).json(), {
+      assert.deepEqual(j(await client.get('/api/')), {
         orgs: 'http://testserver/api/orgs/',
         people: 'http://testserver/api/people/',
       });
@@ -273,21 +290,24 @@ for (const vendor of VENDORS) {
       const ada = await Person.objects.create({ name: 'Ada', organization: acme });
       await Person.objects.create({ name: 'Bob', organization: globex });
       assert.deepEqual(
-        (await client.get('/api/people/')).json().map((p: { name: string }) => p.name),
+        j(await client.get('/api/people/')).map((p: { name: string }) => p.name),
         ['Ada', 'Bob'],
       );
       assert.deepEqual(
-        (await client.get(`/api/people/?organization=${globex.id}`)).json().map((p: { name: string }) => p.name),
+        j(await client.get(`/api/people/?organization=${globex.id}`)).map((p: { name: string }) => p.name),
         ['Bob'],
       );
-      assert.deepEqual((await client.get(`/api/people/${ada.id}/`)).json(), {
+      assert.deepEqual(j(await client.get(`/api/people/${ada.id}/`)), {
         id: ada.id,
         name: 'Ada',
         organization: acme.id,
       });
       assert.equal((await client.post('/api/people/', { name: 'Eve' })).status, 405);
       assert.equal((await client.delete(`/api/people/${ada.id}/`)).status, 405);
-      assert.equal(reverseUnchecked('people-detail', { kwargs: { id: 1 }, urlconf: rootUrlconf }), '/api/people/1/');
+      assert.equal(
+        reverseUnchecked('people-detail', { kwargs: { id: 1 }, urlconf: rootUrlconf }),
+        '/api/people/1/',
+      );
     });
   });
 }
