@@ -97,6 +97,8 @@ export function Generic<B extends Constructor<APIView>>(Base: B) {
     lookupField = 'pk';
     /** The URL parameter holding the lookup value (default: {@link lookupField}). */
     lookupUrlKwarg: string | null = null;
+    /** The converter of a router's detail route parameter (`'int'`, `'slug'`; default `'str'`). */
+    declare lookupValueConverter?: string;
     /** The filter backends (default: the project's `api.defaultFilterBackends`). */
     filterBackends: readonly FilterBackendClass[] | null = null;
     /** The paginator (default: the project's `api.defaultPaginationClass`); null in both: no pagination. */

@@ -145,3 +145,18 @@ export {
   OrderingFilter,
   SearchFilter,
 } from './filters/index.ts';
+export {
+  type Endpoint,
+  getSchemaView,
+  OPENAPI_VERSION,
+  type OpenAPIDocument,
+  type OpenAPIOperation,
+  SchemaGenerator,
+  type SchemaGeneratorOptions,
+  type SchemaObject,
+  SchemaView,
+  type SchemaViewOptions,
+  securitySchemeOf,
+  type SwaggerUiOptions,
+  swaggerUiUrls,
+} from './schemas/index.ts';

@@ -63,6 +63,8 @@ export interface SerializerClass<V, D, I, S extends Serializer<V, D, I> = Serial
   >;
   /** A {@link ListSerializer} of this serializer (DRF's `many=True`). */
   many(args?: SerializerArgs<readonly I[]>): ListSerializer<V, D, I>;
+  /** The JSON Schema of its objects (for OpenAPI). */
+  jsonSchema(): Record<string, unknown>;
   validators: readonly ObjectValidator[];
 }
 
