@@ -14,6 +14,7 @@ test('docs/api has its pages', () => {
     'auth.md',
     'filtering.md',
     'generics.md',
+    'openapi.md',
     'pagination.md',
     'serializers.md',
     'testing.md',
