@@ -8,22 +8,33 @@
  * `createReverse` — then times `tsc --noEmit` on it, for each N given. The checker also
  * reads the Portico sources the project imports, so N = 1 is the fixed cost.
  *
- *   node bench/typecheck-api.ts            # N = 1, 50, 100
- *   node bench/typecheck-api.ts 100 200    # chosen sizes
+ *   node bench/typecheck-api.ts                # N = 1, 50, 100, against the sources
+ *   node bench/typecheck-api.ts 100 200        # chosen sizes
+ *   node bench/typecheck-api.ts --dist 1 100   # against declaration files, as an installed package is
+ *
+ * `--dist` first emits Portico's declarations (`tsconfig.build.json`) under .bench-tmp/, then
+ * points the project at them: what a project that installed Portico type-checks against.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const sizes = process.argv.slice(2).map(Number);
+const dist = process.argv.includes('--dist');
+const sizes = process.argv
+  .slice(2)
+  .filter((a) => a !== '--dist')
+  .map(Number);
 const ns = sizes.length > 0 ? sizes : [1, 50, 100];
+
+const from = (layer: string) =>
+  dist ? `../typecheck-dist/${layer}/index.js` : `../../src/${layer}/index.ts`;
 
 function project(n: number): string {
   const lines: string[] = [
-    `import { CharField, BooleanField, DateTimeField, IntegerField, ForeignKey, CASCADE, defineApp } from '../../src/db/index.ts';`,
-    `import { DefaultRouter, ModelSerializer, ModelViewSet, RetrieveUpdateDestroyAPIView, type ValidatedData } from '../../src/api/index.ts';`,
-    `import { createReverse, include, path } from '../../src/web/index.ts';`,
+    `import { CharField, BooleanField, DateTimeField, IntegerField, ForeignKey, CASCADE, defineApp } from '${from('db')}';`,
+    `import { DefaultRouter, ModelSerializer, ModelViewSet, RetrieveUpdateDestroyAPIView, type ValidatedData } from '${from('api')}';`,
+    `import { createReverse, include, path } from '${from('web')}';`,
     `const app = defineApp('bench');`,
     `const router = new DefaultRouter();`,
   ];
@@ -51,9 +62,22 @@ function project(n: number): string {
 
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 const node = process.execPath;
+if (dist) {
+  const out = join(root, '.bench-tmp', 'typecheck-dist');
+  rmSync(out, { recursive: true, force: true });
+  const built = spawnSync(
+    node,
+    [tsc, '-p', join(root, 'tsconfig.build.json'), '--emitDeclarationOnly', '--outDir', out],
+    { encoding: 'utf8' },
+  );
+  if (built.status !== 0) throw new Error(`declarations: ${built.stdout}${built.stderr}`);
+}
+console.log(dist ? 'Against the declaration files:' : 'Against the sources:');
 // CPU time (user + system) is what the run costs; on a shared machine the wall time also
 // holds the time other processes had the cores, so both are shown.
-console.log('| resources | URL patterns | CPU (s) | wall (s) | tsc check time (s) | types | instantiations |');
+console.log(
+  '| resources | URL patterns | CPU (s) | wall (s) | tsc check time (s) | types | instantiations |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const n of ns) {
   const dir = join(root, '.bench-tmp', `typecheck-api-${n}`);
@@ -81,3 +105,4 @@ for (const n of ns) {
   );
   rmSync(dir, { recursive: true, force: true });
 }
+if (dist) rmSync(join(root, '.bench-tmp', 'typecheck-dist'), { recursive: true, force: true });

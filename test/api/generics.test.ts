@@ -21,7 +21,7 @@ import {
 import { APIClient } from '../../src/api/test/index.ts';
 import type { TestResponse } from '../../src/web/test/index.ts';
 import { include, path, reverseUnchecked, type Settings } from '../../src/web/index.ts';
-import { Organization, Person, Project, shopModels } from '../db/fixtures/shop.ts';
+import { Organization, Person, shopModels } from '../db/fixtures/shop.ts';
 import { setUpDatabase, truncate, VENDORS } from '../db/helpers.ts';
 
 class OrganizationSerializer extends ModelSerializer.for(Organization, {

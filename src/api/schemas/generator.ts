@@ -66,10 +66,6 @@ function baseName(cls: { name: string }): string {
   return cls.name.replace(/(Serializer|ViewSet|APIView|View)$/, '') || cls.name;
 }
 
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 function camel(s: string): string {
   return s.replace(/[-_\s]+(\w)/g, (_, c: string) => c.toUpperCase());
 }
