@@ -13,6 +13,7 @@ import {
   FieldFilter,
   getSchemaView,
   IntegerField,
+  IsAuthenticated,
   ListCreateAPIView,
   ListField,
   ModelSerializer,
@@ -32,7 +33,7 @@ import { APIClient } from '../../src/api/test/index.ts';
 import { include, path, rePath } from '../../src/web/index.ts';
 import type { TestResponse } from '../../src/web/test/index.ts';
 import { Organization, Person, Project, shopModels } from '../db/fixtures/shop.ts';
-import { setUpDatabase } from '../db/helpers.ts';
+import { setUpDatabase, VENDORS } from '../db/helpers.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const j = (response: TestResponse): any => response.json();
@@ -261,54 +262,67 @@ test('field schemas: defaults, help text, nullable, arrays with bounds', () => {
   assert.deepEqual(p.properties.tags, { type: 'array', items: { type: 'string' }, maxItems: 3 });
 });
 
-describe('serving the document and its page', () => {
-  let drop: () => Promise<void>;
-  const client = new APIClient({ rootUrlconf, allowedHosts: ['testserver'] });
-  before(async () => {
-    ({ drop } = await setUpDatabase('sqlite', shopModels));
-  });
-  after(() => drop());
-
-  test('the schema view answers JSON; real responses match their schemas', async () => {
-    const served = await client.get('/api/schema/');
-    assert.equal(served.status, 200);
-    assert.match(served.headers.get('content-type') ?? '', /application\/json/);
-    const body = j(served);
-    assert.equal(body.info.title, 'Shop API');
-    assert.equal(body.info.version, '2.0.0');
-    assert.equal((await new Validator().validate(body)).valid, true);
-
-    // The contract holds: what the API answers validates against the document's schema.
-    const ajv = new Ajv2020({ strict: false, validateFormats: false });
-    for (const [name, schema] of Object.entries(body.components.schemas))
-      ajv.addSchema(schema as object, `#/components/schemas/${name}`);
-    const acme = await Organization.objects.create({ name: 'Acme', slug: 'acme' });
-    await Project.objects.create({ organization: acme, name: 'Rocket', budget: 5 });
-    const listSchema = body.paths['/api/projects/'].get.responses['200'].content['application/json'].schema;
-    const validateList = ajv.compile({ ...listSchema, $defs: {} });
-    const projects = j(await client.get('/api/projects/'));
-    assert.equal(validateList(projects), true, JSON.stringify(validateList.errors));
-    const validateProject = ajv.getSchema('#/components/schemas/Project');
-    assert.ok(validateProject);
-    assert.equal(validateProject(projects[0]), true, JSON.stringify(validateProject.errors));
-    assert.equal(validateProject({ ...projects[0], status: 'lost' }), false);
-  });
-
-  test('the documentation page and its assets are served locally, no CDN, no inline script', async () => {
-    const page = await client.get('/api/docs/');
-    assert.equal(page.status, 200);
-    const html = new TextDecoder().decode(page.body);
-    assert.match(html, /<title>Shop &#60;API&#62;<\/title>/);
-    assert.doesNotMatch(html, /https?:\/\//);
-    assert.doesNotMatch(html, /<script>[^<]/);
-    const init = await client.get('/api/docs/init.js');
-    assert.match(new TextDecoder().decode(init.body), /url: "\/api\/schema\/"/);
-    const bundle = await client.get('/api/docs/swagger-ui-bundle.js');
-    assert.equal(bundle.status, 200);
-    assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
-    assert.ok(bundle.body.length > 100_000);
-    assert.equal((await client.get('/api/docs/swagger-ui.css')).status, 200);
-    assert.equal((await client.get('/api/docs/package.json')).status, 404);
-    assert.equal((await client.get('/api/docs/..%2Fpackage.json')).status, 404);
-  });
+test('the schema view follows the permissions it is given', async () => {
+  const urls = [
+    path('open/', getSchemaView({ urlconf: rootUrlconf })),
+    path('closed/', getSchemaView({ urlconf: rootUrlconf, permissionClasses: [IsAuthenticated] })),
+  ];
+  const client = new APIClient({ rootUrlconf: urls, allowedHosts: ['testserver'] });
+  assert.equal((await client.get('/open/')).status, 200);
+  assert.equal((await client.get('/closed/')).status, 401);
+  client.forceAuthenticate({ isAuthenticated: true, id: 1 });
+  assert.equal(j(await client.get('/closed/')).openapi, '3.1.0');
 });
+
+for (const vendor of VENDORS)
+  describe(`serving the document and its page (${vendor})`, () => {
+    let drop: () => Promise<void>;
+    const client = new APIClient({ rootUrlconf, allowedHosts: ['testserver'] });
+    before(async () => {
+      ({ drop } = await setUpDatabase(vendor, shopModels));
+    });
+    after(() => drop());
+
+    test('the schema view answers JSON; real responses match their schemas', async () => {
+      const served = await client.get('/api/schema/');
+      assert.equal(served.status, 200);
+      assert.match(served.headers.get('content-type') ?? '', /application\/json/);
+      const body = j(served);
+      assert.equal(body.info.title, 'Shop API');
+      assert.equal(body.info.version, '2.0.0');
+      assert.equal((await new Validator().validate(body)).valid, true);
+
+      // The contract holds: what the API answers validates against the document's schema.
+      const ajv = new Ajv2020({ strict: false, validateFormats: false });
+      for (const [name, schema] of Object.entries(body.components.schemas))
+        ajv.addSchema(schema as object, `#/components/schemas/${name}`);
+      const acme = await Organization.objects.create({ name: 'Acme', slug: 'acme' });
+      await Project.objects.create({ organization: acme, name: 'Rocket', budget: 5 });
+      const listSchema = body.paths['/api/projects/'].get.responses['200'].content['application/json'].schema;
+      const validateList = ajv.compile({ ...listSchema, $defs: {} });
+      const projects = j(await client.get('/api/projects/'));
+      assert.equal(validateList(projects), true, JSON.stringify(validateList.errors));
+      const validateProject = ajv.getSchema('#/components/schemas/Project');
+      assert.ok(validateProject);
+      assert.equal(validateProject(projects[0]), true, JSON.stringify(validateProject.errors));
+      assert.equal(validateProject({ ...projects[0], status: 'lost' }), false);
+    });
+
+    test('the documentation page and its assets are served locally, no CDN, no inline script', async () => {
+      const page = await client.get('/api/docs/');
+      assert.equal(page.status, 200);
+      const html = new TextDecoder().decode(page.body);
+      assert.match(html, /<title>Shop &#60;API&#62;<\/title>/);
+      assert.doesNotMatch(html, /https?:\/\//);
+      assert.doesNotMatch(html, /<script>[^<]/);
+      const init = await client.get('/api/docs/init.js');
+      assert.match(new TextDecoder().decode(init.body), /url: "\/api\/schema\/"/);
+      const bundle = await client.get('/api/docs/swagger-ui-bundle.js');
+      assert.equal(bundle.status, 200);
+      assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+      assert.ok(bundle.body.length > 100_000);
+      assert.equal((await client.get('/api/docs/swagger-ui.css')).status, 200);
+      assert.equal((await client.get('/api/docs/package.json')).status, 404);
+      assert.equal((await client.get('/api/docs/..%2Fpackage.json')).status, 404);
+    });
+  });

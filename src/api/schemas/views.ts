@@ -17,7 +17,8 @@ import {
   type URLconf,
   type URLEntry,
 } from '../../web/index.ts';
-import { AllowAny } from '../permissions.ts';
+import type { AuthenticationClass } from '../authentication.ts';
+import type { PermissionClass } from '../permissions.ts';
 import type { Request } from '../request.ts';
 import { JSONRenderer } from '../renderers.ts';
 import { Response } from '../response.ts';
@@ -25,9 +26,15 @@ import { type ApiClassView, APIView } from '../views.ts';
 import { SchemaGenerator, type SchemaGeneratorOptions } from './generator.ts';
 import type { OpenAPIDocument } from './types.ts';
 
-/** Options of {@link getSchemaView}: the generator's, the URLconf defaulting to the project's. */
+/**
+ * Options of {@link getSchemaView}: the generator's, the URLconf defaulting to the project's.
+ * Who may read the document follows the project's `api` defaults, as any API view does
+ * (DRF's too), unless `permissionClasses`/`authenticationClasses` say otherwise.
+ */
 export type SchemaViewOptions = Omit<SchemaGeneratorOptions, 'urlconf' | 'settings'> & {
   readonly urlconf?: URLconf;
+  readonly permissionClasses?: readonly PermissionClass[];
+  readonly authenticationClasses?: readonly AuthenticationClass[];
 };
 
 /** Serves the OpenAPI document as JSON (DRF's `SchemaView`); the document is made once per URLconf. */
@@ -35,8 +42,6 @@ export class SchemaView extends APIView {
   /** The generator's options. */
   schemaOptions: SchemaViewOptions = {};
   override rendererClasses = [JSONRenderer];
-  override permissionClasses = [AllowAny];
-  override authenticationClasses = [];
   static #cache = new WeakMap<object, WeakMap<object, OpenAPIDocument>>();
 
   /** The document for this request's project. */
@@ -67,7 +72,12 @@ export class SchemaView extends APIView {
  * ```
  */
 export function getSchemaView(options: SchemaViewOptions = {}): ApiClassView<SchemaView> {
-  return SchemaView.asView({ schemaOptions: Object.freeze({ ...options }) });
+  const { permissionClasses, authenticationClasses, ...schemaOptions } = options;
+  return SchemaView.asView({
+    schemaOptions: Object.freeze(schemaOptions),
+    ...(permissionClasses !== undefined ? { permissionClasses } : {}),
+    ...(authenticationClasses !== undefined ? { authenticationClasses } : {}),
+  });
 }
 
 /** The files of `swagger-ui-dist` the page uses, with their types. */
