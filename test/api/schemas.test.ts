@@ -72,7 +72,9 @@ class OrganizationViewSet extends ModelViewSet {
   override filterBackends = [SearchFilter, OrderingFilter];
   override searchFields = ['name'];
   override orderingFields = ['name'];
-  override paginationClass = PageNumberPagination;
+  override paginationClass = class Pages extends PageNumberPagination {
+    override pageSize = 20;
+  };
   override authenticationClasses = [TokenAuthentication];
   archive() {
     return new Response({ archived: true });
@@ -108,6 +110,7 @@ class FeedView extends ListCreateAPIView {
   override serializerClass = OrganizationSerializer;
   override paginationClass = class extends CursorPagination {
     override ordering = 'name';
+    override pageSize = 10;
   };
 }
 
@@ -231,6 +234,20 @@ test('lists: paginated bodies and the query parameters of filters and paginators
   assert.equal(feed.responses['200'].content['application/json'].schema.properties.count, undefined);
 });
 
+test('a paginator without a page size leaves lists whole, in the document as in the answers', () => {
+  const unpaged = new SchemaGenerator({ urlconf: [path('people/', PeopleView.asView())] }).getSchema();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const list = (unpaged as any).paths['/people/'].get;
+  assert.equal(list.responses['200'].content['application/json'].schema.type, 'array');
+  const paged = new SchemaGenerator({
+    urlconf: [path('people/', PeopleView.asView())],
+    settings: { api: { defaultPaginationClass: PageNumberPagination, pageSize: 5 } },
+  }).getSchema();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const body = (paged as any).paths['/people/'].get.responses['200'].content['application/json'].schema;
+  assert.equal(body.properties.count.type, 'integer');
+});
+
 test('security schemes from the authenticators', () => {
   assert.deepEqual(doc.components.securitySchemes.tokenAuth.type, 'apiKey');
   assert.deepEqual(doc.components.securitySchemes.basicAuth, { type: 'http', scheme: 'basic' });
@@ -277,7 +294,7 @@ test('the schema view follows the permissions it is given', async () => {
 for (const vendor of VENDORS)
   describe(`serving the document and its page (${vendor})`, () => {
     let drop: () => Promise<void>;
-    const client = new APIClient({ rootUrlconf, allowedHosts: ['testserver'] });
+    const client = new APIClient({ rootUrlconf, allowedHosts: ['testserver'], secretKey: 'schemas-test' });
     before(async () => {
       ({ drop } = await setUpDatabase(vendor, shopModels));
     });
@@ -306,6 +323,18 @@ for (const vendor of VENDORS)
       assert.ok(validateProject);
       assert.equal(validateProject(projects[0]), true, JSON.stringify(validateProject.errors));
       assert.equal(validateProject({ ...projects[0], status: 'lost' }), false);
+
+      // A cursor-paginated generic list, against its schema ({next, previous, results}, no count).
+      const feedResponse = await client.get('/api/feed/');
+      const feed = j(feedResponse);
+      assert.equal(feedResponse.status, 200, JSON.stringify(feed));
+      assert.deepEqual(
+        feed.results.map((o: { name: string }) => o.name),
+        ['Acme'],
+      );
+      const feedSchema = body.paths['/api/feed/'].get.responses['200'].content['application/json'].schema;
+      const validateFeed = ajv.compile(feedSchema);
+      assert.equal(validateFeed(feed), true, JSON.stringify(validateFeed.errors));
     });
 
     test('the documentation page and its assets are served locally, no CDN, no inline script', async () => {

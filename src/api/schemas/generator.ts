@@ -212,7 +212,12 @@ export class SchemaGenerator {
   #paginatorOf(view: AnyView): Paginator | null {
     if (!('paginationClass' in view)) return null;
     const Cls = view.paginationClass ?? this.settings.defaultPaginationClass;
-    return Cls === null || Cls === undefined ? null : new Cls();
+    if (Cls === null || Cls === undefined) return null;
+    const paginator = new Cls();
+    // The built-in paginators leave a list whole without a page size: so does the document.
+    const own = (paginator as { pageSize?: unknown }).pageSize;
+    if (own === null && this.settings.pageSize === null) return null;
+    return paginator;
   }
 
   /** The operation of one method of an endpoint. */
