@@ -102,6 +102,31 @@ export {
   type ApiViewOptions,
 } from './views.ts';
 export { type ActionMap, type ActionOptions, action, type ExtraAction, ViewSet } from './viewsets.ts';
+export {
+  type Constructor,
+  CreateAPIView,
+  CreateModelMixin,
+  DestroyAPIView,
+  DestroyModelMixin,
+  type FilterBackendClass,
+  Generic,
+  GenericAPIView,
+  type GenericQuerySet,
+  type GenericSerializerClass,
+  type GenericView,
+  ListAPIView,
+  ListCreateAPIView,
+  ListModelMixin,
+  type PaginatorClass,
+  RetrieveAPIView,
+  RetrieveDestroyAPIView,
+  RetrieveModelMixin,
+  RetrieveUpdateAPIView,
+  RetrieveUpdateDestroyAPIView,
+  UpdateAPIView,
+  UpdateModelMixin,
+} from './generics.ts';
+export { GenericViewSet, ModelViewSet, ReadOnlyModelViewSet } from './generic-viewsets.ts';
 export { DefaultRouter, type RouterOptions, SimpleRouter, type ViewSetClass } from './routers.ts';
 /** The serializers, also as one namespace (`serializers.CharField`, as DRF's `serializers` module). */
 export * from './serializers/index.ts';
@@ -123,3 +148,18 @@ export {
   OrderingFilter,
   SearchFilter,
 } from './filters/index.ts';
+export {
+  type Endpoint,
+  getSchemaView,
+  OPENAPI_VERSION,
+  type OpenAPIDocument,
+  type OpenAPIOperation,
+  SchemaGenerator,
+  type SchemaGeneratorOptions,
+  type SchemaObject,
+  SchemaView,
+  type SchemaViewOptions,
+  securitySchemeOf,
+  type SwaggerUiOptions,
+  swaggerUiUrls,
+} from './schemas/index.ts';

@@ -27,6 +27,8 @@ import {
   type TokenStore,
 } from './authentication.ts';
 import type { ExceptionHandler } from './exception-handler.ts';
+import type { FilterBackend } from './filters/base.ts';
+import type { Paginator } from './pagination/base.ts';
 import { exceptionHandler } from './exception-handler.ts';
 import { DefaultContentNegotiation, type ContentNegotiation } from './negotiation.ts';
 import { FormParser, JSONParser, MultiPartParser, type ParserClass } from './parsers.ts';
@@ -81,6 +83,12 @@ export interface ApiSettings {
   throttleCache: string | null;
   /** Proxies in front that append to X-Forwarded-For; null to trust REMOTE_ADDR as the server set it. */
   numProxies: number | null;
+  /** The paginator of generic list views that name none; null: lists are not paginated (DRF's default). */
+  defaultPaginationClass: (new () => Paginator) | null;
+  /** Rows per page for paginators without their own `pageSize`; null: no page size. */
+  pageSize: number | null;
+  /** The filter backends of generic views that name none. */
+  defaultFilterBackends: ReadonlyArray<new () => FilterBackend>;
 }
 
 const defaults: ApiSettings = {
@@ -102,6 +110,9 @@ const defaults: ApiSettings = {
   throttleStore: null,
   throttleCache: null,
   numProxies: null,
+  defaultPaginationClass: null,
+  pageSize: null,
+  defaultFilterBackends: [],
 };
 
 /** The `api` settings section. */
@@ -115,6 +126,12 @@ export const apiSettings = defineSettingsSection(
         return ['throttleCache', "must be the alias of a cache (e.g. 'default') or null"];
       if (s.numProxies !== null && (!Number.isInteger(s.numProxies) || s.numProxies < 0))
         return ['numProxies', 'must be a non-negative integer or null'];
+      if (s.pageSize !== null && (!Number.isSafeInteger(s.pageSize) || s.pageSize < 1))
+        return ['pageSize', 'must be a positive integer or null'];
+      if (s.defaultPaginationClass !== null && typeof s.defaultPaginationClass !== 'function')
+        return ['defaultPaginationClass', 'must be a paginator class or null'];
+      if (s.defaultFilterBackends.some((b) => typeof b !== 'function'))
+        return ['defaultFilterBackends', 'must list filter backend classes'];
       for (const [scope, rate] of Object.entries(s.defaultThrottleRates)) {
         if (rate !== null && !/^\s*\d+\s*\/\s*\d*\s*[smhd][a-z]*\s*$/i.test(rate))
           return ['defaultThrottleRates', `'${scope}': '${rate}' is not a rate such as '100/day'`];

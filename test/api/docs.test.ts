@@ -9,5 +9,15 @@ import { testDocExamples } from '../helpers/doc-examples.ts';
 const files = await testDocExamples('api');
 
 test('docs/api has its pages', () => {
-  assert.deepEqual(files, ['README.md', 'auth.md', 'filtering.md', 'pagination.md', 'serializers.md', 'testing.md', 'viewsets.md']);
+  assert.deepEqual(files, [
+    'README.md',
+    'auth.md',
+    'filtering.md',
+    'generics.md',
+    'openapi.md',
+    'pagination.md',
+    'serializers.md',
+    'testing.md',
+    'viewsets.md',
+  ]);
 });

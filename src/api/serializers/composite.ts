@@ -97,6 +97,14 @@ class ListFieldType extends Field<unknown[], unknown[]> {
   readonly allowEmpty: boolean;
   readonly minLength: number;
   readonly maxLength: number;
+  protected override schemaType(): Record<string, unknown> {
+    const schema: Record<string, unknown> = { type: 'array', items: this.child.toJsonSchema() };
+    const min = Math.max(this.minLength, this.allowEmpty ? 0 : 1);
+    if (min > 0) schema.minItems = min;
+    if (Number.isFinite(this.maxLength)) schema.maxItems = this.maxLength;
+    return schema;
+  }
+
   constructor(options: ListOptions<AnyField>) {
     super(options);
     this.child = options.child;
@@ -146,6 +154,10 @@ class DictFieldType extends Field<Record<string, unknown>> {
   };
   readonly child: AnyField | undefined;
   readonly allowEmpty: boolean;
+  protected override schemaType(): Record<string, unknown> {
+    return { type: 'object', additionalProperties: this.child?.toJsonSchema() ?? true };
+  }
+
   constructor(options: DictOptions<AnyField>) {
     super(options);
     this.child = options.child;

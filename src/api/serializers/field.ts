@@ -168,6 +168,37 @@ export abstract class Field<T = unknown, R = T, F extends FieldFlags = FieldFlag
       throw new PorticoError('PORTICO_ERR_API_SERIALIZER', 'a field may not be required and have a default');
   }
 
+  /**
+   * The JSON Schema (draft 2020-12, as OpenAPI 3.1 uses) of this field's representation:
+   * {@link schemaType} plus `null` when allowed, `readOnly`/`writeOnly`, the default, the
+   * label and help text.
+   */
+  toJsonSchema(): Record<string, unknown> {
+    let schema: Record<string, unknown> = { ...this.schemaType() };
+    if (this.allowNull) {
+      if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+      else if (Array.isArray(schema.type)) schema.type = [...(schema.type as string[]), 'null'];
+      else if (Object.keys(schema).length > 0) schema = { anyOf: [schema, { type: 'null' }] };
+    }
+    if (this.readOnly) schema.readOnly = true;
+    if (this.writeOnly) schema.writeOnly = true;
+    const d = this.options.default;
+    if (
+      d !== undefined &&
+      typeof d !== 'function' &&
+      (d === null || typeof d !== 'object' || Array.isArray(d))
+    )
+      schema.default = d;
+    if (this.options.label !== undefined) schema.title = this.options.label;
+    if (this.options.helpText !== undefined) schema.description = this.options.helpText;
+    return schema;
+  }
+
+  /** The type part of {@link toJsonSchema} (`{ type: 'string', maxLength: 20 }`); `{}` is any value. */
+  protected schemaType(): Record<string, unknown> {
+    return {};
+  }
+
   /** The default value (a function default is called each time). */
   getDefault(): T {
     const d = this.options.default;

@@ -47,6 +47,13 @@ export class CharFieldType extends Field<string> {
     };
   }
 
+  protected override schemaType(): Record<string, unknown> {
+    const schema: Record<string, unknown> = { type: 'string' };
+    if (Number.isFinite(this.maxLength)) schema.maxLength = this.maxLength;
+    if (this.minLength > 0) schema.minLength = this.minLength;
+    return schema;
+  }
+
   toInternal(data: unknown, run: Run): unknown {
     let value: string;
     if (typeof data === 'string') value = data;
@@ -81,6 +88,9 @@ const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[
 
 class EmailFieldType extends CharFieldType {
   static override readonly messages = { ...CharFieldType.messages, invalid: 'Enter a valid email address.' };
+  protected override schemaType(): Record<string, unknown> {
+    return { ...super.schemaType(), format: 'email' };
+  }
   protected override format(value: string, run: Run): unknown {
     return EMAIL.test(value) ? value : this.fail(run, 'invalid');
   }
@@ -90,12 +100,18 @@ class SlugFieldType extends CharFieldType {
     ...CharFieldType.messages,
     invalid: 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
   };
+  protected override schemaType(): Record<string, unknown> {
+    return { ...super.schemaType(), pattern: SLUG.source };
+  }
   protected override format(value: string, run: Run): unknown {
     return SLUG.test(value) ? value : this.fail(run, 'invalid');
   }
 }
 class URLFieldType extends CharFieldType {
   static override readonly messages = { ...CharFieldType.messages, invalid: 'Enter a valid URL.' };
+  protected override schemaType(): Record<string, unknown> {
+    return { ...super.schemaType(), format: 'uri' };
+  }
   protected override format(value: string, run: Run): unknown {
     if (!URL.canParse(value)) return this.fail(run, 'invalid');
     const { protocol, hostname } = new URL(value);
@@ -120,6 +136,9 @@ export function URLField<const O extends CharOptions>(options?: O): FieldOf<stri
 
 class UUIDFieldType extends Field<string> {
   static override readonly messages = { invalid: 'Must be a valid UUID.' };
+  protected override schemaType(): Record<string, unknown> {
+    return { type: 'string', format: 'uuid' };
+  }
   toInternal(data: unknown, run: Run): unknown {
     if (typeof data !== 'string' || !UUID.test(data)) return this.fail(run, 'invalid');
     const hex = data.replaceAll('-', '').toLowerCase();
@@ -143,6 +162,12 @@ const INTEGER = /^\s*[-+]?\d+(?:\.0*)?\s*$/;
 const NUMBER = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 
 abstract class NumberFieldType extends Field<number> {
+  protected override schemaType(): Record<string, unknown> {
+    const schema: Record<string, unknown> = { type: this instanceof IntegerFieldType ? 'integer' : 'number' };
+    if (Number.isFinite(this.minValue)) schema.minimum = this.minValue;
+    if (Number.isFinite(this.maxValue)) schema.maximum = this.maxValue;
+    return schema;
+  }
   static override readonly messages: Readonly<Record<string, string>> = {
     max_value: 'Ensure this value is less than or equal to {max_value}.',
     min_value: 'Ensure this value is greater than or equal to {min_value}.',
@@ -216,6 +241,10 @@ export interface DecimalOptions extends FieldOptions<string> {
 const DECIMAL = /^\s*([-+]?)(\d*)(?:\.(\d*))?\s*$/;
 
 class DecimalFieldType extends Field<string> {
+  protected override schemaType(): Record<string, unknown> {
+    // Rendered as a string (DRF's COERCE_DECIMAL_TO_STRING), so no precision is lost.
+    return { type: 'string', format: 'decimal', pattern: '^-?\\d+(\\.\\d+)?$' };
+  }
   static override readonly messages = {
     invalid: 'A valid number is required.',
     max_value: 'Ensure this value is less than or equal to {max_value}.',
@@ -314,6 +343,9 @@ const FALSE = new Set<unknown>([
 ]);
 
 class BooleanFieldType extends Field<boolean> {
+  protected override schemaType(): Record<string, unknown> {
+    return { type: 'boolean' };
+  }
   static override readonly messages = { invalid: 'Must be a valid boolean.' };
   toInternal(data: unknown, run: Run): unknown {
     if (data === true || data === false) return data;
@@ -337,6 +369,10 @@ export interface ChoiceOptions<C extends string | number> extends FieldOptions<C
 }
 
 class ChoiceFieldType<C extends string | number> extends Field<C> {
+  protected override schemaType(): Record<string, unknown> {
+    const values = (this.options as ChoiceOptions<C>).choices.map((c) => (Array.isArray(c) ? c[0] : c));
+    return { enum: this.allowBlank && !values.includes('' as C) ? [...values, ''] : values };
+  }
   static override readonly messages = { invalid_choice: '"{input}" is not a valid choice.' };
   readonly #byKey = new Map<string, C>();
   readonly allowBlank: boolean;
@@ -405,6 +441,9 @@ function isIsoDate(s: string): boolean {
 }
 
 class DateFieldType extends Field<string> {
+  protected override schemaType(): Record<string, unknown> {
+    return { type: 'string', format: 'date' };
+  }
   static override readonly messages = {
     invalid: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.',
     datetime: 'Expected a date but got a datetime.',
@@ -424,6 +463,9 @@ export function DateField<const O extends FieldOptions<string>>(options?: O): Fi
 }
 
 class DateTimeFieldType extends Field<Date, string> {
+  protected override schemaType(): Record<string, unknown> {
+    return { type: 'string', format: 'date-time' };
+  }
   static override readonly messages = {
     invalid:
       'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',

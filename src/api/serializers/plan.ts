@@ -196,6 +196,8 @@ function accessors(name: string, source: string): Pick<Entry, 'read' | 'write'> 
 
 /** The compiled form of a serializer declared with fields. */
 export class FieldsPlan implements Plan {
+  /** The fields by name, as declared (the schema generator reads them). */
+  readonly fields: Readonly<Record<string, AnyField>>;
   readonly writable: readonly Entry[];
   readonly readable: readonly Entry[];
   readonly validators: readonly ObjectValidator[];
@@ -205,6 +207,7 @@ export class FieldsPlan implements Plan {
     proto: object,
     validators: readonly ObjectValidator[],
   ) {
+    this.fields = fields;
     const entries: Entry[] = [];
     for (const [name, field] of Object.entries(fields)) {
       const source = field.options.source ?? name;

@@ -53,6 +53,20 @@ abstract class RelatedFieldType extends Field<unknown, unknown> {
       );
   }
 
+  protected override schemaType(): Record<string, unknown> {
+    const one = this.itemSchema();
+    return this.many ? { type: 'array', items: one } : one;
+  }
+
+  /** The schema of one related value. */
+  protected itemSchema(): Record<string, unknown> {
+    // The primary key's type, when the queryset names a model.
+    const pk = (this.queryset as { model?: { meta?: { pk?: { type?: string } } } } | undefined)?.model?.meta
+      ?.pk;
+    const type = pk?.type ?? 'AutoField';
+    return /Auto|Integer/.test(type) ? { type: 'integer' } : { type: 'string' };
+  }
+
   protected abstract single(): RelatedFieldType;
   protected abstract lookup(data: unknown, run: Run): unknown;
 
@@ -135,6 +149,10 @@ class SlugRelatedFieldType extends RelatedFieldType {
   constructor(options: SlugRelatedOptions<AnyQuerySet>) {
     super(options);
     this.slugField = options.slugField;
+  }
+
+  protected override itemSchema(): Record<string, unknown> {
+    return { type: 'string' };
   }
 
   protected single(): RelatedFieldType {

@@ -23,7 +23,13 @@ import {
   type Site,
 } from './field.ts';
 import { FieldsPlan, type Host, type ObjectValidator, type Plan, setBaseValidate } from './plan.ts';
-import { type InferOutput, isStandardSchema, SchemaPlan, type StandardSchemaV1 } from './standard.ts';
+import {
+  type InferOutput,
+  isStandardSchema,
+  SchemaPlan,
+  type StandardSchemaV1,
+  standardJsonSchema,
+} from './standard.ts';
 import type { DataOf, FieldMap, ValidatedOf } from './types.ts';
 
 /** What a serializer is made with. */
@@ -57,6 +63,8 @@ export interface SerializerClass<V, D, I, S extends Serializer<V, D, I> = Serial
   >;
   /** A {@link ListSerializer} of this serializer (DRF's `many=True`). */
   many(args?: SerializerArgs<readonly I[]>): ListSerializer<V, D, I>;
+  /** The JSON Schema of its objects (for OpenAPI). */
+  jsonSchema(): Record<string, unknown>;
   validators: readonly ObjectValidator[];
 }
 
@@ -167,6 +175,26 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
   }
 
   /** This serializer as a nested field of another. */
+  /**
+   * The JSON Schema (draft 2020-12) of this serializer's objects, for OpenAPI: each field's
+   * schema (`readOnly`/`writeOnly` marked), `required` listing the writable required ones.
+   * A Standard Schema serializer asks its library (`['~standard'].jsonSchema`, Zod 4.2+,
+   * ArkType); without that, any object.
+   */
+  static jsonSchema(this: AnySerializerClass): Record<string, unknown> {
+    const plan = planOf(this);
+    if (plan instanceof FieldsPlan) {
+      const properties: Record<string, unknown> = {};
+      const required: string[] = [];
+      for (const [name, field] of Object.entries(plan.fields)) {
+        properties[name] = field.toJsonSchema();
+        if (field.required && !field.readOnly) required.push(name);
+      }
+      return { type: 'object', properties, ...(required.length > 0 ? { required } : {}) };
+    }
+    return standardJsonSchema(this.schema);
+  }
+
   static asField<const O extends NestedOptions>(this: AnySerializerClass, options?: O): never {
     return new NestedField(this, options ?? {}) as never;
   }
@@ -321,6 +349,11 @@ export class NestedField extends Field<unknown, unknown> {
     this.serializer = serializer;
     this.many = options.many === true;
     this.allowEmpty = options.allowEmpty !== false;
+  }
+
+  protected override schemaType(): Record<string, unknown> {
+    const one = this.serializer.jsonSchema();
+    return this.many ? { type: 'array', items: one, ...(this.allowEmpty ? {} : { minItems: 1 }) } : one;
   }
 
   toInternal(data: unknown, run: Run, site: Site): unknown {

@@ -170,3 +170,33 @@ export class SchemaPlan implements Plan {
     return out;
   }
 }
+
+/** Standard JSON Schema (`@standard-schema/spec` 1.1): what Zod 4.2+ and ArkType add to `~standard`. */
+interface StandardJsonSchemaProps {
+  readonly jsonSchema?: {
+    readonly output?: (options: { readonly target: string }) => Record<string, unknown>;
+  };
+}
+
+const ANY_OBJECT: Readonly<Record<string, unknown>> = Object.freeze({ type: 'object' });
+
+/**
+ * The JSON Schema (draft 2020-12) of a Standard Schema's output: through Standard JSON Schema
+ * when the library provides it, else its own `toJsonSchema()` (ArkType), else any object. A
+ * schema the library cannot express (a transform, a custom check) falls back the same way.
+ */
+export function standardJsonSchema(schema: StandardSchemaV1 | undefined): Record<string, unknown> {
+  if (schema === undefined) return { ...ANY_OBJECT };
+  const props = schema['~standard'] as StandardSchemaV1['~standard'] & StandardJsonSchemaProps;
+  const own = (schema as { toJsonSchema?: () => Record<string, unknown> }).toJsonSchema;
+  try {
+    const out =
+      props.jsonSchema?.output?.({ target: 'draft-2020-12' }) ??
+      (typeof own === 'function' ? own.call(schema) : undefined);
+    if (out === undefined || out === null || typeof out !== 'object') return { ...ANY_OBJECT };
+    const { $schema: _dialect, ...rest } = out;
+    return rest;
+  } catch {
+    return { ...ANY_OBJECT };
+  }
+}
