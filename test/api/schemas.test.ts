@@ -252,7 +252,13 @@ test('security schemes from the authenticators', () => {
   assert.deepEqual(doc.components.securitySchemes.tokenAuth.type, 'apiKey');
   assert.deepEqual(doc.components.securitySchemes.basicAuth, { type: 'http', scheme: 'basic' });
   assert.deepEqual(doc.paths['/api/orgs/'].get.security, [{ tokenAuth: [] }]);
-  assert.deepEqual(doc.paths['/api/people/'].get.security, [{ basicAuth: [] }]);
+  // DRF's default authenticators: sessions (a cookie), then Basic.
+  assert.deepEqual(doc.components.securitySchemes.cookieAuth, {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'sessionid',
+  });
+  assert.deepEqual(doc.paths['/api/people/'].get.security, [{ cookieAuth: [] }, { basicAuth: [] }]);
 });
 
 test('a Standard Schema serializer: its library’s JSON Schema (Zod 4.2+)', () => {
@@ -286,7 +292,8 @@ test('the schema view follows the permissions it is given', async () => {
   ];
   const client = new APIClient({ rootUrlconf: urls, allowedHosts: ['testserver'] });
   assert.equal((await client.get('/open/')).status, 200);
-  assert.equal((await client.get('/closed/')).status, 401);
+  // 403, not 401: the first default authenticator (sessions) offers no challenge, as in DRF.
+  assert.equal((await client.get('/closed/')).status, 403);
   client.forceAuthenticate({ isAuthenticated: true, id: 1 });
   assert.equal(j(await client.get('/closed/')).openapi, '3.1.0');
 });
