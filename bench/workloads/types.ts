@@ -37,6 +37,11 @@ export interface BenchServer {
    * and then says so in its description, since server and load then share a CPU.
    */
   readonly cpus?: string;
+  /**
+   * Why this server cannot run on this machine (a missing uWSGI or Django), or undefined
+   * when it can. The harness then leaves it out with a note instead of failing the run.
+   */
+  readonly unavailable?: () => string | undefined;
 }
 
 /** A named benchmark: every server gets the same requests, one server at a time. */
@@ -55,6 +60,12 @@ export interface Workload {
    * p99 at 50% and 90% of peak). None by default.
    */
   readonly loadLevels?: readonly number[];
+  /**
+   * Run once per server start, after its ready line and before the correctness check:
+   * resolves to headers added to every request sent to that server (a session cookie
+   * from logging in).
+   */
+  readonly prepare?: (url: string) => Promise<Readonly<Record<string, string>>>;
 }
 
 /**
