@@ -82,7 +82,7 @@ async function runWorkload(
         root,
         pin: (command, args) => pinned(pinning, server.cpus ?? SERVER_CPUS, command, args),
         nodeArgs,
-        readyTimeoutMs: 15_000,
+        readyTimeoutMs: server.readyTimeoutMs ?? 15_000,
       });
       try {
         const headers = workload.prepare === undefined ? undefined : await workload.prepare(running.url);

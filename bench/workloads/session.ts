@@ -74,8 +74,16 @@ export function logIn(url: string): Promise<Record<string, string>> {
 
 function sessionWorkload(name: string, engine: SessionEngine, what: string): Workload {
   const servers: BenchServer[] = [
-    { name: 'django', script, args: ['django', engine], unavailable: () => djangoUnavailable(engine) },
-    { name: 'portico-serve', script, args: ['portico', engine] },
+    // Both migrate a database and hash the bench user's password as they start: on a busy
+    // machine that takes more than the harness's default 15 s.
+    {
+      name: 'django',
+      script,
+      args: ['django', engine],
+      unavailable: () => djangoUnavailable(engine),
+      readyTimeoutMs: 60_000,
+    },
+    { name: 'portico-serve', script, args: ['portico', engine], readyTimeoutMs: 60_000 },
   ];
   return {
     name,

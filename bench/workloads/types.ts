@@ -42,6 +42,8 @@ export interface BenchServer {
    * when it can. The harness then leaves it out with a note instead of failing the run.
    */
   readonly unavailable?: () => string | undefined;
+  /** How long it may take to print its ready line (default 15 s). */
+  readonly readyTimeoutMs?: number;
 }
 
 /** A named benchmark: every server gets the same requests, one server at a time. */
