@@ -61,6 +61,14 @@ async function redisUrl(): Promise<string> {
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'portico-bench-session-'));
+// However the launcher ends (announce's stop exits after at most 500 ms).
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+// Stopped before it is ready (the harness gave up waiting): nothing is left behind either.
+const stopEarly = () => {
+  void stopChildren().finally(() => process.exit(1));
+};
+process.once('SIGTERM', stopEarly);
+process.once('SIGINT', stopEarly);
 process.env.BENCH_SESSION_ENGINE = engine;
 process.env.BENCH_SESSION_DB = path.join(dir, 'db.sqlite3');
 if (engine === 'cache') process.env.BENCH_REDIS_URL = await redisUrl();
@@ -111,10 +119,8 @@ try {
 } catch (error) {
   // Nothing left behind (a redis-server started first) when a server fails to start.
   await stopChildren();
-  rmSync(dir, { recursive: true, force: true });
   throw error;
 }
-announce(port, async () => {
-  await stopChildren();
-  rmSync(dir, { recursive: true, force: true });
-});
+process.off('SIGTERM', stopEarly);
+process.off('SIGINT', stopEarly);
+announce(port, () => stopChildren());
