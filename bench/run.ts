@@ -26,6 +26,7 @@ import {
   type ScriptBench,
   scriptBenches,
   type Workload,
+  workloadGroups,
   workloads,
 } from './workloads/index.ts';
 
@@ -60,15 +61,16 @@ async function runWorkload(
   pinning: Pinning,
 ): Promise<Sample[]> {
   const servers = workload.servers.filter((server) => {
+    if (options.skip.includes(server.name)) return false;
     if (
       options.servers.length > 0 &&
       !options.servers.includes(server.name) &&
       server.name !== workload.baseline
     )
       return false;
-    const why = server.unavailable?.();
-    if (why !== undefined) progress(`[${workload.name}] skipping ${server.name}: ${why}`);
-    return why === undefined;
+    const missing = server.unavailable?.();
+    if (missing !== undefined) progress(`[${workload.name}] ${server.name} skipped: ${missing}`);
+    return missing === undefined;
   });
   const loadPin = (command: string, args: readonly string[]) => pinned(pinning, LOAD_CPUS, command, args);
   const nodeArgs =
@@ -80,14 +82,22 @@ async function runWorkload(
         root,
         pin: (command, args) => pinned(pinning, server.cpus ?? SERVER_CPUS, command, args),
         nodeArgs,
-        readyTimeoutMs: 15_000,
+        readyTimeoutMs: server.readyTimeoutMs ?? 15_000,
       });
       try {
-        await checkResponses(server.name, running.url, workload.requests);
+        const headers = workload.prepare === undefined ? undefined : await workload.prepare(running.url);
+        const requests =
+          headers === undefined
+            ? workload.requests
+            : workload.requests.map((request) => ({
+                ...request,
+                headers: { ...request.headers, ...headers },
+              }));
+        await checkResponses(server.name, running.url, requests);
         const run = (durationS: number, rate?: number) =>
           load.run({
             url: running.url,
-            requests: workload.requests,
+            requests,
             connections: options.connections,
             durationS,
             rate,
@@ -172,14 +182,16 @@ async function main(): Promise<void> {
     for (const bench of scriptBenches) process.stdout.write(`${bench.name}: ${bench.description}\n`);
     return;
   }
-  const known = [...workloads, ...scriptBenches].map((w) => w.name).join(', ');
-  const chosen = (options.workloads.length === 0 ? workloads.map((w) => w.name) : options.workloads).map(
-    (name) => {
-      const found = findWorkload(name) ?? findScriptBench(name);
-      if (found === undefined) throw new Error(`unknown workload ${name}; known: ${known}`);
-      return found;
-    },
-  );
+  const known = [...workloads, ...scriptBenches]
+    .map((w) => w.name)
+    .concat(Object.keys(workloadGroups))
+    .join(', ');
+  const named = options.workloads.flatMap((name) => workloadGroups[name] ?? [name]);
+  const chosen = (named.length === 0 ? workloads.map((w) => w.name) : named).map((name) => {
+    const found = findWorkload(name) ?? findScriptBench(name);
+    if (found === undefined) throw new Error(`unknown workload ${name}; known: ${known}`);
+    return found;
+  });
   // Script benchmarks run in-process, without HTTP load: no load generator, no pinning.
   const httpWorkloads = chosen.filter((w): w is Workload => 'servers' in w);
   for (const bench of chosen.filter((w): w is ScriptBench => !('servers' in w))) {
@@ -207,6 +219,11 @@ async function main(): Promise<void> {
     } else {
       process.stdout.write(`\n${workload.name}: ${workload.description}\n${setup}\n\n`);
       process.stdout.write(`${table(rows, workload.baseline)}\n`);
+      if (!rows.some((row) => row.server === workload.baseline)) {
+        process.stdout.write(
+          `\nnote: the baseline ${workload.baseline} did not run (skipped), so there are no ratios\n`,
+        );
+      }
       const busiest = Math.max(0, ...rows.map((row) => row.other_cpu_max ?? 0));
       if (busiest > NOISY) {
         process.stdout.write(

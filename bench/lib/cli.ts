@@ -13,6 +13,8 @@ export interface BenchOptions {
   readonly load: 'wrk' | 'autocannon' | undefined;
   /** Only these servers (the baseline is kept for the ratio); empty means all. */
   readonly servers: readonly string[];
+  /** Servers left out, the baseline too (its ratios are then absent). */
+  readonly skip: readonly string[];
   readonly pin: boolean;
   /** Measured runs redone, at most this many times each, when other processes took CPU. */
   readonly retryNoisy: number;
@@ -35,6 +37,7 @@ Options:
   --connections C      keep-alive connections (default 64)
   --load wrk|autocannon  load generator (default wrk when installed, else autocannon)
   --servers a,b        only these servers (the baseline always runs)
+  --skip a,b           leave these servers out, even the baseline (no ratios then)
   --retry-noisy N      redo a measured run (up to N times) when other processes used > 0.1 CPU during it (default 0)
   --no-pin             do not pin processes to CPUs with taskset
   --cpu-prof DIR       run servers under node --cpu-prof, writing profiles to DIR
@@ -64,6 +67,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       connections: { type: 'string' },
       load: { type: 'string' },
       servers: { type: 'string' },
+      skip: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       'retry-noisy': { type: 'string' },
       'cpu-prof': { type: 'string' },
@@ -85,6 +89,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     connections: positiveInteger('connections', values.connections, 64),
     load,
     servers: values.servers === undefined ? [] : values.servers.split(',').filter(Boolean),
+    skip: values.skip === undefined ? [] : values.skip.split(',').filter(Boolean),
     pin: !values['no-pin'],
     retryNoisy: positiveInteger('retry-noisy', values['retry-noisy'], 0, true),
     cpuProf: values['cpu-prof'],

@@ -8,6 +8,7 @@ import { db, dbQueries } from './db.ts';
 import { hello } from './hello.ts';
 import { hostile } from './hostile.ts';
 import { routes } from './routes.ts';
+import { sessionDb, sessionRedis, sessionSigned } from './session.ts';
 import type { ScriptBench, Workload } from './types.ts';
 import { uwsgiNginx } from './uwsgi-nginx.ts';
 import { W1, W2, W3 } from './web.ts';
@@ -15,7 +16,23 @@ import { workers } from './workers.ts';
 
 export type { BenchRequest, BenchServer, ScriptBench, Workload } from './types.ts';
 
-export const workloads: readonly Workload[] = [hello, W1, W2, W3, uwsgiNginx, workers, db];
+export const workloads: readonly Workload[] = [
+  hello,
+  W1,
+  W2,
+  W3,
+  uwsgiNginx,
+  workers,
+  db,
+  sessionSigned,
+  sessionDb,
+  sessionRedis,
+];
+
+/** Names that stand for several workloads: `npm run bench -- session` runs the three engines. */
+export const workloadGroups: Readonly<Record<string, readonly string[]>> = {
+  session: [sessionSigned.name, sessionDb.name, sessionRedis.name],
+};
 
 /** Benchmarks that are scripts of their own, run only when named. */
 export const scriptBenches: readonly ScriptBench[] = [routes, hostile, dbQueries];

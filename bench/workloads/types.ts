@@ -38,10 +38,12 @@ export interface BenchServer {
    */
   readonly cpus?: string;
   /**
-   * Why this server cannot run on this machine (a competitor that is not installed), or
-   * undefined when it can. An unavailable server is skipped with that note, not failed.
+   * Why this server cannot run on this machine (a missing uWSGI or Django), or undefined
+   * when it can. The harness then leaves it out with a note instead of failing the run.
    */
   readonly unavailable?: () => string | undefined;
+  /** How long it may take to print its ready line (default 15 s). */
+  readonly readyTimeoutMs?: number;
 }
 
 /** A named benchmark: every server gets the same requests, one server at a time. */
@@ -60,6 +62,12 @@ export interface Workload {
    * p99 at 50% and 90% of peak). None by default.
    */
   readonly loadLevels?: readonly number[];
+  /**
+   * Run once per server start, after its ready line and before the correctness check:
+   * resolves to headers added to every request sent to that server (a session cookie
+   * from logging in).
+   */
+  readonly prepare?: (url: string) => Promise<Readonly<Record<string, string>>>;
 }
 
 /**

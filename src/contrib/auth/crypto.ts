@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomInt,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /** Django's `RANDOM_STRING_CHARS`: the alphabet of salts and random strings. */
 export const RANDOM_STRING_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -33,8 +40,29 @@ export function constantTimeCompare(a: string, b: string): boolean {
  * by `sha256(keySalt + secret)`, so one secret yields unrelated keys per purpose.
  */
 export function saltedHmac(keySalt: string, value: string, secret: string): string {
-  const key = createHash('sha256')
-    .update(keySalt + secret)
-    .digest();
-  return createHmac('sha256', key).update(value).digest('hex');
+  return createHmac('sha256', derivedKey(keySalt, secret)).update(value).digest('hex');
+}
+
+/**
+ * The HMAC keys derived so far, by salt and secret: `AuthenticationMiddleware` checks the
+ * session's hash on every logged-in request, and deriving the key (a SHA-256) and handing
+ * Node a raw key (re-imported on each `createHmac`) cost several times the HMAC itself.
+ * A project has a few salts and secrets; bounded all the same (cleared when full).
+ */
+const derivedKeys = new Map<string, KeyObject>();
+const DERIVED_KEYS_MAX = 256;
+
+function derivedKey(keySalt: string, secret: string): KeyObject {
+  const id = `${keySalt}\0${secret}`;
+  let key = derivedKeys.get(id);
+  if (key === undefined) {
+    if (derivedKeys.size >= DERIVED_KEYS_MAX) derivedKeys.clear();
+    key = createSecretKey(
+      createHash('sha256')
+        .update(keySalt + secret)
+        .digest(),
+    );
+    derivedKeys.set(id, key);
+  }
+  return key;
 }

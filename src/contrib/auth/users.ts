@@ -118,8 +118,24 @@ const SESSION_HASH_SALT = 'django.contrib.auth.models.AbstractBaseUser.get_sessi
  * change makes it differ, which logs out every other session.
  */
 export function getSessionAuthHash(user: BaseUser, secret: string): string {
-  return saltedHmac(SESSION_HASH_SALT, user.password, secret);
+  const id = `${secret}\0${user.password}`;
+  let hash = sessionAuthHashes.get(id);
+  if (hash === undefined) {
+    hash = saltedHmac(SESSION_HASH_SALT, user.password, secret);
+    if (sessionAuthHashes.size >= SESSION_AUTH_HASHES_MAX)
+      sessionAuthHashes.delete(sessionAuthHashes.keys().next().value as string);
+    sessionAuthHashes.set(id, hash);
+  }
+  return hash;
 }
+
+/**
+ * The hashes computed lately, by secret and password hash: `AuthenticationMiddleware`
+ * checks the session's on every logged-in request, and the same users come back. The
+ * oldest leave first.
+ */
+const sessionAuthHashes = new Map<string, string>();
+const SESSION_AUTH_HASHES_MAX = 4096;
 
 type Fields = Record<string, unknown>;
 

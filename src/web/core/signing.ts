@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { ImproperlyConfigured, SuspiciousOperation } from '../exceptions.ts';
 import type { ErrorCode } from '../../tsgi/errors.ts';
 
@@ -48,12 +48,34 @@ export function b62Decode(text: string): number {
   return negative ? -n : n;
 }
 
+/**
+ * The HMAC keys derived so far, by salt and secret. A project has a handful (a salt per
+ * purpose, a secret and its fallbacks), and every signed cookie of every request needs
+ * one: deriving it (a SHA-256) and handing Node a raw key (which it re-imports on each
+ * `createHmac`) cost several times the HMAC itself. Bounded, in case salts are made up
+ * per value: cleared when full.
+ */
+const derivedKeys = new Map<string, KeyObject>();
+const DERIVED_KEYS_MAX = 256;
+
+function derivedKey(salt: string, secret: string): KeyObject {
+  const id = `${salt}\0${secret}`;
+  let key = derivedKeys.get(id);
+  if (key === undefined) {
+    if (derivedKeys.size >= DERIVED_KEYS_MAX) derivedKeys.clear();
+    key = createSecretKey(
+      createHash('sha256')
+        .update(salt + secret)
+        .digest(),
+    );
+    derivedKeys.set(id, key);
+  }
+  return key;
+}
+
 /** Django's `salted_hmac(salt, value, secret)` with SHA-256, as URL-safe base64 without padding. */
 function base64Hmac(salt: string, value: string, secret: string): string {
-  const key = createHash('sha256')
-    .update(salt + secret)
-    .digest();
-  return createHmac('sha256', key).update(value).digest('base64url');
+  return createHmac('sha256', derivedKey(salt, secret)).update(value).digest('base64url');
 }
 
 /** Compares two strings in time independent of where they differ. */

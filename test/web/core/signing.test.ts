@@ -49,3 +49,16 @@ test('base 62 round-trips; an empty secret or an unsafe separator is refused', (
   assert.throws(() => new Signer({ key: '' }), /must not be empty/);
   assert.throws(() => new Signer({ key: 'k', sep: 'a' }), /Unsafe Signer separator/);
 });
+
+test("signatures match Django's for each key and salt, asked again and interleaved (derived keys are remembered)", () => {
+  for (let i = 0; i < 2; i++) {
+    assert.equal(
+      new Signer({ key: 's1', salt: 'pepper' }).sign('hello'),
+      'hello:kZm7DKoyIWW3zZF3BZoCzFlMMQYP5U5pPMJeHWkGriw',
+    );
+    assert.equal(
+      new Signer({ key: 's2', salt: 'pepper' }).sign('hello'),
+      'hello:6urmm2CuaAFB3QJQossfpN2gT9k6dTPhJXawbeECnV4',
+    );
+  }
+});

@@ -30,7 +30,12 @@ export class DbSessionStore implements SessionStore {
   /** The data and the expiry date of a live session, or null. */
   async loadRecord(sessionKey: string): Promise<{ data: SessionData; expireDate: Date } | null> {
     if (!isValidSessionKey(sessionKey)) return null;
-    const row = await SessionModel.objects.filter({ sessionKey, expireDate__gt: new Date() }).first();
+    // Two columns, not a model instance: this runs on every request that reads a session, and
+    // building the instance cost a third of the query's time.
+    const row = await SessionModel.objects
+      .filter({ sessionKey, expireDate__gt: new Date() })
+      .values('sessionData', 'expireDate')
+      .first();
     if (row === null || row === undefined) return null;
     try {
       return { data: this.serializer.loads(row.sessionData), expireDate: row.expireDate };

@@ -10,6 +10,7 @@
  */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { BadSignature, TimestampSigner, type SigningKeys } from '../../../web/index.ts';
+import { b62Decode } from '../../../web/core/signing.ts';
 import { jsonSerializer, type SessionData, type SessionSerializer, type SessionStore } from '../store.ts';
 
 /** The salt of session cookies (Django's is the module path; this is ours, so the two never mix). */
@@ -17,6 +18,9 @@ export const SIGNED_COOKIES_SALT = 'portico.contrib.sessions.backends.signedCook
 
 /** Browsers keep cookies up to about 4096 bytes, name and attributes included. */
 const COOKIE_LIMIT = 4000;
+
+/** How many verified cookies a store remembers (at most 4 kB each: 4 MB). */
+const VERIFIED_MAX = 1024;
 
 /** Sessions held by the client, signed. */
 export class SignedCookieSessionStore implements SessionStore {
@@ -34,14 +38,32 @@ export class SignedCookieSessionStore implements SessionStore {
     this.#serializer = options.serializer ?? jsonSerializer;
   }
 
+  /**
+   * Cookies verified lately, by their exact value: the data's text and when it was signed.
+   * A browser sends the same cookie on every request until the session changes, and
+   * verifying it (an HMAC), decoding and inflating it cost more than the rest of the
+   * session's work; the same string always verifies to the same data, so only the expiry
+   * is checked again. Only cookies that verified get in; the oldest leave first.
+   */
+  readonly #verified = new Map<string, { text: string; signedAt: number }>();
+
   async load(sessionKey: string): Promise<SessionData | null> {
+    const known = this.#verified.get(sessionKey);
+    if (known !== undefined) {
+      if (Date.now() / 1000 - known.signedAt <= this.#maxAge) return this.#serializer.loads(known.text);
+      this.#verified.delete(sessionKey);
+      return null;
+    }
     try {
       let payload = this.#signer.unsign(sessionKey, this.#maxAge);
       const compressed = payload.startsWith('.');
       if (compressed) payload = payload.slice(1);
       let bytes = Buffer.from(payload, 'base64url');
       if (compressed) bytes = inflateSync(bytes, { maxOutputLength: 1 << 20 });
-      return this.#serializer.loads(bytes.toString('utf8'));
+      const text = bytes.toString('utf8');
+      const data = this.#serializer.loads(text);
+      this.#remember(sessionKey, text);
+      return data;
     } catch (error) {
       // Tampered, expired, or not ours: a fresh session, never an error page.
       if (error instanceof BadSignature || error instanceof SyntaxError || error instanceof TypeError)
@@ -50,6 +72,15 @@ export class SignedCookieSessionStore implements SessionStore {
         return null;
       throw error;
     }
+  }
+
+  #remember(sessionKey: string, text: string): void {
+    // `payload:timestamp:signature`, verified: the timestamp is the second field from the end.
+    const end = sessionKey.lastIndexOf(':');
+    const signedAt = b62Decode(sessionKey.slice(sessionKey.lastIndexOf(':', end - 1) + 1, end));
+    if (this.#verified.size >= VERIFIED_MAX)
+      this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(sessionKey, { text, signedAt });
   }
 
   async save(_sessionKey: string | null, data: SessionData): Promise<string> {

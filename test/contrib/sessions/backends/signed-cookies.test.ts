@@ -80,3 +80,15 @@ test('the signedCookies engine needs a secret key', () => {
     /secretKey/,
   );
 });
+
+test('a cookie verified once still expires, and each load gives its own copy of the data', async (t) => {
+  const s = store(60);
+  const cookie = await s.save(null, { cart: [1, 2] });
+  const first = (await s.load(cookie)) as { cart: number[] };
+  first.cart.push(3); // the caller's copy: the next load does not see it
+  assert.deepEqual(await s.load(cookie), { cart: [1, 2] });
+  // 61 s later the same (remembered) cookie is refused, as an unremembered one is.
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() + 61_000 });
+  assert.equal(await s.load(cookie), null);
+  assert.equal(await store(60).load(cookie), null);
+});
