@@ -97,7 +97,8 @@ export async function startPortico(
     });
   const ready = await Promise.race([
     // `on URL, URL... (master pid`: the first socket (the first HTTP one, when there is one).
-    waitFor(/ on ([^\s,]+)[^\n]* \(master pid/, options.readyMs ?? 15_000, 'stdout'),
+    // Bounded, and generous: a project that migrates several apps on start, on a loaded 2-core CI machine.
+    waitFor(/ on ([^\s,]+)[^\n]* \(master pid/, options.readyMs ?? 45_000, 'stdout'),
     exited.then(({ code }) => {
       throw new Error(`portico exited ${code} before ready:\n${err}`);
     }),
