@@ -5,6 +5,7 @@
  */
 import { authUrls } from '../../src/contrib/auth/index.ts';
 import { createReverse, include, path, RedirectView } from '../../src/web/index.ts';
+import { getSchemaView, swaggerUiUrls } from '../../src/api/index.ts'; // beyond the tutorial: OpenAPI
 import { urlpatterns as joneUrls } from '../jone/urls.ts'; // beyond the tutorial: the seed’s project API (examples/jone)
 import { exportNotes, home, NoteListView, noteDetail, notFound, stylesheet } from './views.ts';
 
@@ -23,6 +24,8 @@ export const urlpatterns = [
   path('n/<int:id>/', RedirectView.asView({ patternName: 'notes:detail' }), { name: 'short' }),
   path('static/demo.css', stylesheet, { name: 'stylesheet' }),
   path('api/jd/', include(joneUrls)), // beyond the tutorial: the seed’s project API (examples/jone)
+  path('api/schema/', getSchemaView({ title: 'Portico demo API', version: '1.0.0' })), // beyond the tutorial: the API's OpenAPI document
+  path('api/docs/', include(swaggerUiUrls({ schemaUrl: '/api/schema/' }))), // beyond the tutorial: its page
 ];
 
 // The root URLconf module may name its error views, as in Django.
