@@ -9,7 +9,7 @@
  * - `plain-post-ser` / `api-post-ser`: the same, validated by the 10-field serializer of
  *   `bench/serializers.ts` and answered with its `data` (201).
  *
- * Interleaved rounds, medians. A script run by hand (`--cpu-prof` to profile); not a test.
+ * Requests per CPU-second of the process; interleaved rounds, medians. A script run by hand (`--cpu-prof` to profile); not a test.
  *
  * Usage: node [--cpu-prof] bench/api-view.ts [--requests N] [--rounds R] [--only NAME,…] [--json]
  */
@@ -123,10 +123,16 @@ async function once(name: CaseName): Promise<[string, number]> {
   return [status, length];
 }
 
+/**
+ * Requests per second of this process's CPU time (user + system), not of wall time: other
+ * tenants of a loaded machine take the CPU away between samples, which changes wall time
+ * several-fold and CPU time far less.
+ */
 async function run(name: CaseName, requests: number): Promise<number> {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   for (let i = 0; i < requests; i++) await once(name);
-  return requests / (Number(process.hrtime.bigint() - start) / 1e9);
+  const used = process.cpuUsage(start);
+  return requests / ((used.user + used.system) / 1e6);
 }
 
 const { values } = parseArgs({

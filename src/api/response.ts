@@ -8,6 +8,9 @@
 import { HttpResponse, type ResponseOptions } from '../web/index.ts';
 import type { Renderer, RendererContext } from './renderers.ts';
 
+/** Content-Types already validated as header values (a handful per project; bounded). */
+const checkedContentTypes = new Set<string>();
+
 /** Options of {@link Response}. */
 export interface ApiResponseOptions {
   status?: number;
@@ -51,7 +54,11 @@ export class Response extends HttpResponse {
     if (this.contentTypeOverride === undefined && mediaType.includes(';') && renderer.format === 'json')
       type = mediaType;
     if (renderer.charset !== null) type = `${type}; charset=${renderer.charset}`;
-    this.headers.set('Content-Type', type);
+    if (checkedContentTypes.has(type)) this.headers.setTrusted('Content-Type', type);
+    else {
+      this.headers.set('Content-Type', type); // validates it (throws for CR, LF…)
+      if (checkedContentTypes.size < 64) checkedContentTypes.add(type);
+    }
     this.content = content;
   }
 }

@@ -256,20 +256,13 @@ export class APIView extends View {
   }
 
   /**
-   * `Allow`'s value, computed once per class: the handlers are the class's, or those a
-   * viewset's action map bound (then once per map). `setup()`'s `head` (GET's) is the
-   * class's too. Handlers set on the instance any other way: computed per request.
+   * `Allow`'s value, computed once per class: the handlers are the class's (`asView()`
+   * refuses handlers as options), or those a viewset's action map bound (then once per map).
    */
   #allowHeader(): string {
     if (this.allowedMethods !== View.prototype.allowedMethods) return this.allowedMethods().join(', ');
-    let key: object = this.constructor;
-    for (const name of (this.constructor as typeof View).httpMethodNames) {
-      if (name === 'head' || !Object.hasOwn(this, name)) continue;
-      const map = (this as { actionMap?: unknown }).actionMap;
-      if (typeof map !== 'object' || map === null) return this.allowedMethods().join(', ');
-      key = map;
-      break;
-    }
+    const map = (this as { actionMap?: unknown }).actionMap;
+    const key: object = typeof map === 'object' && map !== null ? map : this.constructor;
     let allow = allowHeaders.get(key);
     if (allow === undefined) {
       allow = this.allowedMethods().join(', ');
@@ -431,12 +424,15 @@ export class APIView extends View {
       const context: RendererContext = { request, view: new RendererViewInfo(this) };
       response.renderWith(request.acceptedRenderer, request.acceptedMediaType ?? '*/*', context);
     }
-    for (const [name, value] of Object.entries(this.headers)) {
-      if (name.toLowerCase() === 'vary' && response.headers.has('Vary')) {
+    const headers = this.headers;
+    for (const name in headers) {
+      const value = headers[name] as string;
+      if (response.headers.has(name)) {
+        if (name.toLowerCase() !== 'vary') continue;
         const current = response.headers.get('Vary') ?? '';
         const have = current.split(',').map((v) => v.trim().toLowerCase());
         if (!have.includes(value.toLowerCase())) response.headers.set('Vary', `${current}, ${value}`);
-      } else if (!response.headers.has(name)) {
+      } else {
         response.headers.set(name, value);
       }
     }
