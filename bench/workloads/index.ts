@@ -4,6 +4,7 @@
  * its servers under `bench/servers/` (or wherever the workload's owner keeps them), and
  * list it here.
  */
+import { api, apiDb } from './api.ts';
 import { hello } from './hello.ts';
 import { hostile } from './hostile.ts';
 import { routes } from './routes.ts';
@@ -14,7 +15,7 @@ import { workers } from './workers.ts';
 
 export type { BenchRequest, BenchServer, ScriptBench, Workload } from './types.ts';
 
-export const workloads: readonly Workload[] = [hello, W1, W2, W3, uwsgiNginx, workers];
+export const workloads: readonly Workload[] = [hello, W1, W2, W3, uwsgiNginx, workers, api, apiDb];
 
 /** Benchmarks that are scripts of their own, run only when named. */
 export const scriptBenches: readonly ScriptBench[] = [routes, hostile];

@@ -4,6 +4,9 @@
  * object as JSON). Portico's field serializer for those rules lives here too, for the
  * in-process bench (`bench/api-view.ts`) and the Portico server.
  */
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   BooleanField,
   CharField,
@@ -36,7 +39,7 @@ export const API_OBJECT = {
 export const API_BODY = JSON.stringify(API_OBJECT);
 
 /** The rules, as Portico's DRF-style fields (the same rules as the JSON schema of the others). */
-export class ApiBenchSerializer extends Serializer.of({
+export const apiFields = () => ({
   id: IntegerField({ minValue: 1 }),
   name: CharField({ maxLength: 100 }),
   email: EmailField(),
@@ -47,7 +50,10 @@ export class ApiBenchSerializer extends Serializer.of({
   role: ChoiceField({ choices: ROLES }),
   tags: ListField({ child: CharField({ maxLength: 20 }), maxLength: 10 }),
   bio: CharField({ maxLength: 500, allowBlank: true }),
-}) {}
+});
+
+/** The 10-field serializer of the `api` workload. */
+export class ApiBenchSerializer extends Serializer.of(apiFields()) {}
 
 /** The same rules as a JSON schema (Fastify's body schema; ajv compiles it). */
 export const BODY_SCHEMA = {
@@ -83,3 +89,38 @@ export const RESPONSE_SCHEMA = {
     bio: { type: 'string' },
   },
 } as const;
+
+/** The two workloads: `api` (no database) and `api-db` (an insert on SQLite). */
+export type ApiWorkload = 'api' | 'api-db';
+
+/** The workload named by `argv[3]` or `$BENCH_API_WORKLOAD`. */
+export function apiWorkloadFrom(value: string | undefined): ApiWorkload {
+  if (value === 'api' || value === 'api-db') return value;
+  throw new Error(`the workload must be api or api-db, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * `api-db`'s body schema: the database numbers the row, so the client's `id` is not read
+ * (every server ignores it, as a read-only field).
+ */
+export const DB_BODY_SCHEMA = {
+  ...BODY_SCHEMA,
+  required: BODY_SCHEMA.required.filter((name) => name !== 'id'),
+  properties: Object.fromEntries(Object.entries(BODY_SCHEMA.properties).filter(([name]) => name !== 'id')),
+};
+
+/** `api-db`'s table, the same for every Node server (Portico's model makes its own). */
+export const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS person (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, email TEXT NOT NULL, age INTEGER NOT NULL,
+  score REAL NOT NULL, birthday TEXT NOT NULL, active INTEGER NOT NULL, role TEXT NOT NULL,
+  tags TEXT NOT NULL, bio TEXT NOT NULL)`;
+
+/** A fresh SQLite file for one server process (on tmpfs when there is one: the stack is measured, not the disk). */
+export function benchDatabasePath(name: string): string {
+  const dir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const file = path.join(dir, `portico-bench-${name}-${process.pid}.sqlite3`);
+  process.once('exit', () => {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+  });
+  return file;
+}
