@@ -52,6 +52,7 @@ function decorateMethod(
   for (const decorator of decorators.reverse()) decorator(target, name, descriptor);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- ClassDecorator's own parameter type
 function decorateClass<T extends Function>(
   cls: T,
   paramTypes: unknown[],

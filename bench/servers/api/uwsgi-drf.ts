@@ -1,14 +1,15 @@
 /**
  * Django REST framework under uWSGI for the `api` / `api-db` workloads: Debian's `uwsgi`
- * (`uwsgi-plugin-python3`, `python3-djangorestframework`), a master and one worker, on its
- * own HTTP/1.1 socket (`--http11-socket`, kept-alive connections, no router process in
- * front: the same shape as `portico serve --http`). `argv[3]`: the workload. Prints
- * `ready URL`; SIGTERM stops uWSGI.
+ * (`uwsgi-plugin-python3`, `python3-djangorestframework`), a master and one worker behind
+ * uWSGI's own HTTP router (`--http` with `--http-keepalive`: uWSGI's standalone deployment;
+ * a sync worker on `--http-socket` would hold one kept-alive client at a time, or close
+ * each connection). The router is a small C process of uWSGI's, as `portico serve` has its
+ * master. `argv[3]`: the workload. Prints `ready URL`; SIGTERM stops uWSGI.
  */
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { startChild, stopChildren } from '../children.ts';
+import { startChild, stopChildren, waitForSocket } from '../children.ts';
 import { announce, HOST, portFromArgs } from '../common.ts';
 import { apiWorkloadFrom, benchDatabasePath } from './spec.ts';
 
@@ -33,7 +34,8 @@ async function freePort(): Promise<number> {
 }
 
 const port = portFromArgs() || (await freePort());
-const args = ['--plugin', 'python3', '--master', '--processes', '1', '--http11-socket', `${HOST}:${port}`];
+const args = ['--plugin', 'python3,http', '--master', '--processes', '1', '--http', `${HOST}:${port}`];
+args.push('--http-keepalive', '--http-auto-chunked');
 args.push(
   '--listen',
   '1024',
@@ -46,5 +48,6 @@ args.push('--disable-logging', '--need-app');
 // uWSGI inherits this environment: the Django module reads its workload and database there.
 process.env.BENCH_API_WORKLOAD = workload;
 process.env.BENCH_API_DB = workload === 'api-db' ? benchDatabasePath('drf') : ':memory:';
-await startChild('uwsgi', args, /spawned uWSGI worker 1 /, { stopSignal: 'SIGINT' });
+await startChild('uwsgi', args, /spawned uWSGI worker 1 /, { stopSignal: 'SIGINT', timeoutMs: 60_000 });
+await waitForSocket(port);
 announce(port, () => stopChildren());
