@@ -163,6 +163,8 @@ else {
     const rps = medians[name] as number;
     const base = name.startsWith('api') ? medians[name.replace('api', 'plain')] : undefined;
     const ratio = base === undefined ? '' : `  plain/api ${(base / rps).toFixed(2)}x`;
-    process.stdout.write(`${name.padEnd(16)} ${Math.round(rps).toLocaleString('en').padStart(9)} req/s${ratio}\n`);
+    process.stdout.write(
+      `${name.padEnd(16)} ${Math.round(rps).toLocaleString('en').padStart(9)} req/s${ratio}\n`,
+    );
   }
 }

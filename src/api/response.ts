@@ -49,7 +49,11 @@ export class Response extends HttpResponse {
     const content =
       status === 204 || status === 304
         ? ''
-        : renderer.render(this.data, mediaType, { request: context.request, view: context.view, response: this });
+        : renderer.render(this.data, mediaType, {
+            request: context.request,
+            view: context.view,
+            response: this,
+          });
     let type = this.contentTypeOverride ?? renderer.mediaType;
     if (this.contentTypeOverride === undefined && mediaType.includes(';') && renderer.format === 'json')
       type = mediaType;
