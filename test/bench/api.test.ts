@@ -5,7 +5,7 @@
  * skipped when uWSGI or DRF is not installed.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { checkResponses } from '../../bench/lib/check.ts';
@@ -57,4 +57,47 @@ describe('API bench servers', () => {
       });
     }
   }
+});
+
+describe('API bench end to end', () => {
+  test('api, 1 s, 1 round, the Node servers: one JSON line each with positive figures', async () => {
+    // DRF is left out (Python); its row is checked above when uWSGI and DRF are installed.
+    const servers = 'portico-serve,portico,fastify,nest';
+    const child = spawn(
+      process.execPath,
+      [
+        'bench/run.ts',
+        'api',
+        '--duration',
+        '1',
+        '--rounds',
+        '1',
+        '--connections',
+        '8',
+        '--servers',
+        servers,
+        '--json',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    clearTimeout(timer);
+    assert.equal(code, 0, stderr);
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(rows.map((row) => row.server).sort(), servers.split(',').sort());
+    for (const row of rows) {
+      assert.equal(row.workload, 'api');
+      for (const field of ['rps', 'p99_ms', 'ratio_to_node']) {
+        assert.ok((row[field] as number) > 0, `${String(row.server)}.${field} = ${String(row[field])}`);
+      }
+    }
+  });
 });
