@@ -4,7 +4,7 @@
  * object as JSON). Portico's field serializer for those rules lives here too, for the
  * in-process bench (`bench/api-view.ts`) and the Portico server.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -115,12 +115,30 @@ export const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS person (
   score REAL NOT NULL, birthday TEXT NOT NULL, active INTEGER NOT NULL, role TEXT NOT NULL,
   tags TEXT NOT NULL, bio TEXT NOT NULL)`;
 
-/** A fresh SQLite file for one server process (on tmpfs when there is one: the stack is measured, not the disk). */
+/**
+ * A fresh SQLite file for one server process (on tmpfs when there is one: the stack is
+ * measured, not the disk), removed when the process exits. A `portico serve` worker is
+ * stopped by a signal and never sees `exit`, so the files of processes that are gone are
+ * removed here too, each time a server starts.
+ */
 export function benchDatabasePath(name: string): string {
   const dir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  for (const entry of readdirSync(dir)) {
+    const owner = /^portico-bench-[a-z]+-(\d+)\.sqlite3/.exec(entry)?.[1];
+    if (owner !== undefined && !alive(Number(owner))) rmSync(path.join(dir, entry), { force: true });
+  }
   const file = path.join(dir, `portico-bench-${name}-${process.pid}.sqlite3`);
   process.once('exit', () => {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
   });
   return file;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
