@@ -4,6 +4,7 @@
  * its servers under `bench/servers/` (or wherever the workload's owner keeps them), and
  * list it here.
  */
+import { api, apiDb } from './api.ts';
 import { db, dbQueries } from './db.ts';
 import { hello } from './hello.ts';
 import { hostile } from './hostile.ts';
@@ -24,6 +25,8 @@ export const workloads: readonly Workload[] = [
   uwsgiNginx,
   workers,
   db,
+  api,
+  apiDb,
   sessionSigned,
   sessionDb,
   sessionRedis,

@@ -51,8 +51,24 @@ export function parseAccept(header: string): Accepted[] {
   return out;
 }
 
+/** Parsed Accept headers by value: clients send a handful of distinct ones. */
+const acceptCache = new Map<string, readonly Accepted[]>();
+const ACCEPT_CACHE_SIZE = 256;
+
+/** {@link parseAccept}, remembered for up to 256 distinct headers (frozen: shared). */
+function acceptedOf(header: string): readonly Accepted[] {
+  let accepted = acceptCache.get(header);
+  if (accepted === undefined) {
+    accepted = Object.freeze(parseAccept(header));
+    if (acceptCache.size >= ACCEPT_CACHE_SIZE) acceptCache.clear();
+    if (header.length <= 256) acceptCache.set(header, accepted);
+  }
+  return accepted;
+}
+
 /** True when the media type `given` (`application/json`) is within `pattern` (`application/*`). */
 export function mediaTypeMatches(pattern: string, given: string): boolean {
+  if (pattern === given) return true;
   const [pt = '', ps = ''] = pattern.split(';', 1)[0]!.trim().toLowerCase().split('/');
   const [gt = '', gs = ''] = given.split(';', 1)[0]!.trim().toLowerCase().split('/');
   return (pt === '*' || gt === '*' || pt === gt) && (ps === '*' || gs === '*' || ps === gs);
@@ -87,16 +103,27 @@ export class DefaultContentNegotiation implements ContentNegotiation {
     renderers: readonly Renderer[],
     formatSuffix?: string,
   ): [Renderer, string] {
+    const http = request.httpRequest;
+    // No query string: no `?format=` (and no QueryDict built to find that out).
     const format =
       formatSuffix ??
-      (this.formatParameter === null ? null : request.httpRequest.GET.get(this.formatParameter));
+      (this.formatParameter === null || http.META.QUERY_STRING === ''
+        ? null
+        : http.GET.get(this.formatParameter));
     let candidates = renderers;
     if (format !== null && format !== undefined && format !== '') {
       candidates = renderers.filter((r) => r.format === format);
       if (candidates.length === 0) throw new Http404(`No renderer for the format '${format}'.`);
     }
-    const header = format ? '*/*' : (request.httpRequest.headers.get('accept') ?? '*/*');
-    const accepted = parseAccept(header === '' ? '*/*' : header);
+    const header = format ? '*/*' : (http.headers.get('accept') ?? '*/*');
+    // The common cases, answered as the general loop below would: anything (the first
+    // renderer, with its own type) or exactly a renderer's own type.
+    if (header === '*/*' || header === '') {
+      const first = candidates[0];
+      if (first !== undefined) return [first, first.mediaType];
+      throw new NotAcceptable();
+    }
+    const accepted = acceptedOf(header);
     for (const entry of accepted) {
       for (const renderer of candidates) {
         if (!mediaTypeMatches(renderer.mediaType, entry.full)) continue;

@@ -42,6 +42,39 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** How many values {@link plainJson} looks at before it gives up (and the replacer runs). */
+const PLAIN_SCAN_BUDGET = 512;
+
+/**
+ * True when `value` is JSON that `JSON.stringify` writes the same with or without
+ * {@link replacer}: plain objects and arrays only (no class instance: form data, an upload,
+ * a `toJSON`), no big integer, within the first {@link PLAIN_SCAN_BUDGET} values. Then V8's fast serializer runs
+ * alone instead of calling back into JavaScript for every key, which costs several times
+ * the scan. A large value gives up and takes the replacer (so this stays bounded, cycles
+ * included).
+ */
+function plainJson(value: unknown): boolean {
+  let budget = PLAIN_SCAN_BUDGET;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    if (--budget < 0) return false;
+    const v = stack.pop();
+    if (typeof v === 'bigint') return false;
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+      continue;
+    }
+    // Plain objects only (parsed JSON, literals, serializer output): an instance of a class
+    // may have getters, a toJSON, or be form data or an upload.
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== null && proto !== Object.prototype) return false;
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+    for (const key of Object.keys(v)) stack.push((v as Record<string, unknown>)[key]);
+  }
+  return true;
+}
+
 /** The `indent=N` parameter of an accepted media type (`application/json; indent=2`), capped at 8. */
 function indentOf(mediaType: string): number | undefined {
   const m = /;\s*indent=(\d+)/i.exec(mediaType);
@@ -61,6 +94,8 @@ export class JSONRenderer implements Renderer {
 
   render(data: unknown, acceptedMediaType: string, _context?: RendererContext): string {
     if (data === undefined) return '';
-    return JSON.stringify(data, replacer, indentOf(acceptedMediaType));
+    const indent = acceptedMediaType.includes('indent') ? indentOf(acceptedMediaType) : undefined;
+    if (indent === undefined && plainJson(data)) return JSON.stringify(data);
+    return JSON.stringify(data, replacer, indent);
   }
 }

@@ -13,7 +13,8 @@ import {
   type TemporaryUploadedFile,
   type UploadedFile,
 } from '../web/index.ts';
-import type { Authentication } from './authentication.ts';
+import type { Authentication, AuthResult } from './authentication.ts';
+import { isPromise, type MaybePromise } from '../web/utils/promise.ts';
 import { UnsupportedMediaType } from './exceptions.ts';
 import type { ContentNegotiation } from './negotiation.ts';
 import type { Parser } from './parsers.ts';
@@ -29,6 +30,9 @@ export interface RequestInit {
   readonly negotiator: ContentNegotiation;
   readonly settings: ResolvedApiSettings;
 }
+
+/** A settled step (body loaded, authentication run) with nothing left to wait for. */
+const DONE: Promise<void> = Promise.resolve();
 
 /** The authenticator a request forced by the test client reports as successful. */
 const FORCED: Authentication = Object.freeze({ authenticate: () => null });
@@ -60,6 +64,7 @@ export class Request {
   version: string | null = null;
   #user: ApiUser | undefined;
   #auth: unknown;
+  /** null: not run; DONE: ran synchronously; else the run (which may reject). */
   #authenticating: Promise<void> | null = null;
   #data: unknown;
   #files: MultiValueDict<UploadedFile> | null = null;
@@ -138,7 +143,24 @@ export class Request {
    * never fails on it.
    */
   loadData(): Promise<void> {
-    this.#loaded ??= this.#load().catch((error: unknown) => {
+    const loaded = this.dataLoaded();
+    return isPromise(loaded) ? loaded : DONE;
+  }
+
+  /**
+   * {@link Request.loadData} without a promise when nothing is left to wait for (no body, or
+   * the body already parsed): the view's synchronous path. `await` it either way.
+   */
+  dataLoaded(): MaybePromise<void> {
+    const loaded = this.#loaded;
+    if (loaded === DONE) return undefined;
+    if (loaded !== null) return loaded;
+    if (!this.#hasBody()) {
+      this.#data = Object.create(null);
+      this.#loaded = DONE;
+      return undefined;
+    }
+    this.#loaded = this.#load().catch((error: unknown) => {
       this.#data = Object.create(null);
       this.#dataError = { error };
     });
@@ -150,17 +172,17 @@ export class Request {
     return this.#temporary;
   }
 
+  #hasBody(): boolean {
+    const meta = this.httpRequest.META;
+    const length = meta.CONTENT_LENGTH;
+    return (
+      (length !== undefined && length !== '' && length !== '0') ||
+      (meta.HTTP_TRANSFER_ENCODING !== undefined && meta['tsgi.input_terminated'] === true)
+    );
+  }
+
   async #load(): Promise<void> {
     const http = this.httpRequest;
-    const meta = http.META;
-    const length = meta.CONTENT_LENGTH;
-    const hasBody =
-      (length !== undefined && length !== '' && length !== '0') ||
-      (meta.HTTP_TRANSFER_ENCODING !== undefined && meta['tsgi.input_terminated'] === true);
-    if (!hasBody) {
-      this.#data = Object.create(null);
-      return;
-    }
     const parser = this.negotiator.selectParser(this, this.parsers);
     if (parser === null) throw new UnsupportedMediaType(http.contentType || 'none');
     const parsed = await parser.parse(this);
@@ -174,11 +196,32 @@ export class Request {
    * throws ends it (AuthenticationFailed → 401/403). None: the unauthenticated user.
    */
   authenticate(): Promise<void> {
-    this.#authenticating ??= this.#authenticate();
-    return this.#authenticating;
+    const done = this.authenticated();
+    return isPromise(done) ? done : DONE;
   }
 
-  async #authenticate(): Promise<void> {
+  /**
+   * {@link Request.authenticate} without a promise when the authenticators answered
+   * synchronously (or already ran): the view's synchronous path. `await` it either way.
+   */
+  authenticated(): MaybePromise<void> {
+    const running = this.#authenticating;
+    if (running === DONE) return undefined;
+    if (running !== null) return running;
+    let result: MaybePromise<void>;
+    try {
+      result = this.#authenticate();
+    } catch (error) {
+      const rejected = Promise.reject(error);
+      rejected.catch(() => {});
+      this.#authenticating = rejected;
+      throw error;
+    }
+    this.#authenticating = isPromise(result) ? result : DONE;
+    return result;
+  }
+
+  #authenticate(): MaybePromise<void> {
     const forced = forcedAuth.getStore();
     if (forced !== undefined) {
       if (forced.user === null) this.#notAuthenticated();
@@ -188,22 +231,42 @@ export class Request {
       }
       return;
     }
-    for (const authenticator of this.authenticators) {
+    return this.#authenticateFrom(0);
+  }
+
+  /** The authenticators from `start`, synchronously until one answers with a promise. */
+  #authenticateFrom(start: number): MaybePromise<void> {
+    const authenticators = this.authenticators;
+    for (let i = start; i < authenticators.length; i++) {
+      const authenticator = authenticators[i] as Authentication;
       let result;
       try {
-        result = await authenticator.authenticate(this);
+        result = authenticator.authenticate(this);
       } catch (error) {
         // As DRF: a failed authentication leaves the request anonymous for the error page.
         this.#notAuthenticated();
         throw error;
       }
-      if (result !== null && result !== undefined) {
-        this.successfulAuthenticator = authenticator;
-        this.#setAuth(result[0], result[1]);
-        return;
+      if (isPromise(result)) {
+        return result.then(
+          (answer) => (this.#recognised(authenticator, answer) ? undefined : this.#authenticateFrom(i + 1)),
+          (error: unknown) => {
+            this.#notAuthenticated();
+            throw error;
+          },
+        );
       }
+      if (this.#recognised(authenticator, result)) return;
     }
     this.#notAuthenticated();
+  }
+
+  /** Takes an authenticator's answer: true when it recognised a user. */
+  #recognised(authenticator: Authentication, result: AuthResult | null | undefined): boolean {
+    if (result === null || result === undefined) return false;
+    this.successfulAuthenticator = authenticator;
+    this.#setAuth(result[0], result[1]);
+    return true;
   }
 
   #notAuthenticated(): void {
@@ -228,7 +291,7 @@ export class Request {
   }
 
   set user(value: ApiUser) {
-    this.#authenticating ??= Promise.resolve();
+    this.#authenticating ??= DONE;
     this.#setAuth(value, this.#auth);
   }
 

@@ -8,6 +8,9 @@
 import { HttpResponse, type ResponseOptions } from '../web/index.ts';
 import type { Renderer, RendererContext } from './renderers.ts';
 
+/** Content-Types already validated as header values (a handful per project; bounded). */
+const checkedContentTypes = new Set<string>();
+
 /** Options of {@link Response}. */
 export interface ApiResponseOptions {
   status?: number;
@@ -46,12 +49,20 @@ export class Response extends HttpResponse {
     const content =
       status === 204 || status === 304
         ? ''
-        : renderer.render(this.data, mediaType, { ...context, response: this });
+        : renderer.render(this.data, mediaType, {
+            request: context.request,
+            view: context.view,
+            response: this,
+          });
     let type = this.contentTypeOverride ?? renderer.mediaType;
     if (this.contentTypeOverride === undefined && mediaType.includes(';') && renderer.format === 'json')
       type = mediaType;
     if (renderer.charset !== null) type = `${type}; charset=${renderer.charset}`;
-    this.headers.set('Content-Type', type);
+    if (checkedContentTypes.has(type)) this.headers.setTrusted('Content-Type', type);
+    else {
+      this.headers.set('Content-Type', type); // validates it (throws for CR, LF…)
+      if (checkedContentTypes.size < 64) checkedContentTypes.add(type);
+    }
     this.content = content;
   }
 }

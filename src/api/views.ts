@@ -15,6 +15,7 @@ import {
   type Params,
   View,
 } from '../web/index.ts';
+import { isPromise } from '../web/utils/promise.ts';
 import type { Authentication, AuthenticationClass } from './authentication.ts';
 import { viewName } from './browsable.ts';
 import type { ExceptionContext } from './exception-handler.ts';
@@ -88,33 +89,50 @@ export class APIView extends View {
     return viewName(this.constructor.name);
   }
 
+  /** The renderers (made once per list and shared by requests: see {@link sharedInstances}). */
   getRenderers(): Renderer[] {
-    return (this.rendererClasses ?? this.apiSettings.defaultRendererClasses).map((C) => new C());
+    return sharedInstances(this.rendererClasses ?? this.apiSettings.defaultRendererClasses);
   }
 
+  /** The parsers (made once per list and shared by requests). */
   getParsers(): Parser[] {
-    return (this.parserClasses ?? this.apiSettings.defaultParserClasses).map((C) => new C());
+    return sharedInstances(this.parserClasses ?? this.apiSettings.defaultParserClasses);
   }
 
+  /** The authenticators (made once per list and shared by requests). */
   getAuthenticators(): Authentication[] {
-    return (this.authenticationClasses ?? this.apiSettings.defaultAuthenticationClasses).map((C) => new C());
+    return sharedInstances(this.authenticationClasses ?? this.apiSettings.defaultAuthenticationClasses);
   }
 
+  /** The permissions, made for this request (as DRF: a permission may set its `message` while checking). */
   getPermissions(): Permission[] {
-    return (this.permissionClasses ?? this.apiSettings.defaultPermissionClasses).map((C) => new C());
+    const classes = this.permissionClasses ?? this.apiSettings.defaultPermissionClasses;
+    const out: Permission[] = [];
+    for (const Cls of classes) out.push(new Cls());
+    return out;
   }
 
+  /** The throttles, made for this request (each keeps the request's history and wait). */
   getThrottles(): Throttle[] {
-    return (this.throttleClasses ?? this.apiSettings.defaultThrottleClasses).map((C) => new C());
+    const classes = this.throttleClasses ?? this.apiSettings.defaultThrottleClasses;
+    if (classes.length === 0) return [];
+    return classes.map((C) => new C());
   }
 
+  /** The negotiator (one per class and settings, shared by requests). */
   getContentNegotiator(): ContentNegotiation {
     if (this.#negotiator === null) {
-      const Cls = this.contentNegotiationClass ?? this.apiSettings.defaultContentNegotiationClass;
-      const negotiator = new Cls();
-      const override = this.apiSettings.urlFormatOverride;
-      if ('formatParameter' in negotiator)
-        (negotiator as { formatParameter: string | null }).formatParameter = override;
+      const settings = this.apiSettings;
+      const Cls = this.contentNegotiationClass ?? settings.defaultContentNegotiationClass;
+      let bySettings = negotiators.get(Cls);
+      if (bySettings === undefined) negotiators.set(Cls, (bySettings = new WeakMap()));
+      let negotiator = bySettings.get(settings);
+      if (negotiator === undefined) {
+        negotiator = new Cls();
+        if ('formatParameter' in negotiator)
+          (negotiator as { formatParameter: string | null }).formatParameter = settings.urlFormatOverride;
+        bySettings.set(settings, negotiator);
+      }
       this.#negotiator = negotiator;
     }
     return this.#negotiator;
@@ -143,9 +161,12 @@ export class APIView extends View {
     }
   }
 
-  /** Runs the authenticators (DRF does it by touching `request.user`). */
-  async performAuthentication(request: Request): Promise<void> {
-    await request.authenticate();
+  /**
+   * Runs the authenticators (DRF does it by touching `request.user`). Returns no promise when
+   * they answered synchronously; `await` it either way.
+   */
+  performAuthentication(request: Request): MaybePromise<void> {
+    return request.authenticated();
   }
 
   /**
@@ -158,11 +179,25 @@ export class APIView extends View {
     throw new PermissionDenied(message, code === undefined ? {} : { code });
   }
 
-  /** Every permission's `hasPermission` must allow the request. */
-  async checkPermissions(request: Request): Promise<void> {
-    for (const permission of this.getPermissions()) {
-      if (!(await permission.hasPermission(request, this)))
-        this.permissionDenied(request, permission.message, permission.code);
+  /**
+   * Every permission's `hasPermission` must allow the request. Returns no promise when every
+   * permission answered synchronously; `await` it either way.
+   */
+  checkPermissions(request: Request): MaybePromise<void> {
+    return this.#checkPermissionsFrom(request, this.getPermissions(), 0);
+  }
+
+  #checkPermissionsFrom(request: Request, permissions: Permission[], start: number): MaybePromise<void> {
+    for (let i = start; i < permissions.length; i++) {
+      const permission = permissions[i] as Permission;
+      const allowed = permission.hasPermission(request, this);
+      if (isPromise(allowed)) {
+        return allowed.then((ok) => {
+          if (!ok) this.permissionDenied(request, permission.message, permission.code);
+          return this.#checkPermissionsFrom(request, permissions, i + 1);
+        });
+      }
+      if (!allowed) this.permissionDenied(request, permission.message, permission.code);
     }
   }
 
@@ -178,9 +213,15 @@ export class APIView extends View {
   }
 
   /** Asks every throttle (each counts the request); refuses with the longest wait. */
-  async checkThrottles(request: Request): Promise<void> {
+  checkThrottles(request: Request): MaybePromise<void> {
+    const throttles = this.getThrottles();
+    if (throttles.length === 0) return;
+    return this.#checkThrottles(request, throttles);
+  }
+
+  async #checkThrottles(request: Request, throttles: Throttle[]): Promise<void> {
     const waits: Array<number | null> = [];
-    for (const throttle of this.getThrottles()) {
+    for (const throttle of throttles) {
       if (!(await throttle.allowRequest(request, this))) waits.push(throttle.wait());
     }
     if (waits.length === 0) return;
@@ -188,68 +229,134 @@ export class APIView extends View {
     throw new Throttled(known.length > 0 ? Math.max(...known) : null);
   }
 
-  /** Negotiation, authentication, permissions, throttles — before the handler. */
-  async initial(request: Request): Promise<void> {
+  /**
+   * Negotiation, authentication, permissions, throttles — before the handler. Each step may
+   * answer synchronously; a promise is made only when one of them is asynchronous.
+   */
+  initial(request: Request): MaybePromise<void> {
     const [renderer, mediaType] = this.performContentNegotiation(request);
     request.acceptedRenderer = renderer;
     request.acceptedMediaType = mediaType;
-    await this.performAuthentication(request);
-    await this.checkPermissions(request);
-    await this.checkThrottles(request);
+    const authenticated = this.performAuthentication(request);
+    if (isPromise(authenticated)) return authenticated.then(() => this.#checkAccess(request));
+    return this.#checkAccess(request);
+  }
+
+  #checkAccess(request: Request): MaybePromise<void> {
+    const permitted = this.checkPermissions(request);
+    if (isPromise(permitted)) return permitted.then(() => this.checkThrottles(request));
+    return this.checkThrottles(request);
   }
 
   /** `Allow`, and `Vary: Accept` when several renderers could answer. */
   defaultResponseHeaders(): Record<string, string> {
-    const headers: Record<string, string> = { Allow: this.allowedMethods().join(', ') };
+    const headers: Record<string, string> = { Allow: this.#allowHeader() };
     if ((this.rendererClasses ?? this.apiSettings.defaultRendererClasses).length > 1) headers.Vary = 'Accept';
     return headers;
   }
 
+  /**
+   * `Allow`'s value, computed once per class: the handlers are the class's (`asView()`
+   * refuses handlers as options), or those a viewset's action map bound (then once per map).
+   */
+  #allowHeader(): string {
+    if (this.allowedMethods !== View.prototype.allowedMethods) return this.allowedMethods().join(', ');
+    const map = (this as { actionMap?: unknown }).actionMap;
+    const key: object = typeof map === 'object' && map !== null ? map : this.constructor;
+    let allow = allowHeaders.get(key);
+    if (allow === undefined) {
+      allow = this.allowedMethods().join(', ');
+      allowHeaders.set(key, allow);
+    }
+    return allow;
+  }
+
+  /**
+   * Runs the request through {@link APIView.initial}, the handler and
+   * {@link APIView.finalizeResponse}. Synchronous from end to end when every step is (a GET
+   * without a body, synchronous authenticators, permissions and handler): then no promise
+   * is made.
+   */
   override dispatch(
     httpRequest: HttpRequest,
     params: Params,
     args: readonly string[],
-  ): Promise<HttpResponseBase> {
-    return this.#dispatch(httpRequest, params, args);
-  }
-
-  async #dispatch(
-    httpRequest: HttpRequest,
-    params: Params,
-    args: readonly string[],
-  ): Promise<HttpResponseBase> {
+  ): MaybePromise<HttpResponseBase> {
     this.params = params;
     this.args = args;
     this.apiSettings = apiSettingsOf(httpRequest.settings);
     const request = this.initializeRequest(httpRequest);
     this.apiRequest = request;
     this.headers = this.defaultResponseHeaders();
-    let response: HttpResponseBase;
-    try {
-      response = this.finalizeResponse(request, await this.#respond(request, params, args));
-    } catch (error) {
-      // No response will carry the uploads' clean-up: do it now.
-      await removeTemporaryFiles(request);
-      throw error;
+    const response = this.#respond(request, params, args);
+    if (isPromise(response)) {
+      return response.then(
+        (r) => this.#finish(request, r),
+        (error: unknown) => failed(request, error),
+      );
     }
-    if (request.temporaryFiles.length > 0) response.addCloser(() => removeTemporaryFiles(request));
-    return response;
+    return this.#finish(request, response);
+  }
+
+  #finish(request: Request, response: HttpResponseBase): MaybePromise<HttpResponseBase> {
+    let final: HttpResponseBase;
+    try {
+      final = this.finalizeResponse(request, response);
+    } catch (error) {
+      return failed(request, error);
+    }
+    if (request.temporaryFiles.length > 0) final.addCloser(() => removeTemporaryFiles(request));
+    return final;
   }
 
   /** initial(), the body, the handler; an error goes through {@link APIView.handleException}. */
-  async #respond(request: Request, params: Params, args: readonly string[]): Promise<HttpResponseBase> {
+  #respond(request: Request, params: Params, args: readonly string[]): MaybePromise<HttpResponseBase> {
+    let ready: MaybePromise<void>;
     try {
-      await this.initial(request);
+      ready = this.initial(request);
+    } catch (error) {
+      return this.handleException(error);
+    }
+    if (isPromise(ready)) {
+      return ready.then(
+        () => this.#loadAndHandle(request, params, args),
+        (error: unknown) => this.handleException(error),
+      );
+    }
+    return this.#loadAndHandle(request, params, args);
+  }
+
+  #loadAndHandle(request: Request, params: Params, args: readonly string[]): MaybePromise<HttpResponseBase> {
+    let loaded: MaybePromise<void>;
+    try {
+      loaded = request.dataLoaded();
+    } catch (error) {
+      return this.handleException(error);
+    }
+    if (isPromise(loaded)) {
+      return loaded.then(
+        () => this.#handle(request, params, args),
+        (error: unknown) => this.handleException(error),
+      );
+    }
+    return this.#handle(request, params, args);
+  }
+
+  #handle(request: Request, params: Params, args: readonly string[]): MaybePromise<HttpResponseBase> {
+    let response: MaybePromise<HttpResponseBase>;
+    try {
       const method = request.method.toLowerCase();
       const names = (this.constructor as typeof View).httpMethodNames;
       const own = names.includes(method) ? (this as unknown as Record<string, unknown>)[method] : undefined;
-      await request.loadData();
-      return typeof own === 'function'
-        ? await (own as ApiHandler).call(this, request, params, args)
-        : await this.httpMethodNotAllowed(request, params, args);
+      response =
+        typeof own === 'function'
+          ? (own as ApiHandler).call(this, request, params, args)
+          : this.httpMethodNotAllowed(request, params, args);
     } catch (error) {
-      return await this.handleException(error);
+      return this.handleException(error);
     }
+    if (isPromise(response)) return response.then(undefined, (error: unknown) => this.handleException(error));
+    return response;
   }
 
   override httpMethodNotAllowed(
@@ -314,31 +421,84 @@ export class APIView extends View {
         request.acceptedRenderer = renderer;
         request.acceptedMediaType = mediaType;
       }
-      // The name is only read by the browsable page: computed when asked for.
-      const getName = () => this.getViewName();
-      const context: RendererContext = {
-        request,
-        view: {
-          get name() {
-            return getName();
-          },
-          description: this.description,
-          allowedMethods: () => this.allowedMethods(),
-        },
-      };
+      const context: RendererContext = { request, view: new RendererViewInfo(this) };
       response.renderWith(request.acceptedRenderer, request.acceptedMediaType ?? '*/*', context);
     }
-    for (const [name, value] of Object.entries(this.headers)) {
-      if (name.toLowerCase() === 'vary' && response.headers.has('Vary')) {
+    const headers = this.headers;
+    for (const name in headers) {
+      const value = headers[name] as string;
+      if (response.headers.has(name)) {
+        if (name.toLowerCase() !== 'vary') continue;
         const current = response.headers.get('Vary') ?? '';
         const have = current.split(',').map((v) => v.trim().toLowerCase());
         if (!have.includes(value.toLowerCase())) response.headers.set('Vary', `${current}, ${value}`);
-      } else if (!response.headers.has(name)) {
+      } else {
         response.headers.set(name, value);
       }
     }
     return response;
   }
+}
+
+/** What a renderer sees of the view; the name (only the browsable page reads it) is computed when asked for. */
+class RendererViewInfo {
+  readonly #view: APIView;
+  constructor(view: APIView) {
+    this.#view = view;
+  }
+  get name(): string {
+    return this.#view.getViewName();
+  }
+  get description(): string {
+    return this.#view.description;
+  }
+  allowedMethods(): string[] {
+    return this.#view.allowedMethods();
+  }
+}
+
+/** Shared instances, by the first class of the list they were made for. */
+const sharedByFirst = new WeakMap<object, Array<{ classes: readonly unknown[]; instances: unknown[] }>>();
+/** Distinct lists kept per first class (beyond, instances are made per call: a leak guard). */
+const MAX_LISTS_PER_CLASS = 32;
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+function sameClasses(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * One instance of each class of `classes`, made the first time a list of these classes is
+ * asked for and shared by every request after (the list is compared by its classes, so a
+ * view declaring `rendererClasses = [...]` as a field, a new array per instance, shares
+ * too). DRF makes them per request; renderers, parsers, authenticators and negotiators keep
+ * no per-request state (they are handed the request), so sharing them changes nothing but
+ * the allocation. Keep per-request state on the request, not on them. The array is frozen:
+ * it is the same for every request.
+ */
+export function sharedInstances<T>(classes: readonly (new () => T)[]): T[] {
+  const first = classes[0];
+  if (first === undefined) return NONE;
+  let entries = sharedByFirst.get(first);
+  if (entries === undefined) sharedByFirst.set(first, (entries = []));
+  for (const entry of entries) if (sameClasses(entry.classes, classes)) return entry.instances as T[];
+  const instances = Object.freeze(classes.map((Cls) => new Cls())) as T[];
+  if (entries.length < MAX_LISTS_PER_CLASS) entries.push({ classes: [...classes], instances });
+  return instances;
+}
+
+/** Negotiators by class, then by resolved settings (they read `urlFormatOverride`). */
+const negotiators = new WeakMap<new () => ContentNegotiation, WeakMap<object, ContentNegotiation>>();
+
+/** `Allow` by view class (when `allowedMethods` is not overridden). */
+const allowHeaders = new WeakMap<object, string>();
+
+/** The uploads' clean-up when no response will carry it, then the error again. */
+async function failed(request: Request, error: unknown): Promise<never> {
+  await removeTemporaryFiles(request);
+  throw error;
 }
 
 /** Removes the uploads a parser kept in temporary files. */
