@@ -63,7 +63,8 @@ export class BasicAuthentication implements Authentication {
   /** The realm in `WWW-Authenticate`. */
   wwwAuthenticateRealm = 'api';
 
-  async authenticate(request: Request): Promise<AuthResult | null> {
+  // Not `async`: a request without credentials (most of them) gets its null without a promise.
+  authenticate(request: Request): AuthResult | null | Promise<AuthResult> {
     const parts = authorization(request);
     if (parts === null || parts[0]?.toLowerCase() !== 'basic') return null;
     if (parts.length === 1) throw new AuthenticationFailed('Invalid basic header. No credentials provided.');
@@ -112,7 +113,8 @@ export class TokenAuthentication implements Authentication {
     return request.apiSettings.tokenStore;
   }
 
-  async authenticate(request: Request): Promise<AuthResult | null> {
+  // Not `async`, as BasicAuthentication's: no token, no promise.
+  authenticate(request: Request): AuthResult | null | Promise<AuthResult> {
     const parts = authorization(request);
     const scheme = parts?.[0]?.toLowerCase();
     if (parts === null || !this.keywords.some((k) => k.toLowerCase() === scheme)) return null;
@@ -154,16 +156,27 @@ export class TokenAuthentication implements Authentication {
  * It offers no `WWW-Authenticate` challenge: first in a view's list, it makes refusals of
  * anonymous requests 403s (DRF's default), not 401s.
  */
+/** The methods Django's CSRF check lets through unchecked (RFC 9110's safe methods). */
+const CSRF_SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
 export class SessionAuthentication implements Authentication {
-  async authenticate(request: Request): Promise<AuthResult | null> {
+  authenticate(request: Request): AuthResult | null | Promise<AuthResult | null> {
     const http = request.httpRequest as { user?: unknown; auser?: () => Promise<unknown> };
-    // The middleware resolves the user before the view; auser() is its promise when set.
-    const user = (http.auser !== undefined ? await http.auser() : http.user) as ApiUser | undefined | null;
-    // Read before authentication set it: our own request.user would be the API's.
+    // The middleware resolves the user before the view (request.user); auser() is the
+    // promise of it for a request that reaches us first. Read before authentication sets
+    // the API request's own user.
+    if (http.user === undefined && http.auser !== undefined) {
+      return http.auser().then((user) => this.#accept(request, user as ApiUser | null));
+    }
+    return this.#accept(request, http.user as ApiUser | undefined);
+  }
+
+  /** The user, when logged in and active; CSRF is checked for unsafe methods only (no promise for the rest). */
+  #accept(request: Request, user: ApiUser | null | undefined): AuthResult | null | Promise<AuthResult> {
     if (user === undefined || user === null || user.isAuthenticated !== true || user.isActive === false)
       return null;
-    await this.enforceCsrf(request);
-    return [user, null];
+    if (CSRF_SAFE_METHODS.has(request.method)) return [user, null];
+    return this.enforceCsrf(request).then(() => [user, null]);
   }
 
   /** Runs contrib's CSRF check for this request; a failure is a 403 naming the reason. */
