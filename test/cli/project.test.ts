@@ -90,7 +90,7 @@ describe('portico check', () => {
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--fail-level must be one of debug, info, warning, error, critical/);
     const tags = await portico(['check', '--settings', bad, '--list-tags']);
-    assert.equal(tags.stdout, 'auth\nmiddleware\nmodels\nsecurity\nsessions\nsettings\nurls\n');
+    assert.equal(tags.stdout, 'auth\nmiddleware\nmigrations\nmodels\nsecurity\nsessions\nsettings\nurls\n');
   });
 
   test('--deploy reports the contrib apps’ checks: the missing middleware, not the present one', async () => {
