@@ -51,7 +51,10 @@ def as_json(item):
 
 
 def respond(data):
-    return HttpResponse(json.dumps(data, separators=(",", ":")), content_type="application/json")
+    response = HttpResponse(json.dumps(data, separators=(",", ":")), content_type="application/json")
+    # Framed by its length, as every other competitor's: without it the client reads to the close.
+    response["Content-Length"] = str(len(response.content))
+    return response
 
 
 def detail(request, id):

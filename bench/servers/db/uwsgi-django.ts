@@ -36,6 +36,9 @@ args.push(
   'django_db:application',
 );
 args.push('--env', `BENCH_DB_FILE=${benchDatabase()}`, '--disable-logging', '--need-app');
+// uWSGI's HTTP socket closes after each response; saying so lets the client reconnect rather
+// than send its next request into a closed connection (which wrk counts as a read error).
+args.push('--add-header', 'Connection: close');
 if (process.env.BENCH_DJANGO_HOME !== undefined) args.push('--home', process.env.BENCH_DJANGO_HOME);
 await startChild('uwsgi', args, /spawned uWSGI worker 1 /, { stopSignal: 'SIGINT' });
 await waitForSocket(port);
