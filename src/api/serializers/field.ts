@@ -275,6 +275,25 @@ export function runValidators<T>(
   site: Site,
 ): unknown {
   const ctx: ValidatorContext = { name: site.name, source: site.source, run };
+  const finish = (errors: ErrorTree[] | null) => {
+    if (errors === null) return value;
+    run.error = errors;
+    return FAIL;
+  };
+  const outcome = collectValidation(validators, value, ctx);
+  return isPromise(outcome) ? outcome.then(finish) : finish(outcome);
+}
+
+/**
+ * Calls each validator with `value` and `context` and gathers what they say: a returned string or
+ * {@link ErrorDetail}, or a thrown `ValidationError`'s messages. All of them run, as DRF's
+ * do. Null when none failed; a promise of the same when one answered asynchronously.
+ */
+export function collectValidation<T, C>(
+  validators: ReadonlyArray<(value: T, context: C) => unknown>,
+  value: T,
+  context: C,
+): ErrorTree[] | null | Promise<ErrorTree[] | null> {
   let errors: ErrorTree[] | null = null;
   let pending: Promise<unknown>[] | null = null;
   const collect = (result: unknown) => {
@@ -289,17 +308,12 @@ export function runValidators<T>(
   };
   for (const validator of validators) {
     try {
-      const result = validator(value, ctx);
+      const result = validator(value, context);
       if (isPromise(result)) (pending ??= []).push(result.then(collect, collectError));
       else collect(result);
     } catch (error) {
       collectError(error);
     }
   }
-  const finish = () => {
-    if (errors === null) return value;
-    run.error = errors;
-    return FAIL;
-  };
-  return pending === null ? finish() : Promise.all(pending).then(finish);
+  return pending === null ? errors : Promise.all(pending).then(() => errors);
 }

@@ -12,7 +12,7 @@ import '../errors.ts';
 import { ErrorDetail, type ErrorTree } from '../exceptions.ts';
 import type { AnyField } from './composite.ts';
 import { MethodFieldType } from './composite.ts';
-import { caught, FAIL, Field, pythonType, type Run, SKIP, type Site } from './field.ts';
+import { caught, collectValidation, FAIL, Field, pythonType, type Run, SKIP, type Site } from './field.ts';
 
 const baseValidateInput = Field.prototype.validateInput;
 
@@ -93,36 +93,15 @@ export function finishObject(
     }
   };
   if (validators.length === 0) return callValidate();
-  let errors: ErrorTree[] | null = null;
-  let pending: Promise<unknown>[] | null = null;
-  const collect = (result: unknown) => {
-    if (result === undefined) return;
-    const detail = typeof result === 'string' ? new ErrorDetail(result, 'invalid') : result;
-    if (detail instanceof ErrorDetail) (errors ??= []).push(detail);
-  };
-  const collectError = (error: unknown) => {
-    const tree = caught(error);
-    if (Array.isArray(tree)) (errors ??= []).push(...(tree as ErrorTree[]));
-    else if (tree instanceof ErrorDetail) (errors ??= []).push(tree);
-    else (errors ??= []).push(tree);
-  };
-  for (const validator of validators) {
-    try {
-      const result = validator(attrs, run);
-      if (isPromise(result)) (pending ??= []).push(result.then(collect, collectError));
-      else collect(result);
-    } catch (error) {
-      collectError(error);
-    }
-  }
-  const next = (): unknown => {
+  const next = (errors: ErrorTree[] | null): unknown => {
     if (errors === null) return callValidate();
     // A validator that raised a dict (UniqueTogetherValidator's "required") keeps its keys.
     const dict = errors.find((e) => !(e instanceof ErrorDetail) && !Array.isArray(e));
     run.error = dict ?? { [NON_FIELD]: errors };
     return FAIL;
   };
-  return pending === null ? next() : Promise.all(pending).then(next);
+  const outcome = collectValidation(validators, attrs, run);
+  return isPromise(outcome) ? outcome.then(next) : next(outcome);
 }
 
 /** A field of a fields plan. */

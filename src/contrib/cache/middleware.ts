@@ -168,50 +168,42 @@ async function fetchFromCache(config: Resolved, request: HttpRequest): Promise<H
   return response;
 }
 
+/** What the three cache middleware share: the next handler and the resolved configuration. */
+abstract class CacheMiddlewareBase {
+  protected readonly getResponse: GetResponse;
+  protected readonly config: Resolved;
+  constructor(getResponse: GetResponse, context?: MiddlewareContext, options: CacheMiddlewareOptions = {}) {
+    this.getResponse = getResponse;
+    this.config = resolve(context, options);
+  }
+}
+
 /**
  * Stores cacheable responses on the way out. List it first in `middleware` (outermost),
  * so the response it stores has every other middleware's headers.
  */
-export class UpdateCacheMiddleware {
-  readonly #getResponse: GetResponse;
-  readonly #config: Resolved;
-  constructor(getResponse: GetResponse, context?: MiddlewareContext, options: CacheMiddlewareOptions = {}) {
-    this.#getResponse = getResponse;
-    this.#config = resolve(context, options);
-  }
+export class UpdateCacheMiddleware extends CacheMiddlewareBase {
   async handle(request: HttpRequest): Promise<HttpResponseBase> {
-    const response = await this.#getResponse(request);
-    await updateCache(this.#config, request, response);
+    const response = await this.getResponse(request);
+    await updateCache(this.config, request, response);
     return response;
   }
 }
 
 /** Answers from the cache when it can. List it last in `middleware` (innermost). */
-export class FetchFromCacheMiddleware {
-  readonly #getResponse: GetResponse;
-  readonly #config: Resolved;
-  constructor(getResponse: GetResponse, context?: MiddlewareContext, options: CacheMiddlewareOptions = {}) {
-    this.#getResponse = getResponse;
-    this.#config = resolve(context, options);
-  }
+export class FetchFromCacheMiddleware extends CacheMiddlewareBase {
   async handle(request: HttpRequest): Promise<HttpResponseBase> {
-    return (await fetchFromCache(this.#config, request)) ?? this.#getResponse(request);
+    return (await fetchFromCache(this.config, request)) ?? this.getResponse(request);
   }
 }
 
 /** Both in one (Django's `CacheMiddleware`): what `cachePage` wraps a view in. */
-export class CacheMiddleware {
-  readonly #getResponse: GetResponse;
-  readonly #config: Resolved;
-  constructor(getResponse: GetResponse, context?: MiddlewareContext, options: CacheMiddlewareOptions = {}) {
-    this.#getResponse = getResponse;
-    this.#config = resolve(context, options);
-  }
+export class CacheMiddleware extends CacheMiddlewareBase {
   async handle(request: HttpRequest): Promise<HttpResponseBase> {
-    const cached = await fetchFromCache(this.#config, request);
+    const cached = await fetchFromCache(this.config, request);
     if (cached !== undefined) return cached;
-    const response = await this.#getResponse(request);
-    await updateCache(this.#config, request, response);
+    const response = await this.getResponse(request);
+    await updateCache(this.config, request, response);
     return response;
   }
 }
