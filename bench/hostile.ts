@@ -9,6 +9,7 @@
  * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read;
  * - chunk-ext: the same with 1,000-byte chunk extensions;
  * - chunks-read: 20 connections streaming 1-byte chunks for 5 s to an app that reads the body;
+ * - chunks-read-1: the same from one connection (what a single client can make the worker hold);
  * - no-read: 50 connections asking for 8 MiB and never reading (send-timeout 5 s);
  * - pipeline: 10,000 pipelined GETs on one connection.
  *
@@ -16,18 +17,31 @@
  * against the timeout that should close them), the server's peak RSS growth over its
  * idle RSS (read from /proc), and the good client's p99 latency against an idle server's.
  *
- * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME]` (Linux; loopback only;
+ * The server runs pinned to one CPU; the attack runs in a child process of its own at
+ * `nice 19` on the other CPU, beside this process (the good client and the samplers), so the
+ * good client measures the server's fairness, not the attacker's hold on a shared CPU.
+ *
+ * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME,…]` (Linux; loopback only;
  * about two minutes).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { detectPinning, LOAD_CPUS, pinned, SERVER_CPUS } from './lib/pin.ts';
 
 const { values } = parseArgs({
-  options: { engines: { type: 'string', default: 'portico,node' }, only: { type: 'string' } },
+  options: {
+    engines: { type: 'string', default: 'portico,node' },
+    only: { type: 'string' },
+    // Internal: run one attack in this process (the attacker child) and print its result.
+    attack: { type: 'string' },
+    port: { type: 'string' },
+    'server-pid': { type: 'string' },
+    engine: { type: 'string' },
+  },
 });
 const root = path.resolve(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -54,9 +68,12 @@ function rssOf(pid: number): number {
 }
 
 async function startServer(engine: string): Promise<{ port: number; pid: number; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(root, 'bench/servers/portico-hostile.ts'), '0', engine], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const [command, args] = pinned(pinning, SERVER_CPUS, process.execPath, [
+    path.join(root, 'bench/servers/portico-hostile.ts'),
+    '0',
+    engine,
+  ]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
       const match = /ready http:\/\/[^:]+:(\d+)/.exec(text);
@@ -203,6 +220,10 @@ const attacks: Record<string, Attack> = {
     // limit-post, so this is the sustained case (fairness between connections).
     return chunkFlood(port, Math.min(deadline, Date.now() + 5000), '1\r\nx\r\n', '/');
   },
+  async 'chunks-read-1'(port, deadline) {
+    // One connection's share of the above: the memory a single abusive client can hold.
+    return chunkFlood(port, Math.min(deadline, Date.now() + 5000), '1\r\nx\r\n', '/', 1);
+  },
   async 'no-read'(port, deadline) {
     const start = Date.now();
     const sockets: Socket[] = [];
@@ -279,10 +300,11 @@ async function chunkFlood(
   deadline: number,
   chunk: string,
   path = '/discard',
+  connections = 20,
 ): Promise<AttackResult> {
   const start = Date.now();
   const sockets: Socket[] = [];
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < connections; i++) {
     const socket = await open(port);
     socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
     sockets.push(socket);
@@ -304,7 +326,65 @@ async function chunkFlood(
 }
 
 const ATTACK_MS = 15_000;
-let engineNow = '';
+let engineNow = values.engine ?? '';
+
+/**
+ * Runs one attack in a child process at the lowest priority, on the load generator's CPU:
+ * on a real network the attacker is another machine; here it shares a CPU with the good
+ * client, and without `nice` the good client's p99 measured how long the attacker's busy
+ * event loop kept it waiting rather than how fairly the server served it.
+ */
+function attackInChild(name: string, port: number, pid: number, engine: string): Promise<AttackResult> {
+  const script = [
+    import.meta.filename,
+    '--attack',
+    name,
+    '--port',
+    String(port),
+    '--server-pid',
+    String(pid),
+    '--engine',
+    engine,
+  ];
+  const [pinnedCommand, pinnedArgs] = pinned(pinning, LOAD_CPUS, process.execPath, script);
+  const [command, args] = niceAvailable
+    ? ['nice', ['-n', '19', pinnedCommand, ...pinnedArgs]]
+    : [pinnedCommand, pinnedArgs];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      try {
+        const result = JSON.parse(output) as AttackResult;
+        // JSON has no undefined: a connection still open came back as null.
+        result.closedAfter = result.closedAfter.map((after) => after ?? undefined);
+        resolve(result);
+      } catch {
+        reject(new Error(`attack ${name} exited with ${code}: ${output}`));
+      }
+    });
+  });
+}
+
+const pinning = detectPinning();
+const niceAvailable = spawnSync('nice', ['-n', '19', 'true']).status === 0;
+
+if (values.attack !== undefined) {
+  // The attacker child: one attack, its result as JSON on stdout.
+  serverPid = Number(values['server-pid']);
+  const attack = attacks[values.attack];
+  if (attack === undefined) throw new Error(`unknown attack ${values.attack}`);
+  const result = await attack(Number(values.port), Date.now() + ATTACK_MS);
+  process.stdout.write(JSON.stringify(result));
+  process.exit(0);
+}
+
+// The measuring process (good client, samplers) runs where the attacker does, at normal priority.
+if (pinning.enabled) spawnSync('taskset', ['-p', '-c', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' });
+console.error(
+  `hostile: ${pinning.note}; attacker ${niceAvailable ? 'at nice 19' : 'at normal priority (no nice)'}`,
+);
 const lines: string[] = [];
 for (const engine of values.engines.split(',')) {
   engineNow = engine;
@@ -318,14 +398,14 @@ for (const engine of values.engines.split(',')) {
   lines.push(
     `| ${engine} | idle | | | ${(rssOf(server.pid) / 1048576).toFixed(0)} MB RSS | ${idleP99.toFixed(2)} ms | ${idle.length} requests |`,
   );
-  for (const [name, attack] of Object.entries(attacks)) {
-    if (values.only !== undefined && values.only !== name) continue;
+  for (const name of Object.keys(attacks)) {
+    if (values.only !== undefined && !values.only.split(',').includes(name)) continue;
     await sleep(1000);
     const base = rssOf(server.pid);
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 100);
     const client = goodClient(server.port);
-    const result = await attack(server.port, Date.now() + ATTACK_MS);
+    const result = await attackInChild(name, server.port, server.pid, engine);
     const latencies = await client.stop();
     clearInterval(sampler);
     // What the server still had to chew through after the attack ended (bytes already in

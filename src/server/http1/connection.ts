@@ -18,6 +18,7 @@ import { emptyBody, RequestBody } from './body.ts';
 import { ChunkedDecoder } from './chunked.ts';
 import { type ExchangeHost, Http1Exchange } from './exchange.ts';
 import { HeadError, type ParsedHead, parseHead } from './head.ts';
+import { waitForTurn } from './turns.ts';
 
 /** What a connection needs from its engine. */
 export interface ConnectionContext {
@@ -434,20 +435,23 @@ export class Connection implements ExchangeHost {
 
   /**
    * Fairness: a connection that made the worker decode many chunks stops reading until
-   * the event loop has served the others (and timers), then resumes. Without it libuv
-   * reads up to 32 times from one socket per turn, and a chunk flood on a few connections
-   * delays every other client by the whole flood.
+   * the event loop has served the others (and timers), then resumes when its turn comes
+   * round (`turns.ts`: one such connection per pass of the loop). Without it libuv reads up
+   * to 32 times from one socket per pass, and a chunk flood on a few connections delays
+   * every other client by the whole flood.
    */
   #yieldTurn(): void {
     this.#turnChunks = 0;
     if (this.#yielding || !this.#reading || this.#closing) return;
     this.#yielding = true;
     this.socket.pause();
-    setImmediate(() => {
-      this.#yielding = false;
-      if (this.#reading && !this.socket.destroyed) this.socket.resume();
-    });
+    waitForTurn(this.#resumeTurn);
   }
+
+  readonly #resumeTurn = (): void => {
+    this.#yielding = false;
+    if (this.#reading && !this.socket.destroyed) this.socket.resume();
+  };
 
   #bodyFinished(): void {
     this.#bodyPending = false;
