@@ -21,6 +21,7 @@ import {
 } from './fields.ts';
 import { Manager, ManyRelatedManager, QuerySet } from './query.ts';
 import { postSave, preSave, sendAndWait } from './signals.ts';
+import { forgetShapes } from './statements.ts';
 import { executor } from './transaction.ts';
 import { connections } from './connection.ts';
 
@@ -313,6 +314,22 @@ export interface InstanceState {
   related: Map<string, unknown>;
 }
 
+/** An instance's bookkeeping; the map of cached relations is made when first used (most rows read never need one). */
+class State implements InstanceState {
+  db = 'default';
+  adding: boolean;
+  #related: Map<string, unknown> | undefined;
+  constructor(adding: boolean) {
+    this.adding = adding;
+  }
+  get related(): Map<string, unknown> {
+    return (this.#related ??= new Map());
+  }
+  set related(related: Map<string, unknown>) {
+    this.#related = related;
+  }
+}
+
 /**
  * Given to a model's constructor by the query layer: an instance for a row read from the
  * database (its fields are set afterwards, no defaults run).
@@ -338,10 +355,10 @@ export class Model {
 
   constructor(values: Record<string, unknown> = {}) {
     if (values === FROM_DB) {
-      this.#state = { db: 'default', adding: false, related: new Map() };
+      this.#state = new State(false);
       return;
     }
-    this.#state = { db: 'default', adding: true, related: new Map() };
+    this.#state = new State(true);
     const meta = (this.constructor as AnyModelClass).meta;
     const self = this as unknown as Record<string, unknown>;
     for (const field of meta.fields) {
@@ -757,6 +774,7 @@ export class App<L extends string = string> {
     Object.defineProperty(cls, 'objects', { value: new Manager(model) });
     defineRelationAccessors(model);
     registry.set(label, model);
+    forgetShapes();
     this.models.push(model);
     for (const field of many) this.#through(model, field);
     try {
@@ -859,5 +877,6 @@ export function defineApp<const L extends string>(label: L, options: AppOptions 
 /** Forgets a model (tests that declare models per test). */
 export function unregisterModels(app: App): void {
   for (const model of app.models) registry.delete(model.meta.label);
+  forgetShapes();
   app.models.length = 0;
 }
