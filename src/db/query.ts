@@ -857,6 +857,7 @@ export class QuerySet<
       shapes.set(key, shape);
     }
     const parameters = bind(shape, values);
+    if (parameters === null) return null;
     if (shape.limit) parameters.push(Math.max(0, Math.trunc(this.state.limit as number)));
     if (shape.offset) parameters.push(Math.trunc(this.state.offset));
     return { shape, parameters };

@@ -10,7 +10,6 @@
  * @module
  */
 import type { CompiledQuery, Kysely, QueryResult, RootOperationNode } from 'kysely';
-import { PorticoError } from '../tsgi/errors.ts';
 import { ARRAY_ROWS } from './backends/sqlite.ts';
 import { QNode, type WhereObject } from './expressions.ts';
 
@@ -47,20 +46,20 @@ export function slotsInOrder(
   return i === parameters.length;
 }
 
-/** The parameters of a compiled shape for these values (one per binder). */
-export function bind(shape: CompiledShape, values: readonly unknown[]): unknown[] {
+/**
+ * The parameters of a compiled shape for these values (one per binder), or null when a
+ * value gives another count of parameters than the shape has slots for: a string given to
+ * `__in` (each character a parameter) is one shape whatever its length. Such a query is
+ * then compiled on its own.
+ */
+export function bind(shape: CompiledShape, values: readonly unknown[]): unknown[] | null {
   const params: unknown[] = [];
   const binders = shape.binders;
   for (let i = 0; i < binders.length; i++) {
     const binder = binders[i] as Binder;
     if (binder.slots.length === 0) continue;
     const derived = binder.derive(values[i]);
-    // The shape key fixes the count (a list's length is part of it): a mismatch is a bug.
-    if (derived.length !== binder.slots.length)
-      throw new PorticoError(
-        'PORTICO_ERR_DB_FIELD_ERROR',
-        `a cached statement expected ${binder.slots.length} parameters for a condition, got ${derived.length}`,
-      );
+    if (derived.length !== binder.slots.length) return null;
     for (let j = 0; j < derived.length; j++) params.push(derived[j]);
   }
   return params;

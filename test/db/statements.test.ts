@@ -208,7 +208,7 @@ for (const vendor of VENDORS) {
       }
     });
 
-    test('a subquery or a generator is not cached, and still answers right', async () => {
+    test('a subquery or a generator is not cached; a string given to __in binds per length; all answer right', async () => {
       const before = shapeCacheStats().size;
       const acme = Organization.objects.filter({ slug: 'acme' });
       for (let i = 0; i < 2; i++) {
@@ -228,6 +228,17 @@ for (const vendor of VENDORS) {
         );
       }
       assert.equal(shapeCacheStats().size, before);
+      // A string given to `__in` is a list of its characters: one shape for any length,
+      // whose count of parameters varies; a length other than the compiled one is compiled
+      // on its own.
+      const chars = (text: string) =>
+        Project.objects
+          .filter({ budget__in: text } as never)
+          .orderBy('name')
+          .valuesList('name', { flat: true });
+      assert.deepEqual(await chars('5'), ['50% TPS']);
+      assert.deepEqual(await chars('35'), ['50% TPS']);
+      assert.deepEqual(await chars('9'), []);
     });
 
     test('a cached statement runs in the transaction of its context', async () => {
