@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CompiledQuery } from 'kysely';
 import {
   atomic,
@@ -13,7 +13,7 @@ import {
 import type { Model } from '../../src/db/models.ts';
 import { forgetShapes, SHAPE_CACHE_SIZE, shapeCacheStats } from '../../src/db/statements.ts';
 import { Organization, Person, Project, shopModels } from './fixtures/shop.ts';
-import { setUpDatabase, truncate, VENDORS } from './helpers.ts';
+import { useDatabase, VENDORS } from './helpers.ts';
 
 async function seed() {
   const acme = await Organization.objects.create({ name: 'Acme', slug: 'acme' });
@@ -35,33 +35,26 @@ const compiled = () => shapeCacheStats().compiled;
 
 for (const vendor of VENDORS) {
   describe(`compiled statements per queryset shape on ${vendor}`, () => {
-    let database: Awaited<ReturnType<typeof setUpDatabase>>;
-    let data: Awaited<ReturnType<typeof seed>>;
-    before(async () => {
-      database = await setUpDatabase(vendor, shopModels);
-    });
-    after(async () => database.drop());
-    beforeEach(async () => {
-      await truncate(shopModels);
-      data = await seed();
+    const fixture = useDatabase(vendor, shopModels, async () => {
       forgetShapes();
+      return seed();
     });
 
     test('the same shape compiles once: later values bind to the same SQL and find their own rows', async () => {
       const start = compiled();
-      const first = await Project.objects.get({ pk: data.rocket.pk });
+      const first = await Project.objects.get({ pk: fixture.data.rocket.pk });
       assert.equal(compiled(), start + 1);
       const { queries } = await captureQueries(async () => {
-        assert.equal((await Project.objects.get({ pk: data.laser.pk })).name, 'Laser');
-        assert.equal((await Project.objects.get({ pk: data.drill.pk })).name, 'Drill');
+        assert.equal((await Project.objects.get({ pk: fixture.data.laser.pk })).name, 'Laser');
+        assert.equal((await Project.objects.get({ pk: fixture.data.drill.pk })).name, 'Drill');
       });
       assert.equal(first.name, 'Rocket');
       assert.equal(compiled(), start + 1, 'no new compilation for the same shape');
       assert.equal(queries.length, 2);
       assert.equal(queries[0], queries[1], 'one SQL text for both');
       assert.equal(
-        Project.objects.filter({ pk: data.laser.pk }).compile().sql,
-        Project.objects.filter({ pk: data.drill.pk }).compile().sql,
+        Project.objects.filter({ pk: fixture.data.laser.pk }).compile().sql,
+        Project.objects.filter({ pk: fixture.data.drill.pk }).compile().sql,
       );
       assert.deepEqual(Project.objects.filter({ budget__gt: 7 }).limit(3).compile().parameters, [7, 3]);
       // A miss is still a miss: DoesNotExist from the cached statement.
@@ -69,7 +62,7 @@ for (const vendor of VENDORS) {
     });
 
     test('different shapes do not collide: null, lists of different lengths, negation, ordering, slicing, values', async () => {
-      const { ada, acme } = data;
+      const { ada, acme } = fixture.data;
       const name = (rows: unknown[]) =>
         rows.map((r) => (typeof r === 'string' ? r : (r as { name: string }).name));
       const cases: Array<[string, () => PromiseLike<unknown[]>, string[]]> = [
@@ -203,7 +196,10 @@ for (const vendor of VENDORS) {
         assert.equal(drill._state.db, 'default');
         const rocket = await Project.objects.selectRelated('lead__organization').get({ name: 'Rocket' });
         assert.equal(rocket.lead?.name, 'Ada');
-        assert.equal((rocket.lead as unknown as { organization: Model }).organization.pk, data.acme.pk);
+        assert.equal(
+          (rocket.lead as unknown as { organization: Model }).organization.pk,
+          fixture.data.acme.pk,
+        );
         assert.deepEqual(Object.keys(rocket.toJSON()).sort(), Object.keys(drill.toJSON()).sort());
       }
     });
@@ -243,11 +239,11 @@ for (const vendor of VENDORS) {
 
     test('a cached statement runs in the transaction of its context', async () => {
       const get = (pk: unknown) => Project.objects.get({ pk });
-      await get(data.rocket.pk); // the shape is compiled outside any transaction
+      await get(fixture.data.rocket.pk); // the shape is compiled outside any transaction
       let pk: unknown;
       await assert.rejects(
         atomic(async () => {
-          const created = await Project.objects.create({ organization: data.acme, name: 'Ghost' });
+          const created = await Project.objects.create({ organization: fixture.data.acme, name: 'Ghost' });
           pk = created.pk;
           assert.equal((await get(pk)).name, 'Ghost');
           throw new Error('roll back');
@@ -258,7 +254,7 @@ for (const vendor of VENDORS) {
     });
 
     test('declaring a model forgets the compiled shapes', async () => {
-      await Project.objects.get({ pk: data.rocket.pk });
+      await Project.objects.get({ pk: fixture.data.rocket.pk });
       assert.ok(shapeCacheStats().size > 0);
       const app = defineApp('shapes_test');
       try {
@@ -267,7 +263,7 @@ for (const vendor of VENDORS) {
       } finally {
         unregisterModels(app);
       }
-      assert.equal((await Project.objects.get({ pk: data.rocket.pk })).name, 'Rocket');
+      assert.equal((await Project.objects.get({ pk: fixture.data.rocket.pk })).name, 'Rocket');
     });
 
     if (vendor === 'sqlite')

@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { captureQueries, postSave, preSave } from '../../src/db/index.ts';
 import { forgetShapes, shapeCacheStats } from '../../src/db/statements.ts';
 import { Organization, Project, shopModels } from './fixtures/shop.ts';
-import { setUpDatabase, truncate, VENDORS } from './helpers.ts';
+import { useDatabase, VENDORS } from './helpers.ts';
 
 const compiled = () => shapeCacheStats().compiled;
 
 for (const vendor of VENDORS) {
   describe(`save() through compiled statements on ${vendor}`, () => {
-    let database: Awaited<ReturnType<typeof setUpDatabase>>;
-    before(async () => {
-      database = await setUpDatabase(vendor, shopModels);
-    });
-    after(async () => database.drop());
-    beforeEach(async () => {
-      await truncate(shopModels);
-      forgetShapes();
-    });
+    useDatabase(vendor, shopModels, async () => forgetShapes());
 
     test('inserts compile once per model (and per whether the key is given); each row gets its own key', async () => {
       const start = compiled();
