@@ -695,6 +695,11 @@ export class QuerySet<
     return executor(this.state.using);
   }
 
+  /** A compiler for this queryset's model and annotations (with `binders`: compiling a shape). */
+  #compiler(vendor: Vendor, binders: Binder[] | null = null): Compiler {
+    return new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations, 't', binders);
+  }
+
   #compile(compiler: Compiler): { where: Sql | null } {
     const where = this.state.where.length === 0 ? null : compiler.where(new QNode('AND', this.state.where));
     return { where };
@@ -719,7 +724,7 @@ export class QuerySet<
   }
 
   /** LIMIT and OFFSET: literals, or (compiling a shape) slots bound on each run. */
-  #limitSql(limit: number | null, offset: number, slots: { limit: Slot; offset: Slot } | null = null): Sql {
+  #limitSql(limit: number | null, offset: number, slots: LimitSlots | null = null): Sql {
     if (limit === null && offset === 0) return sql``;
     const lim =
       limit === null
@@ -735,14 +740,8 @@ export class QuerySet<
    * The SELECT, and how to read its rows. With `binders`, it is compiled as a shape: a
    * slot for each value (the limit and the offset too), bound on each run.
    */
-  #select(vendor: Vendor, binders: Binder[] | null): Selection {
-    const compiler = new Compiler(
-      this.model as unknown as AnyModelClass,
-      vendor,
-      this.state.annotations,
-      't',
-      binders,
-    );
+  #select(vendor: Vendor, binders: Binder[] | null, slots: LimitSlots | null): Built<Reader> {
+    const compiler = this.#compiler(vendor, binders);
     const { where } = this.#compile(compiler);
     // A plain column is its SQL text, quoted here: Kysely builds (and freezes) a few nodes
     // per `sql` fragment, which for a model's every column was most of a query's own cost.
@@ -788,26 +787,25 @@ export class QuerySet<
       };
     }
     const order = this.#orderSql(compiler, this.#ordering(), names);
-    const slots = binders === null ? null : { limit: new Slot(), offset: new Slot() };
     const query = sql`select ${this.state.distinct ? sql`distinct ` : sql``}${joinColumns(columns)} from ${compiler.fromSql()}${
       where === null ? sql`` : sql` where ${where}`
     }${order === null ? sql`` : sql` ${order}`} ${this.#limitSql(this.state.limit, this.state.offset, slots)}${
       this.state.forUpdate && vendor === 'postgres' ? sql` for update of t0` : sql``
     }`;
-    const extra: Slot[] = [];
-    if (slots !== null && this.state.limit !== null) extra.push(slots.limit);
-    if (slots !== null && this.state.offset > 0) extra.push(slots.offset);
-    return { query, reader, extra };
+    // A shape keeps its readers: one for rows as arrays, one for rows as objects.
+    const readers: [RowReader | undefined, RowReader | undefined] = [undefined, undefined];
+    return { query, extra: (byIndex) => (readers[byIndex ? 1 : 0] ??= reader(byIndex)) };
   }
 
   /**
-   * The key of this SELECT's shape (gathering the conditions' values into `values`), or
-   * null when it cannot be cached. Everything the SQL or the reading of rows depends on is
-   * in it, apart from the values; the database alias is not (only its vendor is).
+   * The key of this queryset's shape for a statement of `kind` with this limit (gathering
+   * the conditions' values into `values`), or null when it cannot be cached. Everything the
+   * SQL or the reading of rows depends on is in it, apart from the values; the database
+   * alias is not (only its vendor is).
    */
-  #shapeKey(vendor: Vendor, values: unknown[]): string | null {
+  #shapeKey(kind: string, vendor: Vendor, limit: number | null, values: unknown[]): string | null {
     const s = this.state;
-    let key = `select:${shapeId(this.model)}:${vendor}:`;
+    let key = `${kind}:${shapeId(this.model)}:${vendor}:`;
     for (const node of s.where) {
       const shape = whereShape(node, values);
       if (shape === null) return null;
@@ -815,7 +813,7 @@ export class QuerySet<
     }
     key += '|o';
     for (const o of this.#ordering()) key += part(o);
-    key += `|${s.limit === null ? '' : 'L'}${s.offset > 0 ? 'O' : ''}${s.distinct ? 'D' : ''}${s.forUpdate ? 'U' : ''}`;
+    key += `|${limit === null ? '' : 'L'}${s.offset > 0 ? 'O' : ''}${s.distinct ? 'D' : ''}${s.forUpdate ? 'U' : ''}`;
     if (s.values !== null) {
       key += `|v${s.values.list ? 'l' : ''}${s.values.flat ? 'f' : ''}`;
       for (const f of s.values.fields) key += part(f);
@@ -832,35 +830,70 @@ export class QuerySet<
     return key;
   }
 
-  /** This SELECT's compiled shape and its parameters, compiling it on first use; null when uncacheable. */
-  #prepare(vendor: Vendor, db: Kysely<unknown>): { shape: SelectShape; parameters: unknown[] } | null {
+  /**
+   * The compiled shape of this queryset's statement of `kind` and its parameters, compiling
+   * it with `build` on first use; null when the shape cannot be cached.
+   */
+  #prepare<X>(
+    kind: string,
+    vendor: Vendor,
+    db: Kysely<unknown>,
+    limit: number | null,
+    build: Build<X>,
+  ): { shape: QueryShape<X>; parameters: unknown[] } | null {
     const values: unknown[] = [];
-    const key = this.#shapeKey(vendor, values);
+    const key = this.#shapeKey(kind, vendor, limit, values);
     if (key === null) return null;
-    let shape = shapes.get(key) as SelectShape | undefined;
+    let shape = shapes.get(key) as QueryShape<X> | undefined;
     if (shape === undefined) {
       const binders: Binder[] = [];
-      const selection = this.#select(vendor, binders);
-      const compiled = selection.query.compile(db);
+      const slots = { limit: new Slot(), offset: new Slot() };
+      const built = build(vendor, binders, slots);
+      const compiled = built.query.compile(db);
+      const extra: Slot[] = [];
+      if (limit !== null) extra.push(slots.limit);
+      if (this.state.offset > 0) extra.push(slots.offset);
       // Defensive: a statement whose parameters are not exactly its slots is not cached.
-      if (!slotsInOrder(compiled.parameters, binders, selection.extra)) return null;
-      const readers: [RowReader | undefined, RowReader | undefined] = [undefined, undefined];
+      if (!slotsInOrder(compiled.parameters, binders, extra)) return null;
       shape = {
         sql: compiled.sql,
         query: compiled.query,
         queryId: compiled.queryId,
         binders,
-        limit: this.state.limit !== null,
+        limit: limit !== null,
         offset: this.state.offset > 0,
-        reader: (byIndex) => (readers[byIndex ? 1 : 0] ??= selection.reader(byIndex)),
+        extra: built.extra,
       };
       shapes.set(key, shape);
     }
     const parameters = bind(shape, values);
     if (parameters === null) return null;
-    if (shape.limit) parameters.push(Math.max(0, Math.trunc(this.state.limit as number)));
+    if (shape.limit) parameters.push(Math.max(0, Math.trunc(limit as number)));
     if (shape.offset) parameters.push(Math.trunc(this.state.offset));
     return { shape, parameters };
+  }
+
+  /**
+   * Runs this queryset's statement of `kind`: its shape's compiled statement (SQLite rows
+   * as arrays when `arrayRows`), or, for a shape that cannot be cached, built with its
+   * values. Returns the rows and what `build` gave with the SQL (the select's reader).
+   */
+  async #run<X>(
+    kind: string,
+    limit: number | null,
+    build: Build<X>,
+    arrayRows: boolean,
+  ): Promise<{ rows: readonly unknown[]; extra: X }> {
+    const vendor = this.#vendor();
+    const db = this.#executor();
+    const prepared = this.#prepare(kind, vendor, db, limit, build);
+    if (prepared !== null) {
+      const result = await execute(db, prepared.shape, prepared.parameters, arrayRows && vendor === 'sqlite');
+      return { rows: result.rows, extra: prepared.shape.extra };
+    }
+    const built = build(vendor, null, null);
+    const result = await built.query.execute(db);
+    return { rows: result.rows, extra: built.extra };
   }
 
   /** Selects every column of the model (and of the `selectRelated` ones); builds instances. */
@@ -920,21 +953,16 @@ export class QuerySet<
   /** Runs the query. */
   async fetch(): Promise<R[]> {
     if (this.state.cache !== null) return this.state.cache as R[];
-    const vendor = this.#vendor();
-    const db = this.#executor();
-    const using = this.state.using;
-    const prepared = this.#prepare(vendor, db);
-    let rows: unknown[];
-    if (prepared !== null) {
-      const result = await execute(db, prepared.shape, prepared.parameters, vendor === 'sqlite');
-      rows = readRows(result.rows, prepared.shape.reader, using);
-    } else {
-      const selection = this.#select(vendor, null);
-      const result = await selection.query.execute(db);
-      rows = readRows(result.rows, selection.reader, using);
-    }
-    if (this.state.values === null && this.state.prefetch.length > 0) await this.#prefetch(rows as Model[]);
-    return rows as R[];
+    const { rows, extra: reader } = await this.#run(
+      'select',
+      this.state.limit,
+      (vendor, binders, slots) => this.#select(vendor, binders, slots),
+      true,
+    );
+    const objects = readRows(rows, reader, this.state.using);
+    if (this.state.values === null && this.state.prefetch.length > 0)
+      await this.#prefetch(objects as Model[]);
+    return objects as R[];
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a queryset runs when awaited, as Django's runs when iterated.
@@ -1087,31 +1115,42 @@ export class QuerySet<
   /** The number of rows. */
   async count(): Promise<number> {
     if (this.state.cache !== null) return this.state.cache.length;
-    const vendor = this.#vendor();
-    const compiler = new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations);
-    const { where } = this.#compile(compiler);
-    const whereSql = where === null ? sql`` : sql` where ${where}`;
-    let query: Sql;
-    if (
-      this.state.distinct ||
-      this.state.limit !== null ||
-      this.state.offset > 0 ||
-      compiler.joins.length > 0
-    ) {
-      query = sql`select count(*) as n from (select distinct ${sql.ref(`t0.${this.#meta.pk.column}`)} from ${compiler.fromSql()}${whereSql} ${this.#limitSql(this.state.limit, this.state.offset)}) as sub`;
-    } else query = sql`select count(*) as n from ${compiler.fromSql()}${whereSql}`;
-    const result = await query.execute(this.#executor());
-    return Number((result.rows[0] as { n: unknown }).n);
+    const { rows } = await this.#run(
+      'count',
+      this.state.limit,
+      (vendor, binders, slots) => {
+        const compiler = this.#compiler(vendor, binders);
+        const { where } = this.#compile(compiler);
+        const whereSql = where === null ? sql`` : sql` where ${where}`;
+        const query =
+          this.state.distinct ||
+          this.state.limit !== null ||
+          this.state.offset > 0 ||
+          compiler.joins.length > 0
+            ? sql`select count(*) as n from (select distinct ${sql.ref(`t0.${this.#meta.pk.column}`)} from ${compiler.fromSql()}${whereSql} ${this.#limitSql(this.state.limit, this.state.offset, slots)}) as sub`
+            : sql`select count(*) as n from ${compiler.fromSql()}${whereSql}`;
+        return { query, extra: undefined };
+      },
+      false,
+    );
+    return Number((rows[0] as { n: unknown }).n);
   }
 
   /** Whether any row matches. */
   async exists(): Promise<boolean> {
-    const vendor = this.#vendor();
-    const compiler = new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations);
-    const { where } = this.#compile(compiler);
-    const query = sql`select 1 as x from ${compiler.fromSql()}${where === null ? sql`` : sql` where ${where}`} ${this.#limitSql(1, this.state.offset)}`;
-    const result = await query.execute(this.#executor());
-    return result.rows.length > 0;
+    const { rows } = await this.#run(
+      'exists',
+      1,
+      (vendor, binders, slots) => {
+        const compiler = this.#compiler(vendor, binders);
+        const { where } = this.#compile(compiler);
+        const whereSql = where === null ? sql`` : sql` where ${where}`;
+        const query = sql`select 1 as x from ${compiler.fromSql()}${whereSql} ${this.#limitSql(1, this.state.offset, slots)}`;
+        return { query, extra: undefined };
+      },
+      false,
+    );
+    return rows.length > 0;
   }
 
   /** Aggregates over the rows: `aggregate({ total: Sum('price'), n: Count() })`. */
@@ -1312,9 +1351,10 @@ export class QuerySet<
   compile(): { sql: string; parameters: readonly unknown[] } {
     const vendor = this.#vendor();
     const db = this.#executor();
-    const prepared = this.#prepare(vendor, db);
+    const select: Build<Reader> = (v, binders, slots) => this.#select(v, binders, slots);
+    const prepared = this.#prepare('select', vendor, db, this.state.limit, select);
     if (prepared !== null) return { sql: prepared.shape.sql, parameters: prepared.parameters };
-    const compiled = this.#select(vendor, null).query.compile(db);
+    const compiled = select(vendor, null, null).query.compile(db);
     return { sql: compiled.sql, parameters: compiled.parameters };
   }
 }
@@ -1487,26 +1527,32 @@ function joinColumns(columns: ReadonlyArray<Sql | string>): Sql {
 /** Reads one row (an array on SQLite, an object by column alias on PostgreSQL); `using` is its database. */
 type RowReader = (row: Record<string | number, unknown>, using: string) => unknown;
 
-/** A SELECT built for a queryset: its SQL, how to read its rows, and the LIMIT/OFFSET slots used. */
-interface Selection {
-  readonly query: Sql;
-  /** The reader of rows as arrays (`byIndex`, in the select list's order) or as objects. */
-  readonly reader: (byIndex: boolean) => RowReader;
-  readonly extra: readonly Slot[];
+/** The reader of a SELECT's rows as arrays (`byIndex`, in the select list's order) or as objects. */
+type Reader = (byIndex: boolean) => RowReader;
+
+/** The slots of LIMIT and OFFSET in a statement compiled for a shape. */
+interface LimitSlots {
+  readonly limit: Slot;
+  readonly offset: Slot;
 }
 
-/** A SELECT compiled for a shape (see statements.ts). */
-interface SelectShape extends CompiledShape {
+/** A statement built for a queryset, and what comes with its SQL (the select's reader). */
+interface Built<X> {
+  readonly query: Sql;
+  readonly extra: X;
+}
+
+/** Builds a queryset's statement: with `binders` and `slots`, as a shape; else with its values. */
+type Build<X> = (vendor: Vendor, binders: Binder[] | null, slots: LimitSlots | null) => Built<X>;
+
+/** A queryset's statement compiled for a shape (see statements.ts). */
+interface QueryShape<X> extends CompiledShape {
   readonly limit: boolean;
   readonly offset: boolean;
-  readonly reader: (byIndex: boolean) => RowReader;
+  readonly extra: X;
 }
 
-function readRows(
-  rows: readonly unknown[],
-  reader: (byIndex: boolean) => RowReader,
-  using: string,
-): unknown[] {
+function readRows(rows: readonly unknown[], reader: Reader, using: string): unknown[] {
   if (rows.length === 0) return [];
   const read = reader(Array.isArray(rows[0]));
   const out = new Array<unknown>(rows.length);

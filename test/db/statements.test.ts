@@ -185,6 +185,25 @@ for (const vendor of VENDORS) {
       assert.equal(distinct, cases.length - 3);
     });
 
+    test('count() and exists() compile once per shape too, sliced or not', async () => {
+      const start = compiled();
+      assert.equal(await Project.objects.filter({ budget__gte: 50 }).count(), 3);
+      assert.equal(await Project.objects.filter({ budget__gte: 100 }).count(), 2);
+      assert.equal(await Project.objects.filter({ budget__gte: 1000 }).count(), 0);
+      assert.equal(compiled(), start + 1);
+      assert.equal(await Project.objects.filter({ budget__gte: 50 }).limit(2).count(), 2);
+      assert.equal(await Project.objects.filter({ budget__gte: 50 }).limit(5).offset(2).count(), 1);
+      assert.equal(await Project.objects.filter({ organization__slug: 'acme' }).count(), 2);
+      assert.equal(await Project.objects.filter({ organization__slug: 'none' }).count(), 0);
+      assert.equal(compiled(), start + 4, 'limited, limited with an offset, joined');
+      assert.equal(await Project.objects.filter({ name: 'Laser' }).exists(), true);
+      assert.equal(await Project.objects.filter({ name: 'Nope' }).exists(), false);
+      assert.equal(await Project.objects.filter({ lead: null }).exists(), true);
+      assert.equal(await Project.objects.orderBy('pk').offset(3).exists(), true);
+      assert.equal(await Project.objects.orderBy('pk').offset(4).exists(), false);
+      assert.equal(compiled(), start + 7);
+    });
+
     test('instances from a cached statement: types converted, the database alias, selectRelated', async () => {
       for (let i = 0; i < 2; i++) {
         const drill = await Project.objects.selectRelated('organization', 'lead').get({ name: 'Drill' });
