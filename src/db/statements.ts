@@ -115,7 +115,9 @@ class ShapeCache<T> {
 
   set(key: string, value: T): void {
     this.#compiled++;
-    if (this.#map.size >= this.#capacity) this.#map.delete(this.#map.keys().next().value as string);
+    // Two queries of a new shape may both compile it: the second replaces the first.
+    if (!this.#map.has(key) && this.#map.size >= this.#capacity)
+      this.#map.delete(this.#map.keys().next().value as string);
     this.#map.set(key, value);
   }
 
