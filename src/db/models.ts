@@ -18,9 +18,12 @@ import {
   ForeignKeyType,
   ManyToManyFieldType,
   snakeCase,
+  type Vendor,
 } from './fields.ts';
 import { Manager, ManyRelatedManager, QuerySet } from './query.ts';
 import { postSave, preSave, sendAndWait } from './signals.ts';
+import { execute, forgetShapes } from './statements.ts';
+import { insertShape, updateShape } from './writes.ts';
 import { executor } from './transaction.ts';
 import { connections } from './connection.ts';
 
@@ -313,6 +316,22 @@ export interface InstanceState {
   related: Map<string, unknown>;
 }
 
+/** An instance's bookkeeping; the map of cached relations is made when first used (most rows read never need one). */
+class State implements InstanceState {
+  db = 'default';
+  adding: boolean;
+  #related: Map<string, unknown> | undefined;
+  constructor(adding: boolean) {
+    this.adding = adding;
+  }
+  get related(): Map<string, unknown> {
+    return (this.#related ??= new Map());
+  }
+  set related(related: Map<string, unknown>) {
+    this.#related = related;
+  }
+}
+
 /**
  * Given to a model's constructor by the query layer: an instance for a row read from the
  * database (its fields are set afterwards, no defaults run).
@@ -338,10 +357,10 @@ export class Model {
 
   constructor(values: Record<string, unknown> = {}) {
     if (values === FROM_DB) {
-      this.#state = { db: 'default', adding: false, related: new Map() };
+      this.#state = new State(false);
       return;
     }
-    this.#state = { db: 'default', adding: true, related: new Map() };
+    this.#state = new State(true);
     const meta = (this.constructor as AnyModelClass).meta;
     const self = this as unknown as Record<string, unknown>;
     for (const field of meta.fields) {
@@ -398,12 +417,13 @@ export class Model {
     const db = executor(using);
     const vendor = vendorOf(using);
     let created = false;
-    const write = async (fields: readonly AnyField[]) => {
-      const values: Record<string, unknown> = {};
+    /** The values of these fields, as the driver takes them. */
+    const row = (fields: readonly AnyField[]): unknown[] => {
+      const values: unknown[] = [];
       for (const field of fields) {
         const value = self[field.attname];
         checkLength(meta.table, field, value);
-        values[field.column] = field.toDb(value === undefined ? null : value, vendor);
+        values.push(field.toDb(value === undefined ? null : value, vendor));
       }
       return values;
     };
@@ -415,12 +435,11 @@ export class Model {
       );
       let updated = 0;
       if (fields.length > 0) {
-        const result = await db
-          .updateTable(meta.table)
-          .set(await write(fields))
-          .where(meta.pk.column, '=', meta.pk.toDb(this.pk, vendor))
-          .executeTakeFirst();
-        updated = Number(result.numUpdatedRows);
+        const shape = updateShape(db, model, vendor, fields);
+        const parameters = row(fields);
+        parameters.push(meta.pk.toDb(this.pk, vendor));
+        const result = await execute(db, shape, parameters);
+        updated = Number(result.numAffectedRows ?? 0n);
       } else {
         updated = (await db
           .selectFrom(meta.table)
@@ -435,10 +454,10 @@ export class Model {
           'PORTICO_ERR_DB_INTEGRITY',
           `${meta.modelName} ${String(this.pk)}: save with updateFields did not affect any row`,
         );
-      if (updated === 0) await this.#insert(db, write, true);
+      if (updated === 0) await this.#insert(db, vendor, row, true);
       created = updated === 0;
     } else {
-      await this.#insert(db, write, this.pk !== null && this.pk !== undefined);
+      await this.#insert(db, vendor, row, this.pk !== null && this.pk !== undefined);
       created = true;
     }
     this._state.adding = false;
@@ -449,21 +468,21 @@ export class Model {
 
   async #insert(
     db: ReturnType<typeof executor>,
-    write: (fields: readonly AnyField[]) => Promise<Record<string, unknown>>,
+    vendor: Vendor,
+    row: (fields: readonly AnyField[]) => unknown[],
     withPk: boolean,
   ): Promise<void> {
-    const meta = (this.constructor as AnyModelClass).meta;
-    const fields = meta.fields.filter((f) => f !== meta.pk || withPk);
-    const values = await write(fields);
-    const row = await db
-      .insertInto(meta.table)
-      .values(values)
-      .returning(meta.pk.column)
-      .executeTakeFirstOrThrow();
-    (this as unknown as Record<string, unknown>)[meta.pk.attname] = meta.pk.fromDb(
-      (row as Record<string, unknown>)[meta.pk.column],
-      vendorOf(this._state.db),
-    );
+    const model = this.constructor as AnyModelClass;
+    const pk = model.meta.pk;
+    const shape = insertShape(db, model, vendor, withPk);
+    const result = await execute(db, shape, row(shape.fields));
+    const inserted = result.rows[0] as Record<string, unknown> | undefined;
+    if (inserted === undefined)
+      throw new PorticoError(
+        'PORTICO_ERR_DB_INTEGRITY',
+        `${model.meta.modelName}: the insert returned no row`,
+      );
+    (this as unknown as Record<string, unknown>)[pk.attname] = pk.fromDb(inserted[pk.column], vendor);
   }
 
   /** Deletes the row, honouring `onDelete` of the rows that refer to it. */
@@ -757,6 +776,7 @@ export class App<L extends string = string> {
     Object.defineProperty(cls, 'objects', { value: new Manager(model) });
     defineRelationAccessors(model);
     registry.set(label, model);
+    forgetShapes();
     this.models.push(model);
     for (const field of many) this.#through(model, field);
     try {
@@ -859,5 +879,6 @@ export function defineApp<const L extends string>(label: L, options: AppOptions 
 /** Forgets a model (tests that declare models per test). */
 export function unregisterModels(app: App): void {
   for (const model of app.models) registry.delete(model.meta.label);
+  forgetShapes();
   app.models.length = 0;
 }

@@ -36,6 +36,18 @@ import { allModels, checkLength, FROM_DB, getModel, relatedModel } from './model
 import { postDelete, preDelete, sendAndWait } from './signals.ts';
 import { atomic, executor } from './transaction.ts';
 import { connections } from './connection.ts';
+import {
+  type Binder,
+  bind,
+  type CompiledShape,
+  execute,
+  part,
+  shapeId,
+  shapes,
+  Slot,
+  slotsInOrder,
+  whereShape,
+} from './statements.ts';
 
 /** Django's lookups. */
 export const LOOKUPS = [
@@ -110,6 +122,8 @@ interface Resolved {
 
 type Sql = RawBuilder<unknown>;
 
+const NO_PARAMETERS = (): readonly unknown[] => [];
+
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -123,6 +137,8 @@ class Compiler {
   readonly annotations: ReadonlyMap<string, Aggregate>;
   /** The aliases' prefix: `t` (t0 the model's table), `s` in a correlated subquery. */
   readonly prefix: string;
+  /** Compiling a shape: where each condition's parameters go (null: values go in the SQL). */
+  readonly binders: Binder[] | null;
   #next = 1;
 
   constructor(
@@ -130,11 +146,13 @@ class Compiler {
     vendor: Vendor,
     annotations: ReadonlyMap<string, Aggregate> = new Map(),
     prefix = 't',
+    binders: Binder[] | null = null,
   ) {
     this.model = model;
     this.vendor = vendor;
     this.annotations = annotations;
     this.prefix = prefix;
+    this.binders = binders;
   }
 
   fromSql(): Sql {
@@ -297,64 +315,93 @@ class Compiler {
     return field.toDb(field.coerce(value), this.vendor);
   }
 
+  /**
+   * One condition's parameters: its values, put in the SQL; or, compiling a shape
+   * ({@link binders} set), a slot per value, filled on each run by `derive`. Every
+   * condition registers one binder then, even with no parameter (`is null`), so the
+   * binders line up with the values {@link whereShape} gathers.
+   */
+  #params(value: unknown, derive: (value: unknown) => readonly unknown[]): readonly unknown[] {
+    const actual = derive(value);
+    if (this.binders === null) return actual;
+    const slots = actual.map(() => new Slot());
+    this.binders.push({ slots, derive });
+    return slots;
+  }
+
   condition(key: string, value: unknown, negated: boolean): Sql {
     const r = this.resolve(key);
     const ref = r.ref;
     const v = (x: unknown) => this.value(r, x);
+    const one = (derive: (x: unknown) => unknown): unknown => this.#params(value, (x) => [derive(x)])[0];
+    const none = (cond: Sql): Sql => (this.#params(value, NO_PARAMETERS), cond);
+    const like = (pattern: (text: string) => string, lower: boolean): Sql => {
+      const p = one((x) => pattern(escapeLike(lower ? String(x).toLowerCase() : String(x))));
+      return lower ? sql`lower(${ref}) like ${p} escape '\\'` : sql`${ref} like ${p} escape '\\'`;
+    };
     let cond: Sql;
     switch (r.lookup) {
       case 'exact':
-        cond = value === null ? sql`${ref} is null` : sql`${ref} = ${v(value)}`;
+        cond = value === null ? none(sql`${ref} is null`) : sql`${ref} = ${one(v)}`;
         break;
       case 'iexact':
-        cond = value === null ? sql`${ref} is null` : sql`lower(${ref}) = ${String(value).toLowerCase()}`;
+        cond =
+          value === null
+            ? none(sql`${ref} is null`)
+            : sql`lower(${ref}) = ${one((x) => String(x).toLowerCase())}`;
         break;
       case 'in': {
         if (value instanceof QuerySet) {
+          // Never part of a cached shape: whereShape refuses a subquery.
           cond = sql`${ref} in (${value.pkSubquery(this.vendor)})`;
           break;
         }
-        const values = [...(value as Iterable<unknown>)].filter((x) => x !== null);
-        cond = values.length === 0 ? sql`1 = 0` : sql`${ref} in (${sql.join(values.map(v))})`;
+        const values = this.#params(value, (x) =>
+          [...(x as Iterable<unknown>)].filter((y) => y !== null).map(v),
+        );
+        cond = values.length === 0 ? sql`1 = 0` : sql`${ref} in (${sql.join(values)})`;
         break;
       }
       case 'gt':
-        cond = sql`${ref} > ${v(value)}`;
+        cond = sql`${ref} > ${one(v)}`;
         break;
       case 'gte':
-        cond = sql`${ref} >= ${v(value)}`;
+        cond = sql`${ref} >= ${one(v)}`;
         break;
       case 'lt':
-        cond = sql`${ref} < ${v(value)}`;
+        cond = sql`${ref} < ${one(v)}`;
         break;
       case 'lte':
-        cond = sql`${ref} <= ${v(value)}`;
+        cond = sql`${ref} <= ${one(v)}`;
         break;
       case 'range': {
-        const [low, high] = value as [unknown, unknown];
-        cond = sql`${ref} between ${v(low)} and ${v(high)}`;
+        const [low, high] = this.#params(value, (x) => {
+          const [a, b] = x as [unknown, unknown];
+          return [v(a), v(b)];
+        });
+        cond = sql`${ref} between ${low} and ${high}`;
         break;
       }
       case 'contains':
-        cond = sql`${ref} like ${`%${escapeLike(String(value))}%`} escape '\\'`;
+        cond = like((text) => `%${text}%`, false);
         break;
       case 'icontains':
-        cond = sql`lower(${ref}) like ${`%${escapeLike(String(value).toLowerCase())}%`} escape '\\'`;
+        cond = like((text) => `%${text}%`, true);
         break;
       case 'startswith':
-        cond = sql`${ref} like ${`${escapeLike(String(value))}%`} escape '\\'`;
+        cond = like((text) => `${text}%`, false);
         break;
       case 'istartswith':
-        cond = sql`lower(${ref}) like ${`${escapeLike(String(value).toLowerCase())}%`} escape '\\'`;
+        cond = like((text) => `${text}%`, true);
         break;
       case 'endswith':
-        cond = sql`${ref} like ${`%${escapeLike(String(value))}`} escape '\\'`;
+        cond = like((text) => `%${text}`, false);
         break;
       case 'iendswith':
-        cond = sql`lower(${ref}) like ${`%${escapeLike(String(value).toLowerCase())}`} escape '\\'`;
+        cond = like((text) => `%${text}`, true);
         break;
       case 'isnull':
-        return value ? sql`${ref} is null` : sql`${ref} is not null`;
+        return none(value ? sql`${ref} is null` : sql`${ref} is not null`);
     }
     // NOT (col = x) is unknown where col is NULL: Django counts those rows as "not x".
     if (negated && r.nullable && value !== null) cond = sql`(${cond} and ${ref} is not null)`;
@@ -648,6 +695,11 @@ export class QuerySet<
     return executor(this.state.using);
   }
 
+  /** A compiler for this queryset's model and annotations (with `binders`: compiling a shape). */
+  #compiler(vendor: Vendor, binders: Binder[] | null = null): Compiler {
+    return new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations, 't', binders);
+  }
+
   #compile(compiler: Compiler): { where: Sql | null } {
     const where = this.state.where.length === 0 ? null : compiler.where(new QNode('AND', this.state.where));
     return { where };
@@ -671,152 +723,246 @@ export class QuerySet<
     return sql`order by ${sql.join(parts)}`;
   }
 
-  #limitSql(limit: number | null, offset: number): Sql {
+  /** LIMIT and OFFSET: literals, or (compiling a shape) slots bound on each run. */
+  #limitSql(limit: number | null, offset: number, slots: LimitSlots | null = null): Sql {
     if (limit === null && offset === 0) return sql``;
     const lim =
       limit === null
         ? this.#vendor() === 'sqlite'
           ? sql`limit -1`
           : sql`limit all`
-        : sql`limit ${sql.lit(Math.max(0, Math.trunc(limit)))}`;
-    return offset > 0 ? sql`${lim} offset ${sql.lit(Math.trunc(offset))}` : lim;
+        : sql`limit ${slots === null ? sql.lit(Math.max(0, Math.trunc(limit))) : slots.limit}`;
+    if (offset <= 0) return lim;
+    return sql`${lim} offset ${slots === null ? sql.lit(Math.trunc(offset)) : slots.offset}`;
   }
 
-  /** The SELECT, with how to read each column back. */
-  #select(options: { limit?: number | null; ordering?: readonly string[] } = {}): {
-    query: Sql;
-    read: (row: Record<string, unknown>) => unknown;
-  } {
-    const vendor = this.#vendor();
-    const compiler = new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations);
+  /**
+   * The SELECT, and how to read its rows. With `binders`, it is compiled as a shape: a
+   * slot for each value (the limit and the offset too), bound on each run.
+   */
+  #select(vendor: Vendor, binders: Binder[] | null, slots: LimitSlots | null): Built<Reader> {
+    const compiler = this.#compiler(vendor, binders);
     const { where } = this.#compile(compiler);
     // A plain column is its SQL text, quoted here: Kysely builds (and freezes) a few nodes
     // per `sql` fragment, which for a model's every column was most of a query's own cost.
     const columns: Array<Sql | string> = [];
     const names = new Map<string, string>();
-    let n = 0;
-    const add = (expr: Sql | { table: string; column: string }): string => {
-      const alias = `c${n++}`;
+    const add = (expr: Sql | { table: string; column: string }): number => {
+      const at = columns.length;
       columns.push(
         'table' in expr
-          ? `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.column)} as ${quoteIdentifier(alias)}`
-          : sql`${expr} as ${sql.ref(alias)}`,
+          ? `${quoteIdentifier(expr.table)}.${quoteIdentifier(expr.column)} as ${quoteIdentifier(`c${at}`)}`
+          : sql`${expr} as ${sql.ref(`c${at}`)}`,
       );
-      return alias;
+      return at;
     };
-    let read: (row: Record<string, unknown>) => unknown;
+    let reader: (byIndex: boolean) => RowReader;
     const values = this.state.values;
     if (values !== null) {
-      const fields = values.fields.length > 0 ? values.fields : this.#meta.fields.map((f) => f.attname);
-      const readers = fields.map((path) => {
+      const paths = values.fields.length > 0 ? values.fields : this.#meta.fields.map((f) => f.attname);
+      const selected = paths.map((path) => {
         const annotation = this.state.annotations.get(path);
-        if (annotation !== undefined) {
-          const alias = add(compiler.annotationSql(annotation));
-          names.set(path, alias);
-          return { path, alias, field: null as AnyField | null, aggregate: annotation };
-        }
-        const r = compiler.resolve(path);
-        const alias = add(r.ref);
-        names.set(path, alias);
-        return { path, alias, field: r.field, aggregate: null as Aggregate | null };
+        const r = annotation === undefined ? compiler.resolve(path) : null;
+        const at = add(annotation === undefined ? (r as Resolved).ref : compiler.annotationSql(annotation));
+        names.set(path, `c${at}`);
+        return { path, at, field: r?.field ?? null, aggregate: annotation ?? null };
       });
-      const convert = (x: (typeof readers)[number], row: Record<string, unknown>) =>
-        x.aggregate !== null
-          ? aggregateValue(x.aggregate, row[x.alias], null)
-          : x.field === null
-            ? row[x.alias]
-            : x.field.fromDb(row[x.alias], vendor);
-      if (values.flat) read = (row) => convert(readers[0]!, row);
-      else if (values.list) read = (row) => readers.map((x) => convert(x, row));
-      else
-        read = (row) => {
-          const out: Record<string, unknown> = {};
-          for (const x of readers) out[x.path] = convert(x, row);
-          return out;
-        };
+      reader = (byIndex) => valuesReader(selected, values, byIndex, vendor);
     } else {
-      const hydrate = this.#hydrator(compiler, add, vendor);
-      const annotationReaders = [...this.state.annotations].map(([name, aggregate]) => {
-        const alias = add(compiler.annotationSql(aggregate));
-        names.set(name, alias);
-        return { name, alias, aggregate };
+      const hydrator = this.#hydrator(compiler, add, vendor);
+      const annotated = [...this.state.annotations].map(([name, aggregate]) => {
+        const at = add(compiler.annotationSql(aggregate));
+        names.set(name, `c${at}`);
+        return { name, at, aggregate };
       });
-      read = (row) => {
-        const instance = hydrate(row) as unknown as Record<string, unknown>;
-        for (const a of annotationReaders) instance[a.name] = aggregateValue(a.aggregate, row[a.alias], null);
-        return instance;
+      reader = (byIndex) => {
+        const hydrate = hydrator(byIndex);
+        if (annotated.length === 0) return hydrate;
+        const extra = annotated.map((a) => ({ ...a, key: byIndex ? a.at : `c${a.at}` }));
+        return (row, using) => {
+          const instance = hydrate(row, using) as Record<string, unknown>;
+          for (const a of extra) instance[a.name] = aggregateValue(a.aggregate, row[a.key], null);
+          return instance;
+        };
       };
     }
-    const order = this.#orderSql(compiler, options.ordering ?? this.#ordering(), names);
-    const limit = options.limit !== undefined ? options.limit : this.state.limit;
+    const order = this.#orderSql(compiler, this.#ordering(), names);
     const query = sql`select ${this.state.distinct ? sql`distinct ` : sql``}${joinColumns(columns)} from ${compiler.fromSql()}${
       where === null ? sql`` : sql` where ${where}`
-    }${order === null ? sql`` : sql` ${order}`} ${this.#limitSql(limit, this.state.offset)}${
+    }${order === null ? sql`` : sql` ${order}`} ${this.#limitSql(this.state.limit, this.state.offset, slots)}${
       this.state.forUpdate && vendor === 'postgres' ? sql` for update of t0` : sql``
     }`;
-    return { query, read };
+    // A shape keeps its readers: one for rows as arrays, one for rows as objects.
+    const readers: [RowReader | undefined, RowReader | undefined] = [undefined, undefined];
+    return { query, extra: (byIndex) => (readers[byIndex ? 1 : 0] ??= reader(byIndex)) };
   }
 
-  /** Selects every column of the model (and of the `selectRelated` ones) and builds instances. */
+  /**
+   * The key of this queryset's shape for a statement of `kind` with this limit (gathering
+   * the conditions' values into `values`), or null when it cannot be cached. Everything the
+   * SQL or the reading of rows depends on is in it, apart from the values; the database
+   * alias is not (only its vendor is).
+   */
+  #shapeKey(kind: string, vendor: Vendor, limit: number | null, values: unknown[]): string | null {
+    const s = this.state;
+    let key = `${kind}:${shapeId(this.model)}:${vendor}:`;
+    for (const node of s.where) {
+      const shape = whereShape(node, values);
+      if (shape === null) return null;
+      key += shape;
+    }
+    key += '|o';
+    for (const o of this.#ordering()) key += part(o);
+    key += `|${limit === null ? '' : 'L'}${s.offset > 0 ? 'O' : ''}${s.distinct ? 'D' : ''}${s.forUpdate ? 'U' : ''}`;
+    if (s.values !== null) {
+      key += `|v${s.values.list ? 'l' : ''}${s.values.flat ? 'f' : ''}`;
+      for (const f of s.values.fields) key += part(f);
+    }
+    if (s.selectRelated.length > 0) {
+      key += '|r';
+      for (const p of s.selectRelated) key += part(p);
+    }
+    if (s.annotations.size > 0) {
+      key += '|a';
+      for (const [name, a] of s.annotations)
+        key += `${part(name)}${a.fn}${a.distinct ? 'd' : ''}${part(a.path)}`;
+    }
+    return key;
+  }
+
+  /**
+   * The compiled shape of this queryset's statement of `kind` and its parameters, compiling
+   * it with `build` on first use; null when the shape cannot be cached.
+   */
+  #prepare<X>(
+    kind: string,
+    vendor: Vendor,
+    db: Kysely<unknown>,
+    limit: number | null,
+    build: Build<X>,
+  ): { shape: QueryShape<X>; parameters: unknown[] } | null {
+    const values: unknown[] = [];
+    const key = this.#shapeKey(kind, vendor, limit, values);
+    if (key === null) return null;
+    let shape = shapes.get(key) as QueryShape<X> | undefined;
+    if (shape === undefined) {
+      const binders: Binder[] = [];
+      const slots = { limit: new Slot(), offset: new Slot() };
+      const built = build(vendor, binders, slots);
+      const compiled = built.query.compile(db);
+      const extra: Slot[] = [];
+      if (limit !== null) extra.push(slots.limit);
+      if (this.state.offset > 0) extra.push(slots.offset);
+      // Defensive: a statement whose parameters are not exactly its slots is not cached.
+      if (!slotsInOrder(compiled.parameters, binders, extra)) return null;
+      shape = {
+        sql: compiled.sql,
+        query: compiled.query,
+        queryId: compiled.queryId,
+        binders,
+        limit: limit !== null,
+        offset: this.state.offset > 0,
+        extra: built.extra,
+      };
+      shapes.set(key, shape);
+    }
+    const parameters = bind(shape, values);
+    if (parameters === null) return null;
+    if (shape.limit) parameters.push(Math.max(0, Math.trunc(limit as number)));
+    if (shape.offset) parameters.push(Math.trunc(this.state.offset));
+    return { shape, parameters };
+  }
+
+  /**
+   * Runs this queryset's statement of `kind`: its shape's compiled statement (SQLite rows
+   * as arrays when `arrayRows`), or, for a shape that cannot be cached, built with its
+   * values. Returns the rows and what `build` gave with the SQL (the select's reader).
+   */
+  async #run<X>(
+    kind: string,
+    limit: number | null,
+    build: Build<X>,
+    arrayRows: boolean,
+  ): Promise<{ rows: readonly unknown[]; extra: X }> {
+    const vendor = this.#vendor();
+    const db = this.#executor();
+    const prepared = this.#prepare(kind, vendor, db, limit, build);
+    if (prepared !== null) {
+      const result = await execute(db, prepared.shape, prepared.parameters, arrayRows && vendor === 'sqlite');
+      return { rows: result.rows, extra: prepared.shape.extra };
+    }
+    const built = build(vendor, null, null);
+    const result = await built.query.execute(db);
+    return { rows: result.rows, extra: built.extra };
+  }
+
+  /** Selects every column of the model (and of the `selectRelated` ones); builds instances. */
   #hydrator(
     compiler: Compiler,
-    add: (expr: Sql | { table: string; column: string }) => string,
+    add: (expr: Sql | { table: string; column: string }) => number,
     vendor: Vendor,
-  ): (row: Record<string, unknown>) => Model {
-    const build = (model: AnyModelClass, alias: string): ((row: Record<string, unknown>) => Model | null) => {
-      const cols = model.meta.fields.map((field) => ({
-        field,
-        alias: add({ table: alias, column: field.column }),
-      }));
-      return (row) => {
-        const pkCol = cols.find((c) => c.field === model.meta.pk) as { alias: string };
-        if (row[pkCol.alias] === null || row[pkCol.alias] === undefined) return null;
-        return materialize(
-          model,
-          cols.map((c) => [c.field, row[c.alias]] as const),
-          vendor,
-          this.state.using,
-        );
-      };
-    };
-    const root = build(this.model as unknown as AnyModelClass, 't0');
-    const related: Array<{ path: string[]; build: (row: Record<string, unknown>) => Model | null }> = [];
+  ): (byIndex: boolean) => RowReader {
+    const columnsOf = (model: AnyModelClass, alias: string): number[] =>
+      model.meta.fields.map((field) => add({ table: alias, column: field.column }));
+    const root = this.model as unknown as AnyModelClass;
+    const rootColumns = columnsOf(root, 't0');
+    const related: Array<{ path: string; name: string; parent: number; model: AnyModelClass; at: number[] }> =
+      [];
     for (const path of this.state.selectRelated) {
       const parts = path.split('__');
-      let current = { alias: 't0', model: this.model as unknown as AnyModelClass, nullable: false };
+      let current = { alias: 't0', model: root, nullable: false };
       for (let i = 0; i < parts.length; i++) {
         const field = current.model.meta.field(parts[i] as string);
         if (!(field instanceof ForeignKeyType))
           throw new FieldError(
             `selectRelated: '${parts[i]}' is not a foreign key of ${current.model.meta.modelName}`,
           );
-        current = compiler.join(parts.slice(0, i + 1).join('__'), current, parts[i] as string);
-        if (!related.some((r) => r.path.join('__') === parts.slice(0, i + 1).join('__')))
-          related.push({ path: parts.slice(0, i + 1), build: build(current.model, current.alias) });
+        const joined = parts.slice(0, i + 1).join('__');
+        current = compiler.join(joined, current, parts[i] as string);
+        if (related.some((r) => r.path === joined)) continue;
+        const parentPath = parts.slice(0, i).join('__');
+        related.push({
+          path: joined,
+          name: parts[i] as string,
+          // Parents come first: a path's prefix was joined before it.
+          parent: related.findIndex((r) => r.path === parentPath),
+          model: current.model,
+          at: columnsOf(current.model, current.alias),
+        });
       }
     }
-    return (row) => {
-      const instance = root(row) as Model;
-      const byPath = new Map<string, Model | null>([['', instance]]);
-      for (const r of related) {
-        const obj = r.build(row);
-        const parentPath = r.path.slice(0, -1).join('__');
-        byPath.set(r.path.join('__'), obj);
-        const parent = byPath.get(parentPath);
-        if (parent) parent._state.related.set(r.path[r.path.length - 1] as string, obj);
-      }
-      return instance;
+    return (byIndex) => {
+      const readRoot = instanceReader(root, rootColumns, byIndex, vendor);
+      if (related.length === 0) return readRoot;
+      const readers = related.map((r) => instanceReader(r.model, r.at, byIndex, vendor));
+      return (row, using) => {
+        const instance = readRoot(row, using) as Model;
+        const objects: Array<Model | null> = [];
+        for (let i = 0; i < related.length; i++) {
+          const r = related[i] as (typeof related)[number];
+          const object = (readers[i] as RowReader)(row, using) as Model | null;
+          objects.push(object);
+          const parent = r.parent < 0 ? instance : objects[r.parent];
+          if (parent) parent._state.related.set(r.name, object);
+        }
+        return instance;
+      };
     };
   }
 
   /** Runs the query. */
   async fetch(): Promise<R[]> {
     if (this.state.cache !== null) return this.state.cache as R[];
-    const { query, read } = this.#select();
-    const result = await query.execute(this.#executor());
-    const rows = (result.rows as Record<string, unknown>[]).map(read);
-    if (this.state.values === null && this.state.prefetch.length > 0) await this.#prefetch(rows as Model[]);
-    return rows as R[];
+    const { rows, extra: reader } = await this.#run(
+      'select',
+      this.state.limit,
+      (vendor, binders, slots) => this.#select(vendor, binders, slots),
+      true,
+    );
+    const objects = readRows(rows, reader, this.state.using);
+    if (this.state.values === null && this.state.prefetch.length > 0)
+      await this.#prefetch(objects as Model[]);
+    return objects as R[];
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a queryset runs when awaited, as Django's runs when iterated.
@@ -969,31 +1115,42 @@ export class QuerySet<
   /** The number of rows. */
   async count(): Promise<number> {
     if (this.state.cache !== null) return this.state.cache.length;
-    const vendor = this.#vendor();
-    const compiler = new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations);
-    const { where } = this.#compile(compiler);
-    const whereSql = where === null ? sql`` : sql` where ${where}`;
-    let query: Sql;
-    if (
-      this.state.distinct ||
-      this.state.limit !== null ||
-      this.state.offset > 0 ||
-      compiler.joins.length > 0
-    ) {
-      query = sql`select count(*) as n from (select distinct ${sql.ref(`t0.${this.#meta.pk.column}`)} from ${compiler.fromSql()}${whereSql} ${this.#limitSql(this.state.limit, this.state.offset)}) as sub`;
-    } else query = sql`select count(*) as n from ${compiler.fromSql()}${whereSql}`;
-    const result = await query.execute(this.#executor());
-    return Number((result.rows[0] as { n: unknown }).n);
+    const { rows } = await this.#run(
+      'count',
+      this.state.limit,
+      (vendor, binders, slots) => {
+        const compiler = this.#compiler(vendor, binders);
+        const { where } = this.#compile(compiler);
+        const whereSql = where === null ? sql`` : sql` where ${where}`;
+        const query =
+          this.state.distinct ||
+          this.state.limit !== null ||
+          this.state.offset > 0 ||
+          compiler.joins.length > 0
+            ? sql`select count(*) as n from (select distinct ${sql.ref(`t0.${this.#meta.pk.column}`)} from ${compiler.fromSql()}${whereSql} ${this.#limitSql(this.state.limit, this.state.offset, slots)}) as sub`
+            : sql`select count(*) as n from ${compiler.fromSql()}${whereSql}`;
+        return { query, extra: undefined };
+      },
+      false,
+    );
+    return Number((rows[0] as { n: unknown }).n);
   }
 
   /** Whether any row matches. */
   async exists(): Promise<boolean> {
-    const vendor = this.#vendor();
-    const compiler = new Compiler(this.model as unknown as AnyModelClass, vendor, this.state.annotations);
-    const { where } = this.#compile(compiler);
-    const query = sql`select 1 as x from ${compiler.fromSql()}${where === null ? sql`` : sql` where ${where}`} ${this.#limitSql(1, this.state.offset)}`;
-    const result = await query.execute(this.#executor());
-    return result.rows.length > 0;
+    const { rows } = await this.#run(
+      'exists',
+      1,
+      (vendor, binders, slots) => {
+        const compiler = this.#compiler(vendor, binders);
+        const { where } = this.#compile(compiler);
+        const whereSql = where === null ? sql`` : sql` where ${where}`;
+        const query = sql`select 1 as x from ${compiler.fromSql()}${whereSql} ${this.#limitSql(1, this.state.offset, slots)}`;
+        return { query, extra: undefined };
+      },
+      false,
+    );
+    return rows.length > 0;
   }
 
   /** Aggregates over the rows: `aggregate({ total: Sum('price'), n: Count() })`. */
@@ -1192,8 +1349,12 @@ export class QuerySet<
 
   /** The SQL and parameters of this queryset's SELECT (for debugging, and `sqlmigrate`'s kin). */
   compile(): { sql: string; parameters: readonly unknown[] } {
-    const { query } = this.#select();
-    const compiled = query.compile(this.#executor());
+    const vendor = this.#vendor();
+    const db = this.#executor();
+    const select: Build<Reader> = (v, binders, slots) => this.#select(v, binders, slots);
+    const prepared = this.#prepare('select', vendor, db, this.state.limit, select);
+    if (prepared !== null) return { sql: prepared.shape.sql, parameters: prepared.parameters };
+    const compiled = select(vendor, null, null).query.compile(db);
     return { sql: compiled.sql, parameters: compiled.parameters };
   }
 }
@@ -1361,6 +1522,92 @@ function joinColumns(columns: ReadonlyArray<Sql | string>): Sql {
   }
   flush();
   return sql.join(parts);
+}
+
+/** Reads one row (an array on SQLite, an object by column alias on PostgreSQL); `using` is its database. */
+type RowReader = (row: Record<string | number, unknown>, using: string) => unknown;
+
+/** The reader of a SELECT's rows as arrays (`byIndex`, in the select list's order) or as objects. */
+type Reader = (byIndex: boolean) => RowReader;
+
+/** The slots of LIMIT and OFFSET in a statement compiled for a shape. */
+interface LimitSlots {
+  readonly limit: Slot;
+  readonly offset: Slot;
+}
+
+/** A statement built for a queryset, and what comes with its SQL (the select's reader). */
+interface Built<X> {
+  readonly query: Sql;
+  readonly extra: X;
+}
+
+/** Builds a queryset's statement: with `binders` and `slots`, as a shape; else with its values. */
+type Build<X> = (vendor: Vendor, binders: Binder[] | null, slots: LimitSlots | null) => Built<X>;
+
+/** A queryset's statement compiled for a shape (see statements.ts). */
+interface QueryShape<X> extends CompiledShape {
+  readonly limit: boolean;
+  readonly offset: boolean;
+  readonly extra: X;
+}
+
+function readRows(rows: readonly unknown[], reader: Reader, using: string): unknown[] {
+  if (rows.length === 0) return [];
+  const read = reader(Array.isArray(rows[0]));
+  const out = new Array<unknown>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = read(rows[i] as Record<string | number, unknown>, using);
+  return out;
+}
+
+/** Reads a model's columns (at these positions) into an instance, or null when its key is (a left join's) null. */
+function instanceReader(
+  model: AnyModelClass,
+  at: readonly number[],
+  byIndex: boolean,
+  vendor: Vendor,
+): RowReader {
+  const fields = model.meta.fields;
+  const keys = at.map((i) => (byIndex ? i : `c${i}`));
+  const names = fields.map((f) => f.attname);
+  const pkKey = keys[fields.indexOf(model.meta.pk)] as string | number;
+  const Ctor = model as unknown as new (values: Record<string, unknown>) => Model;
+  return (row, using) => {
+    const pk = row[pkKey];
+    if (pk === null || pk === undefined) return null;
+    const instance = new Ctor(FROM_DB);
+    if (using !== 'default') instance._state.db = using;
+    const self = instance as unknown as Record<string, unknown>;
+    for (let i = 0; i < fields.length; i++)
+      self[names[i] as string] = (fields[i] as AnyField).fromDb(row[keys[i] as string | number], vendor);
+    return instance;
+  };
+}
+
+/** Reads the columns of `values()`/`valuesList()` into an object, an array or one value. */
+function valuesReader(
+  selected: ReadonlyArray<{ path: string; at: number; field: AnyField | null; aggregate: Aggregate | null }>,
+  values: { readonly list: boolean; readonly flat: boolean },
+  byIndex: boolean,
+  vendor: Vendor,
+): RowReader {
+  const columns = selected.map((x) => ({ ...x, key: byIndex ? x.at : `c${x.at}` }));
+  const convert = (x: (typeof columns)[number], row: Record<string | number, unknown>) =>
+    x.aggregate !== null
+      ? aggregateValue(x.aggregate, row[x.key], null)
+      : x.field === null
+        ? row[x.key]
+        : x.field.fromDb(row[x.key], vendor);
+  if (values.flat) {
+    const only = columns[0] as (typeof columns)[number];
+    return (row) => convert(only, row);
+  }
+  if (values.list) return (row) => columns.map((x) => convert(x, row));
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (const x of columns) out[x.path] = convert(x, row);
+    return out;
+  };
 }
 
 /** Builds an instance from column values without running the constructor's defaults. */

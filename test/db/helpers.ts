@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import pg from 'pg';
 import { configureDatabases, connections, type DatabaseSettings, SchemaEditor } from '../../src/db/index.ts';
 import type { AnyModelClass } from '../../src/db/models.ts';
@@ -85,4 +86,26 @@ export async function setUpDatabase(
 export async function truncate(models: readonly AnyModelClass[]): Promise<void> {
   const db = connections.get();
   for (const model of [...models].reverse()) await db.kysely.deleteFrom(model.meta.table).execute();
+}
+
+/**
+ * In a `describe`: a fresh database of `vendor` with the models' tables for the suite,
+ * emptied before each test, then `seed`ed; `fixture.data` is what the seed returned.
+ */
+export function useDatabase<T>(
+  vendor: 'sqlite' | 'postgres',
+  models: readonly AnyModelClass[],
+  seed: () => Promise<T>,
+): { readonly data: T } {
+  const fixture = { data: undefined as T };
+  let database: TestDatabase | undefined;
+  before(async () => {
+    database = await setUpDatabase(vendor, models);
+  });
+  after(async () => database?.drop());
+  beforeEach(async () => {
+    await truncate(models);
+    fixture.data = await seed();
+  });
+  return fixture;
 }

@@ -24,14 +24,28 @@ export interface SqliteOptions {
   readonly wal?: boolean;
 }
 
+/**
+ * Set on a parameters array to have the statement answer rows as arrays, in the order of
+ * its select list: the model layer reads its columns by position, and copying each
+ * null-prototype row into a plain object (below) was a seventh of a listing's CPU time.
+ */
+export const ARRAY_ROWS: unique symbol = Symbol('portico.sqlite.arrayRows');
+
 class CachedStatement implements SqliteStatement {
   readonly reader: boolean;
   readonly #stmt: StatementSync;
+  #arrays = false;
   constructor(stmt: StatementSync) {
     this.#stmt = stmt;
     this.reader = stmt.columns().length > 0;
   }
   all(parameters: ReadonlyArray<unknown>): unknown[] {
+    const arrays = (parameters as unknown as Record<symbol, unknown>)[ARRAY_ROWS] === true;
+    if (arrays !== this.#arrays) {
+      this.#stmt.setReturnArrays(arrays);
+      this.#arrays = arrays;
+    }
+    if (arrays) return this.#stmt.all(...(parameters as never[]));
     // node:sqlite's rows have a null prototype; pg's are plain objects: the same on both.
     const rows = this.#stmt.all(...(parameters as never[]));
     for (let i = 0; i < rows.length; i++) rows[i] = { ...rows[i] };
@@ -41,6 +55,10 @@ class CachedStatement implements SqliteStatement {
     return this.#stmt.run(...(parameters as never[]));
   }
   iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    if (this.#arrays) {
+      this.#stmt.setReturnArrays(false);
+      this.#arrays = false;
+    }
     return this.#stmt.iterate(...(parameters as never[])) as IterableIterator<unknown>;
   }
 }
