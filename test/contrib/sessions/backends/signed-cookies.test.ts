@@ -105,7 +105,7 @@ test('flat data remembered from a cookie: each load still gets its own object', 
   const second = (await s.load(cookie))!;
   assert.notEqual(second, first);
   assert.deepEqual(second, { _auth_user_id: '1', theme: 'dark', visits: 3, ok: true, none: null });
-  second.extra = 'x';
+  (second as Record<string, unknown>).extra = 'x';
   assert.deepEqual(await s.load(cookie), {
     _auth_user_id: '1',
     theme: 'dark',
