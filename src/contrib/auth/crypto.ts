@@ -4,14 +4,7 @@
  *
  * @module
  */
-import {
-  createHash,
-  createHmac,
-  createSecretKey,
-  type KeyObject,
-  randomInt,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, randomInt } from 'node:crypto';
 
 /** Django's `RANDOM_STRING_CHARS`: the alphabet of salts and random strings. */
 export const RANDOM_STRING_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
