@@ -144,7 +144,9 @@ for (let r = 0; r < Number(values.rounds); r++) {
   const order = r % 2 === 0 ? pages : [...pages].reverse();
   for (const [name, page] of order) samples.get(name)!.push(await round(page));
 }
-const line = [...samples].map(([name, xs]) => `${name} ${median(xs).toFixed(1)}`).join(', ');
+const line = [...samples]
+  .map(([name, xs]) => `${name} ${median(xs).toFixed(1)} (min ${Math.min(...xs).toFixed(1)})`)
+  .join(', ');
 const base = samples.get('base');
 const ratio =
   base === undefined
