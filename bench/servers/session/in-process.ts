@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { environFromParts } from '../../../src/tsgi/environ.ts';
-import { BufferedInput } from '../../../src/tsgi/input.ts';
+import { StreamInput } from '../../../src/tsgi/input.ts';
 import type { Application, Environ, ErrorStream } from '../../../src/tsgi/types.ts';
 import { BENCH_PASSWORD, BENCH_USERNAME, isSessionEngine, PAGE_BODY } from './spec.ts';
 
@@ -42,27 +42,13 @@ if (values.engine === 'cache') {
   process.env.BENCH_REDIS_URL = url;
 }
 
-/** A request body handed over in one chunk. */
-class BytesInput extends BufferedInput {
-  #bytes: Uint8Array | undefined;
-  constructor(bytes: Uint8Array | undefined) {
-    super();
-    this.#bytes = bytes;
-  }
-  protected async pull(): Promise<Uint8Array | undefined> {
-    const bytes = this.#bytes;
-    this.#bytes = undefined;
-    return bytes;
-  }
-}
-
 const errors = { write() {}, flush() {} } as unknown as ErrorStream;
 
 function environ(
   method: string,
   pathInfo: string,
   headers: Array<[string, string]>,
-  body?: Uint8Array,
+  body?: Uint8Array<ArrayBuffer>,
 ): Environ {
   return environFromParts({
     method,
@@ -74,7 +60,7 @@ function environ(
     scheme: 'http',
     remoteAddr: '127.0.0.1',
     headers: [['Host', '127.0.0.1'], ...headers],
-    input: new BytesInput(body),
+    input: new StreamInput(body === undefined ? null : new Blob([body]).stream()),
     errors,
   });
 }
