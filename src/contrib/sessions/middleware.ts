@@ -1,5 +1,5 @@
 /**
- * `SessionMiddleware` (Django's): gives each request a lazy `request.session` and, after
+ * `SessionMiddleware` (Django's): gives each request a `request.session` and, after
  * the view, saves it and sets or deletes the cookie.
  *
  * - The session object is made for every request, as Django does (it costs no I/O); its
