@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ObjectDoesNotExist } from '../../db/index.ts';
 import { type HttpRequest, ImproperlyConfigured } from '../../web/index.ts';
 import { makePassword } from './hashers.ts';
 import { getAllPermissions, modelHasPerm } from './permissions.ts';
@@ -62,8 +63,15 @@ export class ModelBackend implements AuthBackend {
     const model = getUserModel();
     let pk: unknown = userId;
     if (/^-?\d+$/.test(userId) && model.meta.pk.type.includes('AutoField')) pk = Number(userId);
-    const user = (await model.objects.filter({ pk } as never).first()) as object | null | undefined;
-    return user !== null && user !== undefined && this.userCanAuthenticate(user) ? user : null;
+    let user: object;
+    try {
+      // `get`, as Django's: a lookup by primary key needs no ORDER BY (which `first()` adds).
+      user = (await model.objects.get({ pk } as never)) as object;
+    } catch (error) {
+      if (error instanceof ObjectDoesNotExist) return null;
+      throw error;
+    }
+    return this.userCanAuthenticate(user) ? user : null;
   }
 
   async hasPerm(user: object, perm: string, obj?: unknown): Promise<boolean> {

@@ -1,18 +1,21 @@
 /**
  * The auth app's system checks (`portico check`; Django's `auth.E00x`): the user model
  * resolves and its login field is unique, the named hashers, validators and backends
- * exist, and `AuthenticationMiddleware` has the app and a session middleware before it.
+ * exist, `AuthenticationMiddleware` has the app and a session middleware before it, and
+ * the login throttle's cache exists; with `--deploy`, that the throttle's count is shared
+ * between workers.
  *
  * @module
  */
 import { getModel, installedApps } from '../../db/index.ts';
-import { type CheckMessage, registerCheck } from '../../web/core/checks/index.ts';
+import { type CheckContext, type CheckMessage, registerCheck } from '../../web/core/checks/index.ts';
 import { BACKENDS_BY_NAME } from './backends.ts';
 import { HASHERS_BY_NAME } from './hashers.ts';
 import { AuthenticationMiddleware } from './middleware.ts';
 import { User, type UserModel } from './models.ts';
 import { VALIDATORS_BY_NAME } from './password-validation.ts';
 import { AUTH_DEFAULTS, type AuthSettings } from './settings.ts';
+import { loginThrottleCacheAlias } from './throttle-cache.ts';
 
 function unknownNames(specs: readonly unknown[], known: Readonly<Record<string, unknown>>): string[] {
   return specs
@@ -70,6 +73,14 @@ export function checkAuth(settings: object): CheckMessage[] {
         message: `settings.auth.${key} names '${name}', which is not known (known: ${Object.keys(known).join(', ')}).`,
       });
   }
+  const throttleCache = auth.loginThrottleAttempts > 0 ? auth.loginThrottleCache : null;
+  const cachesGiven = (settings as { caches?: Readonly<Record<string, unknown>> }).caches;
+  if (throttleCache !== null && cachesGiven?.[throttleCache] === undefined)
+    out.push({
+      level: 'error',
+      id: 'auth.E006',
+      message: `settings.auth.loginThrottleCache names the cache '${throttleCache}', which is not in settings.caches.`,
+    });
   if (usesMiddleware) {
     if (!authInstalled)
       out.push({
@@ -92,4 +103,35 @@ export function checkAuth(settings: object): CheckMessage[] {
   return out;
 }
 
+/**
+ * With `--deploy`: failed logins counted per process (no cache configured, or a
+ * local-memory one) give an attacker one allowance per worker and per host, and a restart
+ * forgets them (`auth.W002`).
+ */
+export function checkLoginThrottleShared(context: CheckContext): CheckMessage[] {
+  const settings = context.settings as object;
+  const auth = { ...AUTH_DEFAULTS, ...((settings as { auth?: object }).auth ?? {}) } as AuthSettings;
+  if (auth.loginThrottleAttempts <= 0 || !installedApps(settings as never).some((a) => a.label === 'auth'))
+    return [];
+  const alias = loginThrottleCacheAlias(settings);
+  const backend = (
+    alias === null
+      ? undefined
+      : (settings as { caches?: Record<string, { backend?: unknown }> }).caches?.[alias]
+  )?.backend;
+  if (alias !== null && backend !== 'locmem' && backend !== undefined) return [];
+  return [
+    {
+      level: 'warning',
+      id: 'auth.W002',
+      message:
+        alias === null
+          ? "The login throttle counts failed logins in each process's memory (no cache is configured): every worker and every host gives its own allowance, and a restart forgets."
+          : `The login throttle counts failed logins in the local-memory cache '${alias}': every worker and every host gives its own allowance, and a restart forgets.`,
+      hint: "Configure a shared cache (caches.default with backend 'redis' or 'database'), or name one in auth.loginThrottleCache.",
+    },
+  ];
+}
+
 registerCheck(({ settings }) => checkAuth(settings), { tags: ['auth'] });
+registerCheck(checkLoginThrottleShared, { tags: ['auth', 'security'], deploy: true });

@@ -8,7 +8,7 @@
  * @module
  */
 export { AnonymousUser } from './anonymous.ts';
-export { checkAuth } from './checks.ts';
+export { checkAuth, checkLoginThrottleShared } from './checks.ts';
 export { authTemplatesDir } from './assets.ts';
 export {
   AllowAllUsersModelBackend,
@@ -117,7 +117,13 @@ export {
   type ValidatorSpec,
 } from './settings.ts';
 export { userLoggedIn, userLoggedOut, userLoginFailed } from './signals.ts';
-export { defaultLoginThrottle, LoginThrottle } from './throttle.ts';
+export { defaultLoginThrottle, LoginThrottle, type LoginThrottleStore } from './throttle.ts';
+export {
+  CacheLoginThrottle,
+  LOGIN_THROTTLE_KEY_PREFIX,
+  loginThrottleCacheAlias,
+  loginThrottleFor,
+} from './throttle-cache.ts';
 export { urlHasAllowedHostAndScheme } from './url-safety.ts';
 export { authUrls } from './urls.ts';
 export {

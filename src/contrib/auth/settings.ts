@@ -48,6 +48,12 @@ export interface AuthSettings {
   readonly loginThrottleAttempts: number;
   /** The window of `loginThrottleAttempts`, in seconds. */
   readonly loginThrottleWindow: number;
+  /**
+   * The cache (an alias of `caches`) failed logins are counted in, shared by every worker
+   * with Redis or the database cache. Default null: the `default` cache when the project
+   * sets `caches`, else each process's memory (`portico check --deploy` warns).
+   */
+  readonly loginThrottleCache: string | null;
 }
 
 /** Django's defaults (5.2). */
@@ -66,6 +72,7 @@ export const AUTH_DEFAULTS: AuthSettings = Object.freeze({
   logoutRedirectUrl: null,
   loginThrottleAttempts: 10,
   loginThrottleWindow: 300,
+  loginThrottleCache: null,
 });
 
 /** The `auth` settings section. */
@@ -82,6 +89,11 @@ export const authSettingsSection = defineSettingsSection(
         return ['logoutRedirectUrl', 'must be a string or null'];
       if (!(s.loginThrottleAttempts >= 0) || !(s.loginThrottleWindow > 0))
         return ['loginThrottleAttempts', 'must be >= 0, with a positive loginThrottleWindow'];
+      if (
+        s.loginThrottleCache !== null &&
+        (typeof s.loginThrottleCache !== 'string' || !s.loginThrottleCache)
+      )
+        return ['loginThrottleCache', 'must be the alias of a cache in settings.caches, or null'];
       return undefined;
     },
   }),

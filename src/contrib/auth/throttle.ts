@@ -1,15 +1,28 @@
 /**
- * A small in-process limiter of failed logins, per account and per client address (a
- * fixed window per key). It lives in one process's memory: with several workers each
- * counts on its own, and a restart forgets — enough to slow password guessing against
- * one server; a shared limiter on the cache backend can replace it (see
- * docs/contrib/auth.md).
+ * The limiter of failed logins, per account and per client address (a fixed window per key
+ * that starts at the key's first failure): what a limiter does ({@link LoginThrottleStore}),
+ * and the one in this process's memory ({@link LoginThrottle}), which `LoginView` falls back
+ * on when the project configures no cache. With several workers each of those counts on its
+ * own, and a restart forgets: the cache-backed one (`throttle-cache.ts`) is shared.
  *
  * @module
  */
 
-/** Counts failures per key in fixed windows; bounded in memory. */
-export class LoginThrottle {
+/** Where failed logins are counted. The built-in ones: {@link LoginThrottle}, `CacheLoginThrottle`. */
+export interface LoginThrottleStore {
+  /**
+   * Seconds until `key` may try again, or 0 when it may now (`attempts` 0: never throttled).
+   * `windowSeconds` is the window its failures were counted in.
+   */
+  retryAfter(key: string, attempts: number, windowSeconds: number): number | Promise<number>;
+  /** Records one failure of `key`; a new window of `windowSeconds` starts at its first failure. */
+  fail(key: string, windowSeconds: number): void | Promise<void>;
+  /** Forgets `key` (after a successful login of that account). */
+  reset(key: string): void | Promise<void>;
+}
+
+/** Counts failures per key in this process's memory, in fixed windows; bounded in memory. */
+export class LoginThrottle implements LoginThrottleStore {
   readonly #counts = new Map<string, { count: number; resetAt: number }>();
   readonly maxKeys: number;
   readonly now: () => number;
@@ -19,7 +32,6 @@ export class LoginThrottle {
     this.now = options.now ?? Date.now;
   }
 
-  /** Seconds until `key` may try again, or 0 when it may now. */
   retryAfter(key: string, attempts: number): number {
     if (attempts <= 0) return 0;
     const entry = this.#counts.get(key);
@@ -32,7 +44,6 @@ export class LoginThrottle {
     return entry.count >= attempts ? Math.ceil((entry.resetAt - now) / 1000) : 0;
   }
 
-  /** Records one failure of `key` in a window of `windowSeconds`. */
   fail(key: string, windowSeconds: number): void {
     const now = this.now();
     const entry = this.#counts.get(key);
@@ -49,7 +60,6 @@ export class LoginThrottle {
     this.#counts.set(key, { count: 1, resetAt: now + windowSeconds * 1000 });
   }
 
-  /** Forgets `key` (after a successful login of that account). */
   reset(key: string): void {
     this.#counts.delete(key);
   }
@@ -60,5 +70,5 @@ export class LoginThrottle {
   }
 }
 
-/** The limiter `LoginView` uses by default. */
+/** The process's limiter: `LoginView`'s when no cache is configured. */
 export const defaultLoginThrottle = new LoginThrottle();

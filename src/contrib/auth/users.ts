@@ -118,24 +118,30 @@ const SESSION_HASH_SALT = 'django.contrib.auth.models.AbstractBaseUser.get_sessi
  * change makes it differ, which logs out every other session.
  */
 export function getSessionAuthHash(user: BaseUser, secret: string): string {
-  const id = `${secret}\0${user.password}`;
-  let hash = sessionAuthHashes.get(id);
+  let hashes = sessionAuthHashes.get(secret);
+  if (hashes === undefined) {
+    // A project has one secret and a few fallbacks; bounded all the same.
+    if (sessionAuthHashes.size >= SESSION_AUTH_SECRETS_MAX) sessionAuthHashes.clear();
+    hashes = new Map();
+    sessionAuthHashes.set(secret, hashes);
+  }
+  let hash = hashes.get(user.password);
   if (hash === undefined) {
     hash = saltedHmac(SESSION_HASH_SALT, user.password, secret);
-    if (sessionAuthHashes.size >= SESSION_AUTH_HASHES_MAX)
-      sessionAuthHashes.delete(sessionAuthHashes.keys().next().value as string);
-    sessionAuthHashes.set(id, hash);
+    if (hashes.size >= SESSION_AUTH_HASHES_MAX) hashes.delete(hashes.keys().next().value as string);
+    hashes.set(user.password, hash);
   }
   return hash;
 }
 
 /**
- * The hashes computed lately, by secret and password hash: `AuthenticationMiddleware`
+ * The hashes computed lately, by secret, then by password hash: `AuthenticationMiddleware`
  * checks the session's on every logged-in request, and the same users come back. The
  * oldest leave first.
  */
-const sessionAuthHashes = new Map<string, string>();
+const sessionAuthHashes = new Map<string, Map<string, string>>();
 const SESSION_AUTH_HASHES_MAX = 4096;
+const SESSION_AUTH_SECRETS_MAX = 16;
 
 type Fields = Record<string, unknown>;
 

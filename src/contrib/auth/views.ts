@@ -19,7 +19,8 @@ import { requestUser, resolveUrl } from './decorators.ts';
 import { AuthenticationForm, type Form, UserCreationForm } from './forms.ts';
 import { login, logout } from './login.ts';
 import { authSettings } from './settings.ts';
-import { defaultLoginThrottle, type LoginThrottle } from './throttle.ts';
+import type { LoginThrottleStore } from './throttle.ts';
+import { loginThrottleFor } from './throttle-cache.ts';
 import { urlHasAllowedHostAndScheme } from './url-safety.ts';
 
 /** What the views share: the safe `next` handling (Django's `RedirectURLMixin`). */
@@ -87,8 +88,11 @@ export class LoginView extends LoginFormView {
   templateName = 'registration/login.html';
   /** Send an already logged-in user straight on (Django's `redirect_authenticated_user`). */
   redirectAuthenticatedUser = false;
-  /** The failed-login limiter (in-process by default). */
-  throttle: LoginThrottle = defaultLoginThrottle;
+  /**
+   * The failed-login limiter; null (the default): the settings' (`loginThrottleFor`), in the
+   * project's cache when it has one, else in this process's memory.
+   */
+  throttle: LoginThrottleStore | null = null;
 
   async get(request: HttpRequest): Promise<HttpResponseBase> {
     if (this.redirectAuthenticatedUser && (await requestUser(request)).isAuthenticated) {
@@ -108,10 +112,17 @@ export class LoginView extends LoginFormView {
     const account = `user:${(form.data.username ?? '').trim().toLowerCase()}`;
     const address = `addr:${String(request.META.REMOTE_ADDR ?? '')}`;
     const attempts = settings.loginThrottleAttempts;
-    const wait = Math.max(
-      this.throttle.retryAfter(account, attempts),
-      this.throttle.retryAfter(address, attempts),
-    );
+    const window = settings.loginThrottleWindow;
+    const throttle = attempts > 0 ? (this.throttle ?? loginThrottleFor(request.settings)) : null;
+    const wait =
+      throttle === null
+        ? 0
+        : Math.max(
+            ...(await Promise.all([
+              throttle.retryAfter(account, attempts, window),
+              throttle.retryAfter(address, attempts, window),
+            ])),
+          );
     if (wait > 0) {
       form.nonFieldErrors.push('Too many failed login attempts. Please try again later.');
       const response = this.renderForm(request, form, 429);
@@ -119,14 +130,12 @@ export class LoginView extends LoginFormView {
       return response;
     }
     if (!(await form.isValid()) || form.user === null) {
-      if (form.nonFieldErrors.length > 0) {
-        // Only a refused username/password counts, not an empty field.
-        this.throttle.fail(account, settings.loginThrottleWindow);
-        this.throttle.fail(address, settings.loginThrottleWindow);
-      }
+      // Only a refused username/password counts, not an empty field.
+      if (throttle !== null && form.nonFieldErrors.length > 0)
+        await Promise.all([throttle.fail(account, window), throttle.fail(address, window)]);
       return this.renderForm(request, form);
     }
-    this.throttle.reset(account);
+    await throttle?.reset(account);
     await login(request, form.user);
     return new HttpResponseRedirect(this.getSuccessUrl(request));
   }

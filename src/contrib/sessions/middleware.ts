@@ -1,9 +1,9 @@
 /**
- * `SessionMiddleware` (Django's): gives each request a lazy `request.session` and, after
+ * `SessionMiddleware` (Django's): gives each request a `request.session` and, after
  * the view, saves it and sets or deletes the cookie.
  *
- * - The session object is made on first use of `request.session`; its data is read from
- *   the store on the first read or write, once.
+ * - The session object is made for every request, as Django does (it costs no I/O); its
+ *   data is read from the store on the first read or write, once.
  * - Saved only when modified (or on every request with `sessions.saveEveryRequest`), and
  *   only for responses below 500; the cookie then carries the key, `cookieAge` long unless
  *   the session ends with the browser.
@@ -27,9 +27,6 @@ import { isUnavailable, StoredSession } from './session.ts';
 import type { SessionSettings } from './settings.ts';
 import type { SessionStore } from './store.ts';
 
-/** Per request: the session, once made. */
-const made = new WeakMap<HttpRequest, StoredSession>();
-
 /** The middleware. List it before anything that reads `request.session` (auth, messages, CSRF with sessions). */
 export class SessionMiddleware {
   readonly getResponse: GetResponse;
@@ -43,14 +40,16 @@ export class SessionMiddleware {
   }
 
   async handle(request: HttpRequest): Promise<HttpResponseBase> {
-    const cookie = request.COOKIES[this.settings.cookieName] ?? null;
-    request.setLazy('session', (r) => {
-      const session = new StoredSession(this.store, cookie, this.settings);
-      made.set(r, session);
-      return session;
-    });
+    // A plain property, not a lazy one: defining an accessor on each request cost more than
+    // the session object it would have saved making.
+    const session = new StoredSession(
+      this.store,
+      request.COOKIES[this.settings.cookieName] ?? null,
+      this.settings,
+    );
+    request.session = session;
     const response = await this.getResponse(request);
-    return this.processResponse(request, response);
+    return this.processResponse(request, response, session);
   }
 
   /** A view's SessionUnavailable becomes the 503 even when no view wrapper caught it. */
@@ -59,15 +58,12 @@ export class SessionMiddleware {
   }
 
   /** Django's `process_response`: save when needed, and set or delete the cookie. */
-  async processResponse(request: HttpRequest, response: HttpResponseBase): Promise<HttpResponseBase> {
+  async processResponse(
+    request: HttpRequest,
+    response: HttpResponseBase,
+    session: StoredSession,
+  ): Promise<HttpResponseBase> {
     const s = this.settings;
-    // Untouched by the view: nothing to do, unless every request saves (and there is a session to save).
-    const session =
-      made.get(request) ??
-      (s.saveEveryRequest && s.cookieName in request.COOKIES
-        ? (request.session as StoredSession)
-        : undefined);
-    if (session === undefined) return response;
     // The store failed inside another middleware (which answered 500): the session's 503.
     if (session.failed && response.statusCode >= 500)
       return serviceUnavailableResponse(new SessionUnavailable());

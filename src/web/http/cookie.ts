@@ -121,11 +121,16 @@ function unquote(value: string): string {
  */
 export function parseCookieHeader(header: string): Record<string, string> {
   const cookies: Record<string, string> = Object.create(null);
-  for (const chunk of header.split(';')) {
-    const eq = chunk.indexOf('=');
-    const key = eq === -1 ? '' : chunk.slice(0, eq).trim();
-    const value = (eq === -1 ? chunk : chunk.slice(eq + 1)).trim();
-    if (key || value) cookies[key] = unquote(value);
+  // Scanned in place rather than split: every request with a session cookie parses this.
+  for (let start = 0; start <= header.length;) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    const hasName = eq !== -1 && eq < end;
+    const key = hasName ? header.slice(start, eq).trim() : '';
+    const value = header.slice(hasName ? eq + 1 : start, end).trim();
+    if (key || value) cookies[key] = value.charCodeAt(0) === 0x22 ? unquote(value) : value;
+    start = end + 1;
   }
   return cookies;
 }

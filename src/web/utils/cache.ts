@@ -90,7 +90,13 @@ export function varyHeaders(value: string | undefined): string[] {
  * `patch_vary_headers`); `*` replaces everything, since the response then varies on anything.
  */
 export function patchVaryHeaders(response: HttpResponseBase, headers: readonly string[]): void {
-  const vary = varyHeaders(response.headers.get('Vary'));
+  const current = response.headers.get('Vary');
+  // The common case (the session middleware on a response without Vary): one name, nothing to merge.
+  if (current === undefined && headers.length === 1) {
+    response.headers.set('Vary', headers[0] as string);
+    return;
+  }
+  const vary = varyHeaders(current);
   const seen = new Set(vary.map((h) => h.toLowerCase()));
   for (const header of headers) {
     if (!seen.has(header.toLowerCase())) {

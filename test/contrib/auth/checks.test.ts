@@ -49,3 +49,10 @@ test('the middleware without the app or a session middleware; unknown names; a b
   assert.deepEqual(ids(person), ['auth.E003', 'auth.E002']);
   assert.match(person[0]!.message, /'people.Person.username' must be unique/);
 });
+
+test('auth.E006: loginThrottleCache names a cache that is not configured', () => {
+  const settings = { installedApps: [authApp], auth: { loginThrottleCache: 'throttle' } };
+  assert.deepEqual(ids(checkAuth(settings)), ['auth.E006']);
+  assert.deepEqual(ids(checkAuth({ ...settings, caches: { default: {}, throttle: {} } })), []);
+  assert.deepEqual(ids(checkAuth({ ...settings, auth: { ...settings.auth, loginThrottleAttempts: 0 } })), []);
+});

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getSessionAuthHash, saltedHmac } from '../../../src/contrib/auth/index.ts';
+import { constantTimeCompare, getSessionAuthHash, saltedHmac } from '../../../src/contrib/auth/index.ts';
 import type { BaseUser } from '../../../src/contrib/auth/models.ts';
 
 const AUTH_SALT = 'django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash';
@@ -32,4 +32,22 @@ test("getSessionAuthHash is Django's, and follows a changed password or secret",
   const changed = { password: 'pbkdf2_sha256$1$a$c' } as BaseUser;
   assert.notEqual(getSessionAuthHash(changed, 's1'), S1);
   assert.equal(getSessionAuthHash(changed, 's1'), saltedHmac(AUTH_SALT, changed.password, 's1'));
+});
+
+test('constantTimeCompare: equal only for the same code units, whatever the lengths', () => {
+  const hash = S1;
+  assert.equal(constantTimeCompare(hash, `${S1}`), true);
+  assert.equal(constantTimeCompare('', ''), true);
+  assert.equal(constantTimeCompare('é✓', 'é✓'), true);
+  for (let i = 0; i < hash.length; i++) {
+    const changed = hash.slice(0, i) + (hash[i] === '0' ? '1' : '0') + hash.slice(i + 1);
+    assert.equal(constantTimeCompare(hash, changed), false, `position ${i}`);
+  }
+  assert.equal(constantTimeCompare(hash, hash.slice(0, -1)), false);
+  assert.equal(constantTimeCompare(hash.slice(0, -1), hash), false);
+  assert.equal(constantTimeCompare('', 'a'), false);
+  assert.equal(constantTimeCompare('a', ''), false);
+  // Same length in UTF-16 code units, different characters: not equal.
+  assert.equal(constantTimeCompare('é', 'e'), false);
+  assert.equal(constantTimeCompare('\u0100', '\u0000'), false);
 });

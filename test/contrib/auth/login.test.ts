@@ -289,6 +289,15 @@ for (const vendor of VENDORS) {
       assert.equal((await client.get('/whoami/')).text(), 'anonymous');
     });
 
+    test('a session naming a user that no longer exists is anonymous', async () => {
+      const client = new Client(settings);
+      await client.get('/login-api/?u=alice&p=alice-pw-123');
+      sessionData(client)![SESSION_KEY] = '987654';
+      assert.equal((await client.get('/whoami/')).text(), 'anonymous');
+      await client.get('/login-api/?u=alice&p=alice-pw-123');
+      assert.equal((await client.get('/whoami/')).text(), 'user:alice');
+    });
+
     test('login rotates the CSRF token: a token from before the login is refused after it', async () => {
       const client = new Client(csrfSettings, { enforceCsrfChecks: true });
       const page = await client.get('/accounts/login/');

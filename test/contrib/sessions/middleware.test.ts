@@ -56,6 +56,21 @@ test('saveEveryRequest re-sends the cookie on every request that has a session',
   assert.equal((await client.get('/get/')).text(), '1');
 });
 
+test('a view that never touches the session: no Vary, no cookie; an empty session cookie is deleted (Django)', async () => {
+  const client = new Client(sessionSettings(locmem(), { engine: 'cache' }));
+  const plain = await client.get('/none/');
+  assert.equal(plain.headers.get('vary'), null);
+  assert.equal(sessionCookie(plain.headers), undefined);
+  await client.get('/set/');
+  const kept = await client.get('/none/');
+  assert.equal(kept.headers.get('vary'), null);
+  assert.equal(sessionCookie(kept.headers), undefined, 'a live session untouched: left alone');
+  client.cookies.set('sessionid', '');
+  const emptied = await client.get('/none/');
+  assert.match(emptied.headers.getSetCookie().join('\n'), /^sessionid=""?; expires=Thu, 01 Jan 1970/m);
+  assert.equal(emptied.headers.get('vary'), 'Cookie');
+});
+
 test('expireAtBrowserClose: no Max-Age on the cookie', async () => {
   const client = new Client(sessionSettings(locmem(), { engine: 'cache', expireAtBrowserClose: true }));
   const cookie = sessionCookie((await client.get('/set/')).headers);

@@ -39,3 +39,24 @@ test('parseCookieHeader is lenient', () => {
     { a: '3', b: '2', c: 'x=y', '': 'lonely' },
   );
 });
+
+test('parseCookieHeader: the same pairs as splitting on ";" then on the first "=" (random headers)', () => {
+  const bySplit = (header: string) => {
+    const out: Record<string, string> = {};
+    for (const chunk of header.split(';')) {
+      const eq = chunk.indexOf('=');
+      const key = eq === -1 ? '' : chunk.slice(0, eq).trim();
+      const value = (eq === -1 ? chunk : chunk.slice(eq + 1)).trim();
+      if (key || value) out[key] = value;
+    }
+    return out;
+  };
+  const alphabet = ['a', 'b', '=', ';', ' ', '\t', 'x', '1'];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  for (let i = 0; i < 2000; i++) {
+    let header = '';
+    for (let n = next() % 24; n > 0; n--) header += alphabet[next() % alphabet.length];
+    assert.deepEqual({ ...parseCookieHeader(header) }, bySplit(header), JSON.stringify(header));
+  }
+});

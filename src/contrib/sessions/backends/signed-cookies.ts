@@ -22,6 +22,14 @@ const COOKIE_LIMIT = 4000;
 /** How many verified cookies a store remembers (at most 4 kB each: 4 MB). */
 const VERIFIED_MAX = 1024;
 
+/** A cookie that verified: its data's text, when it was signed, and the data when it is flat. */
+interface Verified {
+  readonly text: string;
+  readonly signedAt: number;
+  /** The data, when every value is a primitive (what login and most views store); else null. */
+  readonly flat: Readonly<SessionData> | null;
+}
+
 /** Sessions held by the client, signed. */
 export class SignedCookieSessionStore implements SessionStore {
   readonly #signer: TimestampSigner;
@@ -43,16 +51,20 @@ export class SignedCookieSessionStore implements SessionStore {
    * A browser sends the same cookie on every request until the session changes, and
    * verifying it (an HMAC), decoding and inflating it cost more than the rest of the
    * session's work; the same string always verifies to the same data, so only the expiry
-   * is checked again. Only cookies that verified get in; the oldest leave first.
+   * is checked again (and flat data is copied rather than parsed). Only cookies that
+   * verified get in; the oldest leave first.
    */
-  readonly #verified = new Map<string, { text: string; signedAt: number }>();
+  readonly #verified = new Map<string, Verified>();
 
   async load(sessionKey: string): Promise<SessionData | null> {
     const known = this.#verified.get(sessionKey);
     if (known !== undefined) {
-      if (Date.now() / 1000 - known.signedAt <= this.#maxAge) return this.#serializer.loads(known.text);
-      this.#verified.delete(sessionKey);
-      return null;
+      if (Date.now() / 1000 - known.signedAt > this.#maxAge) {
+        this.#verified.delete(sessionKey);
+        return null;
+      }
+      // Each request gets data of its own to change: a copy of flat data, else decoded again.
+      return known.flat === null ? this.#serializer.loads(known.text) : { ...known.flat };
     }
     try {
       let payload = this.#signer.unsign(sessionKey, this.#maxAge);
@@ -62,7 +74,7 @@ export class SignedCookieSessionStore implements SessionStore {
       if (compressed) bytes = inflateSync(bytes, { maxOutputLength: 1 << 20 });
       const text = bytes.toString('utf8');
       const data = this.#serializer.loads(text);
-      this.#remember(sessionKey, text);
+      this.#remember(sessionKey, text, data);
       return data;
     } catch (error) {
       // Tampered, expired, or not ours: a fresh session, never an error page.
@@ -74,13 +86,15 @@ export class SignedCookieSessionStore implements SessionStore {
     }
   }
 
-  #remember(sessionKey: string, text: string): void {
+  #remember(sessionKey: string, text: string, data: SessionData): void {
     // `payload:timestamp:signature`, verified: the timestamp is the second field from the end.
     const end = sessionKey.lastIndexOf(':');
     const signedAt = b62Decode(sessionKey.slice(sessionKey.lastIndexOf(':', end - 1) + 1, end));
     if (this.#verified.size >= VERIFIED_MAX)
       this.#verified.delete(this.#verified.keys().next().value as string);
-    this.#verified.set(sessionKey, { text, signedAt });
+    // Only primitives can be shared between requests: a copy of the top level is then a copy.
+    const flat = Object.values(data).every((v) => v === null || typeof v !== 'object') ? { ...data } : null;
+    this.#verified.set(sessionKey, { text, signedAt, flat });
   }
 
   async save(_sessionKey: string | null, data: SessionData): Promise<string> {

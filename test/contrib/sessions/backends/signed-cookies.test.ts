@@ -95,3 +95,22 @@ test('a cookie verified once still expires, and each load gives its own copy of 
   assert.equal(await s.load(cookie), null);
   assert.equal(await store(60).load(cookie), null);
 });
+
+test('flat data remembered from a cookie: each load still gets its own object', async () => {
+  const s = store(60);
+  const cookie = await s.save(null, { _auth_user_id: '1', theme: 'dark', visits: 3, ok: true, none: null });
+  const first = (await s.load(cookie))!;
+  first.theme = 'light';
+  delete first.visits;
+  const second = (await s.load(cookie))!;
+  assert.notEqual(second, first);
+  assert.deepEqual(second, { _auth_user_id: '1', theme: 'dark', visits: 3, ok: true, none: null });
+  (second as Record<string, unknown>).extra = 'x';
+  assert.deepEqual(await s.load(cookie), {
+    _auth_user_id: '1',
+    theme: 'dark',
+    visits: 3,
+    ok: true,
+    none: null,
+  });
+});
