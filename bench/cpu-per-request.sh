@@ -17,7 +17,9 @@ log=$(mktemp)
 taskset -c 1 "$@" > "$log" 2>&1 &
 root=$!
 trap 'kill -INT $root 2>/dev/null; sleep 1; kill -KILL $root 2>/dev/null; rm -f "$log"' EXIT
-for _ in $(seq 300); do curl -s -o /dev/null "$url" && break; sleep 0.1; done
+up=no
+for _ in $(seq 300); do curl -s -o /dev/null "$url" && up=yes && break; sleep 0.1; done
+if [ $up = no ]; then echo "$label: nothing answered at $url in 30 s:" >&2; cat "$log" >&2; exit 1; fi
 taskset -c 0 wrk -t1 -c64 -d3s "$url" > /dev/null
 # The process tree (three levels: a launcher, a master, its workers), then its CPU ticks and faults.
 tree() {
