@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { cheaperDecision } from './cheaper.ts';
+import { workerExecArgv } from './worker-flags.ts';
 import { siblingModule } from '../entry.ts';
 import { runHook } from '../hooks.ts';
 import { socketUrls } from '../worker/listeners.ts';
@@ -100,6 +101,8 @@ export class Master {
     cluster.setupPrimary({
       exec: siblingModule(import.meta.url, WORKER_ENTRY),
       args: [],
+      // The master's flags, and a young-generation size for serving (see worker-flags.ts).
+      execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS),
       // fd 4 of each worker is a pipe for harakiri reports from its watchdog thread.
       stdio: ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
