@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { reasonPhrase } from '../../tsgi/status.ts';
 import { endAndLinger } from '../linger.ts';
+import { flushNow } from '../write-batch.ts';
 import { rawPlainResponse } from '../plain-response.ts';
 import { emptyBody, RequestBody } from './body.ts';
 import { ChunkedDecoder } from './chunked.ts';
@@ -159,6 +160,8 @@ export class Connection implements ExchangeHost {
 
   destroy(): void {
     this.#closing = true;
+    // What a response of this pass left for the client goes before the close.
+    flushNow(this.socket);
     this.socket.destroy();
   }
 

@@ -14,6 +14,7 @@ import type { Exchange, RequestHead } from '../engine.ts';
 import { httpDate } from '../date.ts';
 import { hasToken, type ParsedHead } from './head.ts';
 import { whenDrained } from '../drained.ts';
+import { holdForPass } from '../write-batch.ts';
 
 /** What an exchange needs from its connection. */
 export interface ExchangeHost {
@@ -215,6 +216,7 @@ export class Http1Exchange implements Exchange, RequestHead {
       this.clientGone();
       return true;
     }
+    holdForPass(socket);
     if (data === undefined) {
       const text = prefix + suffix;
       return text.length === 0 ? !socket.writableNeedDrain : socket.write(text, 'latin1');
