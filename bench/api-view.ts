@@ -21,7 +21,10 @@ import type { Application, Environ, ErrorStream } from '../src/tsgi/types.ts';
 import { getTsgiApplication, type HttpRequest, JsonResponse, path } from '../src/web/index.ts';
 import { ApiBenchSerializer, API_BODY } from './servers/api/spec.ts';
 
-/** A request body handed over in one chunk. */
+/**
+ * A request body handed over in one chunk, at hand at once (`pullNow`), as the HTTP engine
+ * has a small body that arrived with its head.
+ */
 class BytesInput extends BufferedInput {
   #bytes: Uint8Array | undefined;
   constructor(bytes: Uint8Array | undefined) {
@@ -29,6 +32,9 @@ class BytesInput extends BufferedInput {
     this.#bytes = bytes;
   }
   protected async pull(): Promise<Uint8Array | undefined> {
+    return this.pullNow();
+  }
+  protected override pullNow(): Uint8Array | undefined {
     const bytes = this.#bytes;
     this.#bytes = undefined;
     return bytes;
