@@ -12,9 +12,9 @@
  * @module
  */
 import { tmpdir } from 'node:os';
-import { PorticoError } from '../../tsgi/errors.ts';
+import { errorSpec, PorticoError } from '../../tsgi/errors.ts';
 import type { Environ } from '../../tsgi/types.ts';
-import { InvalidJson, RequestDataTooBig } from '../exceptions.ts';
+import { BadRequest, InvalidJson, RequestDataTooBig, SuspiciousOperation } from '../exceptions.ts';
 import type { TemporaryUploadedFile, UploadedFile } from '../files/uploadedfile.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
 import { locateJsonError } from '../utils/json-error.ts';
@@ -52,6 +52,21 @@ const emptyFiles = new MultiValueDict<UploadedFile>().freeze();
 
 // One decoder for every UTF-8 body: decode() without `stream` keeps no state between calls.
 const utf8 = new TextDecoder('utf-8');
+
+/**
+ * A failure of `tsgi.input` as the framework answers it, by the status its code is
+ * registered with: a body past the server's limit-post (413) is a RequestDataTooBig, a
+ * malformed or cut-short one (400) a BadRequest — rather than a 500 for an error the view
+ * never expected.
+ */
+function inputError(error: unknown): unknown {
+  if (!(error instanceof PorticoError) || error instanceof BadRequest || error instanceof SuspiciousOperation)
+    return error;
+  const status = errorSpec(error.code)?.status;
+  if (status === 413) return new RequestDataTooBig(error.message, { cause: error });
+  if (status === 400) return new BadRequest(error.message, { cause: error });
+  return error;
+}
 
 /** `promise`, with its rejection marked handled (it still rejects for whoever awaits it). */
 function handled<T>(promise: Promise<T>): Promise<T> {
@@ -171,7 +186,12 @@ export class RequestBody {
     const remaining = this.#limit();
     if (remaining === 0) return EMPTY;
     const want = size === undefined || size < 0 ? remaining : Math.min(size, remaining);
-    const chunk = await this.#owner.META['tsgi.input'].read(Number.isFinite(want) ? want : undefined);
+    let chunk: Uint8Array;
+    try {
+      chunk = await this.#owner.META['tsgi.input'].read(Number.isFinite(want) ? want : undefined);
+    } catch (error) {
+      throw inputError(error);
+    }
     this.#remaining = remaining - chunk.length;
     if (chunk.length === 0) this.#remaining = 0;
     return chunk;
@@ -213,7 +233,7 @@ export class RequestBody {
         if (!this.#add(read, chunk)) break;
       }
     } catch (error) {
-      this.#reading = handled(Promise.reject(error));
+      this.#reading = handled(Promise.reject(inputError(error)));
       return null;
     }
     this.#remaining = 0;
@@ -234,7 +254,13 @@ export class RequestBody {
     this.#checkSize(read.remaining);
     const input = this.#owner.META['tsgi.input'];
     while (read.remaining > 0) {
-      if (!this.#add(read, await input.read(read.nextSize()))) break;
+      let chunk: Uint8Array;
+      try {
+        chunk = await input.read(read.nextSize());
+      } catch (error) {
+        throw inputError(error);
+      }
+      if (!this.#add(read, chunk)) break;
     }
     this.#remaining = 0;
     return read.bytes();
