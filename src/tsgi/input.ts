@@ -168,16 +168,21 @@ export abstract class BufferedInput implements InputStream {
         throw error;
       }
       if (chunk === null) return null;
-      if (chunk === undefined) {
-        this.#done = true;
-        return false;
-      }
-      if (chunk.length > 0) {
-        this.#pending = chunk;
-        return true;
-      }
+      const filled = this.#took(chunk);
+      if (filled !== null) return filled;
     }
     return false;
+  }
+
+  /** A pulled chunk: true once buffered, false at the end, null for an empty one (pull again). */
+  #took(chunk: Uint8Array | undefined): boolean | null {
+    if (chunk === undefined) {
+      this.#done = true;
+      return false;
+    }
+    if (chunk.length === 0) return null;
+    this.#pending = chunk;
+    return true;
   }
 
   async #fill(): Promise<boolean> {
@@ -192,14 +197,8 @@ export abstract class BufferedInput implements InputStream {
       } finally {
         this.#pulling = false;
       }
-      if (chunk === undefined) {
-        this.#done = true;
-        return false;
-      }
-      if (chunk.length > 0) {
-        this.#pending = chunk;
-        return true;
-      }
+      const filled = this.#took(chunk);
+      if (filled !== null) return filled;
     }
     return false;
   }
