@@ -9,7 +9,7 @@
  * which keeps its young children alive until the next full collection) spreads the
  * decision to the objects stored into it. Measured on the `api` workload
  * (bench/README.md): every request then left kilobytes of garbage in the old generation,
- * young collections paused tens of milliseconds scanning it, and a request cost 30–40 %
+ * young collections paused tens of milliseconds scanning it, and a request cost 10–50 %
  * more CPU. Without pretenuring, per-request objects die young as they should, and the few
  * long-lived ones (caches, pools) are promoted after surviving two young collections.
  *
