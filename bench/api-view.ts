@@ -10,15 +10,13 @@
  *   `bench/serializers.ts` and answered with its `data` (201).
  *
  * Requests per CPU-second of the process; interleaved rounds, medians. A script run by hand (`--cpu-prof` to profile); not a test.
- * The garbage collector is set as the HTTP server sets it (`src/server/gc.ts`: no
- * allocation-site pretenuring); `node --allocation-site-pretenuring bench/api-view.ts` runs
- * with V8's default instead.
+ * V8's allocation-site pretenuring weighs on this loop (bench/README.md, "The POST path"):
+ * compare with `node --no-allocation-site-pretenuring bench/api-view.ts`.
  *
  * Usage: node [--cpu-prof] bench/api-view.ts [--requests N] [--rounds R] [--only NAME,…] [--json]
  */
 import { parseArgs } from 'node:util';
 import { APIView, Response, type Request } from '../src/api/index.ts';
-import { tuneGarbageCollector } from '../src/server/gc.ts';
 import { environFromParts } from '../src/tsgi/environ.ts';
 import { BufferedInput } from '../src/tsgi/input.ts';
 import type { Application, Environ, ErrorStream } from '../src/tsgi/types.ts';
@@ -44,8 +42,6 @@ class BytesInput extends BufferedInput {
     return bytes;
   }
 }
-
-tuneGarbageCollector();
 
 const errors: ErrorStream = { write() {}, flush() {} } as unknown as ErrorStream;
 

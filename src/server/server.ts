@@ -9,7 +9,6 @@ import type { Exchange, HttpEngine } from './engine.ts';
 import { buildEnviron, type EnvironDefaults, parseTarget } from './environ.ts';
 import { escapeLogValue, logError } from '../tsgi/log.ts';
 import { fileWrapper } from './file-wrapper.ts';
-import { tuneGarbageCollector } from './gc.ts';
 import { ProxyTrust } from './forwarded.ts';
 import { RequestInput } from './input.ts';
 import { type Mount, MountTable } from './mounts.ts';
@@ -47,8 +46,6 @@ export function createExchangeHandler(
   mounts: readonly Mount[],
   options: ServerOptions,
 ): (exchange: Exchange) => void {
-  // A process that serves requests wants its per-request objects to die young (see gc.ts).
-  tuneGarbageCollector();
   const table = new MountTable(mounts);
   const rootOnly = table.rootOnly;
   const defaults: EnvironDefaults = {
