@@ -10,6 +10,8 @@
  *   `bench/serializers.ts` and answered with its `data` (201).
  *
  * Requests per CPU-second of the process; interleaved rounds, medians. A script run by hand (`--cpu-prof` to profile); not a test.
+ * V8's allocation-site pretenuring weighs on this loop (bench/README.md, "The POST path"):
+ * compare with `node --no-allocation-site-pretenuring bench/api-view.ts`.
  *
  * Usage: node [--cpu-prof] bench/api-view.ts [--requests N] [--rounds R] [--only NAME,…] [--json]
  */
@@ -21,7 +23,10 @@ import type { Application, Environ, ErrorStream } from '../src/tsgi/types.ts';
 import { getTsgiApplication, type HttpRequest, JsonResponse, path } from '../src/web/index.ts';
 import { ApiBenchSerializer, API_BODY } from './servers/api/spec.ts';
 
-/** A request body handed over in one chunk. */
+/**
+ * A request body handed over in one chunk, at hand at once (`pullNow`), as the HTTP engine
+ * has a small body that arrived with its head.
+ */
 class BytesInput extends BufferedInput {
   #bytes: Uint8Array | undefined;
   constructor(bytes: Uint8Array | undefined) {
@@ -29,6 +34,9 @@ class BytesInput extends BufferedInput {
     this.#bytes = bytes;
   }
   protected async pull(): Promise<Uint8Array | undefined> {
+    return this.pullNow();
+  }
+  protected override pullNow(): Uint8Array | undefined {
     const bytes = this.#bytes;
     this.#bytes = undefined;
     return bytes;

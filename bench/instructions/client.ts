@@ -3,13 +3,15 @@
  * parallel, each sending its requests one after the other. Modes: `keep` (HTTP, one
  * kept-alive connection each), `close` (HTTP, a new connection per request, as a
  * `Connection: close` client or nginx's `proxy_pass` without upstream keep-alive), `uwsgi`
- * (a uwsgi packet per connection, as nginx's `uwsgi_pass` sends; TARGET is the socket path).
+ * (a uwsgi packet per connection, as nginx's `uwsgi_pass` sends; TARGET is the socket path),
+ * `api` (kept alive, the `api` workload's `POST /people/` with its 10-field JSON body).
  *
- * Usage: node bench/instructions/client.ts keep|close|uwsgi TARGET CONNS REQUESTS_PER_CONN
+ * Usage: node bench/instructions/client.ts keep|close|uwsgi|api TARGET CONNS REQUESTS_PER_CONN
  * (TARGET: a port for HTTP, a unix socket path for uwsgi). Prints the responses counted.
  */
 import net from 'node:net';
 import { encodePacket } from '../../src/server/uwsgi/packet.ts';
+import { API_BODY } from '../servers/api/spec.ts';
 
 const [mode, target, conns, per] = [
   process.argv[2],
@@ -17,10 +19,14 @@ const [mode, target, conns, per] = [
   Number(process.argv[4]),
   Number(process.argv[5]),
 ];
-if (mode !== 'keep' && mode !== 'close' && mode !== 'uwsgi') throw new Error('mode: keep, close or uwsgi');
+if (mode !== 'keep' && mode !== 'close' && mode !== 'uwsgi' && mode !== 'api')
+  throw new Error('mode: keep, close, uwsgi or api');
 
 const http = Buffer.from(
-  `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n${mode === 'close' ? 'Connection: close\r\n' : ''}\r\n`,
+  mode === 'api'
+    ? `POST /people/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(API_BODY)}\r\n\r\n${API_BODY}`
+    : `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n${mode === 'close' ? 'Connection: close\r\n' : ''}\r\n`,
   'latin1',
 );
 // What nginx's uwsgi_params send for `GET /`.
@@ -63,7 +69,7 @@ function connection(count: number): Promise<void> {
         answered++;
         responses++;
         if (answered < count) socket.write(http);
-        else if (mode === 'keep') socket.end();
+        else if (mode === 'keep' || mode === 'api') socket.end();
       }
     });
     socket.on('end', () => socket.end());
@@ -74,7 +80,7 @@ function connection(count: number): Promise<void> {
 
 await Promise.all(
   Array.from({ length: conns }, async () => {
-    if (mode === 'keep') await connection(per);
+    if (mode === 'keep' || mode === 'api') await connection(per);
     else for (let i = 0; i < per; i++) await connection(1);
   }),
 );

@@ -5,7 +5,7 @@
 # slower): minutes per server.
 #
 # Usage: bench/instructions/count.sh MODE TARGET WARMUP MEASURED -- COMMAND...
-#   MODE keep|close|uwsgi (see client.ts), TARGET the port or uwsgi socket COMMAND serves.
+#   MODE keep|close|uwsgi|api (see client.ts), TARGET the port or uwsgi socket COMMAND serves.
 # Example (the hello app under portico serve, kept-alive HTTP):
 #   bench/instructions/count.sh keep 18080 16000 8000 -- node bin/portico.js serve \
 #     bench/servers/hello-tsgi.ts --http 127.0.0.1:18080 --log-level warning

@@ -3,9 +3,11 @@
  * `request.data`. The view's `parserClasses` list them; the request picks the first whose
  * media type matches the Content-Type, and answers 415 when none does.
  *
- * Bodies are bounded by the framework's `dataUploadMaxMemorySize` (413 beyond it), and a
- * JSON body becomes objects without a prototype, so keys such as `__proto__` or
- * `constructor` are plain data and never reach `Object.prototype`.
+ * Bodies are bounded by the framework's `dataUploadMaxMemorySize` (413 beyond it). A JSON
+ * body that names `__proto__`, `constructor` or `prototype` (or could, through a `\u`
+ * escape) becomes objects without a prototype, with `__proto__` keys dropped, so those keys
+ * are plain data and never reach `Object.prototype`; any other body is what `JSON.parse`
+ * made, as no key of it can.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import {
   type UploadedFile,
 } from '../web/index.ts';
 import { parseMultipart } from '../web/http/multipartparser.ts';
+import type { MaybePromise } from '../web/utils/promise.ts';
 import { locateJsonError } from '../web/utils/json-error.ts';
 import { ParseError } from './exceptions.ts';
 import type { Request } from './request.ts';
@@ -30,10 +33,13 @@ export interface ParsedBody {
   readonly temporary?: readonly TemporaryUploadedFile[];
 }
 
-/** A parser: the media type it reads (`application/json`, `*\/*`) and how. */
+/**
+ * A parser: the media type it reads (`application/json`, `*\/*`) and how. `parse` may
+ * answer synchronously (the body was at hand: `httpRequest.bodyNow()`) or with a promise.
+ */
 export interface Parser {
   readonly mediaType: string;
-  parse(request: Request): Promise<ParsedBody>;
+  parse(request: Request): MaybePromise<ParsedBody>;
 }
 
 /** A parser class, as views and settings list them. */
@@ -88,26 +94,61 @@ function tooDeepAt(text: string): number {
 export class JSONParser implements Parser {
   readonly mediaType: string = 'application/json';
 
-  async parse(request: Request): Promise<ParsedBody> {
-    const text = await request.httpRequest.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      const deep = tooDeepAt(text);
-      if (deep !== -1)
-        throw new ParseError(
-          `JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
-        );
-      const where = locateJsonError(text);
-      throw new ParseError(
-        where === null
-          ? 'JSON parse error - The request body is not valid JSON.'
-          : `JSON parse error - The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`,
-      );
-    }
-    return { data: nullPrototypeJson(parsed) };
+  parse(request: Request): MaybePromise<ParsedBody> {
+    const http = request.httpRequest;
+    // A body that came with the request is parsed at once, without a promise.
+    const text = http.textNow();
+    if (text !== null) return { data: parseJson(text) };
+    return http.text().then((later) => ({ data: parseJson(later) }));
   }
+}
+
+/**
+ * `text` as JSON; objects without a prototype when it may name one (see
+ * {@link mayNameAPrototype}); never nested deeper than {@link MAX_JSON_DEPTH}.
+ *
+ * @throws ParseError saying where the text broke, or that it nests too deeply.
+ */
+function parseJson(text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    const deep = tooDeepAt(text);
+    if (deep !== -1)
+      throw new ParseError(
+        `JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
+      );
+    const where = locateJsonError(text);
+    throw new ParseError(
+      where === null
+        ? 'JSON parse error - The request body is not valid JSON.'
+        : `JSON parse error - The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`,
+    );
+  }
+  if (text.length > 2 * MAX_JSON_DEPTH) {
+    const deep = tooDeepAt(text);
+    if (deep !== -1)
+      throw new ParseError(
+        `JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
+      );
+  }
+  return mayNameAPrototype(text) ? nullPrototypeJson(parsed) : parsed;
+}
+
+/**
+ * True when a key of `text` may be `__proto__`, `constructor` or `prototype`: the word is
+ * in the text, or a `\u` escape is, which can spell any of them (`"\u005f_proto__"`). A
+ * text without either holds no such key, so what `JSON.parse` made needs no copy: a later
+ * `Object.assign`, spread or deep merge of it finds no key that leads to a prototype.
+ */
+function mayNameAPrototype(text: string): boolean {
+  return (
+    text.includes('\\u') ||
+    text.includes('__proto__') ||
+    text.includes('constructor') ||
+    text.includes('prototype')
+  );
 }
 
 /** `application/x-www-form-urlencoded`: a {@link QueryDict} (read-only, multi-valued). */

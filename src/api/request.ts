@@ -17,7 +17,7 @@ import type { Authentication, AuthResult } from './authentication.ts';
 import { isPromise, type MaybePromise } from '../web/utils/promise.ts';
 import { UnsupportedMediaType } from './exceptions.ts';
 import type { ContentNegotiation } from './negotiation.ts';
-import type { Parser } from './parsers.ts';
+import type { ParsedBody, Parser } from './parsers.ts';
 import type { Renderer } from './renderers.ts';
 import type { ResolvedApiSettings } from './settings.ts';
 import { forcedAuth } from './test/force.ts';
@@ -160,10 +160,23 @@ export class Request {
       this.#loaded = DONE;
       return undefined;
     }
-    this.#loaded = this.#load().catch((error: unknown) => {
-      this.#data = Object.create(null);
-      this.#dataError = { error };
-    });
+    let parsed: MaybePromise<ParsedBody>;
+    try {
+      parsed = this.#parse();
+    } catch (error) {
+      this.#parseFailed(error);
+      this.#loaded = DONE;
+      return undefined;
+    }
+    if (!isPromise(parsed)) {
+      this.#parsed(parsed);
+      this.#loaded = DONE;
+      return undefined;
+    }
+    this.#loaded = parsed.then(
+      (later) => this.#parsed(later),
+      (error: unknown) => this.#parseFailed(error),
+    );
     return this.#loaded;
   }
 
@@ -181,14 +194,23 @@ export class Request {
     );
   }
 
-  async #load(): Promise<void> {
-    const http = this.httpRequest;
+  /** The body through the parser of its media type (synchronous when the body is at hand). */
+  #parse(): MaybePromise<ParsedBody> {
     const parser = this.negotiator.selectParser(this, this.parsers);
-    if (parser === null) throw new UnsupportedMediaType(http.contentType || 'none');
-    const parsed = await parser.parse(this);
+    if (parser === null) throw new UnsupportedMediaType(this.httpRequest.contentType || 'none');
+    return parser.parse(this);
+  }
+
+  #parsed(parsed: ParsedBody): void {
     this.#data = parsed.data;
     this.#files = parsed.files ?? null;
     this.#temporary = parsed.temporary ?? [];
+  }
+
+  /** Kept, and thrown where `data` is read. */
+  #parseFailed(error: unknown): void {
+    this.#data = Object.create(null);
+    this.#dataError = { error };
   }
 
   /**
@@ -277,8 +299,9 @@ export class Request {
   #setAuth(user: ApiUser, auth: unknown): void {
     this.#user = user;
     this.#auth = auth;
-    // As DRF, the framework's request sees the user too (middleware logging it, say).
-    Reflect.set(this.httpRequest, 'user', user);
+    // As DRF, the framework's request sees the user too (middleware logging it, say). A plain
+    // assignment (a lazy `user` a middleware defined takes it through its setter).
+    (this.httpRequest as { user?: unknown }).user = user;
   }
 
   /**

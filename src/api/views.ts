@@ -77,6 +77,8 @@ export class APIView extends View {
   /** Headers every response of this view gets (`Allow`, `Vary: Accept`). */
   headers: Record<string, string> = {};
   #negotiator: ContentNegotiation | null = null;
+  /** The `Allow` value computed from the class's own handlers (valid by construction: method names). */
+  #allow = '';
 
   /** The view function, marked `csrfExempt` (the CSRF middleware leaves it alone). */
   static override asView<T extends View>(this: new () => T, initkwargs: Partial<T> = {}): ApiClassView<T> {
@@ -268,6 +270,7 @@ export class APIView extends View {
       allow = this.allowedMethods().join(', ');
       allowHeaders.set(key, allow);
     }
+    this.#allow = allow;
     return allow;
   }
 
@@ -432,6 +435,9 @@ export class APIView extends View {
         const current = response.headers.get('Vary') ?? '';
         const have = current.split(',').map((v) => v.trim().toLowerCase());
         if (!have.includes(value.toLowerCase())) response.headers.set('Vary', `${current}, ${value}`);
+      } else if ((name === 'Allow' && value === this.#allow) || (name === 'Vary' && value === 'Accept')) {
+        // The view's own default (Allow from its handlers, Vary: Accept): valid by construction.
+        response.headers.setTrusted(name, value);
       } else {
         response.headers.set(name, value);
       }

@@ -31,6 +31,19 @@ export interface RequestHead {
   readonly scriptName?: string;
 }
 
+/**
+ * A request body that can also hand over, without a promise, what has already arrived:
+ * a body that came with its head is then read synchronously (`tsgi.input.readNow`).
+ */
+export interface BufferedBody extends AsyncIterable<Uint8Array> {
+  /**
+   * What the iterator's `next()` would resolve to, when that needs no waiting: the next
+   * bytes, or `undefined` at the end; `null` when they must be waited for (or a failure
+   * is to be reported, by `next()`). Shares the iterator's position.
+   */
+  takeNow(): Uint8Array | undefined | null;
+}
+
 /** One request and its response on one connection. */
 export interface Exchange {
   readonly head: RequestHead;
@@ -45,8 +58,11 @@ export interface Exchange {
    * on a kept-alive connection: for accounting bytes and for harakiri's file descriptor.
    */
   readonly connection?: Socket;
-  /** The request body, decoded from its transfer coding; ends at the end of this request's body. */
-  readonly body: AsyncIterable<Uint8Array>;
+  /**
+   * The request body, decoded from its transfer coding; ends at the end of this request's
+   * body. An engine that buffers it offers {@link BufferedBody.takeNow} too.
+   */
+  readonly body: AsyncIterable<Uint8Array> | BufferedBody;
   /** Trailer fields of a chunked body, flat like `rawHeaders`; complete once the body has ended. */
   readonly rawTrailers: readonly string[];
   /** True when the client sent `Expect: 100-continue` and waits for {@link sendContinue}. */

@@ -50,14 +50,18 @@ export class RequestInput extends BufferedInput {
     this.#limit = limit;
   }
 
+  /** The body's iterator, made on the first read (which is when `100 Continue` goes out). */
+  #start(): AsyncIterator<Uint8Array> {
+    if (this.#exchange.expectsContinue) this.#exchange.sendContinue();
+    this.#source = this.#exchange.body[Symbol.asyncIterator]();
+    return this.#source;
+  }
+
   protected async pull(): Promise<Uint8Array | undefined> {
-    if (this.#source === undefined) {
-      if (this.#exchange.expectsContinue) this.#exchange.sendContinue();
-      this.#source = this.#exchange.body[Symbol.asyncIterator]();
-    }
+    const source = this.#source ?? this.#start();
     let next: IteratorResult<Uint8Array>;
     try {
-      next = await this.#source.next();
+      next = await source.next();
     } catch (error) {
       throw new PorticoError(
         'PORTICO_ERR_BAD_REQUEST',
@@ -67,11 +71,25 @@ export class RequestInput extends BufferedInput {
         },
       );
     }
-    if (next.done) {
+    return this.#accept(next.done ? undefined : next.value);
+  }
+
+  /** A chunk the engine already holds (a body that came with its head), without a promise. */
+  protected override pullNow(): Uint8Array | undefined | null {
+    const body = this.#exchange.body;
+    if (!('takeNow' in body)) return null;
+    if (this.#source === undefined) this.#start();
+    const chunk = body.takeNow();
+    return chunk === null ? null : this.#accept(chunk);
+  }
+
+  /** Checks a chunk against limit-post, or the trailers at the end (`undefined`). */
+  #accept(chunk: Uint8Array | undefined): Uint8Array | undefined {
+    if (chunk === undefined) {
       checkTrailers(this.#exchange.rawTrailers);
       return undefined;
     }
-    this.#received += next.value.length;
+    this.#received += chunk.length;
     // limit-post 0 means no limit, as in uWSGI.
     if (this.#received > this.#limit && this.#limit > 0) {
       throw new PorticoError(
@@ -79,6 +97,6 @@ export class RequestInput extends BufferedInput {
         `request body exceeds limit-post (${this.#limit} bytes)`,
       );
     }
-    return next.value;
+    return chunk;
   }
 }

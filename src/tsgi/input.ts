@@ -28,9 +28,20 @@ export function concatBytes(parts: Uint8Array[], length: number): Uint8Array {
 export abstract class BufferedInput implements InputStream {
   #pending: Uint8Array = EMPTY;
   #done = false;
+  /** Set while a pull is awaited: nothing may be taken synchronously meanwhile. */
+  #pulling = false;
 
   /** The next chunk of the body, or `undefined` at its end. Called only when the buffer is empty. */
   protected abstract pull(): Promise<Uint8Array | undefined>;
+
+  /**
+   * What {@link BufferedInput.pull} would resolve to, when the source has it without waiting
+   * (a chunk, `undefined` at the end), else `null`. The default never has it: a source
+   * that buffers overrides it, and {@link BufferedInput.readNow} then needs no promise.
+   */
+  protected pullNow(): Uint8Array | undefined | null {
+    return null;
+  }
 
   /** True once the whole body has been read. */
   get done(): boolean {
@@ -42,6 +53,42 @@ export abstract class BufferedInput implements InputStream {
     if (size === 0) return EMPTY;
     if (this.#pending.length === 0 && !(await this.#fill())) return EMPTY;
     return this.#take(size);
+  }
+
+  /**
+   * What `read(size)` would resolve to, when that needs no waiting: bytes already buffered,
+   * or a chunk the source has at hand ({@link BufferedInput.pullNow}); an empty array at the
+   * end. `null` when the bytes must be waited for (nothing is consumed then): use `read`.
+   * A failure of the source is thrown, as `read` would reject with it.
+   */
+  readNow(size: number): Uint8Array | null {
+    if (size === 0) return EMPTY;
+    if (size < 0) return this.#readAllNow();
+    if (this.#pending.length === 0) {
+      const filled = this.#fillNow();
+      if (filled === null) return null;
+      if (!filled) return EMPTY;
+    }
+    return this.#take(size);
+  }
+
+  /** The rest of the body if all of it is at hand; else null, with what was taken put back. */
+  #readAllNow(): Uint8Array | null {
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    while (true) {
+      if (this.#pending.length === 0) {
+        const filled = this.#fillNow();
+        if (filled === false) break;
+        if (filled === null) {
+          if (length > 0) this.#pending = concatBytes(parts, length);
+          return null;
+        }
+      }
+      length += this.#pending.length;
+      parts.push(this.#take(this.#pending.length));
+    }
+    return concatBytes(parts, length);
   }
 
   async readLine(size?: number): Promise<Uint8Array> {
@@ -109,23 +156,49 @@ export abstract class BufferedInput implements InputStream {
     return pending.subarray(0, size);
   }
 
+  /** {@link BufferedInput.#fill} without waiting: true, false at the end, null when it would wait. */
+  #fillNow(): boolean | null {
+    while (!this.#done) {
+      if (this.#pulling) return null;
+      let chunk: Uint8Array | undefined | null;
+      try {
+        chunk = this.pullNow();
+      } catch (error) {
+        this.#done = true;
+        throw error;
+      }
+      if (chunk === null) return null;
+      const filled = this.#took(chunk);
+      if (filled !== null) return filled;
+    }
+    return false;
+  }
+
+  /** A pulled chunk: true once buffered, false at the end, null for an empty one (pull again). */
+  #took(chunk: Uint8Array | undefined): boolean | null {
+    if (chunk === undefined) {
+      this.#done = true;
+      return false;
+    }
+    if (chunk.length === 0) return null;
+    this.#pending = chunk;
+    return true;
+  }
+
   async #fill(): Promise<boolean> {
     while (!this.#done) {
       let chunk: Uint8Array | undefined;
+      this.#pulling = true;
       try {
         chunk = await this.pull();
       } catch (error) {
         this.#done = true;
         throw error;
+      } finally {
+        this.#pulling = false;
       }
-      if (chunk === undefined) {
-        this.#done = true;
-        return false;
-      }
-      if (chunk.length > 0) {
-        this.#pending = chunk;
-        return true;
-      }
+      const filled = this.#took(chunk);
+      if (filled !== null) return filled;
     }
     return false;
   }

@@ -57,6 +57,13 @@ export interface InputStream extends AsyncIterable<Uint8Array> {
   read(size?: number): Promise<Uint8Array>;
   /** Reads one line, up to and including `\n` (at most `size` bytes when given). */
   readLine(size?: number): Promise<Uint8Array>;
+  /**
+   * Optional: what `read(size)` would resolve to, when that needs no waiting (the bytes, or
+   * an empty array at the end of the body), else `null` (nothing is consumed then). A body
+   * that arrived with its head is then read without a promise; an application falls back
+   * to `read` when it is missing or answers `null`.
+   */
+  readNow?(size: number): Uint8Array | null;
 }
 
 /** The error stream (`tsgi.errors`): text, `\n` line endings. */

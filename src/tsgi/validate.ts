@@ -438,7 +438,24 @@ async function checkedRead(
 }
 
 function wrapInput(state: RequestState, input: InputStream): InputStream & { close(): never } {
+  const readNow = input.readNow?.bind(input);
   return {
+    // Offered only when the server offers it (the application falls back to read()).
+    ...(readNow === undefined
+      ? {}
+      : {
+          readNow(...args: unknown[]): Uint8Array | null {
+            const size = checkSize(state, 'readNow', args);
+            if (size === undefined) state.fail('TSGI-E21', 'tsgi.input.readNow() needs a size');
+            const bytes: unknown = readNow(size as number);
+            if (bytes !== null && !(bytes instanceof Uint8Array))
+              state.fail('TSGI-E22', `tsgi.input.readNow() returned ${describe(bytes)}`);
+            if (bytes !== null && (size as number) >= 0 && bytes.length > (size as number)) {
+              state.fail('TSGI-E22', `tsgi.input.readNow(${size}) returned ${bytes.length} bytes`);
+            }
+            return bytes;
+          },
+        }),
     read(...args: unknown[]): Promise<Uint8Array> {
       const size = checkSize(state, 'read', args);
       return checkedRead(state, 'read', input.read(size), size);

@@ -53,3 +53,91 @@ test('readLine and read(size) still work after the change', async () => {
   assert.equal(Buffer.from(await input.read(4)).toString(), 'line');
   assert.equal(Buffer.from(await input.read()).toString(), ' two\nrest');
 });
+
+/**
+ * A source whose chunks are at hand (`pullNow`) until `waitAt`, from where they must be
+ * waited for (`pull`), as the engine's body is for bytes that came with the head and those
+ * still on the wire.
+ */
+class AtHand extends BufferedInput {
+  readonly #parts: (Uint8Array | Error)[];
+  #waitAt: number;
+  pulls = 0;
+  constructor(parts: (string | Error)[], waitAt = Number.POSITIVE_INFINITY) {
+    super();
+    this.#parts = parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part));
+    this.#waitAt = waitAt;
+  }
+  /** The chunks from now on are at hand too. */
+  arrive(): void {
+    this.#waitAt = Number.POSITIVE_INFINITY;
+  }
+  #next(): Uint8Array | undefined {
+    this.#waitAt--;
+    const part = this.#parts.shift();
+    if (part instanceof Error) throw part;
+    return part;
+  }
+  protected override pullNow(): Uint8Array | undefined | null {
+    return this.#waitAt <= 0 ? null : this.#next();
+  }
+  protected async pull(): Promise<Uint8Array | undefined> {
+    this.pulls++;
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.#next();
+  }
+}
+
+const text = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(bytes).toString());
+
+test('readNow(size) takes what is at hand, up to size, with no promise; an empty array at the end', () => {
+  const input = new AtHand(['hello ', 'world']);
+  assert.equal(text(input.readNow(3)), 'hel');
+  assert.equal(text(input.readNow(100)), 'lo ');
+  assert.equal(text(input.readNow(100)), 'world');
+  assert.equal(input.readNow(100)?.length, 0);
+  assert.equal(input.readNow(0)?.length, 0);
+  assert.equal(input.pulls, 0, 'nothing was awaited');
+});
+
+test('readNow is null when the bytes must be waited for, and consumes nothing: read() then gets them', async () => {
+  const input = new AtHand(['ab', 'cd'], 1);
+  assert.equal(text(input.readNow(10)), 'ab');
+  assert.equal(input.readNow(10), null);
+  assert.equal(input.readNow(10), null, 'still nothing at hand');
+  assert.equal(text(await input.read(10)), 'cd');
+  assert.equal((await input.read(10)).length, 0);
+});
+
+test('readNow(-1) is the whole rest only when all of it is at hand; else null, with nothing lost', async () => {
+  assert.equal(text(new AtHand(['a', 'b', 'c']).readNow(-1)), 'abc');
+  const partial = new AtHand(['a', 'b', 'c'], 2);
+  assert.equal(partial.readNow(-1), null);
+  assert.equal(text(await partial.read()), 'abc', 'what was taken before waiting is read again');
+  const later = new AtHand(['x', 'y'], 1);
+  assert.equal(later.readNow(-1), null);
+  later.arrive();
+  assert.equal(text(later.readNow(-1)), 'xy');
+});
+
+test('readNow throws what the source throws (limit-post, a bad body), and the input is over', async () => {
+  const input = new AtHand(['ok', new Error('too large')]);
+  assert.equal(text(input.readNow(10)), 'ok');
+  assert.throws(() => input.readNow(10), /too large/);
+  assert.equal((await input.read(10)).length, 0);
+});
+
+test('readNow is null while a read() is waiting on the source: two reads never interleave', async () => {
+  const input = new AtHand(['first', 'second'], 0);
+  const pending = input.read(100);
+  input.arrive();
+  assert.equal(input.readNow(100), null);
+  assert.equal(text(await pending), 'first');
+  assert.equal(text(input.readNow(100)), 'second');
+});
+
+test('a source without pullNow: readNow is always null, read() works as before', async () => {
+  const input = new Chunks(2, 3);
+  assert.equal(input.readNow(10), null);
+  assert.equal((await input.read()).length, 6);
+});

@@ -477,6 +477,33 @@ test('TSGI-E22: the server input returns Uint8Array, no longer than asked', asyn
   );
 });
 
+test('tsgi.input.readNow: offered through the validator only when the server offers it, and checked', async () => {
+  let seen: unknown = 'unset';
+  const now: Application = (environ, start) => {
+    const input = environ['tsgi.input'];
+    seen = input.readNow === undefined ? 'absent' : input.readNow(2);
+    start('200 OK', [['Content-Type', 'text/plain']]);
+    return [];
+  };
+  await serve(validate(now), makeEnviron({ 'tsgi.input': memoryInput('') }));
+  assert.equal(seen, 'absent');
+  const atHand = { ...memoryInput(''), readNow: () => new Uint8Array([1, 2]) };
+  await serve(validate(now), makeEnviron({ 'tsgi.input': atHand }));
+  assert.deepEqual(seen, new Uint8Array([1, 2]));
+  const waiting = { ...memoryInput(''), readNow: () => null };
+  await serve(validate(now), makeEnviron({ 'tsgi.input': waiting }));
+  assert.equal(seen, null);
+  const greedy = { ...memoryInput(''), readNow: () => new Uint8Array(5) };
+  await assert.rejects(serve(validate(now), makeEnviron({ 'tsgi.input': greedy })), violation('TSGI-E22'));
+  const text = { ...memoryInput(''), readNow: () => 'text' } as unknown as InputStream;
+  await assert.rejects(serve(validate(now), makeEnviron({ 'tsgi.input': text })), violation('TSGI-E22'));
+  const noSize: Application = (environ) => {
+    (environ['tsgi.input'].readNow as () => unknown)();
+    return [];
+  };
+  await assert.rejects(serve(validate(noSize), makeEnviron({ 'tsgi.input': atHand })), violation('TSGI-E21'));
+});
+
 test('TSGI-E23: the application never closes tsgi.input or tsgi.errors', async () => {
   const closeInput = (environ: Environ) => {
     (environ['tsgi.input'] as unknown as { close(): void }).close();

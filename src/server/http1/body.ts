@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { BufferedBody } from '../engine.ts';
 
 /** What the body asks of its connection. */
 export interface BodySource {
@@ -44,7 +45,7 @@ type Waiter = {
 };
 
 /** One request body; its own async iterator (it can be iterated once). */
-export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uint8Array> {
+export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
   readonly #source: BodySource;
   readonly #queue: Buffer[] = [];
   #queued = 0;
@@ -77,9 +78,10 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
 
   /**
    * The connection decoded more body bytes: `input` from `start` to `end`. A small run
-   * waiting in the queue is copied straight from `input`, with no view made of it.
+   * waiting in the queue is copied straight from `input`, with no view made of it. `last`:
+   * these are the body's last bytes.
    */
-  pushRange(input: Buffer, start: number, end: number): void {
+  pushRange(input: Buffer, start: number, end: number, last = false): void {
     const length = end - start;
     if (this.#abandoned || this.#ended || length === 0) return;
     const waiter = this.#waiter;
@@ -88,7 +90,10 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
       waiter.resolve({ done: false, value: ownBytes(view(input, start, end)) });
       return;
     }
-    if (length < SMALL) this.#gather(input, start, end);
+    // The whole of a small body, arriving with its head: its own bytes, exactly (a tail
+    // buffer gathers runs still to come, and there are none).
+    if (last && this.#queue.length === 0) this.#queue.push(ownBytes(view(input, start, end)));
+    else if (length < SMALL) this.#gather(input, start, end);
     else {
       // The tail is no longer the last entry: small runs after this one start a new one.
       this.#sealTail();
@@ -170,24 +175,42 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
-    this.#sealTail();
-    const bytes = this.#queue.shift();
-    if (bytes !== undefined) {
-      // The entry being gathered into was handed out: the next small run starts a new one.
-      if (this.#queue.length === 0 && this.#tailOpen) {
-        this.#tailOpen = false;
-        this.#tail = undefined;
-      }
-      this.#queued -= bytes.length;
-      if (this.#queued < LOW_WATER) this.#resume();
-      return Promise.resolve({ done: false, value: bytes });
-    }
+    const bytes = this.#shift();
+    if (bytes !== undefined) return Promise.resolve({ done: false, value: bytes });
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#ended || this.#abandoned) return Promise.resolve({ done: true, value: undefined });
     this.#resume();
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
+  }
+
+  /**
+   * What {@link next} would resolve to, when that needs no waiting: the next queued bytes,
+   * or `undefined` at the end; `null` when they have not arrived yet, or when a failure is
+   * to be reported (by `next`, which rejects with it).
+   */
+  takeNow(): Uint8Array | undefined | null {
+    const bytes = this.#shift();
+    if (bytes !== undefined) return bytes;
+    if (this.#error !== undefined) return null;
+    if (this.#ended || this.#abandoned) return undefined;
+    return null;
+  }
+
+  /** The first queued entry, taken off the queue (the reading resumes below the low mark). */
+  #shift(): Buffer | undefined {
+    this.#sealTail();
+    const bytes = this.#queue.shift();
+    if (bytes === undefined) return undefined;
+    // The entry being gathered into was handed out: the next small run starts a new one.
+    if (this.#queue.length === 0 && this.#tailOpen) {
+      this.#tailOpen = false;
+      this.#tail = undefined;
+    }
+    this.#queued -= bytes.length;
+    if (this.#queued < LOW_WATER) this.#resume();
+    return bytes;
   }
 
   return(): Promise<IteratorResult<Uint8Array>> {
@@ -203,8 +226,9 @@ export class RequestBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uin
 }
 
 /** The body of a request that has none. */
-export const emptyBody: AsyncIterable<Uint8Array> = Object.freeze({
+export const emptyBody: BufferedBody = Object.freeze({
   [Symbol.asyncIterator]: (): AsyncIterator<Uint8Array> => ({
     next: () => Promise.resolve({ done: true, value: undefined }),
   }),
+  takeNow: () => undefined,
 });

@@ -393,7 +393,7 @@ export class Connection implements ExchangeHost {
     const decoder = this.#decoder;
     if (decoder === undefined) {
       const take = Math.min(this.#bodyRemaining, chunk.length - start);
-      if (take > 0) this.#sinkRange(chunk, start, start + take);
+      if (take > 0) this.#sinkRange(chunk, start, start + take, take === this.#bodyRemaining);
       this.#bodyRemaining -= take;
       if (this.#bodyRemaining === 0) this.#bodyFinished();
       return start + take;
@@ -427,9 +427,9 @@ export class Connection implements ExchangeHost {
   readonly #onBodyRange = (input: Buffer, start: number, end: number): void =>
     this.#sinkRange(input, start, end);
 
-  #sinkRange(input: Buffer, start: number, end: number): void {
+  #sinkRange(input: Buffer, start: number, end: number, last = false): void {
     const sink = this.#sink;
-    if (sink !== undefined) sink.pushRange(input, start, end);
+    if (sink !== undefined) sink.pushRange(input, start, end, last);
     else {
       this.#discarded += end - start;
       if (this.#discarded > this.#context.discardLimit) this.destroy();

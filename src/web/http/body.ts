@@ -12,9 +12,9 @@
  * @module
  */
 import { tmpdir } from 'node:os';
-import { PorticoError } from '../../tsgi/errors.ts';
+import { errorSpec, PorticoError } from '../../tsgi/errors.ts';
 import type { Environ } from '../../tsgi/types.ts';
-import { InvalidJson, RequestDataTooBig } from '../exceptions.ts';
+import { BadRequest, InvalidJson, RequestDataTooBig, SuspiciousOperation } from '../exceptions.ts';
 import type { TemporaryUploadedFile, UploadedFile } from '../files/uploadedfile.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
 import { locateJsonError } from '../utils/json-error.ts';
@@ -49,6 +49,87 @@ const MULTIPART = 'multipart/form-data';
 const READ_SIZE = 64 * 1024;
 
 const emptyFiles = new MultiValueDict<UploadedFile>().freeze();
+
+// One decoder for every UTF-8 body: decode() without `stream` keeps no state between calls.
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * A failure of `tsgi.input` as the framework answers it, by the status its code is
+ * registered with: a body past the server's limit-post (413) is a RequestDataTooBig, a
+ * malformed or cut-short one (400) a BadRequest — rather than a 500 for an error the view
+ * never expected.
+ */
+function inputError(error: unknown): unknown {
+  if (!(error instanceof PorticoError) || error instanceof BadRequest || error instanceof SuspiciousOperation)
+    return error;
+  const status = errorSpec(error.code)?.status;
+  if (status === 413) return new RequestDataTooBig(error.message, { cause: error });
+  if (status === 400) return new BadRequest(error.message, { cause: error });
+  return error;
+}
+
+/** `promise`, with its rejection marked handled (it still rejects for whoever awaits it). */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+function tooBig(): RequestDataTooBig {
+  return new RequestDataTooBig('Request body exceeded dataUploadMaxMemorySize.');
+}
+
+/**
+ * `text` parsed as JSON.
+ *
+ * @throws InvalidJson saying where the text stopped being JSON.
+ */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const where = locateJsonError(text);
+    const message =
+      where === null
+        ? 'The request body is not valid JSON.'
+        : `The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`;
+    throw new InvalidJson(message, { cause: error });
+  }
+}
+
+/** The chunks of a whole-body read so far, and how much is left to read. */
+class BodyRead {
+  readonly #chunks: Uint8Array[] = [];
+  total = 0;
+  remaining: number;
+
+  constructor(remaining: number) {
+    this.remaining = remaining;
+  }
+
+  /** The size to ask `tsgi.input` for: the rest of a declared length, or a block. */
+  nextSize(): number {
+    return Number.isFinite(this.remaining) ? this.remaining : READ_SIZE;
+  }
+
+  add(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
+    this.total += chunk.length;
+    this.remaining -= chunk.length;
+  }
+
+  /** The chunks as one array (the chunk itself when there is one). */
+  bytes(): Uint8Array {
+    const chunks = this.#chunks;
+    if (chunks.length === 1) return chunks[0] as Uint8Array;
+    const body = new Uint8Array(this.total);
+    let at = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, at);
+      at += chunk.length;
+    }
+    return body;
+  }
+}
 
 /** The body of one request. Created on first use. */
 export class RequestBody {
@@ -99,13 +180,18 @@ export class RequestBody {
 
   /** See `HttpRequest.read()`. */
   async read(size?: number): Promise<Uint8Array> {
-    if (this.#reading !== null)
+    if (this.#reading !== null || this.#bytes !== null)
       throw new PorticoError('PORTICO_ERR_INPUT_CONSUMED', 'The body was already read with body().');
     this.#streamed = true;
     const remaining = this.#limit();
     if (remaining === 0) return EMPTY;
     const want = size === undefined || size < 0 ? remaining : Math.min(size, remaining);
-    const chunk = await this.#owner.META['tsgi.input'].read(Number.isFinite(want) ? want : undefined);
+    let chunk: Uint8Array;
+    try {
+      chunk = await this.#owner.META['tsgi.input'].read(Number.isFinite(want) ? want : undefined);
+    } catch (error) {
+      throw inputError(error);
+    }
     this.#remaining = remaining - chunk.length;
     if (chunk.length === 0) this.#remaining = 0;
     return chunk;
@@ -114,64 +200,107 @@ export class RequestBody {
   /** See `HttpRequest.body()`. */
   body(): Promise<Uint8Array> {
     if (this.#reading === null) {
-      if (this.#streamed) {
+      if (this.#bytes !== null) this.#reading = Promise.resolve(this.#bytes);
+      else if (this.#streamed) {
         return Promise.reject(
           new PorticoError(
             'PORTICO_ERR_INPUT_CONSUMED',
             "You cannot access body after reading from request's data stream.",
           ),
         );
-      }
-      this.#reading = this.#readAll().then((bytes) => (this.#bytes = bytes));
+      } else this.#startReading(new BodyRead(this.#limit()));
     }
-    return this.#reading;
+    return this.#reading as Promise<Uint8Array>;
   }
 
-  async #readAll(): Promise<Uint8Array> {
-    const max = this.#owner.settings.dataUploadMaxMemorySize;
-    const tooBig = () => new RequestDataTooBig('Request body exceeded dataUploadMaxMemorySize.');
-    let remaining = this.#limit();
-    if (max !== null && Number.isFinite(remaining) && remaining > max) throw tooBig();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
+  /**
+   * See `HttpRequest.bodyNow()`: the whole body when no waiting is needed (already read, or
+   * at hand in `tsgi.input`), else null — and then the read goes on, for `body()`.
+   */
+  bodyNow(): Uint8Array | null {
+    if (this.#bytes !== null) return this.#bytes;
+    if (this.#reading !== null || this.#streamed) return null;
     const input = this.#owner.META['tsgi.input'];
-    while (remaining > 0) {
-      const chunk = await input.read(Number.isFinite(remaining) ? remaining : READ_SIZE);
-      if (chunk.length === 0) break;
-      chunks.push(chunk);
-      total += chunk.length;
-      remaining -= chunk.length;
-      if (max !== null && total > max) throw tooBig();
+    const read = new BodyRead(this.#limit());
+    try {
+      this.#checkSize(read.remaining);
+      while (read.remaining > 0) {
+        const chunk = typeof input.readNow === 'function' ? input.readNow(read.nextSize()) : null;
+        if (chunk === null) {
+          this.#startReading(read);
+          return null;
+        }
+        if (!this.#add(read, chunk)) break;
+      }
+    } catch (error) {
+      this.#reading = handled(Promise.reject(inputError(error)));
+      return null;
     }
     this.#remaining = 0;
-    if (chunks.length === 1) return chunks[0] as Uint8Array;
-    const body = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, at);
-      at += chunk.length;
+    this.#bytes = read.bytes();
+    return this.#bytes;
+  }
+
+  /**
+   * Reads the rest of the body asynchronously into `#reading` (then `#bytes`). A failure
+   * is marked handled: whoever awaits `body()` gets it, and a caller of `bodyNow()` that
+   * never does must not crash the process with an unhandled rejection.
+   */
+  #startReading(read: BodyRead): void {
+    this.#reading = handled(this.#readRest(read).then((bytes) => (this.#bytes = bytes)));
+  }
+
+  async #readRest(read: BodyRead): Promise<Uint8Array> {
+    this.#checkSize(read.remaining);
+    const input = this.#owner.META['tsgi.input'];
+    while (read.remaining > 0) {
+      let chunk: Uint8Array;
+      try {
+        chunk = await input.read(read.nextSize());
+      } catch (error) {
+        throw inputError(error);
+      }
+      if (!this.#add(read, chunk)) break;
     }
-    return body;
+    this.#remaining = 0;
+    return read.bytes();
+  }
+
+  /** Adds a chunk; false at the end of the body. */
+  #add(read: BodyRead, chunk: Uint8Array): boolean {
+    if (chunk.length === 0) return false;
+    read.add(chunk);
+    const max = this.#owner.settings.dataUploadMaxMemorySize;
+    if (max !== null && read.total > max) throw tooBig();
+    return true;
+  }
+
+  /** A declared length over the limit is refused before a byte is read. */
+  #checkSize(remaining: number): void {
+    const max = this.#owner.settings.dataUploadMaxMemorySize;
+    if (max !== null && Number.isFinite(remaining) && remaining > max) throw tooBig();
   }
 
   /** See `HttpRequest.text()`. */
   async text(): Promise<string> {
-    return new TextDecoder(this.#owner.encoding ?? 'utf-8').decode(await this.body());
+    return this.#decode(await this.body());
+  }
+
+  /** See `HttpRequest.textNow()`. */
+  textNow(): string | null {
+    const bytes = this.bodyNow();
+    return bytes === null ? null : this.#decode(bytes);
+  }
+
+  #decode(bytes: Uint8Array): string {
+    const encoding = this.#owner.encoding;
+    if (encoding === null) return utf8.decode(bytes);
+    return new TextDecoder(encoding).decode(bytes);
   }
 
   /** See `HttpRequest.json()`. */
   async json(): Promise<unknown> {
-    const text = await this.text();
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      const where = locateJsonError(text);
-      const message =
-        where === null
-          ? 'The request body is not valid JSON.'
-          : `The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`;
-      throw new InvalidJson(message, { cause: error });
-    }
+    return parseJsonBody(await this.text());
   }
 
   /** See `HttpRequest.load()`. */
@@ -204,8 +333,8 @@ export class RequestBody {
     }
     const s = this.#owner.settings;
     let source = () => this.read(READ_SIZE);
-    if (this.#reading !== null) {
-      let cached: Uint8Array | null = await this.#reading;
+    if (this.#reading !== null || this.#bytes !== null) {
+      let cached: Uint8Array | null = this.#bytes ?? (await this.#reading);
       source = async () => {
         const chunk = cached ?? EMPTY;
         cached = null;

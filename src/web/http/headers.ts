@@ -148,6 +148,21 @@ function titleCase(name: string): string {
 }
 
 /**
+ * Environ keys of the header names looked up, remembered as {@link lowerNames} are: code
+ * asks for a handful of constant names (`authorization`, `accept`) on every request.
+ */
+const environKeys = new Map<string, string>();
+
+function environKeyOf(name: string): string {
+  let key = environKeys.get(name);
+  if (key === undefined) {
+    key = environKey(name);
+    if (environKeys.size < LOWER_NAMES_LIMIT) environKeys.set(name, key);
+  }
+  return key;
+}
+
+/**
  * A request's headers: a read-only, case-insensitive view of the `HTTP_*` keys of the
  * environ (plus `Content-Type` and `Content-Length`). Lookups read the environ directly,
  * so nothing is built unless the headers are iterated. Names may use `-` or `_`.
@@ -161,13 +176,13 @@ export class HttpHeaders implements Iterable<Header> {
 
   /** The value of header `name`, or `undefined`. */
   get(name: string): string | undefined {
-    const value = this.#meta[environKey(name)];
+    const value = this.#meta[environKeyOf(name)];
     return typeof value === 'string' ? value : undefined;
   }
 
   /** True when header `name` was sent. */
   has(name: string): boolean {
-    return typeof this.#meta[environKey(name)] === 'string';
+    return typeof this.#meta[environKeyOf(name)] === 'string';
   }
 
   /** `[Title-Case-Name, value]` pairs of every header sent. */

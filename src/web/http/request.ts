@@ -14,7 +14,7 @@ import type { RegisteredEntries, ReverseArguments, ReverseRest } from '../urls/t
 import { escapeUriPath, iriToUri } from '../utils/encoding.ts';
 import type { MultiValueDict } from '../utils/datastructures.ts';
 import { type BodySettings, RequestBody } from './body.ts';
-import { parseHeaderParameters } from './content-type.ts';
+import { type HeaderParameters, parseHeaderParameters } from './content-type.ts';
 import { parseCookieHeader } from './cookie.ts';
 import { HttpHeaders } from './headers.ts';
 import { QueryDict } from './querydict.ts';
@@ -89,6 +89,22 @@ function hostAllowed(domain: string, allowed: readonly string[]): boolean {
     if (p.startsWith('.')) return domain.endsWith(p) || domain === p.slice(1);
     return domain === p;
   });
+}
+
+// The last Content-Type parsed, and its parts (frozen: shared by the requests that send it).
+// A client sends the same value request after request; a multipart boundary changes each
+// time and simply misses.
+let lastContentType = '';
+let lastContentTypeParts: HeaderParameters = Object.freeze(parseHeaderParameters(''));
+
+function contentTypeOf(header: string): HeaderParameters {
+  if (header !== lastContentType) {
+    const parsed = parseHeaderParameters(header);
+    Object.freeze(parsed.params);
+    lastContentTypeParts = Object.freeze(parsed);
+    lastContentType = header;
+  }
+  return lastContentTypeParts;
 }
 
 // The state middleware attaches (RequestState) is part of the request's type: merging
@@ -269,7 +285,7 @@ export class HttpRequest {
   }
 
   #parsedContentType(): { mediaType: string; params: Readonly<Record<string, string>> } {
-    this.#contentType ??= parseHeaderParameters(this.META.CONTENT_TYPE ?? '');
+    this.#contentType ??= contentTypeOf(this.META.CONTENT_TYPE ?? '');
     return this.#contentType;
   }
 
@@ -423,9 +439,24 @@ export class HttpRequest {
     return this.#requestBody().body();
   }
 
+  /**
+   * The whole body without waiting, when it is at hand: already read, or arrived with the
+   * request (the server's `tsgi.input.readNow`; a small body usually comes in the head's
+   * packet). Otherwise `null`, and the read goes on: `await body()` for it. A synchronous
+   * path for code that would otherwise await a body it already has.
+   */
+  bodyNow(): Uint8Array | null {
+    return this.#requestBody().bodyNow();
+  }
+
   /** The body decoded as text (with {@link HttpRequest.encoding}, else UTF-8). */
   text(): Promise<string> {
     return this.#requestBody().text();
+  }
+
+  /** {@link HttpRequest.text} without waiting, when the body is at hand (see {@link HttpRequest.bodyNow}); else `null`. */
+  textNow(): string | null {
+    return this.#requestBody().textNow();
   }
 
   /**

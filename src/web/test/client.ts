@@ -166,6 +166,8 @@ function bytesInput(body: Uint8Array): InputStream {
   };
   return {
     read: async (size) => take(size),
+    // The whole body is in memory, as a server has one that came with its head.
+    readNow: (size) => take(size),
     readLine: async (size) => {
       const nl = rest.indexOf(10);
       return take(nl === -1 ? size : Math.min(nl + 1, size ?? Number.POSITIVE_INFINITY));

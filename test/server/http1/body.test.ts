@@ -338,6 +338,61 @@ describe('RequestBody: backpressure', () => {
   });
 });
 
+describe('RequestBody: takeNow, what has arrived without a promise', () => {
+  test('queued bytes come out in order, as next() would give them; then null until more arrive', async () => {
+    const body = new RequestBody(source());
+    const large = Buffer.alloc(5 * KIB, 'L');
+    body.push(bytes('ab'));
+    body.push(large);
+    assert.equal(body.takeNow()?.toString(), 'ab');
+    assert.equal(body.takeNow(), large);
+    assert.equal(body.takeNow(), null);
+    body.push(bytes('c'));
+    assert.equal((await next(body)).value?.toString(), 'c', 'next() carries on from takeNow');
+    body.end();
+    assert.equal(body.takeNow(), undefined, 'undefined at the end');
+  });
+
+  test('after a failure: null, and next() rejects with it once the queued bytes are taken', async () => {
+    const body = new RequestBody(source());
+    body.push(bytes('ok'));
+    body.fail(new Error('cut short'));
+    assert.equal(body.takeNow()?.toString(), 'ok');
+    assert.equal(body.takeNow(), null);
+    await assert.rejects(next(body), /cut short/);
+  });
+
+  test('an abandoned body is over: undefined', () => {
+    const body = new RequestBody(source());
+    body.push(bytes('dropped'));
+    body.abandon();
+    assert.equal(body.takeNow(), undefined);
+  });
+
+  test('taking below the low mark resumes reading, as next() does', () => {
+    const src = source();
+    const body = new RequestBody(src);
+    body.push(Buffer.alloc(70 * KIB));
+    assert.deepEqual(src.calls, [false]);
+    assert.equal(body.takeNow()?.length, 70 * KIB);
+    assert.deepEqual(src.calls, [false, true]);
+  });
+
+  test('the last bytes of a small body are kept at their own size, not in a 16 KiB gathering buffer', () => {
+    const body = new RequestBody(source());
+    const read = Buffer.from('POST / HTTP/1.1\r\nContent-Length: 9\r\n\r\n{"a":"b"}', 'latin1');
+    body.pushRange(read, read.length - 9, read.length, true);
+    const value = body.takeNow() as Uint8Array;
+    assert.equal(Buffer.from(value).toString(), '{"a":"b"}');
+    assert.ok(value.buffer.byteLength <= 2 * 9, `${value.buffer.byteLength} bytes held for 9`);
+    // Not the last: small runs are still gathered (into a buffer with room for more).
+    const more = new RequestBody(source());
+    more.pushRange(read, read.length - 9, read.length);
+    more.pushRange(read, 0, 4, true);
+    assert.equal(Buffer.from(more.takeNow() as Uint8Array).toString(), '{"a":"b"}POST');
+  });
+});
+
 describe('emptyBody', () => {
   test('yields nothing, every time', async () => {
     for (let round = 0; round < 2; round++) {
@@ -346,5 +401,9 @@ describe('emptyBody', () => {
       assert.deepEqual(chunks, []);
     }
     assert.ok(Object.isFrozen(emptyBody));
+  });
+
+  test('takeNow says it is over at once', () => {
+    assert.equal(emptyBody.takeNow(), undefined);
   });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
@@ -102,5 +103,24 @@ describe('over a socket', () => {
     const cookie = await fetch(`http://127.0.0.1:${server.port}/cookie/`);
     assert.match(cookie.headers.get('set-cookie') ?? '', /^s=v:\w+:[\w-]+; Path=\//);
     await cookie.text();
+  });
+
+  test('a chunked body past limit-post is a 413 and a malformed one a 400 to the view reading it, not a 500', async () => {
+    const server = await startServer(application, { limitPost: 10 });
+    const send = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => socket.write(request));
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('close', () => resolve(received));
+        socket.setTimeout(2000, () => socket.destroy());
+      });
+    const head =
+      'POST /json/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const body = '{"a":"more than ten bytes"}';
+    const tooLarge = await send(`${head}${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`);
+    assert.match(tooLarge, /^HTTP\/1\.1 413 /);
+    const malformed = await send(`${head}3\r\n{}1zz\r\n`);
+    assert.match(malformed, /^HTTP\/1\.1 400 /);
   });
 });
