@@ -556,7 +556,11 @@ export class QuerySet<
     return this.#with({
       where: [
         ...this.state.where,
-        ...conditions.map((c) => (c instanceof QNode ? c : new QNode('AND', [c as WhereObject]))),
+        // Widened first, as `exclude` does: narrowing the typed conditions one by one made the
+        // type checker work out the variance of Condition and Where (~0.15 s per program).
+        ...(conditions as ReadonlyArray<QNode | WhereObject>).map((c) =>
+          c instanceof QNode ? c : new QNode('AND', [c]),
+        ),
       ],
     });
   }
