@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import * as v from 'valibot';
 import { z } from 'zod';
 import {
   APIView,
@@ -313,6 +314,14 @@ describe('OPTIONS metadata of field serializers', () => {
       read_only: false,
       label: 'Nickname',
       min_length: 2,
+    });
+  });
+
+  test('a Standard Schema without JSON Schema (Valibot) is described by its keys alone', () => {
+    const Note = Serializer.of(v.object({ title: v.string(), pinned: v.optional(v.boolean()) }));
+    assert.deepEqual(new SimpleMetadata().getSerializerInfo(Note), {
+      title: { type: 'field', required: false, read_only: false, label: 'Title' },
+      pinned: { type: 'field', required: false, read_only: false, label: 'Pinned' },
     });
   });
 
