@@ -45,8 +45,15 @@ class ProjectSerializer extends ModelSerializer.for(Project, {
 }) {}
 class OrganizationSerializer extends ModelSerializer.for(Organization, { fields: ['id', 'name', 'slug'] }) {}
 
-/** Refuses objects whose name starts with "secret". */
+/** The methods the permission checks saw, in order. */
+const seenMethods: string[] = [];
+
+/** Refuses objects whose name starts with "secret"; records the methods it is asked about. */
 class NoSecrets extends BasePermission {
+  override hasPermission(request: Request): boolean {
+    seenMethods.push(request.method);
+    return true;
+  }
   override hasObjectPermission(_request: Request, _view: unknown, obj: unknown): boolean {
     return !(obj as { name: string }).name.startsWith('secret');
   }
@@ -400,7 +407,10 @@ for (const vendor of VENDORS) {
     test('PUT on a detail: described when the object permissions allow it', async () => {
       const open = await Organization.objects.create({ name: 'Acme', slug: 'acme' });
       const secret = await Organization.objects.create({ name: 'secret lab', slug: 'lab' });
+      seenMethods.length = 0;
       const allowed = await client.options(`/organizations/${open.id}/`);
+      // The request's own check, then the one made as for PUT (DRF's cloned request).
+      assert.deepEqual(seenMethods, ['OPTIONS', 'PUT']);
       assert.equal(allowed.status, 200);
       assert.deepEqual(Object.keys(j(allowed).actions), ['PUT']);
       assert.deepEqual(Object.keys(j(allowed).actions.PUT), ['id', 'name', 'slug']);
@@ -412,7 +422,7 @@ for (const vendor of VENDORS) {
       const missing = await client.options('/organizations/999999/');
       assert.equal(missing.status, 200);
       assert.equal(j(missing).actions, undefined);
-      // The object permission saw the method being checked, and the request is OPTIONS again after.
+      // The same object permission refuses the real request.
       assert.equal((await client.get(`/organizations/${secret.id}/`)).status, 403);
     });
 
