@@ -101,6 +101,15 @@ export {
   apiView,
   type ApiViewOptions,
 } from './views.ts';
+export {
+  type FieldInfo,
+  labelOf,
+  type Metadata,
+  type MetadataClass,
+  metadataResponse,
+  schemaFieldInfo,
+  SimpleMetadata,
+} from './metadata.ts';
 export { type ActionMap, type ActionOptions, action, type ExtraAction, ViewSet } from './viewsets.ts';
 export {
   type Constructor,

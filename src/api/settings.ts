@@ -30,6 +30,7 @@ import type { ExceptionHandler } from './exception-handler.ts';
 import type { FilterBackend } from './filters/base.ts';
 import type { Paginator } from './pagination/base.ts';
 import { exceptionHandler } from './exception-handler.ts';
+import type { MetadataClass } from './metadata.ts';
 import { DefaultContentNegotiation, type ContentNegotiation } from './negotiation.ts';
 import { FormParser, JSONParser, MultiPartParser, type ParserClass } from './parsers.ts';
 import { AllowAny, type PermissionClass } from './permissions.ts';
@@ -89,6 +90,11 @@ export interface ApiSettings {
   pageSize: number | null;
   /** The filter backends of generic views that name none. */
   defaultFilterBackends: ReadonlyArray<new () => FilterBackend>;
+  /**
+   * What OPTIONS answers for views that name none; left unset, `SimpleMetadata`. Null: no
+   * metadata, OPTIONS is a 405 (DRF's `DEFAULT_METADATA_CLASS = None`).
+   */
+  defaultMetadataClass: MetadataClass | null | undefined;
 }
 
 const defaults: ApiSettings = {
@@ -113,6 +119,8 @@ const defaults: ApiSettings = {
   defaultPaginationClass: null,
   pageSize: null,
   defaultFilterBackends: [],
+  // Unset (not null, which switches metadata off) so that the section accepts null here.
+  defaultMetadataClass: undefined,
 };
 
 /** The `api` settings section. */
@@ -130,6 +138,8 @@ export const apiSettings = defineSettingsSection(
         return ['pageSize', 'must be a positive integer or null'];
       if (s.defaultPaginationClass !== null && typeof s.defaultPaginationClass !== 'function')
         return ['defaultPaginationClass', 'must be a paginator class or null'];
+      if (s.defaultMetadataClass != null && typeof s.defaultMetadataClass !== 'function')
+        return ['defaultMetadataClass', 'must be a metadata class (e.g. SimpleMetadata) or null'];
       if (s.defaultFilterBackends.some((b) => typeof b !== 'function'))
         return ['defaultFilterBackends', 'must list filter backend classes'];
       for (const [scope, rate] of Object.entries(s.defaultThrottleRates)) {

@@ -26,6 +26,7 @@ import {
   PermissionDenied,
   Throttled,
 } from './exceptions.ts';
+import { metadataResponse, type MetadataClass } from './metadata.ts';
 import type { ContentNegotiation } from './negotiation.ts';
 import type { Parser, ParserClass } from './parsers.ts';
 import type { Permission, PermissionClass } from './permissions.ts';
@@ -68,8 +69,13 @@ export class APIView extends View {
   contentNegotiationClass: (new () => ContentNegotiation) | null = null;
   /** The scope `ScopedRateThrottle` counts this view under. */
   throttleScope: string | null = null;
-  /** Shown on the browsable page and in OPTIONS. */
+  /** Shown on the browsable page and in OPTIONS (DRF shows the view's docstring). */
   description = '';
+  /**
+   * What OPTIONS answers (DRF's `metadata_class`): unset, the `api.defaultMetadataClass`
+   * setting (`SimpleMetadata`); null, no metadata (OPTIONS is then a 405, as in DRF).
+   */
+  declare metadataClass?: MetadataClass | null;
   /** The API request being answered (set in dispatch). */
   declare apiRequest: Request;
   /** The resolved `api` settings (set in dispatch). */
@@ -370,18 +376,13 @@ export class APIView extends View {
     throw new MethodNotAllowed(request.method);
   }
 
-  /** OPTIONS: the view's name, description and the media types it renders and parses (DRF's metadata). */
+  /** OPTIONS: the body of the view's metadata class (see {@link metadataResponse}); a 405 when it has none. */
   override options(
     _request: HttpRequest | Request,
-    _params: Params,
-    _args: readonly string[],
-  ): HttpResponseBase {
-    return new Response({
-      name: this.getViewName(),
-      description: this.description,
-      renders: this.getRenderers().map((r) => r.mediaType),
-      parses: this.getParsers().map((p) => p.mediaType),
-    });
+    params: Params,
+    args: readonly string[],
+  ): MaybePromise<HttpResponseBase> {
+    return metadataResponse(this, this.apiRequest, params, args);
   }
 
   /** The `WWW-Authenticate` value of a 401: the first authenticator's, or null (then 403). */

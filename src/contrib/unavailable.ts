@@ -7,6 +7,9 @@
  * @module
  */
 import { PorticoError, type ErrorCode } from '../tsgi/errors.ts';
+// The contrib codes' declaration merge, for programs that reach this file alone (a project
+// type-checking `portico/api` from its sources).
+import type {} from './errors.ts';
 import type { AnyViewFunction, HttpResponseBase } from '../web/index.ts';
 import { HttpResponse, registerViewWrapper } from '../web/index.ts';
 

@@ -17,10 +17,16 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { PorticoError } from '../tsgi/errors.ts';
 import type { App } from './models.ts';
-import { type AnyField, type AnyModelClass, executorVendor, getModel, relatedModel } from './models.ts';
+import {
+  type AnyField,
+  type AnyModelClass,
+  executorVendor,
+  getModel,
+  managerOf,
+  relatedModel,
+} from './models.ts';
 import { ForeignKeyType, type ManyToManyFieldType } from './fields.ts';
 import { atomic, executor } from './transaction.ts';
-import type { QuerySet } from './query.ts';
 
 /** One object of a fixture. */
 export interface FixtureObject {
@@ -110,9 +116,9 @@ export async function dumpData(
   const out: FixtureObject[] = [];
   for (const model of selectModels(apps, options.labels)) {
     const meta = model.meta;
-    const instances = (await (model.objects.using(using) as QuerySet).orderBy(
-      'pk' as never,
-    )) as unknown as Array<Record<string, unknown>>;
+    const instances = (await managerOf(model)
+      .using(using)
+      .orderBy('pk' as never)) as unknown as Array<Record<string, unknown>>;
     const many = await manyValues(model, using);
     for (const instance of instances) {
       const fields: Record<string, unknown> = {};
@@ -138,7 +144,8 @@ async function manyValues(
       AnyField,
       AnyField,
     ];
-    const rows = (await (through.objects.using(using) as QuerySet)
+    const rows = (await managerOf(through)
+      .using(using)
       .orderBy(near.name as never, far.name as never)
       .valuesList(near.attname as never, far.attname as never)
       .fetch()) as unknown as Array<[unknown, unknown]>;

@@ -128,6 +128,12 @@ function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The part of Kysely's select builder that orders and runs a query. */
+interface OrderedQuery {
+  orderBy(ref: string, direction?: 'asc' | 'desc'): OrderedQuery;
+  execute(): Promise<unknown[]>;
+}
+
 /** Builds the FROM, the joins and the conditions of one query over a model. */
 class Compiler {
   readonly model: AnyModelClass;
@@ -597,7 +603,11 @@ export class QuerySet<
     return this.#with({
       where: [
         ...this.state.where,
-        ...conditions.map((c) => (c instanceof QNode ? c : new QNode('AND', [c as WhereObject]))),
+        // Widened first, as `exclude` does: narrowing the typed conditions one by one made the
+        // type checker work out the variance of Condition and Where (~0.15 s per program).
+        ...(conditions as ReadonlyArray<QNode | WhereObject>).map((c) =>
+          c instanceof QNode ? c : new QNode('AND', [c]),
+        ),
       ],
     });
   }
@@ -691,7 +701,9 @@ export class QuerySet<
     return connections.get(this.state.using).vendor;
   }
 
-  #executor(): Kysely<unknown> {
+  // Typed as executor() answers it (Kysely<any>): declared Kysely<unknown>, the checker had to
+  // work out Kysely's variance, ~0.4 s of every program that imports the database layer.
+  #executor() {
     return executor(this.state.using);
   }
 
@@ -1003,12 +1015,15 @@ export class QuerySet<
     const using = this.state.using;
     const vendor = connections.get(using).vendor;
     const ids = [...new Set(instances.map((i) => i.pk))];
+    // Typed as the two methods used below: reassigning Kysely's own builder type made the
+    // checker work out SelectQueryBuilder's variance, ~0.4 s of every program that imports
+    // the database layer.
     let query = executor(using)
       .selectFrom(`${other.table} as o`)
       .innerJoin(`${through.table} as t`, `t.${many.far.column}`, `o.${other.pk.column}`)
       .select(other.fields.map((f, i) => sql.ref(`o.${f.column}`).as(`c${i}`)))
       .select(sql.ref(`t.${many.near.column}`).as('near'))
-      .where(`t.${many.near.column}`, 'in', ids);
+      .where(`t.${many.near.column}`, 'in', ids) as unknown as OrderedQuery;
     // The other model's default order, where it names its own columns; then the links' order.
     for (const entry of other.ordering) {
       const field = other.field(entry.replace(/^-/, ''));

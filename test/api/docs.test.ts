@@ -14,6 +14,7 @@ test('docs/api has its pages', () => {
     'auth.md',
     'filtering.md',
     'generics.md',
+    'metadata.md',
     'openapi.md',
     'pagination.md',
     'serializers.md',

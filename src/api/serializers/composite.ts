@@ -87,6 +87,7 @@ function settleChild(
 }
 
 class ListFieldType extends Field<unknown[], unknown[]> {
+  static override readonly metadataType: string = 'list';
   static override readonly messages = {
     not_a_list: 'Expected a list of items but got type "{input_type}".',
     empty: 'This list may not be empty.',
@@ -148,6 +149,7 @@ export interface DictOptions<C extends AnyField> extends FieldOptions<Record<str
 }
 
 class DictFieldType extends Field<Record<string, unknown>> {
+  static override readonly metadataType: string = 'nested object';
   static override readonly messages = {
     not_a_dict: 'Expected a dictionary of items but got type "{input_type}".',
     empty: 'This dictionary may not be empty.',

@@ -138,6 +138,11 @@ export abstract class Field<T = unknown, R = T, F extends FieldFlags = FieldFlag
   declare readonly __value: T;
   declare readonly __repr: R;
   declare readonly __flags: F;
+  /**
+   * The field's type as `OPTIONS` metadata names it (DRF's `SimpleMetadata` labels: `'string'`,
+   * `'integer'`, `'choice'`…); a subclass inherits its parent's, as DRF looks it up by class.
+   */
+  static readonly metadataType: string = 'field';
   /** DRF's messages of this field class, by code. */
   static readonly messages: Readonly<Record<string, string>> = BASE_MESSAGES;
   readonly options: FieldOptions<T>;

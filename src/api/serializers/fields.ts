@@ -22,6 +22,7 @@ export interface CharOptions extends FieldOptions<string> {
 
 /** A string. */
 export class CharFieldType extends Field<string> {
+  static override readonly metadataType: string = 'string';
   static override readonly messages: Readonly<Record<string, string>> = {
     invalid: 'Not a valid string.',
     blank: 'This field may not be blank.',
@@ -87,6 +88,7 @@ const SLUG = /^[-a-zA-Z0-9_]+$/;
 const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 
 class EmailFieldType extends CharFieldType {
+  static override readonly metadataType: string = 'email';
   static override readonly messages = { ...CharFieldType.messages, invalid: 'Enter a valid email address.' };
   protected override schemaType(): Record<string, unknown> {
     return { ...super.schemaType(), format: 'email' };
@@ -96,6 +98,7 @@ class EmailFieldType extends CharFieldType {
   }
 }
 class SlugFieldType extends CharFieldType {
+  static override readonly metadataType: string = 'slug';
   static override readonly messages = {
     ...CharFieldType.messages,
     invalid: 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.',
@@ -108,6 +111,7 @@ class SlugFieldType extends CharFieldType {
   }
 }
 class URLFieldType extends CharFieldType {
+  static override readonly metadataType: string = 'url';
   static override readonly messages = { ...CharFieldType.messages, invalid: 'Enter a valid URL.' };
   protected override schemaType(): Record<string, unknown> {
     return { ...super.schemaType(), format: 'uri' };
@@ -135,6 +139,7 @@ export function URLField<const O extends CharOptions>(options?: O): FieldOf<stri
 }
 
 class UUIDFieldType extends Field<string> {
+  static override readonly metadataType: string = 'string';
   static override readonly messages = { invalid: 'Must be a valid UUID.' };
   protected override schemaType(): Record<string, unknown> {
     return { type: 'string', format: 'uuid' };
@@ -193,6 +198,7 @@ abstract class NumberFieldType extends Field<number> {
 }
 
 class IntegerFieldType extends NumberFieldType {
+  static override readonly metadataType: string = 'integer';
   static override readonly messages = {
     ...NumberFieldType.messages,
     invalid: 'A valid integer is required.',
@@ -209,6 +215,7 @@ class IntegerFieldType extends NumberFieldType {
   }
 }
 class FloatFieldType extends NumberFieldType {
+  static override readonly metadataType: string = 'float';
   static override readonly messages = { ...NumberFieldType.messages, invalid: 'A valid number is required.' };
   toInternal(data: unknown, run: Run): unknown {
     if (typeof data === 'number')
@@ -241,6 +248,7 @@ export interface DecimalOptions extends FieldOptions<string> {
 const DECIMAL = /^\s*([-+]?)(\d*)(?:\.(\d*))?\s*$/;
 
 class DecimalFieldType extends Field<string> {
+  static override readonly metadataType: string = 'decimal';
   protected override schemaType(): Record<string, unknown> {
     // Rendered as a string (DRF's COERCE_DECIMAL_TO_STRING), so no precision is lost.
     return { type: 'string', format: 'decimal', pattern: '^-?\\d+(\\.\\d+)?$' };
@@ -343,6 +351,7 @@ const FALSE = new Set<unknown>([
 ]);
 
 class BooleanFieldType extends Field<boolean> {
+  static override readonly metadataType: string = 'boolean';
   protected override schemaType(): Record<string, unknown> {
     return { type: 'boolean' };
   }
@@ -369,6 +378,7 @@ export interface ChoiceOptions<C extends string | number> extends FieldOptions<C
 }
 
 class ChoiceFieldType<C extends string | number> extends Field<C> {
+  static override readonly metadataType: string = 'choice';
   protected override schemaType(): Record<string, unknown> {
     const values = (this.options as ChoiceOptions<C>).choices.map((c) => (Array.isArray(c) ? c[0] : c));
     return { enum: this.allowBlank && !values.includes('' as C) ? [...values, ''] : values };
@@ -441,6 +451,7 @@ function isIsoDate(s: string): boolean {
 }
 
 class DateFieldType extends Field<string> {
+  static override readonly metadataType: string = 'date';
   protected override schemaType(): Record<string, unknown> {
     return { type: 'string', format: 'date' };
   }
@@ -463,6 +474,7 @@ export function DateField<const O extends FieldOptions<string>>(options?: O): Fi
 }
 
 class DateTimeFieldType extends Field<Date, string> {
+  static override readonly metadataType: string = 'datetime';
   protected override schemaType(): Record<string, unknown> {
     return { type: 'string', format: 'date-time' };
   }

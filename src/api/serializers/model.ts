@@ -177,6 +177,9 @@ export function buildField(
   const kwargs: Record<string, unknown> = {};
   const auto = field.type === 'AutoField' || field.type === 'BigAutoField';
   const autoTime = field instanceof DateTimeFieldType && (field.autoNow || field.autoNowAdd);
+  // DRF's label: the model field's verbose name, capitalised.
+  if (o.verboseName !== undefined && o.verboseName !== '')
+    kwargs.label = o.verboseName.charAt(0).toUpperCase() + o.verboseName.slice(1);
   if (auto || autoTime || o.editable === false) kwargs.readOnly = true;
   else {
     if (field.hasDefault() || o.blank === true || o.null === true) kwargs.required = false;

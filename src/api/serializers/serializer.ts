@@ -335,6 +335,7 @@ export interface NestedOptions extends FieldOptions<unknown> {
 
 /** A serializer used as a field of another: its errors nest under the field's name. */
 export class NestedField extends Field<unknown, unknown> {
+  static override readonly metadataType: string = 'nested object';
   static override readonly messages = {
     not_a_list: 'Expected a list of items but got type "{input_type}".',
     empty: 'This list may not be empty.',

@@ -7,12 +7,16 @@
  *
  * @module
  */
+// `request.session` and the contrib error codes are declaration merges: imported so that a
+// program reaching this file alone (`portico/api` checked from its sources) sees them.
 import { ImproperlyConfigured } from '../../web/exceptions.ts';
 import type { HttpRequest } from '../../web/http/request.ts';
 import type { HttpResponseBase } from '../../web/http/response-base.ts';
 import { defaultLogger, logResponse, type WebLogger } from '../../web/logging/logger.ts';
 import type { MaybePromise } from '../../web/utils/promise.ts';
 import type { AnyViewFunction } from '../../web/views/types.ts';
+import type {} from '../errors.ts';
+import type {} from '../sessions/types.ts';
 import { patchVaryHeaders } from '../utils/cache.ts';
 import {
   csrfFailure,
