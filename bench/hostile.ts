@@ -334,7 +334,13 @@ let engineNow = values.engine ?? '';
  * client, and without `nice` the good client's p99 measured how long the attacker's busy
  * event loop kept it waiting rather than how fairly the server served it.
  */
-function attackInChild(name: string, port: number, pid: number, engine: string): Promise<AttackResult> {
+function attackInChild(
+  name: string,
+  port: number,
+  pid: number,
+  engine: string,
+  onStart: () => void,
+): Promise<AttackResult> {
   const script = [
     import.meta.filename,
     '--attack',
@@ -352,11 +358,18 @@ function attackInChild(name: string, port: number, pid: number, engine: string):
     : [pinnedCommand, pinnedArgs];
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+  let started = false;
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    output += text;
+    if (!started && output.includes(ATTACKING)) {
+      started = true;
+      onStart();
+    }
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => {
       try {
-        const result = JSON.parse(output) as AttackResult;
+        const result = JSON.parse(output.slice(output.indexOf(ATTACKING) + ATTACKING.length)) as AttackResult;
         // JSON has no undefined: a connection still open came back as null.
         result.closedAfter = result.closedAfter.map((after) => after ?? undefined);
         resolve(result);
@@ -368,6 +381,8 @@ function attackInChild(name: string, port: number, pid: number, engine: string):
 }
 
 const pinning = detectPinning();
+/** The attacker child's first line: the attack starts now. */
+const ATTACKING = 'attacking\n';
 const niceAvailable = spawnSync('nice', ['-n', '19', 'true']).status === 0;
 
 if (values.attack !== undefined) {
@@ -375,6 +390,8 @@ if (values.attack !== undefined) {
   serverPid = Number(values['server-pid']);
   const attack = attacks[values.attack];
   if (attack === undefined) throw new Error(`unknown attack ${values.attack}`);
+  // The good client starts measuring now, not while this process was starting up.
+  process.stdout.write(ATTACKING);
   const result = await attack(Number(values.port), Date.now() + ATTACK_MS);
   process.stdout.write(JSON.stringify(result));
   process.exit(0);
@@ -404,9 +421,11 @@ for (const engine of values.engines.split(',')) {
     const base = rssOf(server.pid);
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 100);
-    const client = goodClient(server.port);
-    const result = await attackInChild(name, server.port, server.pid, engine);
-    const latencies = await client.stop();
+    let client: ReturnType<typeof goodClient> | undefined;
+    const result = await attackInChild(name, server.port, server.pid, engine, () => {
+      client = goodClient(server.port);
+    });
+    const latencies = (await client?.stop()) ?? [];
     clearInterval(sampler);
     // What the server still had to chew through after the attack ended (bytes already in
     // its socket buffers): wait until it is idle, so the next attack starts clean.
