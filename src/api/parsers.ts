@@ -21,7 +21,7 @@ import {
 } from '../web/index.ts';
 import { parseMultipart } from '../web/http/multipartparser.ts';
 import type { MaybePromise } from '../web/utils/promise.ts';
-import { locateJsonError } from '../web/utils/json-error.ts';
+import { describeJsonError } from '../web/utils/json-error.ts';
 import { ParseError } from './exceptions.ts';
 import type { Request } from './request.ts';
 
@@ -114,26 +114,20 @@ function parseJson(text: string): unknown {
   try {
     parsed = JSON.parse(text);
   } catch {
-    const deep = tooDeepAt(text);
-    if (deep !== -1)
-      throw new ParseError(
-        `JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
-      );
-    const where = locateJsonError(text);
-    throw new ParseError(
-      where === null
-        ? 'JSON parse error - The request body is not valid JSON.'
-        : `JSON parse error - The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`,
-    );
+    refuseTooDeep(text);
+    throw new ParseError(`JSON parse error - ${describeJsonError(text)}`);
   }
-  if (text.length > 2 * MAX_JSON_DEPTH) {
-    const deep = tooDeepAt(text);
-    if (deep !== -1)
-      throw new ParseError(
-        `JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
-      );
-  }
+  if (text.length > 2 * MAX_JSON_DEPTH) refuseTooDeep(text);
   return mayNameAPrototype(text) ? nullPrototypeJson(parsed) : parsed;
+}
+
+/** @throws ParseError when `text` nests deeper than {@link MAX_JSON_DEPTH}. */
+function refuseTooDeep(text: string): void {
+  const deep = tooDeepAt(text);
+  if (deep !== -1)
+    throw new ParseError(
+      `JSON parse error - nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deep}).`,
+    );
 }
 
 /**

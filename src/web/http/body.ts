@@ -17,7 +17,7 @@ import type { Environ } from '../../tsgi/types.ts';
 import { BadRequest, InvalidJson, RequestDataTooBig, SuspiciousOperation } from '../exceptions.ts';
 import type { TemporaryUploadedFile, UploadedFile } from '../files/uploadedfile.ts';
 import { MultiValueDict } from '../utils/datastructures.ts';
-import { locateJsonError } from '../utils/json-error.ts';
+import { describeJsonError } from '../utils/json-error.ts';
 import { parseMultipart } from './multipartparser.ts';
 import { QueryDict } from './querydict.ts';
 
@@ -87,12 +87,7 @@ export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const where = locateJsonError(text);
-    const message =
-      where === null
-        ? 'The request body is not valid JSON.'
-        : `The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`;
-    throw new InvalidJson(message, { cause: error });
+    throw new InvalidJson(describeJsonError(text), { cause: error });
   }
 }
 

@@ -131,3 +131,11 @@ export function locateJsonError(text: string): JsonErrorLocation | null {
   const column = position - before.lastIndexOf('\n');
   return { position, line, column, reason };
 }
+
+/** The sentence a 400 gives for an invalid JSON body: where it broke, when that can be found. */
+export function describeJsonError(text: string): string {
+  const where = locateJsonError(text);
+  return where === null
+    ? 'The request body is not valid JSON.'
+    : `The request body is not valid JSON: ${where.reason} at line ${where.line}, column ${where.column} (character ${where.position}).`;
+}
