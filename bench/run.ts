@@ -119,15 +119,24 @@ async function runWorkload(
           );
         }
         const cpuUsPerRequest = cpu === undefined ? undefined : (cpu.serverCpuS * 1e6) / result.requests;
-        // Below saturation: paced runs at fractions of the peak just measured.
+        // Below saturation: paced runs at fractions of the peak just measured, then at the
+        // rates asked for on the command line (the same offered load for every server).
         const levels: LevelSample[] = [];
-        for (const fraction of workload.loadLevels ?? []) {
-          const paced = await run(options.durationS, fraction * result.rps);
-          assertClean(server.name, `run at ${Math.round(fraction * 100)}% of peak`, paced);
-          levels.push({ fraction, rps: paced.rps, p99Ms: paced.p99Ms });
+        const asked = [
+          ...(workload.loadLevels ?? []).map((fraction) => ({
+            level: { fraction },
+            rate: fraction * result.rps,
+            what: `${Math.round(fraction * 100)}% of peak`,
+          })),
+          ...options.rates.map((rate) => ({ level: { rate }, rate, what: `${rate} rps offered` })),
+        ];
+        for (const { level, rate, what } of asked) {
+          const paced = await run(options.durationS, rate);
+          assertClean(server.name, `run at ${what}`, paced);
+          levels.push({ ...level, rps: paced.rps, p99Ms: paced.p99Ms });
           progress(
-            `[${workload.name}] round ${round}/${options.rounds} ${server.name}: at ${Math.round(fraction * 100)}% ` +
-              `of peak ${Math.round(paced.rps).toLocaleString('en-US')} rps, p99 ${paced.p99Ms.toFixed(2)} ms`,
+            `[${workload.name}] round ${round}/${options.rounds} ${server.name}: at ${what} ` +
+              `${Math.round(paced.rps).toLocaleString('en-US')} rps, p99 ${paced.p99Ms.toFixed(2)} ms`,
           );
         }
         samples.push({

@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly pin: boolean;
   /** Measured runs redone, at most this many times each, when other processes took CPU. */
   readonly retryNoisy: number;
+  /** Rates (requests per second) every server is also run at, paced: the same offered load for all. */
+  readonly rates: readonly number[];
   /** Directory for `node --cpu-prof` profiles of the servers, or undefined. */
   readonly cpuProf: string | undefined;
   readonly list: boolean;
@@ -39,6 +41,8 @@ Options:
   --servers a,b        only these servers (the baseline always runs)
   --skip a,b           leave these servers out, even the baseline (no ratios then)
   --retry-noisy N      redo a measured run (up to N times) when other processes used > 0.1 CPU during it (default 0)
+  --rate R[,R...]      also run every server paced at R requests per second (the same offered load
+                       for all: p99 at equal load), after its saturated run
   --no-pin             do not pin processes to CPUs with taskset
   --cpu-prof DIR       run servers under node --cpu-prof, writing profiles to DIR
   --list               list the workloads and exit
@@ -71,6 +75,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'no-pin': { type: 'boolean', default: false },
       'retry-noisy': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      rate: { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -92,6 +97,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     skip: values.skip === undefined ? [] : values.skip.split(',').filter(Boolean),
     pin: !values['no-pin'],
     retryNoisy: positiveInteger('retry-noisy', values['retry-noisy'], 0, true),
+    rates:
+      values.rate === undefined
+        ? []
+        : values.rate.split(',').map((rate) => positiveInteger('rate', rate.trim(), 0)),
     cpuProf: values['cpu-prof'],
     list: values.list,
     help: values.help,

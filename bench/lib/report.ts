@@ -12,22 +12,34 @@ export interface Sample {
   readonly otherCpu?: number | undefined;
   /** Server CPU time per completed request, in microseconds (undefined off Linux). */
   readonly cpuUsPerRequest?: number | undefined;
-  /** The paced runs at the workload's load levels (fractions of this run's rps). */
+  /** The paced runs: at the workload's load levels (fractions of this run's rps) and at `--rate`s. */
   readonly levels?: readonly LevelSample[] | undefined;
 }
 
-/** One paced run: the fraction of peak asked for, and what came of it. */
+/**
+ * One paced run: what was asked — a fraction of the server's own peak, or a rate in requests
+ * per second offered to every server alike (`--rate`) — and what came of it.
+ */
 export interface LevelSample {
-  readonly fraction: number;
+  readonly fraction?: number;
+  readonly rate?: number;
   readonly rps: number;
   readonly p99Ms: number;
 }
 
-/** A load level's medians over rounds. */
+/** A load level's medians over rounds (`fraction` or `rate` as asked). */
 export interface LevelRow {
-  fraction: number;
+  fraction?: number;
+  rate?: number;
   rps: number;
   p99_ms: number;
+}
+
+/** What a paced run asked for, as a key and a column heading. */
+function levelLabel(level: { readonly fraction?: number; readonly rate?: number }): string {
+  return level.rate === undefined
+    ? `${Math.round((level.fraction ?? 0) * 100)}%`
+    : `${level.rate.toLocaleString('en-US')} rps`;
 }
 
 /** One server's summary for one workload: the JSON line. */
@@ -65,12 +77,15 @@ export interface Row {
 }
 
 function levelRows(samples: readonly Sample[]): LevelRow[] | undefined {
-  const fractions = [...new Set(samples.flatMap((sample) => (sample.levels ?? []).map((l) => l.fraction)))];
-  if (fractions.length === 0) return undefined;
-  return fractions.map((fraction) => {
-    const runs = samples.flatMap((sample) => (sample.levels ?? []).filter((l) => l.fraction === fraction));
+  const asked = new Map<string, LevelSample>();
+  for (const level of samples.flatMap((sample) => sample.levels ?? [])) {
+    if (!asked.has(levelLabel(level))) asked.set(levelLabel(level), level);
+  }
+  if (asked.size === 0) return undefined;
+  return [...asked].map(([label, first]) => {
+    const runs = samples.flatMap((sample) => (sample.levels ?? []).filter((l) => levelLabel(l) === label));
     return {
-      fraction,
+      ...(first.rate === undefined ? { fraction: first.fraction } : { rate: first.rate }),
       rps: Math.round(median(runs.map((run) => run.rps))),
       p99_ms: round(median(runs.map((run) => run.p99Ms)), 3),
     };
@@ -143,8 +158,8 @@ export function table(rows: readonly Row[], baseline: string): string {
     `CPU / ${baseline}`,
     'others CPU',
   ];
-  const fractions = rows[0]?.levels?.map((level) => level.fraction) ?? [];
-  for (const fraction of fractions) header.push(`p99 ms @${Math.round(fraction * 100)}% (rps)`);
+  const labels = [...new Set(rows.flatMap((row) => (row.levels ?? []).map(levelLabel)))];
+  for (const label of labels) header.push(`p99 ms @${label} (rps)`);
   const ratio = (value: number | null) => (value === null ? '-' : value.toFixed(3));
   const body = rows.map((row) => [
     row.server,
@@ -155,8 +170,8 @@ export function table(rows: readonly Row[], baseline: string): string {
     row.cpu_us_per_request === null ? '-' : row.cpu_us_per_request.toFixed(1),
     ratio(row.cpu_ratio_to_node),
     row.other_cpu_max === null ? '-' : row.other_cpu_max.toFixed(2),
-    ...fractions.map((fraction) => {
-      const level = row.levels?.find((l) => l.fraction === fraction);
+    ...labels.map((label) => {
+      const level = row.levels?.find((l) => levelLabel(l) === label);
       return level === undefined ? '-' : `${level.p99_ms.toFixed(2)} (${level.rps.toLocaleString('en-US')})`;
     }),
   ]);

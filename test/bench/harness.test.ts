@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseBenchArgs } from '../../bench/lib/cli.ts';
 import type { LoadResult } from '../../bench/lib/load.ts';
-import { summarise } from '../../bench/lib/report.ts';
+import { summarise, table } from '../../bench/lib/report.ts';
 import { median } from '../../bench/lib/stats.ts';
 import { wrkScript } from '../../bench/lib/wrk.ts';
 import { runBench } from './run-bench.ts';
@@ -90,6 +90,39 @@ describe('bench harness pieces', () => {
       { fraction: 0.5, rps: 55, p99_ms: 2 },
       { fraction: 0.9, rps: 99, p99_ms: 4 },
     ]);
+  });
+
+  test('--rate: every server paced at the same offered rates, a column per rate', () => {
+    assert.deepEqual(parseBenchArgs(['workers', '--rate', '20000, 40000']).rates, [20_000, 40_000]);
+    assert.deepEqual(parseBenchArgs(['workers']).rates, []);
+    assert.throws(() => parseBenchArgs(['--rate', '0']), /--rate/);
+    assert.throws(() => parseBenchArgs(['--rate', 'fast']), /--rate/);
+    const paced = (rate: number, rps: number, p99Ms: number) => ({ rate, rps, p99Ms });
+    const rows = summarise(
+      hello,
+      [
+        {
+          round: 1,
+          server: 'node',
+          result: result(100, 2),
+          levels: [{ fraction: 0.9, rps: 90, p99Ms: 3 }, paced(80, 80, 1)],
+        },
+        {
+          round: 1,
+          server: 'fastify',
+          result: result(90, 2),
+          levels: [{ fraction: 0.9, rps: 81, p99Ms: 6 }, paced(80, 79, 7)],
+        },
+      ],
+      { loadGenerator: 'wrk', connections: 64, durationS: 1 },
+    );
+    assert.deepEqual(rows[1]?.levels, [
+      { fraction: 0.9, rps: 81, p99_ms: 6 },
+      { rate: 80, rps: 79, p99_ms: 7 },
+    ]);
+    const text = table(rows, 'node');
+    assert.match(text, /p99 ms @90% \(rps\)\s+p99 ms @80 rps \(rps\)/);
+    assert.match(text, /fastify .* 6\.00 \(81\)\s+7\.00 \(79\)/);
   });
 });
 
