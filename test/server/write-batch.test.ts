@@ -136,3 +136,21 @@ test('a response streamed from timers reaches the client piece by piece, pipelin
     Array.from({ length: 50 }, (_, i) => `/p${i}`),
   );
 });
+
+test('a head with obs-text keeps its bytes, with a body or without one (HEAD, 204)', async () => {
+  const app: Application = async (environ, start) => {
+    start(environ.PATH_INFO === '/empty' ? '204 No Content' : '200 OK', [['X-Name', 'caf\u00e9']]);
+    return ['body'];
+  };
+  const server = await startEngine('portico', app);
+  for (const request of ['GET /body', 'HEAD /body', 'GET /empty']) {
+    const client = await RawClient.open(server.port);
+    client.write(`${request} HTTP/1.1\r\nHost: t\r\n\r\n`);
+    await client.responses(1, { methods: request.startsWith('HEAD') ? ['HEAD'] : [] });
+    const head = client.data.subarray(0, client.data.indexOf('\r\n\r\n'));
+    assert.ok(
+      head.includes(Buffer.from('X-Name: caf\xe9\r\n', 'latin1')),
+      `${request}: ${head.toString('latin1')}`,
+    );
+  }
+});

@@ -230,7 +230,9 @@ export class Http1Exchange implements Exchange, RequestHead {
     const output = this.#host.output;
     if (data === undefined) {
       const text = prefix + suffix;
-      return text.length === 0 ? output.ready : output.write(text, text.length);
+      if (text.length === 0) return output.ready;
+      // Held strings go out as UTF-8: a head with obs-text (bytes 0x80-0xff) goes as its bytes.
+      return output.write(ascii ? text : Buffer.from(text, 'latin1'), text.length);
     }
     // The head and framing are ASCII: their lengths are their byte counts.
     if (typeof data === 'string' && ascii) {
