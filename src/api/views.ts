@@ -297,14 +297,7 @@ export class APIView extends View {
     const request = this.initializeRequest(httpRequest);
     this.apiRequest = request;
     this.headers = this.defaultResponseHeaders();
-    const response = this.#respond(request, params, args);
-    if (isPromise(response)) {
-      return response.then(
-        (r) => this.#finish(request, r),
-        (error: unknown) => failed(request, error),
-      );
-    }
-    return this.#finish(request, response);
+    return this.#respond(request, params, args);
   }
 
   #finish(request: Request, response: HttpResponseBase): MaybePromise<HttpResponseBase> {
@@ -318,18 +311,22 @@ export class APIView extends View {
     return final;
   }
 
-  /** initial(), the body, the handler; an error goes through {@link APIView.handleException}. */
+  /**
+   * initial(), the body, the handler, then {@link APIView.finalizeResponse}; an error goes
+   * through {@link APIView.handleException}. Each step finishes the response where it
+   * produced it, so an `async` handler costs one promise here, not one per step.
+   */
   #respond(request: Request, params: Params, args: readonly string[]): MaybePromise<HttpResponseBase> {
     let ready: MaybePromise<void>;
     try {
       ready = this.initial(request);
     } catch (error) {
-      return this.handleException(error);
+      return this.#recover(request, error);
     }
     if (isPromise(ready)) {
       return ready.then(
         () => this.#loadAndHandle(request, params, args),
-        (error: unknown) => this.handleException(error),
+        (error: unknown) => this.#recover(request, error),
       );
     }
     return this.#loadAndHandle(request, params, args);
@@ -340,12 +337,12 @@ export class APIView extends View {
     try {
       loaded = request.dataLoaded();
     } catch (error) {
-      return this.handleException(error);
+      return this.#recover(request, error);
     }
     if (isPromise(loaded)) {
       return loaded.then(
         () => this.#handle(request, params, args),
-        (error: unknown) => this.handleException(error),
+        (error: unknown) => this.#recover(request, error),
       );
     }
     return this.#handle(request, params, args);
@@ -362,10 +359,32 @@ export class APIView extends View {
           ? (own as ApiHandler).call(this, request, params, args)
           : this.httpMethodNotAllowed(request, params, args);
     } catch (error) {
-      return this.handleException(error);
+      return this.#recover(request, error);
     }
-    if (isPromise(response)) return response.then(undefined, (error: unknown) => this.handleException(error));
-    return response;
+    if (isPromise(response)) {
+      return response.then(
+        (r) => this.#finish(request, r),
+        (error: unknown) => this.#recover(request, error),
+      );
+    }
+    return this.#finish(request, response);
+  }
+
+  /** The exception handler's response, finished; what it does not handle fails the request. */
+  #recover(request: Request, error: unknown): MaybePromise<HttpResponseBase> {
+    let handled: MaybePromise<HttpResponseBase>;
+    try {
+      handled = this.handleException(error);
+    } catch (uncaught) {
+      return failed(request, uncaught);
+    }
+    if (isPromise(handled)) {
+      return handled.then(
+        (r) => this.#finish(request, r),
+        (uncaught: unknown) => failed(request, uncaught),
+      );
+    }
+    return this.#finish(request, handled);
   }
 
   override httpMethodNotAllowed(

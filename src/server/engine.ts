@@ -59,6 +59,12 @@ export interface Exchange {
    */
   readonly connection?: Socket;
   /**
+   * The bytes written to {@link connection} so far, for accounting when the engine holds
+   * some back for a moment (`connection.bytesWritten` does not count those); absent, that
+   * property is exact.
+   */
+  readonly connectionBytesWritten?: number;
+  /**
    * The request body, decoded from its transfer coding; ends at the end of this request's
    * body. An engine that buffers it offers {@link BufferedBody.takeNow} too.
    */

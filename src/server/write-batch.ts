@@ -9,36 +9,119 @@
  * answers with a batch in turn. Pipelined responses on one connection leave in one system
  * call. The wait is the rest of the pass: the requests that were ready at the same time.
  *
- * A socket is corked on its first write of a pass and uncorked, with every other socket
- * corked in that pass, by one `setImmediate` (after the I/O phase that produced the
- * responses). `end()` uncorks by itself; {@link flushNow} is for a socket about to be destroyed.
+ * Each connection keeps what it wrote in the pass in a {@link PassOutput} of its own (one
+ * string, or a few parts), sent with one `socket.write()` by one `setImmediate` for every
+ * connection (after the I/O phase that produced the responses). This is what `cork()` /
+ * `uncork()` did, without the stream's per-write bookkeeping: a corked `Writable` queues an
+ * entry per write and replays them through its buffer on `uncork()`, a cost paid by every
+ * response. Large writes, and a pass's output past {@link PASS_LIMIT}, go at once.
  *
  * @module
  */
 import type { Socket } from 'node:net';
 
-const held: Socket[] = [];
+/** Bytes held for the end of a pass at most: past it they are sent at once. */
+export const PASS_LIMIT = 16 * 1024;
+
+const held: PassOutput[] = [];
 let scheduled = false;
 
 function flushAll(): void {
   scheduled = false;
-  // A socket corked again while this runs (a write from a 'drain' listener) waits for the next pass.
-  const sockets = held.splice(0, held.length);
-  for (const socket of sockets) flushNow(socket);
+  // Output written while this runs (a write from a 'drain' listener) waits for the next pass.
+  const outputs = held.splice(0, held.length);
+  for (const output of outputs) output.flush();
 }
 
-/** Holds `socket`'s writes until the end of this pass of the event loop (once per pass). */
-export function holdForPass(socket: Socket): void {
-  if (socket.writableCorked > 0) return;
-  socket.cork();
-  held.push(socket);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flushAll);
+/**
+ * What one connection wrote during this pass of the event loop, sent at its end. Strings are
+ * sent as UTF-8 (as `socket.write(string)` does); the order of writes is kept. Whoever ends
+ * or destroys the socket calls {@link flush} first.
+ */
+export class PassOutput {
+  readonly socket: Socket;
+  /** The first part held (the only one, usually), or undefined when nothing is held. */
+  #first: string | Uint8Array | undefined = undefined;
+  /** The parts after the first, when there are several. */
+  #rest: (string | Uint8Array)[] | undefined = undefined;
+  #bytes = 0;
+  /** Bytes handed over so far, held ones included (the socket's `bytesWritten` lags by those). */
+  #total = 0;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+  }
+
+  /** The bytes written to the connection so far, those still held for the pass included. */
+  get bytesWritten(): number {
+    return this.#total;
+  }
+
+  /** False when the socket's buffer is full: the writer waits for its 'drain'. */
+  get ready(): boolean {
+    return !this.socket.writableNeedDrain;
+  }
+
+  /**
+   * Holds `chunk` (`bytes` long: a string's UTF-8 length) until the end of the pass, or
+   * sends it with what is held when that would pass {@link PASS_LIMIT}. Returns false when
+   * the socket's buffer is full (wait for 'drain').
+   */
+  write(chunk: string | Uint8Array, bytes: number): boolean {
+    this.#total += bytes;
+    if (this.#bytes + bytes > PASS_LIMIT) return this.#sendWith(chunk);
+    this.#bytes += bytes;
+    if (this.#first === undefined) {
+      this.#first = chunk;
+      held.push(this);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushAll);
+      }
+    } else (this.#rest ??= []).push(chunk);
+    return !this.socket.writableNeedDrain;
+  }
+
+  /** Sends what is held now (before the socket is ended or destroyed). */
+  flush(): void {
+    const first = this.#first;
+    if (first === undefined) return;
+    const rest = this.#rest;
+    this.#first = undefined;
+    this.#rest = undefined;
+    this.#bytes = 0;
+    const socket = this.socket;
+    // Gone (or ended by a path that did not flush): the bytes have nowhere to go.
+    if (socket.destroyed || socket.writableEnded) return;
+    if (rest === undefined) socket.write(first);
+    else socket.write(joined(first, rest));
+  }
+
+  /** Sends what is held and `chunk` after it, at once. */
+  #sendWith(chunk: string | Uint8Array): boolean {
+    const socket = this.socket;
+    if (this.#first === undefined) return socket.write(chunk);
+    // Still in the list of outputs to flush: that flush will find nothing held.
+    const first = this.#first;
+    const rest = this.#rest;
+    this.#first = undefined;
+    this.#rest = undefined;
+    this.#bytes = 0;
+    if (socket.destroyed || socket.writableEnded) return false;
+    // Two writes in one system call (a vectored write), the large chunk not copied.
+    socket.cork();
+    socket.write(rest === undefined ? first : joined(first, rest));
+    const ok = socket.write(chunk);
+    socket.uncork();
+    return ok;
   }
 }
 
-/** Sends what `socket` holds now (before destroying it, which would drop it). */
-export function flushNow(socket: Socket): void {
-  while (socket.writableCorked > 0) socket.uncork();
+/** Several held parts as one string (all strings) or one buffer. */
+function joined(first: string | Uint8Array, rest: (string | Uint8Array)[]): string | Uint8Array {
+  if (typeof first === 'string' && rest.every((part) => typeof part === 'string')) {
+    return first + rest.join('');
+  }
+  const buffers = [first, ...rest].map((part) => (typeof part === 'string' ? Buffer.from(part) : part));
+  return Buffer.concat(buffers);
 }

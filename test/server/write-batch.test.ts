@@ -1,14 +1,14 @@
 /**
  * Responses of one pass of the event loop leave together (src/server/write-batch.ts): what a
- * held socket writes waits in its buffer until the pass ends, then leaves in order; nothing
- * is lost when the socket is destroyed; a response written from a timer is not delayed past
- * the next pass.
+ * connection writes waits until the pass ends, then leaves in order in one write; a large
+ * write goes at once; nothing is lost when the socket is destroyed after a flush; a response
+ * written from a timer is not delayed past the next pass.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { after, test } from 'node:test';
-import { flushNow, holdForPass } from '../../src/server/write-batch.ts';
+import { PASS_LIMIT, PassOutput } from '../../src/server/write-batch.ts';
 import type { Application } from '../../src/tsgi/types.ts';
 import { RawClient, startEngine, within } from '../helpers/http1.ts';
 
@@ -35,38 +35,73 @@ function received(socket: Socket): () => string {
   return () => text;
 }
 
-test('writes of a held socket wait until the pass ends, then leave in order', async () => {
+test('writes of a pass wait until the pass ends, then leave in order, in one write', async () => {
   const [serverSide, client] = await socketPair();
   const text = received(client);
-  holdForPass(serverSide);
-  serverSide.write('one ');
-  holdForPass(serverSide); // a second hold in the same pass changes nothing
-  serverSide.write('two');
-  assert.equal(
-    serverSide.writableLength,
-    'one two'.length,
-    'held in the socket, not yet handed to the kernel',
-  );
+  const writes: unknown[] = [];
+  const write = serverSide.write.bind(serverSide);
+  serverSide.write = ((chunk: unknown, ...rest: never[]) => {
+    writes.push(chunk);
+    return write(chunk as string, ...rest);
+  }) as typeof serverSide.write;
+  const output = new PassOutput(serverSide);
+  assert.equal(output.write('one ', 4), true);
+  assert.equal(output.write(Buffer.from('two '), 4), true);
+  assert.equal(output.write('thr\u00e9e', 6), true);
+  assert.equal(writes.length, 0, 'held, not yet handed to the socket');
+  assert.equal(output.bytesWritten, 14, 'counted as written');
   await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(serverSide.writableLength, 0);
+  assert.equal(writes.length, 1, 'one write for the pass');
   await within(
     (async () => {
-      while (text() !== 'one two') await new Promise((resolve) => setTimeout(resolve, 5));
+      while (text() !== 'one two thr\u00e9e') await new Promise((resolve) => setTimeout(resolve, 5));
     })(),
     2000,
     'the held writes',
   );
 });
 
-test('flushNow sends what a socket holds before it is destroyed', async () => {
+test('flush sends what is held before the socket is destroyed', async () => {
   const [serverSide, client] = await socketPair();
   const text = received(client);
-  holdForPass(serverSide);
-  serverSide.write('last words');
-  flushNow(serverSide);
+  const output = new PassOutput(serverSide);
+  output.write('last words', 10);
+  output.flush();
   serverSide.destroy();
   await once(client, 'close');
   assert.equal(text(), 'last words');
+});
+
+test('a large write goes at once, after what was held; the pass still sends what follows', async () => {
+  const [serverSide, client] = await socketPair();
+  const text = received(client);
+  const output = new PassOutput(serverSide);
+  const large = 'x'.repeat(PASS_LIMIT + 1);
+  output.write('head;', 5);
+  output.write(large, large.length);
+  assert.ok(serverSide.bytesWritten >= 5 + large.length, 'handed to the socket before the pass ended');
+  output.write(';tail', 5);
+  const expected = `head;${large};tail`;
+  await within(
+    (async () => {
+      while (text().length < expected.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    })(),
+    2000,
+    'the large write',
+  );
+  assert.equal(text(), expected);
+});
+
+test('nothing held is written to a socket destroyed before the pass ends', async () => {
+  const [serverSide] = await socketPair();
+  const output = new PassOutput(serverSide);
+  output.write('lost', 4);
+  serverSide.destroy();
+  let failed: unknown;
+  serverSide.on('error', (error) => (failed = error));
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(failed, undefined, 'no write after destroy');
 });
 
 test('a response streamed from timers reaches the client piece by piece, pipelined answers in order', async () => {
@@ -100,4 +135,22 @@ test('a response streamed from timers reaches the client piece by piece, pipelin
     answers.map((answer) => answer.body.toString()),
     Array.from({ length: 50 }, (_, i) => `/p${i}`),
   );
+});
+
+test('a head with obs-text keeps its bytes, with a body or without one (HEAD, 204)', async () => {
+  const app: Application = async (environ, start) => {
+    start(environ.PATH_INFO === '/empty' ? '204 No Content' : '200 OK', [['X-Name', 'caf\u00e9']]);
+    return ['body'];
+  };
+  const server = await startEngine('portico', app);
+  for (const request of ['GET /body', 'HEAD /body', 'GET /empty']) {
+    const client = await RawClient.open(server.port);
+    client.write(`${request} HTTP/1.1\r\nHost: t\r\n\r\n`);
+    await client.responses(1, { methods: request.startsWith('HEAD') ? ['HEAD'] : [] });
+    const head = client.data.subarray(0, client.data.indexOf('\r\n\r\n'));
+    assert.ok(
+      head.includes(Buffer.from('X-Name: caf\xe9\r\n', 'latin1')),
+      `${request}: ${head.toString('latin1')}`,
+    );
+  }
 });

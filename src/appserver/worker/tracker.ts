@@ -65,9 +65,13 @@ class TrackedExchange implements Exchange {
     this.connection = socket ?? inner.connection;
     this.start = performance.now();
     this.slot = slot;
-    this.written = exact ? (this.connection?.bytesWritten ?? 0) : 0;
+    this.written = exact ? this.bytesWritten : 0;
   }
 
+  /** Bytes written to the connection so far (those the engine still holds included). */
+  get bytesWritten(): number {
+    return this.#inner.connectionBytesWritten ?? this.connection?.bytesWritten ?? 0;
+  }
   get head(): RequestHead {
     return this.#inner.head;
   }
@@ -214,7 +218,7 @@ export class RequestTracker {
     if (accessLog === undefined) {
       this.tx += tracked.hsize + tracked.bodyBytes;
     } else {
-      const rsize = (tracked.connection?.bytesWritten ?? 0) - tracked.written;
+      const rsize = tracked.bytesWritten - tracked.written;
       this.tx += rsize;
       const { method, target, protocol, rawHeaders, remoteAddress } = tracked.head;
       accessLog({

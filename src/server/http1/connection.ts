@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { reasonPhrase } from '../../tsgi/status.ts';
 import { endAndLinger } from '../linger.ts';
-import { flushNow } from '../write-batch.ts';
+import { PassOutput } from '../write-batch.ts';
 import { rawPlainResponse } from '../plain-response.ts';
 import { emptyBody, RequestBody } from './body.ts';
 import { ChunkedDecoder } from './chunked.ts';
@@ -58,6 +58,7 @@ type DeadlineKind = (typeof Deadline)[keyof typeof Deadline];
 /** One client connection. */
 export class Connection implements ExchangeHost {
   readonly socket: Socket;
+  readonly output: PassOutput;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
@@ -99,6 +100,7 @@ export class Connection implements ExchangeHost {
 
   constructor(socket: Socket, context: ConnectionContext) {
     this.socket = socket;
+    this.output = new PassOutput(socket);
     this.#context = context;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
@@ -161,7 +163,7 @@ export class Connection implements ExchangeHost {
   destroy(): void {
     this.#closing = true;
     // What a response of this pass left for the client goes before the close.
-    flushNow(this.socket);
+    this.output.flush();
     this.socket.destroy();
   }
 
@@ -197,6 +199,7 @@ export class Connection implements ExchangeHost {
     this.#current = undefined;
     this.#closing = true;
     this.#sink?.abandon();
+    this.output.flush();
     this.socket.destroySoon();
   }
 
@@ -497,6 +500,8 @@ export class Connection implements ExchangeHost {
       this.#reading = true;
       socket.resume();
     }
+    // What the responses of this pass left for the client goes before the end.
+    this.output.flush();
     if (!socket.destroyed) endAndLinger(socket, response);
   }
 
@@ -513,6 +518,7 @@ export class Connection implements ExchangeHost {
       this.#current = undefined;
       this.#closing = true;
       current.clientGone();
+      this.output.flush();
       this.socket.destroySoon();
     } else if (!this.#closing) this.#advance();
   }

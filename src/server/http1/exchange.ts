@@ -14,11 +14,13 @@ import type { Exchange, RequestHead } from '../engine.ts';
 import { httpDate } from '../date.ts';
 import { hasToken, type ParsedHead } from './head.ts';
 import { whenDrained } from '../drained.ts';
-import { holdForPass } from '../write-batch.ts';
+import type { PassOutput } from '../write-batch.ts';
 
 /** What an exchange needs from its connection. */
 export interface ExchangeHost {
   readonly socket: Socket;
+  /** The connection's output: what this pass of the event loop wrote, sent at its end. */
+  readonly output: PassOutput;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
@@ -41,6 +43,7 @@ const ABORTED = 3;
 // Small bodies are copied next to the head and sent in one write; larger ones are
 // written beside it (a vectored write) rather than copied.
 const COPY_LIMIT = 16 * 1024;
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const NON_ASCII = /[\u0080-\uffff]/;
 const NO_TRAILERS: readonly string[] = Object.freeze([]);
 
@@ -96,6 +99,10 @@ export class Http1Exchange implements Exchange, RequestHead {
   get connection(): Socket {
     return this.#host.socket;
   }
+  /** Bytes written to the connection so far, those held for the end of the pass included. */
+  get connectionBytesWritten(): number {
+    return this.#host.output.bytesWritten;
+  }
   get aborted(): boolean {
     return this.#state === ABORTED || (this.#state !== ENDED && this.#host.socket.destroyed);
   }
@@ -104,7 +111,11 @@ export class Http1Exchange implements Exchange, RequestHead {
     if (this.#continued || this.#state !== HEAD_PENDING || this.#head !== undefined) return;
     if (!this.#host.bodyPending) return;
     this.#continued = true;
-    this.#host.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    // After what the connection holds (an earlier response of this pass), and at once: the
+    // client waits for it before it sends the body.
+    const output = this.#host.output;
+    output.write(CONTINUE, CONTINUE.length);
+    output.flush();
   }
 
   writeHead(status: number, reason: string, headers: string[]): void {
@@ -216,25 +227,30 @@ export class Http1Exchange implements Exchange, RequestHead {
       this.clientGone();
       return true;
     }
-    holdForPass(socket);
+    const output = this.#host.output;
     if (data === undefined) {
       const text = prefix + suffix;
-      return text.length === 0 ? !socket.writableNeedDrain : socket.write(text, 'latin1');
+      if (text.length === 0) return output.ready;
+      // Held strings go out as UTF-8: a head with obs-text (bytes 0x80-0xff) goes as its bytes.
+      return output.write(ascii ? text : Buffer.from(text, 'latin1'), text.length);
     }
-    if (typeof data === 'string' && ascii) return socket.write(prefix + data + suffix);
+    // The head and framing are ASCII: their lengths are their byte counts.
+    if (typeof data === 'string' && ascii) {
+      return output.write(prefix + data + suffix, prefix.length + length + suffix.length);
+    }
     if (length <= COPY_LIMIT) {
       const out = Buffer.allocUnsafe(prefix.length + length + suffix.length);
       out.write(prefix, 0, 'latin1');
       if (typeof data === 'string') out.write(data, prefix.length, 'utf8');
       else out.set(data, prefix.length);
       if (suffix.length > 0) out.write(suffix, prefix.length + length, 'latin1');
-      return socket.write(out);
+      return output.write(out, out.length);
     }
-    socket.cork();
-    if (prefix.length > 0) socket.write(prefix, 'latin1');
-    let ok = socket.write(data);
-    if (suffix.length > 0) ok = socket.write(suffix, 'latin1');
-    socket.uncork();
+    // A large chunk is sent at once, after what is held (the prefix with it), not copied;
+    // the suffix waits for the pass (with the next chunk's prefix, when one comes).
+    if (prefix.length > 0) output.write(Buffer.from(prefix, 'latin1'), prefix.length);
+    let ok = output.write(data, length);
+    if (suffix.length > 0) ok = output.write(suffix, suffix.length);
     return ok;
   }
 }

@@ -194,6 +194,20 @@ export class BaseHandler implements ExceptionContext {
     return this.#logged(request, response);
   }
 
+  /**
+   * {@link getResponse} without its promise step: the chain's result as it came, which the
+   * caller passes through {@link loggedResponse} (in its own continuation, when the chain
+   * was asynchronous: one promise per request fewer than `getResponse(...).then(...)`).
+   */
+  protected chainResponse(request: HttpRequest): MaybePromise<HttpResponseBase> {
+    return this.#chain(request);
+  }
+
+  /** What {@link getResponse} does with the chain's response: logs it when it is an error. */
+  protected loggedResponse(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
+    return this.#logged(request, response);
+  }
+
   #logged(request: HttpRequest, response: HttpResponseBase): HttpResponseBase {
     if (response.statusCode >= 400)
       logResponse(this.settings.logger, response.reasonPhrase, request, response);

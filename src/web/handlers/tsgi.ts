@@ -71,13 +71,20 @@ export class TsgiHandler extends BaseHandler {
     const request = this.createRequest(environ, scriptName);
     const pathError = invalidPathReason(environ);
     // A path that cannot be decoded never reaches middleware or URL resolution: it is a 400.
-    const response =
-      pathError === null
-        ? this.getResponse(request)
-        : this.responseForException(request, new BadRequest(pathError));
-    if (isResponsePromise(response))
-      return response.then((r) => this.#respond(r, request, environ, startResponse));
-    return this.#respond(response, request, environ, startResponse);
+    if (pathError !== null) {
+      const refused = this.responseForException(request, new BadRequest(pathError));
+      if (isResponsePromise(refused))
+        return refused.then((r) => this.#respond(r, request, environ, startResponse));
+      return this.#respond(refused, request, environ, startResponse);
+    }
+    // getResponse(), with its logging step in the same continuation as the response's.
+    const response = this.chainResponse(request);
+    if (isResponsePromise(response)) {
+      return response.then((r) =>
+        this.#respond(this.loggedResponse(request, r), request, environ, startResponse),
+      );
+    }
+    return this.#respond(this.loggedResponse(request, response), request, environ, startResponse);
   }
 
   /** Builds the request for an environ (the test client overrides it to keep the request). */

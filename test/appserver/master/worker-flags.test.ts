@@ -1,11 +1,14 @@
 /**
- * Workers start with a young generation sized for serving (`--max-semi-space-size`), after
- * the master's own flags, unless the user sized it: see `worker-flags.ts`.
+ * Workers start with a young generation sized for serving (`--max-semi-space-size`) and
+ * without allocation-site pretenuring, after the master's own flags, unless the user chose
+ * otherwise: see `worker-flags.ts`.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  setsPretenuring,
   setsYoungGeneration,
+  WORKER_NO_PRETENURING,
   WORKER_SEMI_SPACE_MB,
   workerExecArgv,
 } from '../../../src/appserver/master/worker-flags.ts';
@@ -13,31 +16,48 @@ import { fixtures, get, startPortico } from '../helpers.ts';
 
 const OURS = `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`;
 
-test('workerExecArgv: the master flags, then the young-generation size', () => {
-  assert.deepEqual(workerExecArgv([]), [OURS]);
+test('workerExecArgv: the master flags, then the young-generation size and no pretenuring', () => {
+  assert.deepEqual(workerExecArgv([]), [OURS, WORKER_NO_PRETENURING]);
   assert.deepEqual(workerExecArgv(['--conditions=portico-source', '--cpu-prof']), [
     '--conditions=portico-source',
     '--cpu-prof',
     OURS,
+    WORKER_NO_PRETENURING,
   ]);
 });
 
 test("workerExecArgv: the user's young-generation size wins, from the flags or NODE_OPTIONS", () => {
-  assert.deepEqual(workerExecArgv(['--max-semi-space-size=64']), ['--max-semi-space-size=64']);
-  assert.deepEqual(workerExecArgv(['--min_semi_space_size=4']), ['--min_semi_space_size=4']);
+  const none = WORKER_NO_PRETENURING;
+  assert.deepEqual(workerExecArgv(['--max-semi-space-size=64']), ['--max-semi-space-size=64', none]);
+  assert.deepEqual(workerExecArgv(['--min_semi_space_size=4']), ['--min_semi_space_size=4', none]);
   assert.deepEqual(workerExecArgv(['--cpu-prof'], '--max-old-space-size=512 --max-semi-space-size=32'), [
     '--cpu-prof',
+    none,
   ]);
   // Other heap flags do not size the young generation.
-  assert.deepEqual(workerExecArgv([], '--max-old-space-size=512'), [OURS]);
+  assert.deepEqual(workerExecArgv([], '--max-old-space-size=512'), [OURS, none]);
   assert.equal(setsYoungGeneration('--max-old-space-size=512'), false);
   assert.equal(setsYoungGeneration(['--max_semi_space_size=16']), true);
 });
 
-test('a worker of portico serve runs with the flag; NODE_OPTIONS overrides it', async () => {
+test("workerExecArgv: the user's pretenuring flag wins, either way and either spelling", () => {
+  assert.deepEqual(workerExecArgv(['--allocation-site-pretenuring']), [
+    '--allocation-site-pretenuring',
+    OURS,
+  ]);
+  assert.deepEqual(workerExecArgv(['--no_allocation_site_pretenuring']), [
+    '--no_allocation_site_pretenuring',
+    OURS,
+  ]);
+  assert.equal(setsPretenuring(['--cpu-prof', '--max-semi-space-size=16']), false);
+  assert.equal(setsPretenuring('--allocation_site_pretenuring'), true);
+});
+
+test('a worker of portico serve runs with the flags; NODE_OPTIONS overrides the size', async () => {
   const plain = await startPortico([`${fixtures}flags-app.ts`, '--log-level', 'warning']);
   const flags = JSON.parse((await get(plain.url)).body) as string[];
   assert.ok(flags.includes(OURS), flags.join(' '));
+  assert.ok(flags.includes(WORKER_NO_PRETENURING), flags.join(' '));
 
   const sized = await startPortico([`${fixtures}flags-app.ts`, '--log-level', 'warning'], {
     env: { NODE_OPTIONS: '--max-semi-space-size=4' },
