@@ -15,14 +15,17 @@
  *
  * Reported per attack: how long the bad connections took to be closed (median and max,
  * against the timeout that should close them), the server's peak RSS growth over its
- * idle RSS (read from /proc), and the good client's p99 latency against an idle server's.
+ * idle RSS (read from /proc), the good client's p99 latency against an idle server's (and
+ * how many requests it made), and how long the server's event loop stalled meanwhile
+ * (bench/lib/stalls.ts: a slow good client with short stalls is the CPU going elsewhere).
  *
  * The server runs pinned to one CPU; the attack runs in a child process of its own at
  * `nice 19` on the other CPU, beside this process (the good client and the samplers), so the
  * good client measures the server's fairness, not the attacker's hold on a shared CPU.
  *
- * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME,…]` (Linux; loopback only;
- * about two minutes).
+ * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME,…] [--profile DIR]
+ * [--node-flags='--trace-gc …']` (Linux; loopback only; about two minutes; `--profile`: the
+ * server's CPU profile, for its longest tasks; `--node-flags`: more flags for the server's node).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -36,6 +39,10 @@ const { values } = parseArgs({
   options: {
     engines: { type: 'string', default: 'portico,node' },
     only: { type: 'string' },
+    // A folder for the server's CPU profile (node --cpu-prof, sampled every 100 µs).
+    profile: { type: 'string' },
+    // More flags for the server's node (space-separated), e.g. `--trace-gc`.
+    'node-flags': { type: 'string' },
     // Internal: run one attack in this process (the attacker child) and print its result.
     attack: { type: 'string' },
     port: { type: 'string' },
@@ -67,21 +74,49 @@ function rssOf(pid: number): number {
   }
 }
 
-async function startServer(engine: string): Promise<{ port: number; pid: number; stop(): void }> {
+interface Server {
+  port: number;
+  pid: number;
+  stop(): void;
+  /** How long its event loop stalled since the last call (bench/lib/stalls.ts). */
+  stalls(): Promise<string>;
+}
+
+async function startServer(engine: string): Promise<Server> {
+  const profile =
+    values.profile === undefined
+      ? []
+      : ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', path.resolve(values.profile)];
+  const flags = values['node-flags']?.split(' ').filter((flag) => flag !== '') ?? [];
   const [command, args] = pinned(pinning, SERVER_CPUS, process.execPath, [
+    ...flags,
+    ...profile,
     path.join(root, 'bench/servers/portico-hostile.ts'),
     '0',
     engine,
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const reports: ((line: string) => void)[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
       const match = /ready http:\/\/[^:]+:(\d+)/.exec(text);
       if (match) resolve(Number(match[1]));
+      for (const line of text.match(/^stalls .*$/gm) ?? []) reports.shift()?.(line.slice(7));
+      // What those flags print (--trace-gc writes to stdout).
+      if (flags.length > 0) process.stderr.write(text);
     });
     child.once('exit', () => reject(new Error('server exited')));
   });
-  return { port, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
+  return {
+    port,
+    pid: child.pid as number,
+    stop: () => child.kill('SIGTERM'),
+    stalls: () =>
+      new Promise<string>((resolve) => {
+        reports.push(resolve);
+        child.kill('SIGUSR2');
+      }),
+  };
 }
 
 /** A well-behaved client: sequential GETs on one kept-alive connection until `stop()`; latencies in ms. */
@@ -408,12 +443,14 @@ for (const engine of values.engines.split(',')) {
   const server = await startServer(engine);
   serverPid = server.pid;
   // Idle latency, and the idle RSS every attack is measured against.
+  await server.stalls();
   const idleClient = goodClient(server.port);
   await sleep(3000);
   const idle = await idleClient.stop();
+  const idleStalls = await server.stalls();
   const idleP99 = percentile(idle, 99);
   lines.push(
-    `| ${engine} | idle | | | ${(rssOf(server.pid) / 1048576).toFixed(0)} MB RSS | ${idleP99.toFixed(2)} ms | ${idle.length} requests |`,
+    `| ${engine} | idle | | | ${(rssOf(server.pid) / 1048576).toFixed(0)} MB RSS | ${idleP99.toFixed(2)} ms (${idle.length}) | ${idleStalls} | |`,
   );
   for (const name of Object.keys(attacks)) {
     if (values.only !== undefined && !values.only.split(',').includes(name)) continue;
@@ -422,10 +459,14 @@ for (const engine of values.engines.split(',')) {
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 100);
     let client: ReturnType<typeof goodClient> | undefined;
+    let reset: Promise<string> | undefined;
     const result = await attackInChild(name, server.port, server.pid, engine, () => {
+      reset = server.stalls();
       client = goodClient(server.port);
     });
     const latencies = (await client?.stop()) ?? [];
+    await reset;
+    const stalls = await server.stalls();
     clearInterval(sampler);
     // What the server still had to chew through after the attack ended (bytes already in
     // its socket buffers): wait until it is idle, so the next attack starts clean.
@@ -447,7 +488,7 @@ for (const engine of values.engines.split(',')) {
           ? `none closed (${open} open)`
           : `median ${(percentile(closedTimes, 50) / 1000).toFixed(1)} s, max ${(Math.max(...closedTimes) / 1000).toFixed(1)} s${open > 0 ? `, ${open} still open` : ''}`;
     const target = result.expectMs === undefined ? '—' : `≤ ${(result.expectMs / 1000).toFixed(0)} s`;
-    const line = `| ${engine} | ${name} | ${closedText} | ${target} | +${((peak - base) / 1048576).toFixed(1)} MB | ${percentile(latencies, 99).toFixed(2)} ms (${(percentile(latencies, 99) / idleP99).toFixed(1)}×) | ${result.note ?? ''} |`;
+    const line = `| ${engine} | ${name} | ${closedText} | ${target} | +${((peak - base) / 1048576).toFixed(1)} MB | ${percentile(latencies, 99).toFixed(2)} ms (${(percentile(latencies, 99) / idleP99).toFixed(1)}×, ${latencies.length}) | ${stalls} | ${result.note ?? ''} |`;
     lines.push(line);
     console.error(line);
   }
@@ -455,7 +496,7 @@ for (const engine of values.engines.split(',')) {
   await sleep(500);
 }
 console.log(
-  '| engine | attack | bad connections closed | target | peak RSS growth | good client p99 (× idle) | note |',
+  '| engine | attack | bad connections closed | target | peak RSS growth | good client p99 (× idle, requests) | server stalls (ms) | note |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const line of lines) console.log(line);
