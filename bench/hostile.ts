@@ -6,7 +6,8 @@
  *
  * - slowloris: 1,000 connections trickling a request head, one byte a second;
  * - crlf: 200 kept-alive connections sending an empty line every 500 ms;
- * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read;
+ * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read
+ *   (each is closed within ~0.1 s: a closed one is replaced by a new one for 3 s);
  * - chunk-ext: the same with 1,000-byte chunk extensions;
  * - chunks-read: 20 connections streaming 1-byte chunks for 5 s to an app that reads the body;
  * - chunks-read-1: the same from one connection (what a single client can make the worker hold);
@@ -245,10 +246,10 @@ const attacks: Record<string, Attack> = {
     return { closedAfter: closed, expectMs: (engineNow === 'node' ? 10_000 : 5000) + 2000 };
   },
   async chunks(port, deadline) {
-    return chunkFlood(port, deadline, '1\r\nx\r\n');
+    return chunkFlood(port, deadline, '1\r\nx\r\n', '/discard', 20, SUSTAIN_MS);
   },
   async 'chunk-ext'(port, deadline) {
-    return chunkFlood(port, deadline, `1;e=${'x'.repeat(1000)}\r\nx\r\n`);
+    return chunkFlood(port, deadline, `1;e=${'x'.repeat(1000)}\r\nx\r\n`, '/discard', 20, SUSTAIN_MS);
   },
   async 'chunks-read'(port, deadline) {
     // The same flood at an application that reads the body: nothing closes it before
@@ -330,37 +331,58 @@ const attacks: Record<string, Attack> = {
   },
 };
 
+/**
+ * 1-byte chunks (`chunk`, repeated) streamed on `connections` connections at once. With
+ * `sustainMs`, a connection the server closes is replaced by a new one until then, so that
+ * the good client is measured over seconds of flood, not the ~0.1 s the server needs to
+ * refuse the first twenty (a p99 of a handful of requests); each closing time then runs
+ * from that connection's own opening.
+ */
 async function chunkFlood(
   port: number,
   deadline: number,
   chunk: string,
   path = '/discard',
   connections = 20,
+  sustainMs = 0,
 ): Promise<AttackResult> {
   const start = Date.now();
-  const sockets: Socket[] = [];
-  for (let i = 0; i < connections; i++) {
+  const sustainUntil = Math.min(deadline, start + sustainMs);
+  const marks: (number | undefined)[][] = [];
+  const openOne = async (): Promise<{ socket: Socket; closed: (number | undefined)[] }> => {
     const socket = await open(port);
     socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
-    sockets.push(socket);
-  }
-  const closed = track(sockets, start);
+    const closed = track([socket], sustainMs > 0 ? undefined : start);
+    marks.push(closed);
+    return { socket, closed };
+  };
+  const active: { socket: Socket; closed: (number | undefined)[] }[] = [];
+  for (let i = 0; i < connections; i++) active.push(await openOne());
   const burst = Buffer.from(chunk.repeat(Math.ceil(65536 / chunk.length)));
   let sent = 0;
-  while (Date.now() < deadline && closed.some((c) => c === undefined)) {
-    for (const socket of sockets) {
+  while (Date.now() < deadline && (Date.now() < sustainUntil || marks.some(([c]) => c === undefined))) {
+    for (const { socket } of active) {
       if (!socket.destroyed && socket.writableLength < 1024 * 1024) {
         socket.write(burst);
         sent += burst.length;
       }
     }
+    for (let i = 0; i < active.length && Date.now() < sustainUntil; i++) {
+      if (active[i]?.closed[0] !== undefined) {
+        active[i]?.socket.destroy();
+        active[i] = await openOne();
+      }
+    }
     await sleep(5);
   }
-  for (const socket of sockets) socket.destroy();
-  return { closedAfter: closed, note: `${(sent / 1048576).toFixed(0)} MiB sent` };
+  for (const { socket } of active) socket.destroy();
+  const opened = sustainMs > 0 ? `, ${marks.length} connections` : '';
+  return { closedAfter: marks.map(([c]) => c), note: `${(sent / 1048576).toFixed(0)} MiB sent${opened}` };
 }
 
 const ATTACK_MS = 15_000;
+/** How long the `chunks` floods go on, their connections replaced as the server closes them. */
+const SUSTAIN_MS = 3000;
 let engineNow = values.engine ?? '';
 
 /**

@@ -18,7 +18,7 @@ let head = 0;
 let scheduled = false;
 
 /** The chunks that may be decoded in one pass of the event loop outside a turn, and in a turn. */
-export const PASS_CHUNKS = 1024;
+export const PASS_CHUNKS = 4096;
 /** Chunks decoded since the pass (or the turn) began. */
 let spent = 0;
 
