@@ -25,9 +25,8 @@
  * good client measures the server's fairness, not the attacker's hold on a shared CPU.
  *
  * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME,…] [--profile DIR]
- * [--node-flags='--trace-gc …'] [--sustain MS]` (Linux; loopback only; about two minutes).
- * `--profile`: the server's CPU profile, for its longest tasks; `--node-flags`: more flags for
- * the server's node; `--sustain`: how long the `chunks` floods go on (0: the first 20 only).
+ * [--node-flags='--trace-gc …']` (Linux; loopback only; about two minutes; `--profile`: the
+ * server's CPU profile, for its longest tasks; `--node-flags`: more flags for the server's node).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -45,8 +44,6 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     // More flags for the server's node (space-separated), e.g. `--trace-gc`.
     'node-flags': { type: 'string' },
-    // How long (ms) the `chunks` floods go on, closed connections replaced (0: the first 20 only).
-    sustain: { type: 'string', default: '3000' },
     // Internal: run one attack in this process (the attacker child) and print its result.
     attack: { type: 'string' },
     port: { type: 'string' },
@@ -385,7 +382,7 @@ async function chunkFlood(
 
 const ATTACK_MS = 15_000;
 /** How long the `chunks` floods go on, their connections replaced as the server closes them. */
-const SUSTAIN_MS = Number(values.sustain);
+const SUSTAIN_MS = 3000;
 let engineNow = values.engine ?? '';
 
 /**
@@ -411,8 +408,6 @@ function attackInChild(
     String(pid),
     '--engine',
     engine,
-    '--sustain',
-    String(SUSTAIN_MS),
   ];
   const [pinnedCommand, pinnedArgs] = pinned(pinning, LOAD_CPUS, process.execPath, script);
   const [command, args] = niceAvailable

@@ -23,8 +23,6 @@ import { SendTimeout } from './send-timeout.ts';
 /** Bytes of an unread request body skipped after its response (as the portico engine does). */
 const DISCARD_LIMIT = 256 * 1024;
 const DISCARD_CHUNKS = 4096;
-/** A body read smaller than this makes the next wait for more last until the next pass (see gatheredBody). */
-const SMALL_READ = 1024;
 
 /** One request/response pair from `node:http`; it is its own {@link RequestHead}. */
 class NodeExchange implements Exchange, RequestHead {
@@ -152,22 +150,13 @@ class NodeExchange implements Exchange, RequestHead {
  * own, and the stream's own async iterator would cost a promise per chunk — a body of
  * 1-byte chunks read by the application kept a worker busy for minutes (see the `hostile`
  * bench). The `portico` engine gathers small runs the same way (`http1/body.ts`).
- *
- * node:http pushes each chunk from a callback of its own, after which pending ticks and
- * microtasks run: a reader woken by `'readable'` at once took one chunk per wake-up, 1 byte
- * for ~6 µs, all inside the one task that parses a whole socket read (20 floods: over a
- * second). After a small read it is woken on the next pass instead, when the rest of that
- * socket read is buffered too.
  */
 function gatheredBody(req: http.IncomingMessage): AsyncIterable<Uint8Array> {
-  /** Whether the last read was small: the next wake-up waits for the next pass. */
-  let small = false;
   const wait = () =>
     new Promise<void>((resolve, reject) => {
       const done = () => {
         cleanup();
-        if (small) setImmediate(resolve);
-        else resolve();
+        resolve();
       };
       const fail = (error: Error) => {
         cleanup();
@@ -189,10 +178,7 @@ function gatheredBody(req: http.IncomingMessage): AsyncIterable<Uint8Array> {
       async next(): Promise<IteratorResult<Uint8Array>> {
         for (;;) {
           const chunk = req.read() as Buffer | null;
-          if (chunk !== null) {
-            small = chunk.length < SMALL_READ;
-            return { done: false, value: chunk };
-          }
+          if (chunk !== null) return { done: false, value: chunk };
           if (req.readableEnded) return { done: true, value: undefined };
           if (req.errored) throw req.errored;
           if (req.destroyed) throw new Error('the request was aborted before the end of its body');
