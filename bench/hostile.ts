@@ -25,8 +25,9 @@
  * good client measures the server's fairness, not the attacker's hold on a shared CPU.
  *
  * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME,…] [--profile DIR]
- * [--node-flags='--trace-gc …']` (Linux; loopback only; about two minutes; `--profile`: the
- * server's CPU profile, for its longest tasks; `--node-flags`: more flags for the server's node).
+ * [--node-flags='--trace-gc …'] [--sustain MS]` (Linux; loopback only; about two minutes).
+ * `--profile`: the server's CPU profile, for its longest tasks; `--node-flags`: more flags for
+ * the server's node; `--sustain`: how long the `chunks` floods go on (0: the first 20 only).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,8 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     // More flags for the server's node (space-separated), e.g. `--trace-gc`.
     'node-flags': { type: 'string' },
+    // How long (ms) the `chunks` floods go on, closed connections replaced (0: the first 20 only).
+    sustain: { type: 'string', default: '3000' },
     // Internal: run one attack in this process (the attacker child) and print its result.
     attack: { type: 'string' },
     port: { type: 'string' },
@@ -382,7 +385,7 @@ async function chunkFlood(
 
 const ATTACK_MS = 15_000;
 /** How long the `chunks` floods go on, their connections replaced as the server closes them. */
-const SUSTAIN_MS = 3000;
+const SUSTAIN_MS = Number(values.sustain);
 let engineNow = values.engine ?? '';
 
 /**
@@ -408,6 +411,8 @@ function attackInChild(
     String(pid),
     '--engine',
     engine,
+    '--sustain',
+    String(SUSTAIN_MS),
   ];
   const [pinnedCommand, pinnedArgs] = pinned(pinning, LOAD_CPUS, process.execPath, script);
   const [command, args] = niceAvailable
