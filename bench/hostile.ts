@@ -6,7 +6,8 @@
  *
  * - slowloris: 1,000 connections trickling a request head, one byte a second;
  * - crlf: 200 kept-alive connections sending an empty line every 500 ms;
- * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read;
+ * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read
+ *   (each is closed within ~0.1 s: a closed one is replaced by a new one for 3 s);
  * - chunk-ext: the same with 1,000-byte chunk extensions;
  * - chunks-read: 20 connections streaming 1-byte chunks for 5 s to an app that reads the body;
  * - chunks-read-1: the same from one connection (what a single client can make the worker hold);
@@ -15,14 +16,18 @@
  *
  * Reported per attack: how long the bad connections took to be closed (median and max,
  * against the timeout that should close them), the server's peak RSS growth over its
- * idle RSS (read from /proc), and the good client's p99 latency against an idle server's.
+ * idle RSS (read from /proc), the good client's p99 latency against an idle server's (and
+ * how many requests it made), and how long the server's event loop stalled meanwhile
+ * (bench/lib/stalls.ts: a slow good client with short stalls is the CPU going elsewhere).
  *
  * The server runs pinned to one CPU; the attack runs in a child process of its own at
  * `nice 19` on the other CPU, beside this process (the good client and the samplers), so the
  * good client measures the server's fairness, not the attacker's hold on a shared CPU.
  *
- * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME,…]` (Linux; loopback only;
- * about two minutes).
+ * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME,…] [--profile DIR]
+ * [--node-flags='--trace-gc …'] [--sustain MS]` (Linux; loopback only; about two minutes).
+ * `--profile`: the server's CPU profile, for its longest tasks; `--node-flags`: more flags for
+ * the server's node; `--sustain`: how long the `chunks` floods go on (0: the first 20 only).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -36,6 +41,12 @@ const { values } = parseArgs({
   options: {
     engines: { type: 'string', default: 'portico,node' },
     only: { type: 'string' },
+    // A folder for the server's CPU profile (node --cpu-prof, sampled every 100 µs).
+    profile: { type: 'string' },
+    // More flags for the server's node (space-separated), e.g. `--trace-gc`.
+    'node-flags': { type: 'string' },
+    // How long (ms) the `chunks` floods go on, closed connections replaced (0: the first 20 only).
+    sustain: { type: 'string', default: '3000' },
     // Internal: run one attack in this process (the attacker child) and print its result.
     attack: { type: 'string' },
     port: { type: 'string' },
@@ -67,21 +78,49 @@ function rssOf(pid: number): number {
   }
 }
 
-async function startServer(engine: string): Promise<{ port: number; pid: number; stop(): void }> {
+interface Server {
+  port: number;
+  pid: number;
+  stop(): void;
+  /** How long its event loop stalled since the last call (bench/lib/stalls.ts). */
+  stalls(): Promise<string>;
+}
+
+async function startServer(engine: string): Promise<Server> {
+  const profile =
+    values.profile === undefined
+      ? []
+      : ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', path.resolve(values.profile)];
+  const flags = values['node-flags']?.split(' ').filter((flag) => flag !== '') ?? [];
   const [command, args] = pinned(pinning, SERVER_CPUS, process.execPath, [
+    ...flags,
+    ...profile,
     path.join(root, 'bench/servers/portico-hostile.ts'),
     '0',
     engine,
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const reports: ((line: string) => void)[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
       const match = /ready http:\/\/[^:]+:(\d+)/.exec(text);
       if (match) resolve(Number(match[1]));
+      for (const line of text.match(/^stalls .*$/gm) ?? []) reports.shift()?.(line.slice(7));
+      // What those flags print (--trace-gc writes to stdout).
+      if (flags.length > 0) process.stderr.write(text);
     });
     child.once('exit', () => reject(new Error('server exited')));
   });
-  return { port, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
+  return {
+    port,
+    pid: child.pid as number,
+    stop: () => child.kill('SIGTERM'),
+    stalls: () =>
+      new Promise<string>((resolve) => {
+        reports.push(resolve);
+        child.kill('SIGUSR2');
+      }),
+  };
 }
 
 /** A well-behaved client: sequential GETs on one kept-alive connection until `stop()`; latencies in ms. */
@@ -210,10 +249,10 @@ const attacks: Record<string, Attack> = {
     return { closedAfter: closed, expectMs: (engineNow === 'node' ? 10_000 : 5000) + 2000 };
   },
   async chunks(port, deadline) {
-    return chunkFlood(port, deadline, '1\r\nx\r\n');
+    return chunkFlood(port, deadline, '1\r\nx\r\n', '/discard', 20, SUSTAIN_MS);
   },
   async 'chunk-ext'(port, deadline) {
-    return chunkFlood(port, deadline, `1;e=${'x'.repeat(1000)}\r\nx\r\n`);
+    return chunkFlood(port, deadline, `1;e=${'x'.repeat(1000)}\r\nx\r\n`, '/discard', 20, SUSTAIN_MS);
   },
   async 'chunks-read'(port, deadline) {
     // The same flood at an application that reads the body: nothing closes it before
@@ -295,37 +334,58 @@ const attacks: Record<string, Attack> = {
   },
 };
 
+/**
+ * 1-byte chunks (`chunk`, repeated) streamed on `connections` connections at once. With
+ * `sustainMs`, a connection the server closes is replaced by a new one until then, so that
+ * the good client is measured over seconds of flood, not the ~0.1 s the server needs to
+ * refuse the first twenty (a p99 of a handful of requests); each closing time then runs
+ * from that connection's own opening.
+ */
 async function chunkFlood(
   port: number,
   deadline: number,
   chunk: string,
   path = '/discard',
   connections = 20,
+  sustainMs = 0,
 ): Promise<AttackResult> {
   const start = Date.now();
-  const sockets: Socket[] = [];
-  for (let i = 0; i < connections; i++) {
+  const sustainUntil = Math.min(deadline, start + sustainMs);
+  const marks: (number | undefined)[][] = [];
+  const openOne = async (): Promise<{ socket: Socket; closed: (number | undefined)[] }> => {
     const socket = await open(port);
     socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
-    sockets.push(socket);
-  }
-  const closed = track(sockets, start);
+    const closed = track([socket], sustainMs > 0 ? undefined : start);
+    marks.push(closed);
+    return { socket, closed };
+  };
+  const active: { socket: Socket; closed: (number | undefined)[] }[] = [];
+  for (let i = 0; i < connections; i++) active.push(await openOne());
   const burst = Buffer.from(chunk.repeat(Math.ceil(65536 / chunk.length)));
   let sent = 0;
-  while (Date.now() < deadline && closed.some((c) => c === undefined)) {
-    for (const socket of sockets) {
+  while (Date.now() < deadline && (Date.now() < sustainUntil || marks.some(([c]) => c === undefined))) {
+    for (const { socket } of active) {
       if (!socket.destroyed && socket.writableLength < 1024 * 1024) {
         socket.write(burst);
         sent += burst.length;
       }
     }
+    for (let i = 0; i < active.length && Date.now() < sustainUntil; i++) {
+      if (active[i]?.closed[0] !== undefined) {
+        active[i]?.socket.destroy();
+        active[i] = await openOne();
+      }
+    }
     await sleep(5);
   }
-  for (const socket of sockets) socket.destroy();
-  return { closedAfter: closed, note: `${(sent / 1048576).toFixed(0)} MiB sent` };
+  for (const { socket } of active) socket.destroy();
+  const opened = sustainMs > 0 ? `, ${marks.length} connections` : '';
+  return { closedAfter: marks.map(([c]) => c), note: `${(sent / 1048576).toFixed(0)} MiB sent${opened}` };
 }
 
 const ATTACK_MS = 15_000;
+/** How long the `chunks` floods go on, their connections replaced as the server closes them. */
+const SUSTAIN_MS = Number(values.sustain);
 let engineNow = values.engine ?? '';
 
 /**
@@ -351,6 +411,8 @@ function attackInChild(
     String(pid),
     '--engine',
     engine,
+    '--sustain',
+    String(SUSTAIN_MS),
   ];
   const [pinnedCommand, pinnedArgs] = pinned(pinning, LOAD_CPUS, process.execPath, script);
   const [command, args] = niceAvailable
@@ -408,12 +470,14 @@ for (const engine of values.engines.split(',')) {
   const server = await startServer(engine);
   serverPid = server.pid;
   // Idle latency, and the idle RSS every attack is measured against.
+  await server.stalls();
   const idleClient = goodClient(server.port);
   await sleep(3000);
   const idle = await idleClient.stop();
+  const idleStalls = await server.stalls();
   const idleP99 = percentile(idle, 99);
   lines.push(
-    `| ${engine} | idle | | | ${(rssOf(server.pid) / 1048576).toFixed(0)} MB RSS | ${idleP99.toFixed(2)} ms | ${idle.length} requests |`,
+    `| ${engine} | idle | | | ${(rssOf(server.pid) / 1048576).toFixed(0)} MB RSS | ${idleP99.toFixed(2)} ms (${idle.length}) | ${idleStalls} | |`,
   );
   for (const name of Object.keys(attacks)) {
     if (values.only !== undefined && !values.only.split(',').includes(name)) continue;
@@ -422,10 +486,14 @@ for (const engine of values.engines.split(',')) {
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 100);
     let client: ReturnType<typeof goodClient> | undefined;
+    let reset: Promise<string> | undefined;
     const result = await attackInChild(name, server.port, server.pid, engine, () => {
+      reset = server.stalls();
       client = goodClient(server.port);
     });
     const latencies = (await client?.stop()) ?? [];
+    await reset;
+    const stalls = await server.stalls();
     clearInterval(sampler);
     // What the server still had to chew through after the attack ended (bytes already in
     // its socket buffers): wait until it is idle, so the next attack starts clean.
@@ -447,7 +515,7 @@ for (const engine of values.engines.split(',')) {
           ? `none closed (${open} open)`
           : `median ${(percentile(closedTimes, 50) / 1000).toFixed(1)} s, max ${(Math.max(...closedTimes) / 1000).toFixed(1)} s${open > 0 ? `, ${open} still open` : ''}`;
     const target = result.expectMs === undefined ? '—' : `≤ ${(result.expectMs / 1000).toFixed(0)} s`;
-    const line = `| ${engine} | ${name} | ${closedText} | ${target} | +${((peak - base) / 1048576).toFixed(1)} MB | ${percentile(latencies, 99).toFixed(2)} ms (${(percentile(latencies, 99) / idleP99).toFixed(1)}×) | ${result.note ?? ''} |`;
+    const line = `| ${engine} | ${name} | ${closedText} | ${target} | +${((peak - base) / 1048576).toFixed(1)} MB | ${percentile(latencies, 99).toFixed(2)} ms (${(percentile(latencies, 99) / idleP99).toFixed(1)}×, ${latencies.length}) | ${stalls} | ${result.note ?? ''} |`;
     lines.push(line);
     console.error(line);
   }
@@ -455,7 +523,7 @@ for (const engine of values.engines.split(',')) {
   await sleep(500);
 }
 console.log(
-  '| engine | attack | bad connections closed | target | peak RSS growth | good client p99 (× idle) | note |',
+  '| engine | attack | bad connections closed | target | peak RSS growth | good client p99 (× idle, requests) | server stalls (ms) | note |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const line of lines) console.log(line);

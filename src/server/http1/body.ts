@@ -87,7 +87,14 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;
-      waiter.resolve({ done: false, value: ownBytes(view(input, start, end)) });
+      // A small run goes into the tail like any other, not into a buffer of its own: a reader
+      // keeping up with a flood of 1-byte chunks is handed one run per turn of the connection.
+      let value: Buffer;
+      if (length < SMALL && !last) {
+        this.#gather(input, start, end);
+        value = this.#takeTail();
+      } else value = ownBytes(view(input, start, end));
+      waiter.resolve({ done: false, value });
       return;
     }
     // The whole of a small body, arriving with its head: its own bytes, exactly (a tail
@@ -95,10 +102,10 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
     if (last && this.#queue.length === 0) this.#queue.push(ownBytes(view(input, start, end)));
     else if (length < SMALL) this.#gather(input, start, end);
     else {
-      // The tail is no longer the last entry: small runs after this one start a new one.
+      // The tail is no longer the last entry: small runs after this one start a new one
+      // (in the tail's room left, if any).
       this.#sealTail();
       this.#tailOpen = false;
-      this.#tail = undefined;
       this.#queue.push(ownBytes(view(input, start, end)));
     }
     this.#queued += length;
@@ -110,13 +117,15 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
 
   /**
    * Appends a small run to the last queue entry when it is ours and has room, else starts
-   * one. The queue's last entry (a view of the tail) is not remade per run: {@link next}
-   * refreshes it ({@link #sealTail}) before handing it out.
+   * one: in the tail's room left after what was handed out, else in a new tail (a reader
+   * taking each run as it comes must not cost a 16 KiB buffer per run). The queue's last
+   * entry (a view of the tail) is not remade per run: {@link next} refreshes it
+   * ({@link #sealTail}) before handing it out.
    */
   #gather(input: Buffer, start: number, end: number): void {
     const length = end - start;
     let tail = this.#tail;
-    if (tail === undefined || !this.#tailOpen || this.#tailUsed + length > tail.length) {
+    if (tail === undefined || this.#tailUsed + length > tail.length) {
       this.#sealTail();
       tail = Buffer.allocUnsafeSlow(TAIL_SIZE);
       this.#tail = tail;
@@ -124,12 +133,23 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
       this.#tailStart = 0;
       this.#tailOpen = true;
       this.#queue.push(EMPTY);
-      this.#tailDirty = true;
+    } else if (!this.#tailOpen) {
+      // The bytes before `#tailUsed` were handed out (or queued): they are never written again.
+      this.#tailStart = this.#tailUsed;
+      this.#tailOpen = true;
+      this.#queue.push(EMPTY);
     }
     if (length === 1) tail[this.#tailUsed] = input[start] as number;
     else input.copy(tail, this.#tailUsed, start, end);
     this.#tailUsed += length;
     this.#tailDirty = true;
+  }
+
+  /** Takes the queue's last entry, the tail's open one, off the queue (for a waiting reader). */
+  #takeTail(): Buffer {
+    this.#sealTail();
+    this.#tailOpen = false;
+    return this.#queue.pop() as Buffer;
   }
 
   /** Makes the queue's last entry show everything gathered in the tail so far. */
@@ -204,10 +224,7 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
     const bytes = this.#queue.shift();
     if (bytes === undefined) return undefined;
     // The entry being gathered into was handed out: the next small run starts a new one.
-    if (this.#queue.length === 0 && this.#tailOpen) {
-      this.#tailOpen = false;
-      this.#tail = undefined;
-    }
+    if (this.#queue.length === 0) this.#tailOpen = false;
     this.#queued -= bytes.length;
     if (this.#queued < LOW_WATER) this.#resume();
     return bytes;

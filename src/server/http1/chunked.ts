@@ -83,17 +83,23 @@ export class ChunkedDecoder {
    * of `input` (no view is made: a flood of 1-byte chunks would cost one object per byte).
    * Returns the offset where the body ended (the rest is the next request), `input.length`
    * when more is needed, or a {@link HeadError}.
+   *
+   * `stopAt`: once {@link chunks} reaches it, decoding stops at the start of the next size
+   * line and returns its offset, with {@link done} still false: the caller pushes the rest
+   * later (a read of 1-byte chunks is ~11,000 of them; this bounds the work of one call).
    */
   push(
     input: Buffer,
     start: number,
     onData: (input: Buffer, start: number, end: number) => void,
+    stopAt = Infinity,
   ): number | HeadError {
     let i = start;
     const length = input.length;
     while (i < length) {
       switch (this.#state) {
         case SIZE: {
+          if (this.chunks >= stopAt && this.#digits === 0) return i;
           // The digits in one tight loop (a flood of 1-byte chunks is mostly size lines).
           let code = input[i] as number;
           let digit = hexValue(code);

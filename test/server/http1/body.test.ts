@@ -89,6 +89,33 @@ describe('RequestBody: ordering and the end', () => {
     assert.equal((await next(body)).value?.toString(), 'de');
   });
 
+  test('a reader taking small runs as they come gets them from one gathering buffer, intact', async () => {
+    const body = new RequestBody(source());
+    const read = Buffer.from('abcdefghij', 'latin1');
+    const values: Uint8Array[] = [];
+    for (let i = 0; i < read.length; i += 2) {
+      // Alternately: queued then taken, and handed to a next() already waiting.
+      if (i % 4 === 0) {
+        body.pushRange(read, i, i + 1);
+        body.pushRange(read, i + 1, i + 2);
+        values.push((await next(body)).value as Uint8Array);
+      } else {
+        const waiting = body.next();
+        body.pushRange(read, i, i + 1);
+        body.pushRange(read, i + 1, i + 2);
+        values.push((await within(waiting)).value as Uint8Array);
+        values.push((await next(body)).value as Uint8Array);
+      }
+    }
+    assert.deepEqual(
+      values.map((value) => Buffer.from(value).toString('latin1')),
+      ['ab', 'c', 'd', 'ef', 'g', 'h', 'ij'],
+    );
+    // One 16 KiB buffer for them all, not one per run handed out.
+    assert.equal(new Set(values.map((value) => value.buffer)).size, 1);
+    assert.ok((values[0] as Uint8Array).buffer.byteLength <= 16 * KIB);
+  });
+
   test('a small view of a large read is copied out, so it does not keep the read alive', async () => {
     const body = new RequestBody(source());
     const read = Buffer.alloc(64 * KIB, 'x');

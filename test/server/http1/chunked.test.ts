@@ -160,6 +160,60 @@ describe('ChunkedDecoder: decoding', () => {
     assert.equal(seen[0]?.toString(), 'hello');
   });
 
+  test('stopAt: decoding stops at the size line after that many chunks, and resumes there', () => {
+    const text = CHUNKED + NEXT;
+    const input = Buffer.from(text, 'latin1');
+    // Where the size lines of the 2nd, 3rd and 4th chunks and of the last one start.
+    const lines = ['05;a', 'E\r\n', '00a\r\n', '0;last'].map((line) => text.indexOf(line));
+    for (const [budget, expectedStops] of [
+      [1, lines],
+      [2, [lines[1], lines[3]]],
+    ] as const) {
+      const decoder = new ChunkedDecoder(LIMIT);
+      const body: Buffer[] = [];
+      const stops: number[] = [];
+      let offset = 0;
+      while (!decoder.done && stops.length < 10) {
+        const before = decoder.chunks;
+        const end = decoder.push(
+          input,
+          offset,
+          (data, from, to) => body.push(data.subarray(from, to)),
+          before + budget,
+        );
+        assert.ok(!(end instanceof HeadError));
+        assert.ok(decoder.chunks - before <= budget, 'no more chunks begun than the budget');
+        offset = end;
+        if (!decoder.done) stops.push(offset);
+      }
+      assert.deepEqual(stops, expectedStops, `budget ${budget}`);
+      assert.equal(offset, CHUNKED.length);
+      assert.equal(Buffer.concat(body).toString('latin1'), BODY);
+      assert.deepEqual(decoder.trailers, TRAILERS);
+    }
+    // A budget of none consumes nothing before a size line.
+    const decoder = new ChunkedDecoder(LIMIT);
+    assert.equal(
+      decoder.push(input, 0, () => assert.fail('no data'), 0),
+      0,
+    );
+    assert.equal(decoder.done, false);
+  });
+
+  test('stopAt mid-chunk: the data in hand is still delivered, the stop comes at the next size line', () => {
+    const decoder = new ChunkedDecoder(LIMIT);
+    const body: string[] = [];
+    const onData = (data: Buffer, from: number, to: number) => body.push(data.toString('latin1', from, to));
+    assert.equal(decoder.push(Buffer.from('a\r\n01234'), 0, onData), 8);
+    const rest = Buffer.from('56789\r\n1\r\nx\r\n0\r\n\r\n');
+    // The chunk begun in an earlier push finishes; no new one begins.
+    assert.equal(decoder.push(rest, 0, onData, decoder.chunks), 7);
+    assert.equal(decoder.chunks, 1);
+    assert.equal(decoder.push(rest, 7, onData), rest.length);
+    assert.equal(decoder.done, true);
+    assert.equal(body.join(''), '0123456789x');
+  });
+
   test('after the end, a push consumes nothing', () => {
     const decoder = new ChunkedDecoder(LIMIT);
     decoder.push(Buffer.from('0\r\n\r\n'), 0, () => {});
