@@ -6,6 +6,8 @@
 #
 # Usage: bench/instructions/count.sh MODE TARGET WARMUP MEASURED -- COMMAND...
 #   MODE keep|close|uwsgi|api (see client.ts), TARGET the port or uwsgi socket COMMAND serves.
+#   $COUNT_PATH: the GET target for keep/close (default /; W2: /api/r99/42/). $COUNT_KEEP: a
+#   directory to keep callgrind's files in (cg.PID.1), for callgrind_annotate.
 # Example (the hello app under portico serve, kept-alive HTTP):
 #   bench/instructions/count.sh keep 18080 16000 8000 -- node bin/portico.js serve \
 #     bench/servers/hello-tsgi.ts --http 127.0.0.1:18080 --log-level warning
@@ -20,7 +22,7 @@ valgrind --tool=callgrind --trace-children=yes --smc-check=all-non-file --dump-i
 server=$!
 up() { if [ "$mode" = uwsgi ]; then [ -S "$target" ]; else curl -s -o /dev/null "http://127.0.0.1:$target/"; fi; }
 for _ in $(seq 900); do up && break; sleep 0.5; done
-client() { "$node" "$here/client.ts" "$mode" "$target" 8 $(($1 / 8)); }
+client() { "$node" "$here/client.ts" "$mode" "$target" 8 $(($1 / 8)) "${COUNT_PATH:-/}"; }
 client "$warmup" > /dev/null
 sleep 1
 pids="$server $(pgrep -P $server || true)"
@@ -40,4 +42,5 @@ for file in "$out"/cg.*.1; do
   total=$((total + ir))
 done
 echo "total: $((total / served)) instructions/request over $served requests ($mode)"
+if [ -n "${COUNT_KEEP:-}" ]; then mkdir -p "$COUNT_KEEP" && cp "$out"/cg.* "$COUNT_KEEP"/; fi
 rm -rf "$out"
