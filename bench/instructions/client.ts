@@ -6,8 +6,9 @@
  * (a uwsgi packet per connection, as nginx's `uwsgi_pass` sends; TARGET is the socket path),
  * `api` (kept alive, the `api` workload's `POST /people/` with its 10-field JSON body).
  *
- * Usage: node bench/instructions/client.ts keep|close|uwsgi|api TARGET CONNS REQUESTS_PER_CONN
- * (TARGET: a port for HTTP, a unix socket path for uwsgi). Prints the responses counted.
+ * Usage: node bench/instructions/client.ts keep|close|uwsgi|api TARGET CONNS REQUESTS_PER_CONN [PATH]
+ * (TARGET: a port for HTTP, a unix socket path for uwsgi; PATH the `GET` target of `keep` and
+ * `close`, default `/`, e.g. W2's `/api/r99/42/`). Prints the responses counted.
  */
 import net from 'node:net';
 import { encodePacket } from '../../src/server/uwsgi/packet.ts';
@@ -19,6 +20,7 @@ const [mode, target, conns, per] = [
   Number(process.argv[4]),
   Number(process.argv[5]),
 ];
+const requestPath = process.argv[6] ?? '/';
 if (mode !== 'keep' && mode !== 'close' && mode !== 'uwsgi' && mode !== 'api')
   throw new Error('mode: keep, close, uwsgi or api');
 
@@ -26,7 +28,7 @@ const http = Buffer.from(
   mode === 'api'
     ? `POST /people/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(API_BODY)}\r\n\r\n${API_BODY}`
-    : `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n${mode === 'close' ? 'Connection: close\r\n' : ''}\r\n`,
+    : `GET ${requestPath} HTTP/1.1\r\nHost: 127.0.0.1\r\n${mode === 'close' ? 'Connection: close\r\n' : ''}\r\n`,
   'latin1',
 );
 // What nginx's uwsgi_params send for `GET /`.

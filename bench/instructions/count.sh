@@ -6,6 +6,11 @@
 #
 # Usage: bench/instructions/count.sh MODE TARGET WARMUP MEASURED -- COMMAND...
 #   MODE keep|close|uwsgi|api (see client.ts), TARGET the port or uwsgi socket COMMAND serves.
+#   $COUNT_PATH: the GET target for keep/close (default /; W2: /api/r99/42/). $COUNT_KEEP: a
+#   directory to keep callgrind's files in (cg.PID.1), for callgrind_annotate. $COUNT_SPLIT=1:
+#   also split each process's count into V8's optimizing compiler (TurboFan, on any thread), its
+#   garbage collector and the rest: on the framework workloads the JIT is still compiling after
+#   the warm-up, and that share varies between runs by thousands of instructions per request.
 # Example (the hello app under portico serve, kept-alive HTTP):
 #   bench/instructions/count.sh keep 18080 16000 8000 -- node bin/portico.js serve \
 #     bench/servers/hello-tsgi.ts --http 127.0.0.1:18080 --log-level warning
@@ -20,7 +25,7 @@ valgrind --tool=callgrind --trace-children=yes --smc-check=all-non-file --dump-i
 server=$!
 up() { if [ "$mode" = uwsgi ]; then [ -S "$target" ]; else curl -s -o /dev/null "http://127.0.0.1:$target/"; fi; }
 for _ in $(seq 900); do up && break; sleep 0.5; done
-client() { "$node" "$here/client.ts" "$mode" "$target" 8 $(($1 / 8)); }
+client() { "$node" "$here/client.ts" "$mode" "$target" 8 $(($1 / 8)) "${COUNT_PATH:-/}"; }
 client "$warmup" > /dev/null
 sleep 1
 pids="$server $(pgrep -P $server || true)"
@@ -37,7 +42,18 @@ for file in "$out"/cg.*.1; do
   ir=$(awk '/^summary:/ {print $2; exit}' "$file")
   pid=$(basename "$file" .1)
   echo "pid ${pid#cg.}: $((ir / served)) instructions/request"
+  if [ -n "${COUNT_SPLIT:-}" ]; then
+    callgrind_annotate --inclusive=yes --threshold=100 "$file" 2> /dev/null | awk -v n="$served" '
+      function ir() { v = $1; gsub(",", "", v); return v + 0 }
+      /Compiler::CompileOptimized\(|OptimizedCompilationJob::ExecuteJob\(/ { if (ir() > jit) jit = ir() }
+      /ScavengerCollector::JobTask::Run\(/ { if (!a++) gc += ir() }
+      /ConcurrentMarking::RunMajor\(/ { if (!b++) gc += ir() }
+      /Heap::CollectGarbage\(v8::internal::AllocationSpace, v8::internal::GarbageCollectionReason, v8::GCCallbackFlags\) \[/ { if (!c++) gc += ir() }
+      /PROGRAM TOTALS/ { total = ir() }
+      END { printf "  of which TurboFan %d, GC %d, the rest %d\n", jit / n, gc / n, (total - jit - gc) / n }'
+  fi
   total=$((total + ir))
 done
 echo "total: $((total / served)) instructions/request over $served requests ($mode)"
+if [ -n "${COUNT_KEEP:-}" ]; then mkdir -p "$COUNT_KEEP" && cp "$out"/cg.* "$COUNT_KEEP"/; fi
 rm -rf "$out"
