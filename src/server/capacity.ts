@@ -69,6 +69,11 @@ export function boundConnections(
   const refused = new WeakSet<Socket>();
   const report = rateLimited(errors);
   let open = 0;
+  // One function for every socket (not a closure, nor a `once` wrapper, per connection):
+  // 'close' is emitted once.
+  const closed = () => {
+    open--;
+  };
   server.prependListener('connection', (socket: Socket) => {
     if (open >= max) {
       refused.add(socket);
@@ -85,7 +90,7 @@ export function boundConnections(
       return;
     }
     open++;
-    socket.once('close', () => open--);
+    socket.on('close', closed);
   });
   return (socket) => refused.has(socket);
 }

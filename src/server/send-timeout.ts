@@ -53,29 +53,32 @@ export class SendTimeout {
   readonly #report: (error: PorticoError) => void;
   readonly #sockets = new Map<Socket, Watch>();
   #timer: NodeJS.Timeout | undefined;
+  /** One listener for every socket's 'close' (emitted once; `this` is the socket). */
+  readonly #untrack: (this: Socket) => void;
 
   /** @param seconds - `send-timeout`; 0 turns the bound off. */
   constructor(seconds: number, errors: ErrorStream) {
     this.#seconds = seconds;
     this.#ms = seconds * 1000;
     this.#report = rateLimited(errors);
+    const sockets = this.#sockets;
+    this.#untrack = function (this: Socket) {
+      sockets.delete(this);
+    };
   }
 
   /** Starts watching `socket` (until it closes). */
   track(socket: Socket): void {
     if (this.#ms <= 0) return;
     this.#sockets.set(socket, { sent: 0, since: 0 });
-    socket.once('close', () => {
-      this.#sockets.delete(socket);
-      if (this.#sockets.size === 0) this.stop();
-    });
+    socket.on('close', this.#untrack);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.sweep(Date.now()), Math.max(10, Math.min(500, this.#ms / 10)));
       this.#timer.unref();
     }
   }
 
-  /** Stops the sweep (the listener closed, or nothing is left to watch). */
+  /** Stops the sweep (the listener closed, or nothing was left to watch at the last sweep). */
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
@@ -83,6 +86,9 @@ export class SendTimeout {
 
   /** Checks every watched connection; exposed for tests. */
   sweep(now: number): void {
+    // Stopped here, not when the last connection closes: one connection at a time would
+    // otherwise start and stop a timer per connection.
+    if (this.#sockets.size === 0) return this.stop();
     for (const [socket, watch] of this.#sockets) {
       if (socket.writableLength === 0 || socket.destroyed) {
         watch.since = 0;

@@ -124,6 +124,9 @@ export function createUwsgiEngine(
   const sweepMs = Math.max(10, Math.min(1000, timeoutMs / 4));
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = () => {
+    // Stopped here, not when the last connection closes: one connection at a time would
+    // otherwise start and stop the timer per connection.
+    if (connections.size === 0) return stopSweeping();
     const now = Date.now();
     for (const connection of connections) {
       if (connection.deadline !== 0 && connection.deadline <= now) connection.expire();
@@ -140,7 +143,6 @@ export function createUwsgiEngine(
     dispatch,
     closed(connection) {
       connections.delete(connection);
-      if (connections.size === 0) stopSweeping();
     },
   };
   server.on('close', () => {
