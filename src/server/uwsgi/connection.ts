@@ -35,6 +35,9 @@ export class UwsgiConnection {
   readonly socket: Socket;
   /** When the packet must be in (ms since the epoch); 0 once it is, or the connection was refused. */
   deadline: number;
+  /** send-timeout's watch on the response (see `SendTimeout.check`). */
+  sent = 0;
+  since = 0;
   readonly #context: ConnectionContext;
   #reader: PacketReader | undefined;
   readonly #onData = (chunk: Buffer) => this.#read(chunk);

@@ -16,7 +16,7 @@ import { PorticoError } from '../../tsgi/errors.ts';
 import { logError } from '../../tsgi/log.ts';
 import type { ErrorStream } from '../../tsgi/types.ts';
 import type { Exchange } from '../engine.ts';
-import { boundConnections, surviveAcceptErrors } from '../capacity.ts';
+import { ConnectionBound, surviveAcceptErrors } from '../capacity.ts';
 import { ProxyTrust } from '../forwarded.ts';
 import { SendTimeout } from '../send-timeout.ts';
 import { type ConnectionContext, UwsgiConnection } from './connection.ts';
@@ -91,8 +91,9 @@ export function createUwsgiEngine(
   };
 
   surviveAcceptErrors(server, errors);
-  const overCapacity = boundConnections(server, options.maxConnections ?? 0, errors);
+  const bound = new ConnectionBound(options.maxConnections ?? 0, errors);
   const sendTimeout = new SendTimeout(options.sendTimeout ?? 0, errors);
+  const checkSends = sendTimeout.enabled;
   // Whether the server listens on a unix socket: asked once, not per connection (a
   // `getsockname` system call where the process accepts itself).
   let listeningUnix: boolean | undefined;
@@ -118,10 +119,11 @@ export function createUwsgiEngine(
     }
   };
 
-  // One timer sweeps every connection's header deadline: a timer per connection would
-  // cost more than the request. It runs often enough that a 1 s timeout fires within 1.25 s.
+  // One timer sweeps every connection's header deadline and send-timeout: a timer (or a
+  // listener) per connection would cost more than the request. It runs often enough that
+  // a 1 s header-timeout fires within 1.25 s.
   const connections = new Set<UwsgiConnection>();
-  const sweepMs = Math.max(10, Math.min(1000, timeoutMs / 4));
+  const sweepMs = Math.max(10, Math.min(1000, timeoutMs / 4, checkSends ? sendTimeout.sweepMs : Infinity));
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = () => {
     // Stopped here, not when the last connection closes: one connection at a time would
@@ -129,7 +131,11 @@ export function createUwsgiEngine(
     if (connections.size === 0) return stopSweeping();
     const now = Date.now();
     for (const connection of connections) {
-      if (connection.deadline !== 0 && connection.deadline <= now) connection.expire();
+      if (connection.deadline !== 0) {
+        if (connection.deadline <= now) connection.expire();
+      } else if (checkSends) {
+        sendTimeout.check(connection.socket, connection, now);
+      }
     }
   };
   const stopSweeping = () => {
@@ -143,15 +149,13 @@ export function createUwsgiEngine(
     dispatch,
     closed(connection) {
       connections.delete(connection);
+      bound.release();
     },
   };
-  server.on('close', () => {
-    stopSweeping();
-    sendTimeout.stop();
-  });
+  server.on('close', stopSweeping);
 
   server.on('connection', (socket: Socket) => {
-    if (overCapacity(socket)) return;
+    if (!bound.admit(socket)) return;
     // Errors (resets, writes after the peer left) end in 'close'; there is nothing to report.
     socket.on('error', ignore);
     const unix = (listeningUnix ??= typeof server.address() === 'string');
@@ -163,10 +167,10 @@ export function createUwsgiEngine(
           'peer is not in uwsgi-allow; connection dropped (add the front server to --uwsgi-allow)',
         ),
       );
+      bound.release();
       socket.destroy();
       return;
     }
-    sendTimeout.track(socket);
     // Unix sockets have no Nagle to turn off; TCP ones are asked once, here.
     if (!unix) socket.setNoDelay(true);
     connections.add(new UwsgiConnection(socket, context, Date.now()));

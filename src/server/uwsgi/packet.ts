@@ -58,11 +58,11 @@ export function looksLikeHttp(bytes: Uint8Array): boolean {
   );
 }
 
-// The keys nginx's uwsgi_params (and common clients) send, by length. A key read off the
-// wire is replaced by one of these when its bytes match: the constant's hash is computed
-// once, so the lookups that follow stay cheap, and no string is made for it.
-const KNOWN_KEYS: readonly string[][] = [];
-for (const key of [
+// The keys nginx's uwsgi_params (and common clients) send. A key read off the wire is
+// replaced by one of these when its bytes match: no string is made for it, and the
+// constant's hash is already computed for the lookups that follow. Found through a small
+// table indexed by the key's length and a few of its bytes, then checked byte by byte.
+const KNOWN_KEYS: readonly string[] = [
   'QUERY_STRING',
   'REQUEST_METHOD',
   'CONTENT_TYPE',
@@ -97,17 +97,39 @@ for (const key of [
   'HTTP_IF_NONE_MATCH',
   'HTTP_IF_MODIFIED_SINCE',
   'HTTP_ORIGIN',
-]) {
-  ((KNOWN_KEYS as string[][])[key.length] ??= []).push(key);
+];
+const SLOTS = 256;
+const KEY_SLOTS: (string[] | undefined)[] = new Array<string[] | undefined>(SLOTS).fill(undefined);
+
+/** The table slot of a key of `length` bytes whose first, middle and last bytes are given. */
+function slotOf(length: number, first: number, middle: number, last: number): number {
+  return (length * 7 + first * 3 + middle * 5 + last) & (SLOTS - 1);
 }
 
-/** The key of `length` characters at `at` in `text`: a known constant when it is one. */
-function keyAt(text: string, at: number, length: number): string {
-  const known = KNOWN_KEYS[length];
-  if (known !== undefined) {
-    for (let i = 0; i < known.length; i++) {
-      const key = known[i] as string;
-      if (text.startsWith(key, at)) return key;
+for (const key of KNOWN_KEYS) {
+  const n = key.length;
+  const slot = slotOf(n, key.charCodeAt(0), key.charCodeAt(n >> 1), key.charCodeAt(n - 1));
+  (KEY_SLOTS[slot] ??= []).push(key);
+}
+
+/** The key of `length` bytes at `at` in `bytes` (`text` is the same bytes as latin-1). */
+function keyAt(bytes: Uint8Array, text: string, offset: number, at: number, length: number): string {
+  const start = offset + at;
+  const candidates =
+    KEY_SLOTS[
+      slotOf(
+        length,
+        bytes[start] as number,
+        bytes[start + (length >> 1)] as number,
+        bytes[start + length - 1] as number,
+      )
+    ];
+  if (candidates !== undefined) {
+    next: for (let c = 0; c < candidates.length; c++) {
+      const key = candidates[c] as string;
+      if (key.length !== length) continue;
+      for (let i = 0; i < length; i++) if (bytes[start + i] !== key.charCodeAt(i)) continue next;
+      return key;
     }
   }
   return text.slice(at, at + length);
@@ -122,9 +144,12 @@ function keyAt(text: string, at: number, length: number): string {
  * @throws PorticoError `PORTICO_ERR_UWSGI_PROTOCOL` on any violation.
  */
 export function parseFields(bytes: Uint8Array, start = 0, end = bytes.length): string[] {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  const text = (
+    bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  ).toString('latin1', start, end);
   const size = end - start;
   const fields: string[] = [];
+  let n = 0;
   let at = 0;
   while (at < size) {
     if (at + 2 > size) throw protocolError(`vars block: key length cut at byte ${at}`);
@@ -132,12 +157,14 @@ export function parseFields(bytes: Uint8Array, start = 0, end = bytes.length): s
     at += 2;
     if (keyLength === 0) throw protocolError(`vars block: empty key at byte ${at - 2}`);
     if (at + keyLength + 2 > size) throw protocolError(`vars block: key runs past the block`);
-    const key = keyAt(text, at, keyLength);
+    const key = keyAt(bytes, text, start, at, keyLength);
     at += keyLength;
     const valueLength = (bytes[start + at] as number) | ((bytes[start + at + 1] as number) << 8);
     at += 2;
     if (at + valueLength > size) throw protocolError(`vars block: value of ${key} runs past the block`);
-    fields.push(key, valueLength === 0 ? '' : text.slice(at, at + valueLength));
+    // Two stores rather than push(key, value), which is not inlined with two arguments.
+    fields[n++] = key;
+    fields[n++] = valueLength === 0 ? '' : text.slice(at, at + valueLength);
     at += valueLength;
   }
   return fields;
@@ -225,7 +252,12 @@ export class PacketReader {
 
   #packet(data: Buffer): Packet {
     const end = HEADER_SIZE + this.#size;
-    return new Packet(data[0] as number, data[3] as number, parseFields(data, HEADER_SIZE, end), data.subarray(end));
+    return new Packet(
+      data[0] as number,
+      data[3] as number,
+      parseFields(data, HEADER_SIZE, end),
+      data.subarray(end),
+    );
   }
 
   #joined(): Buffer {
