@@ -58,83 +58,6 @@ export function looksLikeHttp(bytes: Uint8Array): boolean {
   );
 }
 
-// The keys nginx's uwsgi_params (and common clients) send. A key read off the wire is
-// replaced by one of these when its bytes match: no string is made for it, and the
-// constant's hash is already computed for the lookups that follow. Found through a small
-// table indexed by the key's length and a few of its bytes, then checked byte by byte.
-const KNOWN_KEYS: readonly string[] = [
-  'QUERY_STRING',
-  'REQUEST_METHOD',
-  'CONTENT_TYPE',
-  'CONTENT_LENGTH',
-  'REQUEST_URI',
-  'PATH_INFO',
-  'DOCUMENT_ROOT',
-  'SERVER_PROTOCOL',
-  'REQUEST_SCHEME',
-  'HTTPS',
-  'REMOTE_ADDR',
-  'REMOTE_PORT',
-  'SERVER_PORT',
-  'SERVER_NAME',
-  'SCRIPT_NAME',
-  'UWSGI_SCHEME',
-  'HTTP_HOST',
-  'HTTP_USER_AGENT',
-  'HTTP_ACCEPT',
-  'HTTP_ACCEPT_ENCODING',
-  'HTTP_ACCEPT_LANGUAGE',
-  'HTTP_CONNECTION',
-  'HTTP_COOKIE',
-  'HTTP_REFERER',
-  'HTTP_AUTHORIZATION',
-  'HTTP_CONTENT_TYPE',
-  'HTTP_CONTENT_LENGTH',
-  'HTTP_X_FORWARDED_FOR',
-  'HTTP_X_FORWARDED_PROTO',
-  'HTTP_X_REAL_IP',
-  'HTTP_CACHE_CONTROL',
-  'HTTP_IF_NONE_MATCH',
-  'HTTP_IF_MODIFIED_SINCE',
-  'HTTP_ORIGIN',
-];
-const SLOTS = 256;
-const KEY_SLOTS: (string[] | undefined)[] = new Array<string[] | undefined>(SLOTS).fill(undefined);
-
-/** The table slot of a key of `length` bytes whose first, middle and last bytes are given. */
-function slotOf(length: number, first: number, middle: number, last: number): number {
-  return (length * 7 + first * 3 + middle * 5 + last) & (SLOTS - 1);
-}
-
-for (const key of KNOWN_KEYS) {
-  const n = key.length;
-  const slot = slotOf(n, key.charCodeAt(0), key.charCodeAt(n >> 1), key.charCodeAt(n - 1));
-  (KEY_SLOTS[slot] ??= []).push(key);
-}
-
-/** The key of `length` bytes at `at` in `bytes` (`text` is the same bytes as latin-1). */
-function keyAt(bytes: Uint8Array, text: string, offset: number, at: number, length: number): string {
-  const start = offset + at;
-  const candidates =
-    KEY_SLOTS[
-      slotOf(
-        length,
-        bytes[start] as number,
-        bytes[start + (length >> 1)] as number,
-        bytes[start + length - 1] as number,
-      )
-    ];
-  if (candidates !== undefined) {
-    next: for (let c = 0; c < candidates.length; c++) {
-      const key = candidates[c] as string;
-      if (key.length !== length) continue;
-      for (let i = 0; i < length; i++) if (bytes[start + i] !== key.charCodeAt(i)) continue next;
-      return key;
-    }
-  }
-  return text.slice(at, at + length);
-}
-
 /**
  * Parses a vars block strictly into `[key, value, key, value, ...]`: every length must fit
  * inside the block, keys must not be empty (uWSGI's rule), values may be. The block is
@@ -157,7 +80,7 @@ export function parseFields(bytes: Uint8Array, start = 0, end = bytes.length): s
     at += 2;
     if (keyLength === 0) throw protocolError(`vars block: empty key at byte ${at - 2}`);
     if (at + keyLength + 2 > size) throw protocolError(`vars block: key runs past the block`);
-    const key = keyAt(bytes, text, start, at, keyLength);
+    const key = text.slice(at, at + keyLength);
     at += keyLength;
     const valueLength = (bytes[start + at] as number) | ((bytes[start + at + 1] as number) << 8);
     at += 2;
