@@ -56,6 +56,51 @@ export function surviveAcceptErrors(server: Server, errors: ErrorStream): void {
 }
 
 /**
+ * `max-connections` for an engine that counts its own connections: {@link admit} answers a
+ * connection past `max` (0: no bound) with a 503 and a close, and says whether it did; the
+ * engine calls {@link release} when an admitted connection closes. No listener is added
+ * per connection.
+ */
+export class ConnectionBound {
+  readonly #max: number;
+  readonly #report: (error: PorticoError) => void;
+  #open = 0;
+
+  constructor(max: number, errors: ErrorStream) {
+    this.#max = max;
+    this.#report = rateLimited(errors);
+  }
+
+  /** Counts `socket` in, or answers it 503 (then returns false and the caller leaves it alone). */
+  admit(socket: Socket): boolean {
+    const max = this.#max;
+    if (max <= 0) return true;
+    if (this.#open < max) {
+      this.#open++;
+      return true;
+    }
+    socket.on('error', ignore);
+    // Read and drop what the client sends, so the close is a FIN after the 503, not a reset.
+    socket.resume();
+    endAndLinger(socket, rawPlainResponse(503, 'Service Unavailable: too many connections.'));
+    this.#report(
+      new PorticoError(
+        'PORTICO_ERR_TOO_MANY_CONNECTIONS',
+        `${max} connections open (max-connections): ${socket.remoteAddress ?? '?'} answered 503`,
+      ),
+    );
+    return false;
+  }
+
+  /** An admitted connection closed. */
+  release(): void {
+    if (this.#max > 0) this.#open--;
+  }
+}
+
+function ignore(): void {}
+
+/**
  * Counts `server`'s connections and answers each one past `max` (0: no bound) with a 503
  * and a close, before any other `'connection'` listener sees it. Returns a predicate
  * telling the engine's own listener to leave a refused socket alone.
@@ -67,25 +112,13 @@ export function boundConnections(
 ): (socket: Socket) => boolean {
   if (max <= 0) return () => false;
   const refused = new WeakSet<Socket>();
-  const report = rateLimited(errors);
-  let open = 0;
+  const bound = new ConnectionBound(max, errors);
+  // One function for every socket (not a closure, nor a `once` wrapper, per connection):
+  // 'close' is emitted once.
+  const closed = () => bound.release();
   server.prependListener('connection', (socket: Socket) => {
-    if (open >= max) {
-      refused.add(socket);
-      socket.on('error', () => {});
-      // Read and drop what the client sends, so the close is a FIN after the 503, not a reset.
-      socket.resume();
-      endAndLinger(socket, rawPlainResponse(503, 'Service Unavailable: too many connections.'));
-      report(
-        new PorticoError(
-          'PORTICO_ERR_TOO_MANY_CONNECTIONS',
-          `${max} connections open (max-connections): ${socket.remoteAddress ?? '?'} answered 503`,
-        ),
-      );
-      return;
-    }
-    open++;
-    socket.once('close', () => open--);
+    if (bound.admit(socket)) socket.on('close', closed);
+    else refused.add(socket);
   });
   return (socket) => refused.has(socket);
 }

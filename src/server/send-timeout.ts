@@ -41,7 +41,7 @@ function bytesSent(socket: Socket): number {
 }
 
 /** Per connection: the output position last seen, and since when it has not moved (0: nothing waiting). */
-interface Watch {
+export interface Watch {
   sent: number;
   since: number;
 }
@@ -53,29 +53,32 @@ export class SendTimeout {
   readonly #report: (error: PorticoError) => void;
   readonly #sockets = new Map<Socket, Watch>();
   #timer: NodeJS.Timeout | undefined;
+  /** One listener for every socket's 'close' (emitted once; `this` is the socket). */
+  readonly #untrack: (this: Socket) => void;
 
   /** @param seconds - `send-timeout`; 0 turns the bound off. */
   constructor(seconds: number, errors: ErrorStream) {
     this.#seconds = seconds;
     this.#ms = seconds * 1000;
     this.#report = rateLimited(errors);
+    const sockets = this.#sockets;
+    this.#untrack = function (this: Socket) {
+      sockets.delete(this);
+    };
   }
 
   /** Starts watching `socket` (until it closes). */
   track(socket: Socket): void {
     if (this.#ms <= 0) return;
     this.#sockets.set(socket, { sent: 0, since: 0 });
-    socket.once('close', () => {
-      this.#sockets.delete(socket);
-      if (this.#sockets.size === 0) this.stop();
-    });
+    socket.on('close', this.#untrack);
     if (this.#timer === undefined) {
-      this.#timer = setInterval(() => this.sweep(Date.now()), Math.max(10, Math.min(500, this.#ms / 10)));
+      this.#timer = setInterval(() => this.sweep(Date.now()), this.sweepMs);
       this.#timer.unref();
     }
   }
 
-  /** Stops the sweep (the listener closed, or nothing is left to watch). */
+  /** Stops the sweep (the listener closed, or nothing was left to watch at the last sweep). */
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
@@ -83,36 +86,58 @@ export class SendTimeout {
 
   /** Checks every watched connection; exposed for tests. */
   sweep(now: number): void {
+    // Stopped here, not when the last connection closes: one connection at a time would
+    // otherwise start and stop a timer per connection.
+    if (this.#sockets.size === 0) return this.stop();
     for (const [socket, watch] of this.#sockets) {
-      if (socket.writableLength === 0 || socket.destroyed) {
-        watch.since = 0;
-        continue;
-      }
-      const sent = bytesSent(socket);
-      if (watch.since === 0 || sent !== watch.sent) {
-        watch.sent = sent;
-        watch.since = now;
-        continue;
-      }
-      if (now - watch.since < this.#ms) continue;
-      const peer =
-        socket.remoteAddress === undefined
-          ? 'a unix-socket peer'
-          : escapeLogValue(`${socket.remoteAddress}:${socket.remotePort ?? '?'}`);
-      this.#report(
-        new PorticoError(
-          'PORTICO_ERR_SEND_TIMEOUT',
-          `${peer} read nothing for ${this.#seconds} s (send-timeout) with ${socket.writableLength} bytes waiting: connection closed`,
-        ),
-      );
-      this.#sockets.delete(socket);
-      // A reset, not a FIN: a FIN would queue behind the unsent bytes (the peer sees it only
-      // after reading them), and the kernel would keep those for minutes on an orphan socket.
-      try {
-        socket.resetAndDestroy();
-      } catch {
-        socket.destroy(); // not TCP (a unix socket): no reset to send
-      }
+      if (this.check(socket, watch, now)) this.#sockets.delete(socket);
     }
+  }
+
+  /** True when the bound is on (send-timeout above 0). */
+  get enabled(): boolean {
+    return this.#ms > 0;
+  }
+
+  /** How often an engine that sweeps its own connections should call {@link check}. */
+  get sweepMs(): number {
+    return Math.max(10, Math.min(500, this.#ms / 10));
+  }
+
+  /**
+   * Checks one connection, for an engine that sweeps its own connections instead of
+   * calling {@link track}: `watch` is that connection's state (start it at 0, 0). Resets
+   * the connection and returns true when its output has stalled past the timeout.
+   */
+  check(socket: Socket, watch: Watch, now: number): boolean {
+    if (socket.writableLength === 0 || socket.destroyed) {
+      watch.since = 0;
+      return false;
+    }
+    const sent = bytesSent(socket);
+    if (watch.since === 0 || sent !== watch.sent) {
+      watch.sent = sent;
+      watch.since = now;
+      return false;
+    }
+    if (now - watch.since < this.#ms) return false;
+    const peer =
+      socket.remoteAddress === undefined
+        ? 'a unix-socket peer'
+        : escapeLogValue(`${socket.remoteAddress}:${socket.remotePort ?? '?'}`);
+    this.#report(
+      new PorticoError(
+        'PORTICO_ERR_SEND_TIMEOUT',
+        `${peer} read nothing for ${this.#seconds} s (send-timeout) with ${socket.writableLength} bytes waiting: connection closed`,
+      ),
+    );
+    // A reset, not a FIN: a FIN would queue behind the unsent bytes (the peer sees it only
+    // after reading them), and the kernel would keep those for minutes on an orphan socket.
+    try {
+      socket.resetAndDestroy();
+    } catch {
+      socket.destroy(); // not TCP (a unix socket): no reset to send
+    }
+    return true;
   }
 }

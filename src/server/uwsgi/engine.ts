@@ -16,13 +16,13 @@ import { PorticoError } from '../../tsgi/errors.ts';
 import { logError } from '../../tsgi/log.ts';
 import type { ErrorStream } from '../../tsgi/types.ts';
 import type { Exchange } from '../engine.ts';
-import { boundConnections, surviveAcceptErrors } from '../capacity.ts';
+import { ConnectionBound, surviveAcceptErrors } from '../capacity.ts';
 import { ProxyTrust } from '../forwarded.ts';
-import { rawPlainResponse } from '../plain-response.ts';
 import { SendTimeout } from '../send-timeout.ts';
-import { closeGracefully, UwsgiExchange } from './exchange.ts';
-import { type Packet, PacketReader } from './packet.ts';
-import { requestFromVars } from './request.ts';
+import { type ConnectionContext, UwsgiConnection } from './connection.ts';
+import { UwsgiExchange } from './exchange.ts';
+import type { Packet } from './packet.ts';
+import { requestFromFields } from './request.ts';
 
 /** TCP peers allowed to speak uwsgi when none are configured: loopback only. */
 export const defaultUwsgiAllow: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
@@ -57,6 +57,8 @@ export interface UwsgiEngine {
   close(graceMs?: number): Promise<void>;
 }
 
+function ignore(): void {}
+
 function peerOf(socket: Socket): string {
   return socket.remoteAddress === undefined
     ? 'a unix-socket peer'
@@ -82,7 +84,6 @@ export function createUwsgiEngine(
   const trust = new ProxyTrust(options.uwsgiAllow ?? defaultUwsgiAllow);
   const timeoutMs = options.headerTimeout * 1000;
   const errors = options.errors;
-  const sockets = new Set<Socket>();
 
   const refuse = (socket: Socket, error: unknown) => {
     if (!(error instanceof PorticoError)) return logError(errors, error);
@@ -90,82 +91,21 @@ export function createUwsgiEngine(
   };
 
   surviveAcceptErrors(server, errors);
-  const overCapacity = boundConnections(server, options.maxConnections ?? 0, errors);
+  const bound = new ConnectionBound(options.maxConnections ?? 0, errors);
   const sendTimeout = new SendTimeout(options.sendTimeout ?? 0, errors);
-  server.on('close', () => sendTimeout.stop());
+  const checkSends = sendTimeout.enabled;
   // Whether the server listens on a unix socket: asked once, not per connection (a
   // `getsockname` system call where the process accepts itself).
   let listeningUnix: boolean | undefined;
-  server.on('connection', (socket: Socket) => {
-    if (overCapacity(socket)) return;
-    sendTimeout.track(socket);
-    // Errors (resets, writes after the peer left) end in 'close'; there is nothing to report.
-    socket.on('error', () => {});
-    const unix = (listeningUnix ??= typeof server.address() === 'string');
-    if (!unix && !trust.trusts(socket.remoteAddress)) {
-      refuse(
-        socket,
-        new PorticoError(
-          'PORTICO_ERR_UWSGI_PEER_REFUSED',
-          'peer is not in uwsgi-allow; connection dropped (add the front server to --uwsgi-allow)',
-        ),
-      );
-      socket.destroy();
-      return;
-    }
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    socket.setNoDelay(true);
 
-    const reader = new PacketReader(options.bufferSize);
-    const timer = setTimeout(() => {
-      socket.off('data', onData);
-      refuse(
-        socket,
-        new PorticoError(
-          'PORTICO_ERR_REQUEST_TIMEOUT',
-          `uwsgi packet not received within ${options.headerTimeout} s (${reader.received} bytes in)`,
-        ),
-      );
-      socket.destroy();
-    }, timeoutMs);
-    socket.once('close', () => clearTimeout(timer));
-
-    const onData = (chunk: Buffer) => {
-      let packet: Packet | undefined;
-      try {
-        packet = reader.push(chunk);
-      } catch (error) {
-        clearTimeout(timer);
-        socket.off('data', onData);
-        refuse(socket, error);
-        if ((error as PorticoError).code === 'PORTICO_ERR_UWSGI_HTTP_REQUEST') {
-          closeGracefully(
-            socket,
-            rawPlainResponse(
-              400,
-              'This is a uwsgi socket, not HTTP: point nginx at it with uwsgi_pass, or send HTTP to the HTTP port.',
-            ),
-          );
-        } else {
-          socket.destroy();
-        }
-        return;
-      }
-      if (packet === undefined) return;
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.pause();
-      dispatch(socket, packet, unix);
-    };
-    socket.on('data', onData);
-  });
-
-  const dispatch = (socket: Socket, packet: Packet, unix: boolean) => {
+  const dispatch = (socket: Socket, packet: Packet) => {
+    const tcp = listeningUnix !== true;
     let exchange: UwsgiExchange;
     try {
-      const { head, contentLength } = requestFromVars(packet.vars, socket);
-      exchange = new UwsgiExchange(socket, head, contentLength, packet.rest, timeoutMs, !unix);
+      const { head, contentLength } = requestFromFields(packet.fields, socket);
+      // Body bytes still to come wait in the socket until the application reads them.
+      if (packet.rest.length < contentLength) socket.pause();
+      exchange = new UwsgiExchange(socket, head, contentLength, packet.rest, timeoutMs, tcp);
     } catch (error) {
       refuse(socket, error);
       socket.destroy();
@@ -179,12 +119,73 @@ export function createUwsgiEngine(
     }
   };
 
+  // One timer sweeps every connection's header deadline and send-timeout: a timer (or a
+  // listener) per connection would cost more than the request. It runs often enough that
+  // a 1 s header-timeout fires within 1.25 s.
+  const connections = new Set<UwsgiConnection>();
+  const sweepMs = Math.max(10, Math.min(1000, timeoutMs / 4, checkSends ? sendTimeout.sweepMs : Infinity));
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    // Stopped here, not when the last connection closes: one connection at a time would
+    // otherwise start and stop the timer per connection.
+    if (connections.size === 0) return stopSweeping();
+    const now = Date.now();
+    for (const connection of connections) {
+      if (connection.deadline !== 0) {
+        if (connection.deadline <= now) connection.expire();
+      } else if (checkSends) {
+        sendTimeout.check(connection.socket, connection, now);
+      }
+    }
+  };
+  const stopSweeping = () => {
+    if (sweeper !== undefined) clearInterval(sweeper);
+    sweeper = undefined;
+  };
+  const context: ConnectionContext = {
+    bufferSize: options.bufferSize,
+    headerTimeout: options.headerTimeout,
+    refuse,
+    dispatch,
+    closed(connection) {
+      connections.delete(connection);
+      bound.release();
+    },
+  };
+  server.on('close', stopSweeping);
+
+  server.on('connection', (socket: Socket) => {
+    if (!bound.admit(socket)) return;
+    // Errors (resets, writes after the peer left) end in 'close'; there is nothing to report.
+    socket.on('error', ignore);
+    const unix = (listeningUnix ??= typeof server.address() === 'string');
+    if (!unix && !trust.trusts(socket.remoteAddress)) {
+      refuse(
+        socket,
+        new PorticoError(
+          'PORTICO_ERR_UWSGI_PEER_REFUSED',
+          'peer is not in uwsgi-allow; connection dropped (add the front server to --uwsgi-allow)',
+        ),
+      );
+      bound.release();
+      socket.destroy();
+      return;
+    }
+    // Unix sockets have no Nagle to turn off; TCP ones are asked once, here.
+    if (!unix) socket.setNoDelay(true);
+    connections.add(new UwsgiConnection(socket, context, Date.now()));
+    if (sweeper === undefined) {
+      sweeper = setInterval(sweep, sweepMs);
+      sweeper.unref();
+    }
+  });
+
   return {
     server,
     close(graceMs = 10_000) {
       return new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          for (const socket of sockets) socket.destroy();
+          for (const connection of connections) connection.socket.destroy();
         }, graceMs);
         server.close(() => {
           clearTimeout(timer);

@@ -156,8 +156,10 @@ export class UwsgiExchange implements Exchange {
    */
   bodyDone(): void {
     const socket = this.#socket;
-    if (socket.destroyed) return;
-    socket.on('data', discard);
+    // A flowing socket with no 'data' listener reads and drops what comes: no listener
+    // needed. The usual case (a request without a body, or with all of it in the first
+    // read) was never paused, and costs nothing here.
+    if (socket.destroyed || socket.readableFlowing === true) return;
     socket.resume();
   }
 
@@ -217,7 +219,13 @@ export class UwsgiExchange implements Exchange {
     if (!socket.writable) return;
     if (chunk !== undefined && !this.#bodyless) this.#send(chunk);
     else this.#flushHead();
-    closeGracefully(socket);
+    if (this.#tcp || !this.body.complete) return closeGracefully(socket);
+    // On a unix socket with the whole body read, nothing more is owed or expected: the
+    // socket is closed as soon as the response is handed to the kernel. What the peer has
+    // not read yet stays readable (unix sockets have no reset that discards it), and no
+    // linger timer is needed for a peer that would never close its side.
+    socket.on('finish', destroyOnFinish);
+    socket.end();
   }
 
   /**
@@ -249,6 +257,11 @@ export class UwsgiExchange implements Exchange {
 }
 
 function discard(): void {}
+
+/** A 'finish' listener shared by every socket (`this` is the socket). */
+function destroyOnFinish(this: Socket): void {
+  this.destroy();
+}
 
 /** Ends the response and drops what the peer still sends until it closes (see {@link endAndLinger}). */
 export function closeGracefully(socket: Socket, response?: string): void {

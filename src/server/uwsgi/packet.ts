@@ -19,11 +19,24 @@ export const MAX_VARS_SIZE = 0xffff;
 export type UwsgiVar = [key: string, value: string];
 
 /** A parsed request packet: its vars, and the bytes that followed them (the body's start). */
-export interface Packet {
+export class Packet {
   readonly modifier1: number;
   readonly modifier2: number;
-  readonly vars: UwsgiVar[];
+  /** The vars as `[key, value, key, value, ...]`, in wire order. */
+  readonly fields: string[];
   readonly rest: Buffer;
+
+  constructor(modifier1: number, modifier2: number, fields: string[], rest: Buffer) {
+    this.modifier1 = modifier1;
+    this.modifier2 = modifier2;
+    this.fields = fields;
+    this.rest = rest;
+  }
+
+  /** The vars as `[key, value]` pairs, in wire order. */
+  get vars(): UwsgiVar[] {
+    return pairs(this.fields);
+  }
 }
 
 function protocolError(message: string): PorticoError {
@@ -46,31 +59,55 @@ export function looksLikeHttp(bytes: Uint8Array): boolean {
 }
 
 /**
+ * Parses a vars block strictly into `[key, value, key, value, ...]`: every length must fit
+ * inside the block, keys must not be empty (uWSGI's rule), values may be. The block is
+ * decoded once, as latin-1 (one character per byte, so byte offsets are string offsets);
+ * keys and values are cut out of that string.
+ *
+ * @throws PorticoError `PORTICO_ERR_UWSGI_PROTOCOL` on any violation.
+ */
+export function parseFields(bytes: Uint8Array, start = 0, end = bytes.length): string[] {
+  const text = (
+    bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  ).toString('latin1', start, end);
+  const size = end - start;
+  const fields: string[] = [];
+  let n = 0;
+  let at = 0;
+  while (at < size) {
+    if (at + 2 > size) throw protocolError(`vars block: key length cut at byte ${at}`);
+    const keyLength = (bytes[start + at] as number) | ((bytes[start + at + 1] as number) << 8);
+    at += 2;
+    if (keyLength === 0) throw protocolError(`vars block: empty key at byte ${at - 2}`);
+    if (at + keyLength + 2 > size) throw protocolError(`vars block: key runs past the block`);
+    const key = text.slice(at, at + keyLength);
+    at += keyLength;
+    const valueLength = (bytes[start + at] as number) | ((bytes[start + at + 1] as number) << 8);
+    at += 2;
+    if (at + valueLength > size) throw protocolError(`vars block: value of ${key} runs past the block`);
+    // Two stores rather than push(key, value), which is not inlined with two arguments.
+    fields[n++] = key;
+    fields[n++] = valueLength === 0 ? '' : text.slice(at, at + valueLength);
+    at += valueLength;
+  }
+  return fields;
+}
+
+/** `[key, value, ...]` as pairs. */
+function pairs(fields: readonly string[]): UwsgiVar[] {
+  const vars: UwsgiVar[] = [];
+  for (let i = 0; i < fields.length; i += 2) vars.push([fields[i] as string, fields[i + 1] as string]);
+  return vars;
+}
+
+/**
  * Parses a vars block strictly: every length must fit inside the block, keys must not be
  * empty (uWSGI's rule), values may be.
  *
  * @throws PorticoError `PORTICO_ERR_UWSGI_PROTOCOL` on any violation.
  */
 export function parseVars(block: Uint8Array): UwsgiVar[] {
-  const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
-  const vars: UwsgiVar[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    if (at + 2 > bytes.length) throw protocolError(`vars block: key length cut at byte ${at}`);
-    const keyLength = bytes.readUInt16LE(at);
-    at += 2;
-    if (keyLength === 0) throw protocolError(`vars block: empty key at byte ${at - 2}`);
-    if (at + keyLength + 2 > bytes.length) throw protocolError(`vars block: key runs past the block`);
-    const key = bytes.toString('latin1', at, at + keyLength);
-    at += keyLength;
-    const valueLength = bytes.readUInt16LE(at);
-    at += 2;
-    if (at + valueLength > bytes.length)
-      throw protocolError(`vars block: value of ${key} runs past the block`);
-    vars.push([key, bytes.toString('latin1', at, at + valueLength)]);
-    at += valueLength;
-  }
-  return vars;
+  return pairs(parseFields(block));
 }
 
 /**
@@ -121,19 +158,29 @@ export class PacketReader {
    *   `PORTICO_ERR_HEADERS_TOO_LARGE` for a vars block over `bufferSize`.
    */
   push(chunk: Buffer): Packet | undefined {
+    // The usual case, the whole packet in the first read, keeps and joins nothing.
+    if (this.#chunks.length === 0 && chunk.length >= HEADER_SIZE) {
+      this.#size = this.#checkHeader(chunk);
+      if (chunk.length >= HEADER_SIZE + this.#size) return this.#packet(chunk);
+    }
     this.#chunks.push(chunk);
     this.#length += chunk.length;
     if (this.#length < HEADER_SIZE) return undefined;
-    const data = this.#joined();
-    if (this.#size === -1) this.#size = this.#checkHeader(data);
+    // Joined only when the header can be read, then when the whole packet is in: a
+    // packet sent byte by byte costs no more than one sent at once.
+    if (this.#size === -1) this.#size = this.#checkHeader(this.#joined());
+    if (this.#length < HEADER_SIZE + this.#size) return undefined;
+    return this.#packet(this.#joined());
+  }
+
+  #packet(data: Buffer): Packet {
     const end = HEADER_SIZE + this.#size;
-    if (data.length < end) return undefined;
-    return {
-      modifier1: data[0] as number,
-      modifier2: data[3] as number,
-      vars: parseVars(data.subarray(HEADER_SIZE, end)),
-      rest: data.subarray(end),
-    };
+    return new Packet(
+      data[0] as number,
+      data[3] as number,
+      parseFields(data, HEADER_SIZE, end),
+      data.subarray(end),
+    );
   }
 
   #joined(): Buffer {

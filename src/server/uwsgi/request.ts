@@ -88,6 +88,25 @@ function portOf(value: string | undefined, fallback: number | undefined): number
   return value !== undefined && DIGITS.test(value) && value.length <= 5 ? Number(value) : (fallback ?? 0);
 }
 
+/** The CGI vars a request is built from; the first of each wins. */
+class CgiVars {
+  REQUEST_METHOD: string | undefined = undefined;
+  REQUEST_URI: string | undefined = undefined;
+  PATH_INFO: string | undefined = undefined;
+  QUERY_STRING: string | undefined = undefined;
+  SERVER_PROTOCOL: string | undefined = undefined;
+  SCRIPT_NAME: string | undefined = undefined;
+  CONTENT_TYPE: string | undefined = undefined;
+  CONTENT_LENGTH: string | undefined = undefined;
+  REMOTE_ADDR: string | undefined = undefined;
+  REMOTE_PORT: string | undefined = undefined;
+  SERVER_NAME: string | undefined = undefined;
+  SERVER_PORT: string | undefined = undefined;
+  HTTPS: string | undefined = undefined;
+  REQUEST_SCHEME: string | undefined = undefined;
+  UWSGI_SCHEME: string | undefined = undefined;
+}
+
 /**
  * Builds the request head from a packet's vars.
  *
@@ -95,30 +114,90 @@ function portOf(value: string | undefined, fallback: number | undefined): number
  *   a token, `CONTENT_LENGTH` is not a decimal number, or a header value holds CR, LF or NUL.
  */
 export function requestFromVars(vars: readonly UwsgiVar[], socket: SocketAddresses): UwsgiRequest {
+  return requestFromFields(vars.flat(), socket);
+}
+
+/** {@link requestFromVars} for vars as `[key, value, key, value, ...]` (a packet's `fields`). */
+export function requestFromFields(fields: readonly string[], socket: SocketAddresses): UwsgiRequest {
   // CGI vars: the first wins (nginx puts its uwsgi_param lines first, in config order).
-  const cgi = new Map<string, string>();
+  const cgi = new CgiVars();
   const rawHeaders: string[] = [];
-  for (const [key, value] of vars) {
-    if (key.startsWith('HTTP_')) {
+  for (let i = 0; i < fields.length; i += 2) {
+    const key = fields[i] as string;
+    const value = fields[i + 1] as string;
+    // `HTTP_`, tested a character at a time: most keys differ at the first.
+    if (
+      key.charCodeAt(0) === 72 &&
+      key.charCodeAt(1) === 84 &&
+      key.charCodeAt(2) === 84 &&
+      key.charCodeAt(3) === 80 &&
+      key.charCodeAt(4) === 95
+    ) {
       if (SKIPPED_HEADERS.has(key)) continue;
       const name = headerName(key);
       if (name === undefined) continue;
       if (FORBIDDEN_IN_VALUE.test(value)) throw protocolError(`${key} holds a control character`);
       rawHeaders.push(name, value);
-    } else if (!cgi.has(key)) {
-      cgi.set(key, value);
+      continue;
+    }
+    switch (key) {
+      case 'REQUEST_METHOD':
+        cgi.REQUEST_METHOD ??= value;
+        break;
+      case 'REQUEST_URI':
+        cgi.REQUEST_URI ??= value;
+        break;
+      case 'PATH_INFO':
+        cgi.PATH_INFO ??= value;
+        break;
+      case 'QUERY_STRING':
+        cgi.QUERY_STRING ??= value;
+        break;
+      case 'SERVER_PROTOCOL':
+        cgi.SERVER_PROTOCOL ??= value;
+        break;
+      case 'SCRIPT_NAME':
+        cgi.SCRIPT_NAME ??= value;
+        break;
+      case 'CONTENT_TYPE':
+        cgi.CONTENT_TYPE ??= value;
+        break;
+      case 'CONTENT_LENGTH':
+        cgi.CONTENT_LENGTH ??= value;
+        break;
+      case 'REMOTE_ADDR':
+        cgi.REMOTE_ADDR ??= value;
+        break;
+      case 'REMOTE_PORT':
+        cgi.REMOTE_PORT ??= value;
+        break;
+      case 'SERVER_NAME':
+        cgi.SERVER_NAME ??= value;
+        break;
+      case 'SERVER_PORT':
+        cgi.SERVER_PORT ??= value;
+        break;
+      case 'HTTPS':
+        cgi.HTTPS ??= value;
+        break;
+      case 'REQUEST_SCHEME':
+        cgi.REQUEST_SCHEME ??= value;
+        break;
+      case 'UWSGI_SCHEME':
+        cgi.UWSGI_SCHEME ??= value;
+        break;
     }
   }
 
-  const method = cgi.get('REQUEST_METHOD');
+  const method = cgi.REQUEST_METHOD;
   if (method === undefined || !isToken(method)) throw protocolError('REQUEST_METHOD missing or invalid');
-  const contentType = cgi.get('CONTENT_TYPE');
+  const contentType = cgi.CONTENT_TYPE;
   if (contentType) {
     if (FORBIDDEN_IN_VALUE.test(contentType)) throw protocolError('CONTENT_TYPE holds a control character');
     rawHeaders.push('content-type', contentType);
   }
   let contentLength = 0;
-  const declared = cgi.get('CONTENT_LENGTH');
+  const declared = cgi.CONTENT_LENGTH;
   if (declared) {
     if (!DIGITS.test(declared) || !Number.isSafeInteger(Number(declared))) {
       throw protocolError(`CONTENT_LENGTH ${JSON.stringify(declared.slice(0, 40))} is not a decimal number`);
@@ -127,31 +206,31 @@ export function requestFromVars(vars: readonly UwsgiVar[], socket: SocketAddress
     rawHeaders.push('content-length', declared);
   }
 
-  const scriptName = normalizePrefix(cgi.get('SCRIPT_NAME') ?? '');
-  const requestUri = cgi.get('REQUEST_URI');
+  const scriptName = normalizePrefix(cgi.SCRIPT_NAME ?? '');
+  const requestUri = cgi.REQUEST_URI;
   let target = requestUri;
   if (!target) {
     // nginx's PATH_INFO is the whole path; a CGI-style client's is the part after SCRIPT_NAME.
-    const pathInfo = cgi.get('PATH_INFO') ?? '';
+    const pathInfo = cgi.PATH_INFO ?? '';
     const whole = isUnder(pathInfo, scriptName) ? pathInfo : scriptName + pathInfo;
-    target = targetFromPath(whole, cgi.get('QUERY_STRING') ?? '');
+    target = targetFromPath(whole, cgi.QUERY_STRING ?? '');
   }
-  const https = cgi.get('HTTPS')?.toLowerCase();
+  const https = cgi.HTTPS?.toLowerCase();
   const secure =
     https === 'on' ||
     https === '1' ||
-    cgi.get('UWSGI_SCHEME')?.toLowerCase() === 'https' ||
-    cgi.get('REQUEST_SCHEME')?.toLowerCase() === 'https';
+    cgi.UWSGI_SCHEME?.toLowerCase() === 'https' ||
+    cgi.REQUEST_SCHEME?.toLowerCase() === 'https';
 
   const head: RequestHead = {
     method,
     target,
-    protocol: protocolOf(cgi.get('SERVER_PROTOCOL')),
+    protocol: protocolOf(cgi.SERVER_PROTOCOL),
     rawHeaders,
-    remoteAddress: cgi.get('REMOTE_ADDR') || (socket.remoteAddress ?? ''),
-    remotePort: portOf(cgi.get('REMOTE_PORT'), socket.remotePort),
-    localAddress: cgi.get('SERVER_NAME') || (socket.localAddress ?? ''),
-    localPort: portOf(cgi.get('SERVER_PORT'), socket.localPort),
+    remoteAddress: cgi.REMOTE_ADDR || (socket.remoteAddress ?? ''),
+    remotePort: portOf(cgi.REMOTE_PORT, socket.remotePort),
+    localAddress: cgi.SERVER_NAME || (socket.localAddress ?? ''),
+    localPort: portOf(cgi.SERVER_PORT, socket.localPort),
     secure,
     ...(scriptName === '' ? {} : { scriptName }),
   };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,5 +295,55 @@ describe('uwsgi: send-timeout', () => {
     assert.ok(big.state.pulled < big.chunks / 2, `${big.state.pulled} of ${big.chunks} chunks pulled`);
     assert.equal(server.errors.text().match(/PORTICO_ERR_SEND_TIMEOUT/g)?.length, 1, server.errors.text());
     assert.ok(await peer.closedWithin(2000));
+  });
+});
+
+describe('uwsgi: per-connection bookkeeping (issue 16)', () => {
+  test('max-connections: a connection past it is answered 503; a slot frees when one closes', async () => {
+    const server = await startUwsgi(environApp, { maxConnections: 1 });
+    // Holds the only slot: half a packet, then nothing.
+    const holder = connect(server.port, '127.0.0.1');
+    await once(holder, 'connect');
+    holder.write(WORKED_EXAMPLE.subarray(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await uwsgiRequest(server.port, get('/second'));
+    assert.equal(only(refused.data).status, 503);
+    assert.match(server.errors.text(), /PORTICO_ERR_TOO_MANY_CONNECTIONS/);
+    holder.destroy();
+    await eventually(() => !holder.readable);
+    let status = 0;
+    for (let attempt = 0; attempt < 20 && status !== 200; attempt++) {
+      status = only((await uwsgiRequest(server.port, get('/third'))).data).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(status, 200, 'the freed slot is reused');
+  });
+
+  test('unix socket: a body the application never reads is drained, the response arrives whole', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portico-uwsgi-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'app.sock');
+    const ignoresBody: Application = (_environ, start) => {
+      start('200 OK', [['Content-Type', 'text/plain']]);
+      return ['ignored'];
+    };
+    const server = await startUwsgi(ignoresBody, { uwsgi: { path } });
+    const body = Buffer.alloc(2_000_000, 1);
+    const packet = Buffer.concat([
+      encodePacket([
+        ['REQUEST_METHOD', 'POST'],
+        ['REQUEST_URI', '/'],
+        ['CONTENT_LENGTH', String(body.length)],
+      ]),
+      body,
+    ]);
+    const { data, closed, reset } = await uwsgiRequest(path, packet);
+    assert.ok(closed && !reset);
+    assert.equal(only(data).body.toString(), 'ignored');
+    // A GET (no body) on the same socket: closed at once after its response.
+    const plain = await uwsgiRequest(path, get('/'));
+    assert.ok(plain.closed && !plain.reset);
+    assert.equal(only(plain.data).status, 200);
+    await server.close(100);
   });
 });
