@@ -37,23 +37,40 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectPinning, LOAD_CPUS, pinned, SERVER_CPUS } from './lib/pin.ts';
 
-const { values } = parseArgs({
-  options: {
-    engines: { type: 'string', default: 'portico,node' },
-    only: { type: 'string' },
-    // A folder for the server's CPU profile (node --cpu-prof, sampled every 100 µs).
-    profile: { type: 'string' },
-    // More flags for the server's node (space-separated), e.g. `--trace-gc`.
-    'node-flags': { type: 'string' },
-    // How long (ms) the `chunks` floods go on, closed connections replaced (0: the first 20 only).
-    sustain: { type: 'string', default: '3000' },
-    // Internal: run one attack in this process (the attacker child) and print its result.
-    attack: { type: 'string' },
-    port: { type: 'string' },
-    'server-pid': { type: 'string' },
-    engine: { type: 'string' },
-  },
-});
+const USAGE =
+  "Usage: node bench/hostile.ts [--engines portico,node] [--only NAME,...] [--profile DIR] [--node-flags='...'] [--sustain MS]\n";
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  engines: { type: 'string', default: 'portico,node' },
+  only: { type: 'string' },
+  // A folder for the server's CPU profile (node --cpu-prof, sampled every 100 µs).
+  profile: { type: 'string' },
+  // More flags for the server's node (space-separated), e.g. `--trace-gc`.
+  'node-flags': { type: 'string' },
+  // How long (ms) the `chunks` floods go on, closed connections replaced (0: the first 20 only).
+  sustain: { type: 'string', default: '3000' },
+  // Internal: run one attack in this process (the attacker child) and print its result.
+  attack: { type: 'string' },
+  port: { type: 'string' },
+  'server-pid': { type: 'string' },
+  engine: { type: 'string' },
+} as const;
+
+function parseOptions() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    process.stderr.write(`hostile: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const { values } = parseOptions();
+if (values.help === true) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const root = path.resolve(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
