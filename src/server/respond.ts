@@ -23,7 +23,11 @@ function chunkLength(chunk: BodyChunk): number {
 }
 type AsyncBodyIterator = AsyncIterator<BodyChunk>;
 
-/** Runs `app` for one exchange; returns a promise only when something was asynchronous. */
+/**
+ * Runs `app` for one exchange; returns a promise only when something was asynchronous. The
+ * promise never rejects: what fails is answered (500) or logged to `tsgi.errors` here, so a
+ * server need not attach a handler of its own (one promise fewer per asynchronous request).
+ */
 export function respond(app: Application, environ: Environ, exchange: Exchange): void | Promise<void> {
   return new Responder(exchange, environ).run(app);
 }
@@ -52,11 +56,33 @@ class Responder extends ResponseState {
     }
     if (isPromiseLike<ResponseBody>(result)) {
       return Promise.resolve(result).then(
-        (body) => this.#consume(body),
-        (error: unknown) => this.#fail(error),
+        (body) => this.#guarded(body),
+        (error: unknown) => this.#failGuarded(error),
       );
     }
-    return this.#consume(result);
+    return this.#guarded(result);
+  }
+
+  /**
+   * {@link #consume}, with what escapes it (a fault of this code, not the application's, which
+   * is handled inside) logged instead of rejecting the promise {@link run} returns.
+   */
+  #guarded(body: ResponseBody): void | Promise<void> {
+    let pending: void | Promise<void>;
+    try {
+      pending = this.#consume(body);
+    } catch (error) {
+      return this.log(error);
+    }
+    return pending === undefined ? undefined : pending.catch((error: unknown) => this.log(error));
+  }
+
+  #failGuarded(error: unknown): void {
+    try {
+      this.#fail(error);
+    } catch (failure) {
+      this.log(failure);
+    }
   }
 
   #consume(body: ResponseBody): void | Promise<void> {

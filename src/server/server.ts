@@ -119,8 +119,8 @@ export function createExchangeHandler(
         'PORTICO_ERR_BODY_TOO_LARGE',
       );
     }
-    const pending = respond(app, environ, exchange);
-    if (pending !== undefined) pending.catch((error: unknown) => logError(options.errors, error, environ));
+    // Its promise, when there is one, never rejects (failures are answered or logged inside).
+    void respond(app, environ, exchange);
   };
 
   function refuse(
