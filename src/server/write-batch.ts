@@ -9,6 +9,12 @@
  * answers with a batch in turn. Pipelined responses on one connection leave in one system
  * call. The wait is the rest of the pass: the requests that were ready at the same time.
  *
+ * Only a busy server holds. Below saturation, held responses leave in bursts, their clients
+ * answer in bursts, and the next requests queue behind each other: paced at 40,000 rps,
+ * `hello`'s p99 was 1.1 ms held against 0.6 ms sent at once. So the event loop's utilization
+ * is read every {@link BUSY_SAMPLE_MS} ms, and a connection's first write of a pass goes at
+ * once unless the loop was busy at least {@link BUSY_UTILIZATION} of that time.
+ *
  * Each connection keeps what it wrote in the pass in a {@link PassOutput} of its own (one
  * string, or a few parts), sent with one `socket.write()` by one `setImmediate` for every
  * connection (after the I/O phase that produced the responses). This is what `cork()` /
@@ -19,12 +25,38 @@
  * @module
  */
 import type { Socket } from 'node:net';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
 /** Bytes held for the end of a pass at most: past it they are sent at once. */
 export const PASS_LIMIT = 16 * 1024;
 
 const held: PassOutput[] = [];
 let scheduled = false;
+
+/** How often (ms) the event loop's utilization is read. */
+export const BUSY_SAMPLE_MS = 20;
+/** The share of that time the loop must have been running for writes to be held. */
+export const BUSY_UTILIZATION = 0.8;
+let busy = true;
+let policy: 'load' | 'always' = 'load';
+let lastUse: EventLoopUtilization | undefined;
+let sampler: NodeJS.Timeout | undefined;
+
+function sampleBusy(): void {
+  const now = performance.eventLoopUtilization();
+  busy =
+    policy === 'always' || performance.eventLoopUtilization(now, lastUse).utilization >= BUSY_UTILIZATION;
+  lastUse = now;
+}
+
+/**
+ * `'load'` (the default): writes are held while the event loop is busy; `'always'`: every
+ * write is held to the end of its pass (for tests of the holding itself).
+ */
+export function setHoldPolicy(next: 'load' | 'always'): void {
+  policy = next;
+  busy = true;
+}
 
 function flushAll(): void {
   scheduled = false;
@@ -69,6 +101,13 @@ export class PassOutput {
    */
   write(chunk: string | Uint8Array, bytes: number): boolean {
     this.#total += bytes;
+    if (sampler === undefined) {
+      sampler = setInterval(sampleBusy, BUSY_SAMPLE_MS);
+      sampler.unref();
+    }
+    const socket = this.socket;
+    if (!busy && this.#first === undefined && !socket.destroyed && !socket.writableEnded)
+      return socket.write(chunk);
     if (this.#bytes + bytes > PASS_LIMIT) return this.#sendWith(chunk);
     this.#bytes += bytes;
     if (this.#first === undefined) {

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
-import { after, test } from 'node:test';
-import { PASS_LIMIT, PassOutput } from '../../src/server/write-batch.ts';
+import { after, test, type TestContext } from 'node:test';
+import { BUSY_SAMPLE_MS, PASS_LIMIT, PassOutput, setHoldPolicy } from '../../src/server/write-batch.ts';
 import type { Application } from '../../src/tsgi/types.ts';
 import { RawClient, startEngine, within } from '../helpers/http1.ts';
 
@@ -35,15 +35,65 @@ function received(socket: Socket): () => string {
   return () => text;
 }
 
-test('writes of a pass wait until the pass ends, then leave in order, in one write', async () => {
-  const [serverSide, client] = await socketPair();
-  const text = received(client);
+/** Resolves after `ms` of an event loop kept busy (synchronous work between immediates). */
+async function busyFor(ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const slice = performance.now() + 5;
+    while (performance.now() < slice) {
+      // Spin: the loop is running, not waiting.
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Every write of this test held to the end of its pass, whatever the load. */
+function holdAlways(t: TestContext): void {
+  setHoldPolicy('always');
+  t.after(() => setHoldPolicy('load'));
+}
+
+/** Records what is handed to `socket.write`. */
+function recordWrites(socket: Socket): unknown[] {
   const writes: unknown[] = [];
-  const write = serverSide.write.bind(serverSide);
-  serverSide.write = ((chunk: unknown, ...rest: never[]) => {
+  const write = socket.write.bind(socket);
+  socket.write = ((chunk: unknown, ...rest: never[]) => {
     writes.push(chunk);
     return write(chunk as string, ...rest);
-  }) as typeof serverSide.write;
+  }) as typeof socket.write;
+  return writes;
+}
+
+test('an idle server sends a write at once; a busy one holds it to the end of the pass', async () => {
+  const [serverSide, client] = await socketPair();
+  const text = received(client);
+  const writes = recordWrites(serverSide);
+  const output = new PassOutput(serverSide);
+  // The first write starts the sampler; let it see an idle loop.
+  output.write('wake ', 5);
+  await new Promise((resolve) => setTimeout(resolve, BUSY_SAMPLE_MS * 3));
+  writes.length = 0;
+  output.write('idle ', 5);
+  assert.equal(writes.length, 1, 'sent at once: nobody else is waiting for the loop');
+  await busyFor(BUSY_SAMPLE_MS * 3);
+  output.write('busy', 4);
+  assert.equal(writes.length, 1, 'held while the loop is busy');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 2, 'sent at the end of the pass');
+  await within(
+    (async () => {
+      while (text() !== 'wake idle busy') await new Promise((resolve) => setTimeout(resolve, 5));
+    })(),
+    2000,
+    'the writes, in order',
+  );
+});
+
+test('writes of a pass wait until the pass ends, then leave in order, in one write', async (t) => {
+  holdAlways(t);
+  const [serverSide, client] = await socketPair();
+  const text = received(client);
+  const writes = recordWrites(serverSide);
   const output = new PassOutput(serverSide);
   assert.equal(output.write('one ', 4), true);
   assert.equal(output.write(Buffer.from('two '), 4), true);
@@ -61,7 +111,8 @@ test('writes of a pass wait until the pass ends, then leave in order, in one wri
   );
 });
 
-test('flush sends what is held before the socket is destroyed', async () => {
+test('flush sends what is held before the socket is destroyed', async (t) => {
+  holdAlways(t);
   const [serverSide, client] = await socketPair();
   const text = received(client);
   const output = new PassOutput(serverSide);
@@ -72,7 +123,8 @@ test('flush sends what is held before the socket is destroyed', async () => {
   assert.equal(text(), 'last words');
 });
 
-test('a large write goes at once, after what was held; the pass still sends what follows', async () => {
+test('a large write goes at once, after what was held; the pass still sends what follows', async (t) => {
+  holdAlways(t);
   const [serverSide, client] = await socketPair();
   const text = received(client);
   const output = new PassOutput(serverSide);
@@ -92,7 +144,8 @@ test('a large write goes at once, after what was held; the pass still sends what
   assert.equal(text(), expected);
 });
 
-test('nothing held is written to a socket destroyed before the pass ends', async () => {
+test('nothing held is written to a socket destroyed before the pass ends', async (t) => {
+  holdAlways(t);
   const [serverSide] = await socketPair();
   const output = new PassOutput(serverSide);
   output.write('lost', 4);
