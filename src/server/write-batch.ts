@@ -118,22 +118,13 @@ export class PassOutput {
         setImmediate(flushAll);
       }
     } else (this.#rest ??= []).push(chunk);
-    return !this.socket.writableNeedDrain;
+    return !socket.writableNeedDrain;
   }
 
   /** Sends what is held now (before the socket is ended or destroyed). */
   flush(): void {
-    const first = this.#first;
-    if (first === undefined) return;
-    const rest = this.#rest;
-    this.#first = undefined;
-    this.#rest = undefined;
-    this.#bytes = 0;
-    const socket = this.socket;
-    // Gone (or ended by a path that did not flush): the bytes have nowhere to go.
-    if (socket.destroyed || socket.writableEnded) return;
-    if (rest === undefined) socket.write(first);
-    else socket.write(joined(first, rest));
+    const output = this.#take();
+    if (output !== undefined) this.socket.write(output);
   }
 
   /** Sends what is held and `chunk` after it, at once. */
@@ -141,18 +132,30 @@ export class PassOutput {
     const socket = this.socket;
     if (this.#first === undefined) return socket.write(chunk);
     // Still in the list of outputs to flush: that flush will find nothing held.
+    const output = this.#take();
+    if (output === undefined) return false;
+    // Two writes in one system call (a vectored write), the large chunk not copied.
+    socket.cork();
+    socket.write(output);
+    const ok = socket.write(chunk);
+    socket.uncork();
+    return ok;
+  }
+
+  /**
+   * What is held, as one string or buffer, and nothing held after; undefined when nothing
+   * was, or when the socket is gone (or was ended by a path that did not flush): then the
+   * bytes have nowhere to go.
+   */
+  #take(): string | Uint8Array | undefined {
     const first = this.#first;
+    if (first === undefined) return undefined;
     const rest = this.#rest;
     this.#first = undefined;
     this.#rest = undefined;
     this.#bytes = 0;
-    if (socket.destroyed || socket.writableEnded) return false;
-    // Two writes in one system call (a vectored write), the large chunk not copied.
-    socket.cork();
-    socket.write(rest === undefined ? first : joined(first, rest));
-    const ok = socket.write(chunk);
-    socket.uncork();
-    return ok;
+    if (this.socket.destroyed || this.socket.writableEnded) return undefined;
+    return rest === undefined ? first : joined(first, rest);
   }
 }
 

@@ -47,6 +47,17 @@ async function busyFor(ms: number): Promise<void> {
   }
 }
 
+/** Resolves once `condition` holds, polling; fails after 2 s naming `what`. */
+function until(condition: () => boolean, what: string): Promise<void> {
+  return within(
+    (async () => {
+      while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+    })(),
+    2000,
+    what,
+  );
+}
+
 /** Every write of this test held to the end of its pass, whatever the load. */
 function holdAlways(t: TestContext): void {
   setHoldPolicy('always');
@@ -80,13 +91,7 @@ test('an idle server sends a write at once; a busy one holds it to the end of th
   assert.equal(writes.length, 1, 'held while the loop is busy');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(writes.length, 2, 'sent at the end of the pass');
-  await within(
-    (async () => {
-      while (text() !== 'wake idle busy') await new Promise((resolve) => setTimeout(resolve, 5));
-    })(),
-    2000,
-    'the writes, in order',
-  );
+  await until(() => text() === 'wake idle busy', 'the writes, in order');
 });
 
 test('writes of a pass wait until the pass ends, then leave in order, in one write', async (t) => {
@@ -102,13 +107,7 @@ test('writes of a pass wait until the pass ends, then leave in order, in one wri
   assert.equal(output.bytesWritten, 14, 'counted as written');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(writes.length, 1, 'one write for the pass');
-  await within(
-    (async () => {
-      while (text() !== 'one two thr\u00e9e') await new Promise((resolve) => setTimeout(resolve, 5));
-    })(),
-    2000,
-    'the held writes',
-  );
+  await until(() => text() === 'one two thr\u00e9e', 'the held writes');
 });
 
 test('flush sends what is held before the socket is destroyed', async (t) => {
@@ -134,13 +133,7 @@ test('a large write goes at once, after what was held; the pass still sends what
   assert.ok(serverSide.bytesWritten >= 5 + large.length, 'handed to the socket before the pass ended');
   output.write(';tail', 5);
   const expected = `head;${large};tail`;
-  await within(
-    (async () => {
-      while (text().length < expected.length) await new Promise((resolve) => setTimeout(resolve, 5));
-    })(),
-    2000,
-    'the large write',
-  );
+  await until(() => text().length >= expected.length, 'the large write');
   assert.equal(text(), expected);
 });
 
@@ -172,13 +165,7 @@ test('a response streamed from timers reaches the client piece by piece, pipelin
   const client = await RawClient.open(server.port);
   client.write('GET /stream HTTP/1.1\r\nHost: t\r\n\r\n');
   // The first tick arrives while the others are still to come: held for one pass only.
-  await within(
-    (async () => {
-      while (!client.data.includes('tick0;')) await new Promise((resolve) => setTimeout(resolve, 2));
-    })(),
-    2000,
-    'the first tick',
-  );
+  await until(() => client.data.includes('tick0;'), 'the first tick');
   assert.ok(!client.data.includes('tick2;'), 'the first piece did not wait for the last');
   await client.responses(1);
   const pipelined = await RawClient.open(server.port);

@@ -140,6 +140,8 @@ export function requestFromFields(fields: readonly string[], socket: SocketAddre
       rawHeaders.push(name, value);
       continue;
     }
+    // A case per var rather than `cgi[key] ??= value`: each store names its property on one
+    // object shape (a keyed store over fifteen names would go megamorphic).
     switch (key) {
       case 'REQUEST_METHOD':
         cgi.REQUEST_METHOD ??= value;
