@@ -11,7 +11,7 @@
  *
  * Only a busy server holds. Below saturation, held responses leave in bursts, their clients
  * answer in bursts, and the next requests queue behind each other: paced at 40,000 rps,
- * `hello`'s p99 was 1.1 ms held against 0.6 ms sent at once. So the event loop's utilization
+ * `hello`'s p99 was 1.1 ms held against 0.6 ms sent at once (docs/server.md has the command). So the event loop's utilization
  * is read every {@link BUSY_SAMPLE_MS} ms, and a connection's first write of a pass goes at
  * once unless the loop was busy at least {@link BUSY_UTILIZATION} of that time.
  *
