@@ -145,6 +145,11 @@ export class Master {
       ...replacement,
     };
     this.workers.add(handle);
+    // Node un-refs an IPC channel each time an asynchronous send completes, so a worker
+    // that has exited may leave nothing holding the loop before its channel's end is read:
+    // the master then fell out of its loop with `exit` never reported (Node's exit code 13).
+    // Held explicitly, the channel keeps the master until the worker is fully gone.
+    worker.process.channel?.ref();
     worker.on('error', () => {}); // a send racing the worker's death
     worker.on('message', (message: unknown) => {
       if (isWorkerMessage(message)) this.#onMessage(handle, message);
