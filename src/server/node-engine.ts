@@ -17,6 +17,7 @@ import type { ServerOptions } from './options.ts';
 import { rawPlainResponse } from './plain-response.ts';
 import { whenDrained } from './drained.ts';
 import { hasToken } from './http1/head.ts';
+import { RequestBody } from './http1/body.ts';
 import { boundConnections, surviveAcceptErrors } from './capacity.ts';
 import { SendTimeout } from './send-timeout.ts';
 
@@ -30,6 +31,7 @@ class NodeExchange implements Exchange, RequestHead {
   readonly res: http.ServerResponse;
   readonly expectsContinue: boolean;
   #continued = false;
+  #body: RequestBody | undefined;
 
   constructor(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) {
     this.req = req;
@@ -70,8 +72,8 @@ class NodeExchange implements Exchange, RequestHead {
   get secure(): boolean {
     return (this.req.socket as { encrypted?: boolean }).encrypted === true;
   }
-  get body(): AsyncIterable<Uint8Array> {
-    return gatheredBody(this.req);
+  get body(): RequestBody {
+    return (this.#body ??= requestBody(this.req));
   }
   get rawTrailers(): readonly string[] {
     return this.req.rawTrailers;
@@ -145,48 +147,47 @@ class NodeExchange implements Exchange, RequestHead {
 }
 
 /**
- * node:http's request stream, read so that each step takes everything buffered as one
- * Buffer (`read()`), not one chunk: node:http pushes each chunk of a chunked body on its
- * own, and the stream's own async iterator would cost a promise per chunk — a body of
- * 1-byte chunks read by the application kept a worker busy for minutes (see the `hostile`
- * bench). The `portico` engine gathers small runs the same way (`http1/body.ts`).
+ * node:http's request stream as a {@link RequestBody}, the `portico` engine's body.
+ * node:http pushes each chunk of a chunked body on its own, and runs ticks and microtasks
+ * after each push. Each chunk is taken from the stream as it comes (a 1-byte chunk is a
+ * view of a whole socket read: held, such views kept the reads alive, and outlived
+ * scavenges by the hundred thousand), small ones copied into the body's own buffer; a
+ * waiting reader is woken on the next pass with all that came meanwhile (woken per chunk,
+ * a reader of 1-byte chunks took one byte per wake-up: a worker busy for minutes, see the
+ * `hostile` bench). Backpressure: nothing is taken while the body's queue is full, and
+ * node:http stops reading the socket at the stream's high-water mark.
  */
-function gatheredBody(req: http.IncomingMessage): AsyncIterable<Uint8Array> {
-  const wait = () =>
-    new Promise<void>((resolve, reject) => {
-      const done = () => {
-        cleanup();
-        resolve();
-      };
-      const fail = (error: Error) => {
-        cleanup();
-        reject(error);
-      };
-      const cleanup = () => {
-        req.off('readable', done);
-        req.off('end', done);
-        req.off('close', done);
-        req.off('error', fail);
-      };
-      req.on('readable', done);
-      req.on('end', done);
-      req.on('close', done);
-      req.on('error', fail);
-    });
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next(): Promise<IteratorResult<Uint8Array>> {
-        for (;;) {
-          const chunk = req.read() as Buffer | null;
-          if (chunk !== null) return { done: false, value: chunk };
-          if (req.readableEnded) return { done: true, value: undefined };
-          if (req.errored) throw req.errored;
-          if (req.destroyed) throw new Error('the request was aborted before the end of its body');
-          await wait();
-        }
-      },
-    }),
+function requestBody(req: http.IncomingMessage): RequestBody {
+  let reading = true;
+  const take = (): void => {
+    if (!reading) return;
+    for (let bytes = req.read() as Buffer | null; bytes !== null; bytes = req.read() as Buffer | null) {
+      body.push(bytes);
+      if (!reading) return;
+    }
   };
+  const body = new RequestBody(
+    {
+      setReading(next) {
+        reading = next;
+        if (next) take();
+      },
+    },
+    { wakeOnNextPass: true },
+  );
+  // What node:http parsed before the application asked (a body that came with its head).
+  take();
+  if (req.complete && req.readableLength === 0) {
+    body.end();
+    return body;
+  }
+  req.on('readable', take);
+  req.on('end', () => body.end());
+  req.on('error', (error) => body.fail(error));
+  req.on('close', () => {
+    if (!req.complete) body.fail(new Error('the request was aborted before the end of its body'));
+  });
+  return body;
 }
 
 const servedCount = Symbol('portico.servedCount');

@@ -39,6 +39,18 @@ function view(input: Buffer, start: number, end: number): Buffer {
   return start === 0 && end === input.length ? input : input.subarray(start, end);
 }
 
+/** How a {@link RequestBody} hands bytes to a reader. */
+export interface RequestBodyOptions {
+  /**
+   * Wake a waiting reader for small runs on the next pass of the event loop, with all that
+   * arrived by then, instead of at once. For an engine that pushes each chunk of a chunked
+   * body separately and runs the reader's continuation after each push (node:http does):
+   * woken at once, a reader of 1-byte chunks took one byte per wake-up. Large runs, and the
+   * body's last bytes, still wake it at once.
+   */
+  wakeOnNextPass?: boolean;
+}
+
 type Waiter = {
   resolve: (result: IteratorResult<Uint8Array>) => void;
   reject: (error: Error) => void;
@@ -62,9 +74,13 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
   #tailDirty = false;
   /** Set when the application stopped reading: further bytes are dropped. */
   #abandoned = false;
+  /** See {@link RequestBodyOptions.wakeOnNextPass}. */
+  readonly #wakeOnNextPass: boolean;
+  #wakeScheduled = false;
 
-  constructor(source: BodySource) {
+  constructor(source: BodySource, options: RequestBodyOptions = {}) {
     this.#source = source;
+    this.#wakeOnNextPass = options.wakeOnNextPass === true;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -85,7 +101,7 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
     const length = end - start;
     if (this.#abandoned || this.#ended || length === 0) return;
     const waiter = this.#waiter;
-    if (waiter !== undefined) {
+    if (waiter !== undefined && (length >= SMALL || last || !this.#wakeOnNextPass)) {
       this.#waiter = undefined;
       // A small run goes into the tail like any other, not into a buffer of its own: a reader
       // keeping up with a flood of 1-byte chunks is handed one run per turn of the connection.
@@ -109,6 +125,10 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
       this.#queue.push(ownBytes(view(input, start, end)));
     }
     this.#queued += length;
+    if (waiter !== undefined && !this.#wakeScheduled) {
+      this.#wakeScheduled = true;
+      setImmediate(this.#wake);
+    }
     if (this.#queued > HIGH_WATER && !this.#paused) {
       this.#paused = true;
       this.#source.setReading(false);
@@ -162,13 +182,26 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
     }
   }
 
+  /** Hands a reader that waited through the pass what was gathered meanwhile. */
+  readonly #wake = (): void => {
+    this.#wakeScheduled = false;
+    const waiter = this.#waiter;
+    if (waiter === undefined) return;
+    const bytes = this.#shift();
+    if (bytes === undefined) return;
+    this.#waiter = undefined;
+    waiter.resolve({ done: false, value: bytes });
+  };
+
   /** The body is complete. */
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
     const waiter = this.#waiter;
     this.#waiter = undefined;
-    waiter?.resolve({ done: true, value: undefined });
+    // Bytes gathered for a reader whose wake-up is still to come are its first.
+    const bytes = waiter === undefined ? undefined : this.#shift();
+    waiter?.resolve(bytes === undefined ? { done: true, value: undefined } : { done: false, value: bytes });
   }
 
   /** The body cannot be completed (malformed, cut short, timed out). */

@@ -420,6 +420,36 @@ describe('RequestBody: takeNow, what has arrived without a promise', () => {
   });
 });
 
+describe('RequestBody: wakeOnNextPass (the node engine, which pushes chunk by chunk)', () => {
+  test('small runs for a waiting reader are gathered through the pass and handed over together', async () => {
+    const body = new RequestBody(source(), { wakeOnNextPass: true });
+    const next = body.next();
+    for (const byte of 'abcdef') body.push(bytes(byte));
+    // Still waiting when the pushes are done: the reader is woken on the next pass, once.
+    assert.deepEqual(await state(Promise.race([next, Promise.resolve('not yet')])), ['fulfilled', 'not yet']);
+    const result = await within(next);
+    assert.equal(Buffer.from(result.value as Uint8Array).toString('latin1'), 'abcdef');
+    assert.deepEqual(await state(body.next()), ['pending']);
+  });
+
+  test('a large run still wakes the reader at once', async () => {
+    const body = new RequestBody(source(), { wakeOnNextPass: true });
+    const next = body.next();
+    body.push(Buffer.alloc(8 * KIB, 0x61));
+    assert.equal(((await state(next))[1] as IteratorResult<Uint8Array>).value?.length, 8 * KIB);
+  });
+
+  test('the end arriving before the wake-up: the gathered bytes come first, then done', async () => {
+    const body = new RequestBody(source(), { wakeOnNextPass: true });
+    const next = body.next();
+    body.push(bytes('xy'));
+    body.end();
+    const first = await within(next);
+    assert.equal(Buffer.from(first.value as Uint8Array).toString('latin1'), 'xy');
+    assert.deepEqual(await within(body.next()), { done: true, value: undefined });
+  });
+});
+
 describe('emptyBody', () => {
   test('yields nothing, every time', async () => {
     for (let round = 0; round < 2; round++) {
