@@ -103,7 +103,8 @@ export class Connection implements ExchangeHost {
   #yielding = false;
   /**
    * The rest of a read whose body decoding stopped at the turn's budget (a view of the
-   * read, not a copy): decoded on the next turn, before the socket is read again.
+   * read; of {@link #holdStore} when reads come in the shared buffer): decoded on the next
+   * turn, before the socket is read again.
    */
   #held: Buffer | undefined;
   /**
@@ -241,9 +242,12 @@ export class Connection implements ExchangeHost {
   /** A read in the shared buffer: what is kept of it past this call is copied out. */
   #onRead(bytes: Buffer): void {
     if (this.#closing) {
-      // What `endAndLinger` does for a socket read by `'data'` events.
-      this.#lingered += bytes.length;
-      if (this.#lingered > LINGER_BYTES) this.socket.destroy();
+      // Dropped. Once the socket is ended, what `endAndLinger` does for a socket read by
+      // `'data'` events: a peer that keeps sending is cut.
+      if (this.socket.writableEnded) {
+        this.#lingered += bytes.length;
+        if (this.#lingered > LINGER_BYTES) this.socket.destroy();
+      }
       return;
     }
     this.#take(bytes);
