@@ -2,10 +2,11 @@
  * Reads into one buffer shared by every connection (src/server/http1/reads.ts): this Node
  * lets an accepted socket be switched over, and what a connection keeps of a read (a body
  * the application reads later, an incomplete head, pipelined requests, the rest of a read
- * cut at its turn) is intact after other connections' reads have overwritten that buffer.
+ * cut at its turn) is intact after other connections' reads have overwritten that buffer,
+ * and a lingering close still cuts a client that keeps sending.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { isShared, readIntoShared } from '../../../src/server/http1/reads.ts';
 import type { Application } from '../../../src/tsgi/types.ts';
@@ -164,5 +165,35 @@ describe('reads into the shared buffer', () => {
       const responses = await within(client.responses(2), 10_000, 'the head after a flood');
       assert.equal(responses[1]?.body.toString(), `/${'ABCD'[i]} 0 `);
     }
+  });
+
+  test('a lingering close drops what the client still sends, and cuts a client that sends past the bound', async () => {
+    const app: Application = (_environ, start) => {
+      start('200 OK', [['Content-Type', 'text/plain']]);
+      return ['ok'];
+    };
+    const server = await startEngine('portico', app);
+    // Half-open: the client keeps writing after the server's FIN, as a flooder would.
+    const socket = connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+    after(() => socket.destroy());
+    socket.on('error', () => {});
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const ended = new Promise<void>((resolve) => socket.once('end', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    await within(ended, 5000, "the server's FIN");
+    assert.match(received, /^HTTP\/1\.1 200 /);
+    // 64 KiB at a time up to 4 MiB: past the linger bound (1 MiB) the server resets at once,
+    // long before the linger's 5 s.
+    const started = Date.now();
+    const block = Buffer.alloc(64 * 1024, 'z');
+    for (let sent = 0; sent < 4 * 1024 * 1024 && !socket.destroyed; sent += block.length) {
+      if (!socket.write(block))
+        await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
+    }
+    await within(closed, 4000, 'the reset past the linger bound');
+    assert.ok(Date.now() - started < 4000);
   });
 });
