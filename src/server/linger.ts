@@ -11,7 +11,7 @@ const LINGER_MS = 5000;
  * How much it reads before giving up: enough for a client to notice the response and stop
  * (nginx's lingering close reads in the same spirit), not a flood's worth of CPU.
  */
-const LINGER_BYTES = 1024 * 1024;
+export const LINGER_BYTES = 1024 * 1024;
 
 /**
  * Ends `socket` after what was written (and `response`, if given): a FIN, not a close.

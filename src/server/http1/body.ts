@@ -11,6 +11,11 @@ import type { BufferedBody } from '../engine.ts';
 export interface BodySource {
   /** Stop or restart reading the socket. */
   setReading(reading: boolean): void;
+  /**
+   * True when the bytes pushed in are reused once the push returns (reads into a shared
+   * buffer, `reads.ts`): the body then copies every run it keeps.
+   */
+  readonly transientInput?: boolean;
 }
 
 // Queued bytes above which the socket is paused, and below which it is resumed.
@@ -28,6 +33,13 @@ const TAIL_SIZE = 16 * 1024;
  */
 export function ownBytes(bytes: Buffer): Buffer {
   if (bytes.length * 2 >= bytes.buffer.byteLength) return bytes;
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
+/** A copy of `bytes` in a buffer of its own. */
+function copyOf(bytes: Buffer): Buffer {
   const copy = Buffer.allocUnsafeSlow(bytes.length);
   bytes.copy(copy);
   return copy;
@@ -59,6 +71,8 @@ type Waiter = {
 /** One request body; its own async iterator (it can be iterated once). */
 export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
   readonly #source: BodySource;
+  /** How a run is kept: copied when the input is reused, else as a view when that costs no more memory. */
+  readonly #keep: (bytes: Buffer) => Buffer;
   readonly #queue: Buffer[] = [];
   #queued = 0;
   #waiter: Waiter | undefined;
@@ -81,6 +95,7 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
   constructor(source: BodySource, options: RequestBodyOptions = {}) {
     this.#source = source;
     this.#wakeOnNextPass = options.wakeOnNextPass === true;
+    this.#keep = source.transientInput === true ? copyOf : ownBytes;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -109,20 +124,20 @@ export class RequestBody implements BufferedBody, AsyncIterator<Uint8Array> {
       if (length < SMALL && !last) {
         this.#gather(input, start, end);
         value = this.#takeTail();
-      } else value = ownBytes(view(input, start, end));
+      } else value = this.#keep(view(input, start, end));
       waiter.resolve({ done: false, value });
       return;
     }
     // The whole of a small body, arriving with its head: its own bytes, exactly (a tail
     // buffer gathers runs still to come, and there are none).
-    if (last && this.#queue.length === 0) this.#queue.push(ownBytes(view(input, start, end)));
+    if (last && this.#queue.length === 0) this.#queue.push(this.#keep(view(input, start, end)));
     else if (length < SMALL) this.#gather(input, start, end);
     else {
       // The tail is no longer the last entry: small runs after this one start a new one
       // (in the tail's room left, if any).
       this.#sealTail();
       this.#tailOpen = false;
-      this.#queue.push(ownBytes(view(input, start, end)));
+      this.#queue.push(this.#keep(view(input, start, end)));
     }
     this.#queued += length;
     if (waiter !== undefined && !this.#wakeScheduled) {

@@ -12,13 +12,14 @@
 import type { Socket } from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { reasonPhrase } from '../../tsgi/status.ts';
-import { endAndLinger } from '../linger.ts';
+import { endAndLinger, LINGER_BYTES } from '../linger.ts';
 import { PassOutput } from '../write-batch.ts';
 import { rawPlainResponse } from '../plain-response.ts';
 import { emptyBody, RequestBody } from './body.ts';
 import { ChunkedDecoder } from './chunked.ts';
 import { type ExchangeHost, Http1Exchange } from './exchange.ts';
 import { HeadError, type ParsedHead, parseHead } from './head.ts';
+import { giveStore, isShared, readIntoShared, takeStore } from './reads.ts';
 import { chunksLeft, PASS_CHUNKS, spendChunks, waitForTurn } from './turns.ts';
 
 /** What a connection needs from its engine. */
@@ -102,9 +103,19 @@ export class Connection implements ExchangeHost {
   #yielding = false;
   /**
    * The rest of a read whose body decoding stopped at the turn's budget (a view of the
-   * read, not a copy): decoded on the next turn, before the socket is read again.
+   * read; of {@link #holdStore} when reads come in the shared buffer): decoded on the next
+   * turn, before the socket is read again.
    */
   #held: Buffer | undefined;
+  /**
+   * Where a held rest of a shared read is copied to (see `reads.ts`), reused from cut to cut,
+   * and given back once the connection is idle (or closed).
+   */
+  #holdStore: Buffer | undefined;
+  /** True when reads come in the shared buffer: what outlives a read is copied. */
+  readonly transientInput: boolean;
+  /** Bytes read and dropped while closing (a lingering close reads for a while, not forever). */
+  #lingered = 0;
 
   constructor(socket: Socket, context: ConnectionContext) {
     this.socket = socket;
@@ -115,7 +126,8 @@ export class Connection implements ExchangeHost {
     this.localAddress = socket.localAddress ?? '';
     this.localPort = socket.localPort ?? 0;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    this.transientInput = readIntoShared(socket, (bytes) => this.#onRead(bytes));
+    if (!this.transientInput) socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('end', () => this.#onEnd());
     socket.on('close', () => this.#onClose());
     // Resets and writes after the peer left end in 'close'; there is nothing to report.
@@ -227,6 +239,55 @@ export class Connection implements ExchangeHost {
     this.#take(chunk);
   }
 
+  /** A read in the shared buffer: what is kept of it past this call is copied out. */
+  #onRead(bytes: Buffer): void {
+    if (this.#closing) {
+      // Dropped. Once the socket is ended, what `endAndLinger` does for a socket read by
+      // `'data'` events: a peer that keeps sending is cut.
+      if (this.socket.writableEnded) {
+        this.#lingered += bytes.length;
+        if (this.#lingered > LINGER_BYTES) this.socket.destroy();
+      }
+      return;
+    }
+    this.#take(bytes);
+    const held = this.#held;
+    if (held !== undefined && isShared(held)) this.#held = this.#keepHeld(held);
+    const buffer = this.#buffer;
+    if (buffer !== undefined && isShared(buffer)) {
+      // A head still incomplete, or pipelined requests: into a store of the connection's own.
+      const store = Buffer.allocUnsafeSlow(Math.max(STORE_MIN, buffer.length * 2));
+      buffer.copy(store, 0);
+      this.#store = store;
+      this.#storeUsed = buffer.length;
+      this.#buffer = store.subarray(0, buffer.length);
+    }
+  }
+
+  /**
+   * Copies the rest of a read cut at its turn's budget: into the connection's hold store, the
+   * same one from cut to cut (a flooding connection cuts every read), unless the buffered
+   * next request is a view of it. (When a read comes, no held rest is left: the socket is not
+   * read while there is one.)
+   */
+  #keepHeld(held: Buffer): Buffer {
+    let store = this.#holdStore;
+    if (store === undefined || store.length < held.length || this.#buffer?.buffer === store.buffer) {
+      store = takeStore();
+      this.#holdStore = store;
+    }
+    held.copy(store, 0);
+    return store.subarray(0, held.length);
+  }
+
+  /** Gives the hold store back for other connections, unless something still shows its bytes. */
+  #releaseHold(): void {
+    const store = this.#holdStore;
+    if (store === undefined) return;
+    this.#holdStore = undefined;
+    if (this.#held?.buffer !== store.buffer && this.#buffer?.buffer !== store.buffer) giveStore(store);
+  }
+
   /** Received bytes: the body's, while one is pending, then the next requests. */
   #take(chunk: Buffer): void {
     let offset = 0;
@@ -294,6 +355,8 @@ export class Connection implements ExchangeHost {
       while (this.#current === undefined && !this.#bodyPending && !this.#closing) {
         const buffer = this.#buffer;
         if (buffer === undefined) {
+          // Nothing is held or buffered: no byte of the hold store is needed any more.
+          this.#releaseHold();
           // Only a request slot opening starts the idle deadline; empty lines do not move it.
           if (this.#emptyLines === 0) this.#setDeadline(Deadline.idle, this.#context.keepaliveTimeoutMs);
           if (this.#clientEnded) this.#closeGracefully();
@@ -516,6 +579,7 @@ export class Connection implements ExchangeHost {
     this.#sink = undefined;
     this.#buffer = undefined;
     this.#held = undefined;
+    this.#releaseHold();
     const current = this.#current;
     if (current !== undefined) current.keepAlive = false;
     if (sink !== undefined) sink.fail(new PorticoError('PORTICO_ERR_BAD_REQUEST', reason));
@@ -568,6 +632,8 @@ export class Connection implements ExchangeHost {
   #onClose(): void {
     this.#closing = true;
     this.#held = undefined;
+    this.#buffer = undefined;
+    this.#releaseHold();
     this.#setDeadline(Deadline.none, 0);
     if (this.#bodyPending) {
       this.#bodyPending = false;
