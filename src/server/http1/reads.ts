@@ -68,6 +68,16 @@ function fieldsOf(socket: Socket): Fields | null {
   return fields;
 }
 
+let enabled = true;
+
+/**
+ * Turns reading into the shared buffer off (or back on) for connections accepted from now
+ * on: for tests of the `'data'` path that another Node would take.
+ */
+export function setSharedReads(on: boolean): void {
+  enabled = on;
+}
+
 interface UserBufferHandle {
   useUserBuffer(buffer: Uint8Array): void;
 }
@@ -80,6 +90,7 @@ interface UserBufferHandle {
  * does not have what it needs.
  */
 export function readIntoShared(socket: Socket, onRead: (bytes: Buffer) => void): boolean {
+  if (!enabled) return false;
   const handle = (socket as unknown as { _handle?: Partial<UserBufferHandle> | null })._handle;
   const symbols = fieldsOf(socket);
   if (symbols === null || typeof handle?.useUserBuffer !== 'function') return false;
