@@ -444,7 +444,7 @@ export class APIView extends View {
         request.acceptedRenderer = renderer;
         request.acceptedMediaType = mediaType;
       }
-      const context: RendererContext = { request, view: new RendererViewInfo(this) };
+      const context: RendererContext = { request, view: new RendererViewInfo(this), response };
       response.renderWith(request.acceptedRenderer, request.acceptedMediaType ?? '*/*', context);
     }
     const headers = this.headers;
