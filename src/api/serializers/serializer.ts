@@ -363,6 +363,7 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
 }
 
 const EMPTY: ErrorTree = Object.freeze({});
+const LIST_SITE: Site = Object.freeze({ name: '', source: '' });
 setBaseValidate(Serializer.prototype.validate);
 
 /** Options of a nested serializer field (`UserSerializer.asField({ readOnly: true })`). */
@@ -441,15 +442,42 @@ export class ListSerializer<V, D, I> {
   async isValid(options: IsValidOptions = {}): Promise<boolean> {
     if (this.#errors === undefined) {
       const run: Run = { error: null, partial: false, context: this.context, instance: null };
-      const value = await this.#field.validateInput(this.initialData, run, { name: '', source: '' });
-      if (value === FAIL) {
-        const tree = run.error as ErrorTree;
-        this.#errors = Array.isArray(tree) ? { non_field_errors: tree } : tree;
-      } else {
-        this.#errors = EMPTY;
-        this.#validated = value as V[];
-      }
+      this.#settle(await this.#field.validateInput(this.initialData, run, LIST_SITE), run);
     }
+    return this.#answer(options);
+  }
+
+  /**
+   * {@link isValid} without a promise (see {@link Serializer.isValidSync}).
+   *
+   * @throws PorticoError (`PORTICO_ERR_API_SERIALIZER`) when an item's validation answered asynchronously.
+   */
+  isValidSync(options: IsValidOptions = {}): boolean {
+    if (this.#errors === undefined) {
+      const run: Run = { error: null, partial: false, context: this.context, instance: null };
+      const value = this.#field.validateInput(this.initialData, run, LIST_SITE);
+      if (value instanceof Promise) {
+        value.catch(() => {}); // its outcome is not used
+        throw usage(
+          `${this.child.name || 'Serializer'}.many(): a validator or hook answered asynchronously, so isValidSync() cannot; use \`await serializer.isValid()\`.`,
+        );
+      }
+      this.#settle(value, run);
+    }
+    return this.#answer(options);
+  }
+
+  #settle(value: unknown, run: Run): void {
+    if (value === FAIL) {
+      const tree = run.error as ErrorTree;
+      this.#errors = Array.isArray(tree) ? { non_field_errors: tree } : tree;
+    } else {
+      this.#errors = EMPTY;
+      this.#validated = value as V[];
+    }
+  }
+
+  #answer(options: IsValidOptions): boolean {
     if (options.raiseException === true && this.#validated === undefined)
       throw new ValidationError(this.#errors);
     return this.#validated !== undefined;

@@ -109,3 +109,28 @@ test('isValidSync refuses a serializer whose validation answered asynchronously,
   assert.throws(() => new Hooked({ data: { name: 'a' } }).isValidSync(), /asynchronously/);
   await new Promise((r) => setTimeout(r, 10));
 });
+
+test('ListSerializer.isValidSync: each item, errors keyed by index, no promise', async () => {
+  const ok = Person.many({
+    data: [
+      { name: 'Ada', age: 36 },
+      { name: 'Alan', age: 41 },
+    ],
+  });
+  assert.equal(ok.isValidSync(), true);
+  assert.deepEqual(ok.validatedData, [
+    { name: 'Ada', age: 36 },
+    { name: 'Alan', age: 41 },
+  ]);
+  const bad = Person.many({ data: [{ name: 'Ada', age: 36 }, { name: 'Alan' }] });
+  assert.equal(bad.isValidSync(), false);
+  assert.deepEqual(Object.keys(bad.errors), ['1']);
+  assert.throws(() => bad.isValidSync({ raiseException: true }), ValidationError);
+  class Slow extends Serializer.of({ name: CharField() }) {
+    async validateName(value: string) {
+      return value;
+    }
+  }
+  assert.throws(() => Slow.many({ data: [{ name: 'a' }] }).isValidSync(), /asynchronously/);
+  assert.equal(await Slow.many({ data: [{ name: 'a' }] }).isValid(), true);
+});
