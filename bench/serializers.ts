@@ -111,6 +111,7 @@ export const COMPETITORS: ReadonlyArray<{ name: string; check: Check }> = [
     name: 'portico fields',
     check: (data) => new PorticoFields({ data }).isValid(),
   },
+  { name: 'portico isValidSync', check: (data) => new PorticoFields({ data }).isValidSync() },
   {
     name: 'portico zod',
     check: (data) => new PorticoZod({ data }).isValid(),
@@ -187,12 +188,12 @@ function fmt(n: number): string {
 export function table(rows: readonly BenchRow[]): string {
   const base = rows[0] as BenchRow;
   const lines = [
-    '| validator        | valid/s | ratio | invalid/s | ratio |',
-    '| ---------------- | ------: | ----: | --------: | ----: |',
+    '| validator           | valid/s | ratio | invalid/s | ratio |',
+    '| ------------------- | ------: | ----: | --------: | ----: |',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.name.padEnd(16)} | ${fmt(row.valid).padStart(7)} | ${(row.valid / base.valid).toFixed(2).padStart(5)} | ${fmt(row.invalid).padStart(9)} | ${(row.invalid / base.invalid).toFixed(2).padStart(5)} |`,
+      `| ${row.name.padEnd(19)} | ${fmt(row.valid).padStart(7)} | ${(row.valid / base.valid).toFixed(2).padStart(5)} | ${fmt(row.invalid).padStart(9)} | ${(row.invalid / base.invalid).toFixed(2).padStart(5)} |`,
     );
   }
   return lines.join('\n');

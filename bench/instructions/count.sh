@@ -6,6 +6,8 @@
 #
 # Usage: bench/instructions/count.sh MODE TARGET WARMUP MEASURED -- COMMAND...
 #   MODE keep|close|uwsgi|api (see client.ts), TARGET the port or uwsgi socket COMMAND serves.
+#   MEASURED: at most 8,000 (8 connections of at most 1,000 requests each, the server's default
+#   maxRequestsPerConnection); WARMUP any number (sent in runs of 8,000).
 #   $COUNT_PATH: the GET target for keep/close (default /; W2: /api/r99/42/). $COUNT_KEEP: a
 #   directory to keep callgrind's files in (cg.PID.1), for callgrind_annotate. $COUNT_SPLIT=1:
 #   also split each process's count into V8's optimizing compiler (TurboFan, on any thread), its
@@ -26,7 +28,9 @@ server=$!
 up() { if [ "$mode" = uwsgi ]; then [ -S "$target" ]; else curl -s -o /dev/null "http://127.0.0.1:$target/"; fi; }
 for _ in $(seq 900); do up && break; sleep 0.5; done
 client() { "$node" "$here/client.ts" "$mode" "$target" 8 $(($1 / 8)) "${COUNT_PATH:-/}"; }
-client "$warmup" > /dev/null
+# The warm-up in runs of at most 8,000: a server closes a kept-alive connection after 1,000
+# requests (maxRequestsPerConnection), so one run of 8 connections serves no more than that.
+for ((left = warmup; left > 0; left -= 8000)); do client $((left < 8000 ? left : 8000)) > /dev/null; done
 sleep 1
 pids="$server $(pgrep -P $server || true)"
 for pid in $pids; do callgrind_control -z "$pid" > /dev/null; done

@@ -62,7 +62,11 @@ function plainJson(value: unknown): boolean {
     if (typeof v === 'bigint') return false;
     if (typeof v !== 'object' || v === null) continue;
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        if (typeof item === 'object' || typeof item === 'bigint') stack.push(item);
+        else if (--budget < 0) return false;
+      }
       continue;
     }
     // Plain objects only (parsed JSON, literals, serializer output): an instance of a class
@@ -70,7 +74,15 @@ function plainJson(value: unknown): boolean {
     const proto: unknown = Object.getPrototypeOf(v);
     if (proto !== null && proto !== Object.prototype) return false;
     if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
-    for (const key of Object.keys(v)) stack.push((v as Record<string, unknown>)[key]);
+    // for-in, not Object.keys (no array per object): the prototype is null or Object.prototype,
+    // so it lists the own keys (plus any enumerable key added to Object.prototype, which
+    // JSON.stringify skips; scanning it costs only budget).
+    for (const key in v) {
+      const item = (v as Record<string, unknown>)[key];
+      // Strings, numbers, booleans, null: nothing to look into (and no stack entry).
+      if (typeof item === 'object' || typeof item === 'bigint') stack.push(item);
+      else if (--budget < 0) return false;
+    }
   }
   return true;
 }

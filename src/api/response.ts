@@ -49,11 +49,14 @@ export class Response extends HttpResponse {
     const content =
       status === 204 || status === 304
         ? ''
-        : renderer.render(this.data, mediaType, {
-            request: context.request,
-            view: context.view,
-            response: this,
-          });
+        : renderer.render(
+            this.data,
+            mediaType,
+            // The view passes a context naming this response already; another caller's is completed.
+            context.response === this
+              ? context
+              : { request: context.request, view: context.view, response: this },
+          );
     let type = this.contentTypeOverride ?? renderer.mediaType;
     if (this.contentTypeOverride === undefined && mediaType.includes(';') && renderer.format === 'json')
       type = mediaType;

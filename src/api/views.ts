@@ -351,7 +351,7 @@ export class APIView extends View {
   #handle(request: Request, params: Params, args: readonly string[]): MaybePromise<HttpResponseBase> {
     let response: MaybePromise<HttpResponseBase>;
     try {
-      const method = request.method.toLowerCase();
+      const method = handlerName(request.method);
       const names = (this.constructor as typeof View).httpMethodNames;
       const own = names.includes(method) ? (this as unknown as Record<string, unknown>)[method] : undefined;
       response =
@@ -444,7 +444,7 @@ export class APIView extends View {
         request.acceptedRenderer = renderer;
         request.acceptedMediaType = mediaType;
       }
-      const context: RendererContext = { request, view: new RendererViewInfo(this) };
+      const context: RendererContext = { request, view: new RendererViewInfo(this), response };
       response.renderWith(request.acceptedRenderer, request.acceptedMediaType ?? '*/*', context);
     }
     const headers = this.headers;
@@ -517,6 +517,24 @@ export function sharedInstances<T>(classes: readonly (new () => T)[]): T[] {
 
 /** Negotiators by class, then by resolved settings (they read `urlFormatOverride`). */
 const negotiators = new WeakMap<new () => ContentNegotiation, WeakMap<object, ContentNegotiation>>();
+
+/** The handler's name for a method: the usual ones without a new string per request. */
+function handlerName(method: string): string {
+  switch (method) {
+    case 'GET':
+      return 'get';
+    case 'POST':
+      return 'post';
+    case 'PUT':
+      return 'put';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return method.toLowerCase();
+  }
+}
 
 /** `Allow` by view class (when `allowedMethods` is not overridden). */
 const allowHeaders = new WeakMap<object, string>();

@@ -1,8 +1,9 @@
 /**
  * A store that is down (the session store, a cache) makes only the views that touch it
  * answer 503, with a short body; the others keep working. The stores throw
- * {@link ServiceUnavailable}; a view wrapper (the framework's extension point, so it needs
- * no middleware) turns it into the 503 instead of the generic 500.
+ * {@link ServiceUnavailable}; an exception responder (the framework's extension point, so
+ * it needs no middleware, and a request that succeeds pays nothing for it) turns it into the
+ * 503 instead of the generic 500.
  *
  * @module
  */
@@ -10,8 +11,8 @@ import { PorticoError, type ErrorCode } from '../tsgi/errors.ts';
 // The contrib codes' declaration merge, for programs that reach this file alone (a project
 // type-checking `portico/api` from its sources).
 import type {} from './errors.ts';
-import type { AnyViewFunction, HttpResponseBase } from '../web/index.ts';
-import { HttpResponse, registerViewWrapper } from '../web/index.ts';
+import type { HttpResponseBase } from '../web/index.ts';
+import { HttpResponse, registerExceptionResponder } from '../web/index.ts';
 
 /** A backing store could not be reached (its code says which). */
 export class ServiceUnavailable extends PorticoError {
@@ -48,25 +49,12 @@ export function serviceUnavailableResponse(error: ServiceUnavailable): HttpRespo
   return response;
 }
 
-function answer(error: unknown): HttpResponseBase {
-  if (error instanceof ServiceUnavailable) return serviceUnavailableResponse(error);
-  throw error;
+/**
+ * Answers a {@link ServiceUnavailable} a view raised with the 503: an exception responder of
+ * the framework (asked only when a view fails), not a wrapper around every view.
+ */
+function answerUnavailable(error: unknown): HttpResponseBase | null {
+  return error instanceof ServiceUnavailable ? serviceUnavailableResponse(error) : null;
 }
 
-/** Wraps each view so that a ServiceUnavailable it throws becomes the 503. */
-function unavailableWrapper() {
-  return (view: AnyViewFunction): AnyViewFunction => {
-    const wrapped = function (this: unknown, ...args: unknown[]) {
-      try {
-        const result = (view as (...a: unknown[]) => unknown).apply(this, args);
-        return result instanceof Promise ? result.catch(answer) : result;
-      } catch (error) {
-        return answer(error);
-      }
-    };
-    // Keep the view's marks (nonAtomicRequests, viewClass, csrfExempt…) for the other wrappers.
-    return Object.assign(wrapped, view) as unknown as AnyViewFunction;
-  };
-}
-
-registerViewWrapper(unavailableWrapper);
+registerExceptionResponder(answerUnavailable);

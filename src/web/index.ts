@@ -54,6 +54,11 @@ export {
   UploadedFile,
   type UploadInfo,
 } from './files/uploadedfile.ts';
+export {
+  type ExceptionResponder,
+  registerExceptionResponder,
+  unregisterExceptionResponder,
+} from './handlers/exception-responders.ts';
 export { getTsgiApplication } from './handlers/tsgi.ts';
 export {
   registerViewWrapper,

@@ -42,6 +42,12 @@ describe('JSONRenderer', () => {
   test('a big integer past the scan budget is still converted (the replacer runs)', () => {
     const data = [...Array.from({ length: 2000 }, (_, i) => i), 7n];
     assert.equal(render(data), JSON.stringify(data.map((v) => (typeof v === 'bigint' ? String(v) : v))));
+    const wide: Record<string, unknown> = Object.fromEntries(
+      Array.from({ length: 2000 }, (_, i) => [`k${i}`, i]),
+    );
+    wide.last = 8n;
+    assert.match(render(wide), /"k1999":1999,"last":"8"\}$/);
+    assert.equal(render({ a: 'x', b: { c: [1, { d: 9n }] } }), '{"a":"x","b":{"c":[1,{"d":"9"}]}}');
   });
 
   test('indent=N still indents', () => {

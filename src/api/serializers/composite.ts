@@ -13,8 +13,13 @@ import {
   type FieldFlags,
   type FieldOptions,
   type FlagsOf,
+  generate,
+  type InlineCheck,
+  inlineCheckOf,
+  type InlineRef,
   type Nullable,
   pythonType,
+  refsInto,
   type Run,
   SKIP,
   type Site,
@@ -113,6 +118,24 @@ class ListFieldType extends Field<unknown[], unknown[]> {
     this.minLength = options.minLength ?? 0;
     this.maxLength = options.maxLength ?? Infinity;
   }
+  /** A list within its lengths whose every item passes the child's inline check: a copy of it. */
+  override inlineCheck(v: string, ref: InlineRef): InlineCheck | null {
+    const refs = new Map<string, unknown>();
+    const item = inlineCheckOf(this.child, 'x', refsInto(refs));
+    if (item === null || item.value !== undefined) return null;
+    const every = generate<(items: unknown[]) => boolean>(
+      refs,
+      `return function everyItem(a) {
+        for (let i = 0; i < a.length; i++) { const x = a[i]; if (!(${item.test})) return false; }
+        return true;
+      };`,
+    );
+    if (every === null) return null;
+    let test = `Array.isArray(${v}) && ${v}.length >= ${Math.max(this.minLength, this.allowEmpty ? 0 : 1)}`;
+    if (Number.isFinite(this.maxLength)) test += ` && ${v}.length <= ${this.maxLength}`;
+    return { test: `${test} && ${ref(every)}(${v})`, value: `${v}.slice()` };
+  }
+
   toInternal(data: unknown, run: Run, site: Site): unknown {
     if (!Array.isArray(data)) return this.fail(run, 'not_a_list', { input_type: pythonType(data) });
     if (data.length === 0 && !this.allowEmpty) return this.fail(run, 'empty');

@@ -122,6 +122,58 @@ export function caught(error: unknown): ErrorTree {
   throw error;
 }
 
+/**
+ * Binds a constant (a regular expression, a set, a helper function) for compiled validation
+ * code and returns the identifier the code reads it by.
+ */
+export type InlineRef = (value: unknown) => string;
+
+/** What {@link Field.inlineCheck} returns: JavaScript expressions over the value's identifier. */
+export interface InlineCheck {
+  /** True only when the value is valid as it is (a false answer takes the field's full path). */
+  readonly test: string;
+  /** The validated value when `test` holds (default: the value itself). */
+  readonly value?: string;
+}
+
+/**
+ * The field's {@link Field.inlineCheck} when a serializer may use it: its own class defines
+ * the check (a subclass that does not falls back to its methods) and it has no validators.
+ */
+export function inlineCheckOf(field: Field, v: string, ref: InlineRef): InlineCheck | null {
+  if (field.validators.length > 0 || !Object.hasOwn(Object.getPrototypeOf(field) as object, 'inlineCheck'))
+    return null;
+  return field.inlineCheck(v, ref);
+}
+
+/**
+ * A function made from generated code, with `refs` (identifier → value) in its scope; null
+ * where code generation is refused (a Content Security Policy), so callers keep a plain path.
+ */
+export function generate<F>(refs: ReadonlyMap<string, unknown>, body: string): F | null {
+  try {
+    const make = new Function(...refs.keys(), body) as (...values: unknown[]) => F;
+    return make(...refs.values());
+  } catch (error) {
+    if (error instanceof EvalError) return null;
+    throw error;
+  }
+}
+
+/** An {@link InlineRef} binding each distinct value once, as `k0`, `k1`… in `refs`. */
+export function refsInto(refs: Map<string, unknown>): InlineRef {
+  const names = new Map<unknown, string>();
+  return (value) => {
+    let name = names.get(value);
+    if (name === undefined) {
+      name = `k${names.size}`;
+      names.set(value, name);
+      refs.set(name, value);
+    }
+    return name;
+  };
+}
+
 const BASE_MESSAGES: Readonly<Record<string, string>> = {
   required: 'This field is required.',
   null: 'This field may not be null.',
@@ -231,6 +283,20 @@ export abstract class Field<T = unknown, R = T, F extends FieldFlags = FieldFlag
 
   /** A value given in the input, as the validated data holds it; or {@link FAIL}. */
   abstract toInternal(data: unknown, run: Run, site: Site): unknown;
+
+  /**
+   * The field's check for a serializer's compiled validation: an expression over `v` (a
+   * value read from the input, possibly `undefined` or `null`) that is true only when
+   * {@link validateInput} would accept the value without changing it (or produce `value`),
+   * with no validator to run; `null` (the default) when the field has no such check. A false
+   * test is never an error: the value then takes the field's whole path ({@link validateInput}),
+   * so the test may be narrower than the field (say false for what it does not know). A
+   * serializer uses the check only when the field's own class defines it, so a subclass
+   * that changes the conversion falls back to its methods.
+   */
+  inlineCheck(_v: string, _ref: InlineRef): InlineCheck | null {
+    return null;
+  }
 
   /** The attribute of an object this field shows (a relation falls back to `<name>Id`). */
   getAttribute(instance: Record<string, unknown>, source: string): unknown {

@@ -6,7 +6,28 @@
  *
  * @module
  */
-import { Field, type FieldOptions, type FlagsOf, type Nullable, type Run } from './field.ts';
+import {
+  Field,
+  type FieldOptions,
+  type FlagsOf,
+  type InlineCheck,
+  type InlineRef,
+  type Nullable,
+  type Run,
+} from './field.ts';
+
+// What `String.prototype.trim` removes: ECMAScript's WhiteSpace and LineTerminator.
+const SPACES = new Set([
+  9, 10, 11, 12, 13, 32, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232,
+  8233, 8239, 8287, 12288, 65279,
+]);
+
+/** Whether `trim()` leaves the non-empty `s` as it is (its first and last characters are not white space). */
+export function trimKeeps(s: string): boolean {
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(s.length - 1);
+  return (a > 32 && a < 127 ? true : !SPACES.has(a)) && (b > 32 && b < 127 ? true : !SPACES.has(b));
+}
 
 // ------------------------------------------------------------------ text
 
@@ -55,6 +76,18 @@ export class CharFieldType extends Field<string> {
     return schema;
   }
 
+  /** A string kept as it is: the lengths (never empty), nothing to trim. */
+  protected charTest(v: string, ref: InlineRef): string {
+    let test = `typeof ${v} === 'string' && ${v}.length >= ${Math.max(this.minLength, 1)}`;
+    if (Number.isFinite(this.maxLength)) test += ` && ${v}.length <= ${this.maxLength}`;
+    if (this.trim) test += ` && ${ref(trimKeeps)}(${v})`;
+    return test;
+  }
+
+  override inlineCheck(v: string, ref: InlineRef): InlineCheck | null {
+    return { test: this.charTest(v, ref) };
+  }
+
   toInternal(data: unknown, run: Run): unknown {
     let value: string;
     if (typeof data === 'string') value = data;
@@ -95,6 +128,9 @@ class EmailFieldType extends CharFieldType {
   }
   protected override format(value: string, run: Run): unknown {
     return EMAIL.test(value) ? value : this.fail(run, 'invalid');
+  }
+  override inlineCheck(v: string, ref: InlineRef): InlineCheck | null {
+    return { test: `${this.charTest(v, ref)} && ${ref(EMAIL)}.test(${v})` };
   }
 }
 class SlugFieldType extends CharFieldType {
@@ -190,6 +226,13 @@ abstract class NumberFieldType extends Field<number> {
       min_value: (this.messages.min_value as string).replace('{min_value}', String(options.minValue)),
     };
   }
+  /** `v` within the bounds, as a test (the type checked before it). */
+  protected boundsTest(v: string): string {
+    let test = '';
+    if (Number.isFinite(this.minValue)) test += ` && ${v} >= ${this.minValue}`;
+    if (Number.isFinite(this.maxValue)) test += ` && ${v} <= ${this.maxValue}`;
+    return test;
+  }
   protected bounds(value: number, run: Run): unknown {
     if (value > this.maxValue) return this.fail(run, 'max_value');
     if (value < this.minValue) return this.fail(run, 'min_value');
@@ -203,6 +246,9 @@ class IntegerFieldType extends NumberFieldType {
     ...NumberFieldType.messages,
     invalid: 'A valid integer is required.',
   };
+  override inlineCheck(v: string): InlineCheck | null {
+    return { test: `typeof ${v} === 'number' && Number.isInteger(${v})${this.boundsTest(v)}` };
+  }
   toInternal(data: unknown, run: Run): unknown {
     if (typeof data === 'number') {
       return Number.isInteger(data) ? this.bounds(data, run) : this.fail(run, 'invalid');
@@ -217,6 +263,9 @@ class IntegerFieldType extends NumberFieldType {
 class FloatFieldType extends NumberFieldType {
   static override readonly metadataType: string = 'float';
   static override readonly messages = { ...NumberFieldType.messages, invalid: 'A valid number is required.' };
+  override inlineCheck(v: string): InlineCheck | null {
+    return { test: `typeof ${v} === 'number' && Number.isFinite(${v})${this.boundsTest(v)}` };
+  }
   toInternal(data: unknown, run: Run): unknown {
     if (typeof data === 'number')
       return Number.isFinite(data) ? this.bounds(data, run) : this.fail(run, 'invalid');
@@ -356,6 +405,9 @@ class BooleanFieldType extends Field<boolean> {
     return { type: 'boolean' };
   }
   static override readonly messages = { invalid: 'Must be a valid boolean.' };
+  override inlineCheck(v: string): InlineCheck | null {
+    return { test: `(${v} === true || ${v} === false)` };
+  }
   toInternal(data: unknown, run: Run): unknown {
     if (data === true || data === false) return data;
     if (TRUE.has(data)) return true;
@@ -394,6 +446,12 @@ class ChoiceFieldType<C extends string | number> extends Field<C> {
       this.#byKey.set(String(value), value);
     }
     this.allowBlank = options.allowBlank === true;
+  }
+  /** A string that is itself one of the choices (a number, or `'1'` for a choice `1`, takes the full path). */
+  override inlineCheck(v: string, ref: InlineRef): InlineCheck | null {
+    const strings = new Set<string>();
+    for (const [key, value] of this.#byKey) if (key === value) strings.add(key);
+    return { test: `typeof ${v} === 'string' && ${ref(strings)}.has(${v})` };
   }
   toInternal(data: unknown, run: Run): unknown {
     if (data === '' && this.allowBlank) return '';
@@ -459,6 +517,9 @@ class DateFieldType extends Field<string> {
     invalid: 'Date has wrong format. Use one of these formats instead: YYYY-MM-DD.',
     datetime: 'Expected a date but got a datetime.',
   };
+  override inlineCheck(v: string, ref: InlineRef): InlineCheck | null {
+    return { test: `typeof ${v} === 'string' && ${ref(isIsoDate)}(${v})` };
+  }
   toInternal(data: unknown, run: Run): unknown {
     if (data instanceof Date) return this.fail(run, 'datetime');
     if (typeof data !== 'string') return this.fail(run, 'invalid');

@@ -9,6 +9,8 @@ export {
   Field,
   type FieldFlags,
   type FieldOptions,
+  type InlineCheck,
+  type InlineRef,
   type Run,
   SKIP,
   type Site,

@@ -12,6 +12,14 @@ import '../errors.ts';
 import { ErrorDetail, type ErrorTree } from '../exceptions.ts';
 import type { AnyField } from './composite.ts';
 import { MethodFieldType } from './composite.ts';
+import {
+  compileRepresent,
+  type CompiledRepresent,
+  type CompiledValidate,
+  compileValidate,
+  type CompileHost,
+  setPath,
+} from './compiled.ts';
 import { caught, collectValidation, FAIL, Field, pythonType, type Run, SKIP, type Site } from './field.ts';
 
 const baseValidateInput = Field.prototype.validateInput;
@@ -174,12 +182,16 @@ function accessors(name: string, source: string): Pick<Entry, 'read' | 'write'> 
 }
 
 /** The compiled form of a serializer declared with fields. */
-export class FieldsPlan implements Plan {
+export class FieldsPlan implements Plan, CompileHost {
   /** The fields by name, as declared (the schema generator reads them). */
   readonly fields: Readonly<Record<string, AnyField>>;
   readonly writable: readonly Entry[];
   readonly readable: readonly Entry[];
   readonly validators: readonly ObjectValidator[];
+  /** The validation as one generated function (compiled.ts), or null: the loop below. */
+  readonly #validate: CompiledValidate | null;
+  /** The representation as one generated function, or null: the loop below. */
+  readonly #represent: CompiledRepresent | null;
 
   constructor(
     fields: Readonly<Record<string, AnyField>>,
@@ -219,12 +231,40 @@ export class FieldsPlan implements Plan {
     this.readable = entries.filter((e) => !e.field.writeOnly);
     checkHooks(proto, this.writable);
     this.validators = validators;
+    this.#validate = compileValidate(this.writable, this);
+    this.#represent = compileRepresent(this.readable);
   }
 
   validate(data: unknown, run: Run, host: Host): unknown {
     if (notAnObject(data, run)) return FAIL;
+    if (this.#validate !== null) return this.#validate(data as Record<string, unknown>, run, host);
     const out: Record<string, unknown> = {};
     return this.#fields(data as Record<string, unknown>, run, host, out, null, 0);
+  }
+
+  /** See {@link CompileHost.resume}: the compiled validation hands over to the loop here. */
+  resume(data: object, run: Run, host: unknown, out: object, i: number, value: unknown): unknown {
+    const e = this.writable[i] as Entry;
+    const rest = (v: unknown) =>
+      this.#fields(
+        data as Record<string, unknown>,
+        run,
+        host as Host,
+        out as Record<string, unknown>,
+        this.#settle(e, v, run, out as Record<string, unknown>, null),
+        i + 1,
+      );
+    return isPromise(value) ? value.then(rest) : rest(value);
+  }
+
+  /** See {@link CompileHost.hook}. */
+  hook(i: number, value: unknown, run: Run, host: unknown): unknown {
+    return this.#hook(this.writable[i] as Entry, value, run, host as Host);
+  }
+
+  /** See {@link CompileHost.finish}. */
+  finish(out: Record<string, unknown>, run: Run, host: unknown): unknown {
+    return finishObject(out, this.validators, run, host as Host);
   }
 
   /** The fields from index `i` on; continues in a promise only where one is returned. */
@@ -290,6 +330,7 @@ export class FieldsPlan implements Plan {
   }
 
   represent(instance: unknown, host: Host): Record<string, unknown> {
+    if (this.#represent !== null) return this.#represent(instance as Record<string, unknown>, host);
     const out: Record<string, unknown> = {};
     const obj = instance as Record<string, unknown>;
     for (const e of this.readable) {
@@ -330,15 +371,6 @@ function checkHooks(proto: object, writable: readonly Entry[]): void {
       );
     }
   }
-}
-
-function setPath(out: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let at = out;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i] as string;
-    at = (at[key] ??= {}) as Record<string, unknown>;
-  }
-  at[path[path.length - 1] as string] = value;
 }
 
 function getPath(obj: Record<string, unknown>, path: readonly string[]): unknown {

@@ -233,6 +233,46 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
     return this.#validated === undefined ? NO : YES;
   }
 
+  /**
+   * {@link isValid} without a promise, as DRF's `is_valid()`: true or false at once, and with
+   * `raiseException` a failure throws the {@link ValidationError} (400) here. For serializers
+   * whose validators and hooks answer synchronously — the built-in fields, and any validator
+   * that returns rather than resolves; a handler that uses it needs no `await`:
+   *
+   * ```ts
+   * post(request: Request) {
+   *   const serializer = new PersonSerializer({ data: request.data });
+   *   serializer.isValidSync({ raiseException: true });
+   *   return new Response(serializer.data, { status: 201 });
+   * }
+   * ```
+   *
+   * @throws PorticoError (`PORTICO_ERR_API_SERIALIZER`) when a validator or hook answered with
+   * a promise (a `UniqueValidator`, an `async` hook): such a serializer needs `await isValid()`.
+   * It is then left unvalidated.
+   */
+  isValidSync(options?: IsValidOptions): boolean {
+    if (this.initialData === undefined && this.#errors === undefined) {
+      throw usage('Cannot call isValidSync() as no `data` was passed when making the serializer.');
+    }
+    if (this.#errors === undefined) {
+      const run: Run = { error: null, partial: this.partial, context: this.context, instance: this.instance };
+      const cls = this.constructor as AnySerializerClass;
+      const result = this.runValidation(this.initialData, run, planOf(cls));
+      if (result instanceof Promise) {
+        // Its outcome is not used; a failure of it must not become an unhandled rejection.
+        result.catch(() => {});
+        throw usage(
+          `${cls.name || 'Serializer'}: a validator or hook answered asynchronously, so isValidSync() cannot; use \`await serializer.isValid()\`.`,
+        );
+      }
+      this.#settle(result, run);
+    }
+    if (this.#validated === undefined && options?.raiseException === true)
+      throw new ValidationError(this.#errors);
+    return this.#validated !== undefined;
+  }
+
   /** The whole validation of `data` (the empty checks, then the plan); subclasses may wrap it. */
   protected runValidation(data: unknown, run: Run, plan: Plan): unknown {
     if (data === null) {
@@ -323,6 +363,7 @@ export class Serializer<V = Record<string, unknown>, D = Record<string, unknown>
 }
 
 const EMPTY: ErrorTree = Object.freeze({});
+const LIST_SITE: Site = Object.freeze({ name: '', source: '' });
 setBaseValidate(Serializer.prototype.validate);
 
 /** Options of a nested serializer field (`UserSerializer.asField({ readOnly: true })`). */
@@ -401,15 +442,42 @@ export class ListSerializer<V, D, I> {
   async isValid(options: IsValidOptions = {}): Promise<boolean> {
     if (this.#errors === undefined) {
       const run: Run = { error: null, partial: false, context: this.context, instance: null };
-      const value = await this.#field.validateInput(this.initialData, run, { name: '', source: '' });
-      if (value === FAIL) {
-        const tree = run.error as ErrorTree;
-        this.#errors = Array.isArray(tree) ? { non_field_errors: tree } : tree;
-      } else {
-        this.#errors = EMPTY;
-        this.#validated = value as V[];
-      }
+      this.#settle(await this.#field.validateInput(this.initialData, run, LIST_SITE), run);
     }
+    return this.#answer(options);
+  }
+
+  /**
+   * {@link isValid} without a promise (see {@link Serializer.isValidSync}).
+   *
+   * @throws PorticoError (`PORTICO_ERR_API_SERIALIZER`) when an item's validation answered asynchronously.
+   */
+  isValidSync(options: IsValidOptions = {}): boolean {
+    if (this.#errors === undefined) {
+      const run: Run = { error: null, partial: false, context: this.context, instance: null };
+      const value = this.#field.validateInput(this.initialData, run, LIST_SITE);
+      if (value instanceof Promise) {
+        value.catch(() => {}); // its outcome is not used
+        throw usage(
+          `${this.child.name || 'Serializer'}.many(): a validator or hook answered asynchronously, so isValidSync() cannot; use \`await serializer.isValid()\`.`,
+        );
+      }
+      this.#settle(value, run);
+    }
+    return this.#answer(options);
+  }
+
+  #settle(value: unknown, run: Run): void {
+    if (value === FAIL) {
+      const tree = run.error as ErrorTree;
+      this.#errors = Array.isArray(tree) ? { non_field_errors: tree } : tree;
+    } else {
+      this.#errors = EMPTY;
+      this.#validated = value as V[];
+    }
+  }
+
+  #answer(options: IsValidOptions): boolean {
     if (options.raiseException === true && this.#validated === undefined)
       throw new ValidationError(this.#errors);
     return this.#validated !== undefined;

@@ -52,7 +52,7 @@ export class SessionMiddleware {
     return this.processResponse(request, response, session);
   }
 
-  /** A view's SessionUnavailable becomes the 503 even when no view wrapper caught it. */
+  /** A view's SessionUnavailable becomes the 503 even when no exception responder answered it. */
   processException(_request: HttpRequest, error: unknown): HttpResponseBase | null {
     return error instanceof SessionUnavailable ? serviceUnavailableResponse(error) : null;
   }

@@ -29,6 +29,7 @@ import { hasRender, type SimpleTemplateResponse } from '../template/response.ts'
 import type { ResolverMatch } from '../urls/match.ts';
 import { getResolver, type RootResolver } from '../urls/resolver.ts';
 import type { AnyViewFunction, ViewFunction } from '../views/types.ts';
+import { respondToException } from './exception-responders.ts';
 import { type ViewWrapper, viewWrapperFor } from './view-wrappers.ts';
 import { isPromise, type MaybePromise } from '../utils/promise.ts';
 import { isLazyBody } from '../views/decorators/body.ts';
@@ -134,11 +135,9 @@ export class BaseHandler implements ExceptionContext {
     const templateHooks: Hook<TemplateHook>[] = [];
     const exceptionHooks: Hook<ExceptionHook>[] = [];
     const context: MiddlewareContext = Object.freeze({ settings: this.settings, resolver: this.resolver });
-    let handler = convertExceptionToResponse(
-      (request) => this.#innerGetResponse(request),
-      this,
-      'the view machinery',
-    );
+    // The view machinery turns its own errors into responses (see #machinery): no
+    // convertExceptionToResponse layer, so an asynchronous view costs no promise step here.
+    let handler: GetResponse = (request) => this.#machinery(request);
     const factories = this.settings.middleware;
     for (let i = factories.length - 1; i >= 0; i--) {
       const factory = factories[i] as MiddlewareFactory;
@@ -219,15 +218,49 @@ export class BaseHandler implements ExceptionContext {
     return responseForException(this, request, error);
   }
 
-  /** The centre of the onion. A Resolver404 thrown here becomes a 404 one layer out. */
+  /**
+   * The centre of the onion, which never fails: an error (a Resolver404, a view's error no
+   * hook answered) becomes its response here, as a convertExceptionToResponse layer would
+   * make it. Every step below that returns a promise makes it one that does not reject (each
+   * `.then` handles the rejection and each callback catches), so only a synchronous throw is
+   * left to catch here.
+   */
+  #machinery(request: HttpRequest): MaybePromise<HttpResponseBase> {
+    try {
+      return this.#innerGetResponse(request);
+    } catch (error) {
+      return responseForException(this, request, error);
+    }
+  }
+
+  /** The response of `step()`, or of its error (thrown or rejected). Off the hot path. */
+  #safely(request: HttpRequest, step: () => MaybePromise<HttpResponseBase>): MaybePromise<HttpResponseBase> {
+    let response: MaybePromise<HttpResponseBase>;
+    try {
+      response = step();
+    } catch (error) {
+      return responseForException(this, request, error);
+    }
+    if (isPromise(response))
+      return response.then(undefined, (error: unknown) => responseForException(this, request, error));
+    return response;
+  }
+
+  /** A rejection of the machinery's own promise steps, as its response. */
+  #failed(request: HttpRequest): (error: unknown) => MaybePromise<HttpResponseBase> {
+    return (error) => responseForException(this, request, error);
+  }
+
   #innerGetResponse(request: HttpRequest): MaybePromise<HttpResponseBase> {
     const match = this.resolver.resolve(request.pathInfo);
     request.resolverMatch = match;
     // A form POST is loaded here, so processView hooks and synchronous views can read
     // request.POST/FILES as plain properties; load errors (413, 400) become responses
-    // one layer out, like a view's. Other requests stay synchronous.
+    // like a view's. Other requests stay synchronous.
     if (request.needsLoad && !isLazyBody(match.func)) {
-      return request.load().then(() => this.#viewPhase(request, match, 0));
+      return request
+        .load()
+        .then(() => this.#safely(request, () => this.#viewPhase(request, match, 0)), this.#failed(request));
     }
     return this.#viewPhase(request, match, 0);
   }
@@ -238,7 +271,11 @@ export class BaseHandler implements ExceptionContext {
     if (hooks !== null) {
       for (let i = start; i < hooks.length; i++) {
         const result = (hooks[i] as Hook<ViewHook>).fn(request, match.func, match.args, match.kwargs);
-        if (isPromise(result)) return result.then((r) => this.#afterViewHook(request, match, i, r));
+        if (isPromise(result))
+          return result.then(
+            (r) => this.#safely(request, () => this.#afterViewHook(request, match, i, r)),
+            this.#failed(request),
+          );
         if (result) return this.#afterView(request, match.func, result);
       }
     }
@@ -264,18 +301,42 @@ export class BaseHandler implements ExceptionContext {
       return this.#viewFailed(request, match.func, error);
     }
     if (isResponsePromise(response)) {
+      // The hot asynchronous path: each callback catches what it throws itself, so this
+      // promise never rejects and no layer outside needs a step of its own.
       return response.then(
-        (r) => this.#afterView(request, match.func, r),
-        (error: unknown) => this.#viewFailed(request, match.func, error),
+        (r) => {
+          try {
+            return this.#afterView(request, match.func, r);
+          } catch (error) {
+            return responseForException(this, request, error);
+          }
+        },
+        (error: unknown) => {
+          try {
+            return this.#viewFailed(request, match.func, error);
+          } catch (uncaught) {
+            return responseForException(this, request, uncaught);
+          }
+        },
       );
     }
     return this.#afterView(request, match.func, response);
   }
 
-  /** The view threw: `processException` hooks may answer; if none does, the error propagates. */
+  /**
+   * The view threw: a registered exception responder may answer (`registerExceptionResponder`),
+   * then the `processException` hooks; if none does, the error propagates (thrown, or as a
+   * rejection of the promise returned).
+   */
   #viewFailed(request: HttpRequest, view: AnyViewFunction, error: unknown): MaybePromise<HttpResponseBase> {
+    const answered = respondToException(error, request);
+    if (answered !== null) return this.#afterView(request, view, answered);
     const response = this.#processException(request, error, 0);
-    if (isPromise(response)) return response.then((r) => this.#afterView(request, view, r));
+    if (isPromise(response))
+      return response.then(
+        (r) => this.#safely(request, () => this.#afterView(request, view, r)),
+        this.#failed(request),
+      );
     return this.#afterView(request, view, response);
   }
 
@@ -313,10 +374,14 @@ export class BaseHandler implements ExceptionContext {
         const hook = hooks[i] as Hook<TemplateHook>;
         const result = hook.fn(request, response as SimpleTemplateResponse);
         if (isPromise(result)) {
-          return result.then((r) => {
-            checkResponse(r, hook.owner);
-            return this.#templatePhase(request, r, i + 1);
-          });
+          return result.then(
+            (r) =>
+              this.#safely(request, () => {
+                checkResponse(r, hook.owner);
+                return this.#templatePhase(request, r, i + 1);
+              }),
+            this.#failed(request),
+          );
         }
         checkResponse(result, hook.owner);
         response = result;
@@ -333,10 +398,12 @@ export class BaseHandler implements ExceptionContext {
     try {
       rendered = response.render();
     } catch (error) {
-      return this.#processException(request, error, 0);
+      return this.#safely(request, () => this.#processException(request, error, 0));
     }
     if (isPromise(rendered))
-      return rendered.then(undefined, (error: unknown) => this.#processException(request, error, 0));
+      return rendered.then(undefined, (error: unknown) =>
+        this.#safely(request, () => this.#processException(request, error, 0)),
+      );
     return rendered;
   }
 }
