@@ -58,11 +58,105 @@ export function looksLikeHttp(bytes: Uint8Array): boolean {
   );
 }
 
+// The keys nginx's uwsgi_params send, and the request headers most clients do. A key found
+// here is handed out as this constant (an internalized string) instead of a fresh slice of
+// the block: comparing it with the constants `requestFromFields` switches on is then a
+// pointer check (a slice of 13 characters or more is a sliced string, which V8 compares in
+// the runtime), and a Map lookup uses its cached hash.
+const KNOWN_KEYS = [
+  'QUERY_STRING',
+  'REQUEST_METHOD',
+  'CONTENT_TYPE',
+  'CONTENT_LENGTH',
+  'REQUEST_URI',
+  'PATH_INFO',
+  'DOCUMENT_ROOT',
+  'SERVER_PROTOCOL',
+  'REQUEST_SCHEME',
+  'HTTPS',
+  'REMOTE_ADDR',
+  'REMOTE_PORT',
+  'SERVER_PORT',
+  'SERVER_NAME',
+  'SCRIPT_NAME',
+  'UWSGI_SCHEME',
+  'HTTP_HOST',
+  'HTTP_USER_AGENT',
+  'HTTP_ACCEPT',
+  'HTTP_ACCEPT_ENCODING',
+  'HTTP_ACCEPT_LANGUAGE',
+  'HTTP_CONNECTION',
+  'HTTP_COOKIE',
+  'HTTP_REFERER',
+  'HTTP_AUTHORIZATION',
+  'HTTP_CACHE_CONTROL',
+  'HTTP_ORIGIN',
+  'HTTP_X_FORWARDED_FOR',
+  'HTTP_X_FORWARDED_PROTO',
+  'HTTP_X_REAL_IP',
+  'HTTP_X_REQUESTED_WITH',
+  'HTTP_IF_NONE_MATCH',
+  'HTTP_IF_MODIFIED_SINCE',
+  'HTTP_UPGRADE_INSECURE_REQUESTS',
+];
+
+/** A key's slot in {@link KEY_TABLE}: from its length and three of its bytes. */
+function keySlot(length: number, first: number, middle: number, last: number): number {
+  return (length + first * 5 + middle * 7 + last * 2) & 255;
+}
+
+/**
+ * Known keys by slot, and their bytes (a key is recognized by comparing bytes: cheaper than
+ * `startsWith` on the decoded block). A later key whose slot is taken is simply not known.
+ */
+const KEY_TABLE: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
+const KEY_BYTES: Uint8Array[] = new Array<Uint8Array>(256).fill(new Uint8Array(0));
+for (const key of KNOWN_KEYS) {
+  const slot = keySlot(
+    key.length,
+    key.charCodeAt(0),
+    key.charCodeAt(key.length >> 1),
+    key.charCodeAt(key.length - 1),
+  );
+  if (KEY_TABLE[slot] !== undefined) continue;
+  KEY_TABLE[slot] = key;
+  KEY_BYTES[slot] = Buffer.from(key, 'latin1');
+}
+
+/** The known key whose bytes are `bytes[at, at + length)`, or undefined. */
+function knownKey(bytes: Uint8Array, at: number, length: number): string | undefined {
+  const slot = keySlot(
+    length,
+    bytes[at] as number,
+    bytes[at + (length >> 1)] as number,
+    bytes[at + length - 1] as number,
+  );
+  const expected = KEY_BYTES[slot] as Uint8Array;
+  if (expected.length !== length) return undefined;
+  for (let i = 0; i < length; i++) if (bytes[at + i] !== expected[i]) return undefined;
+  return KEY_TABLE[slot];
+}
+
+/** True when every known key has a slot of its own (checked by the tests: a lost key is only slower). */
+export function knownKeysAllSlotted(): boolean {
+  return KNOWN_KEYS.every(
+    (key) =>
+      KEY_TABLE[
+        keySlot(
+          key.length,
+          key.charCodeAt(0),
+          key.charCodeAt(key.length >> 1),
+          key.charCodeAt(key.length - 1),
+        )
+      ] === key,
+  );
+}
+
 /**
  * Parses a vars block strictly into `[key, value, key, value, ...]`: every length must fit
  * inside the block, keys must not be empty (uWSGI's rule), values may be. The block is
  * decoded once, as latin-1 (one character per byte, so byte offsets are string offsets);
- * keys and values are cut out of that string.
+ * keys and values are cut out of that string (a usual key is its constant instead).
  *
  * @throws PorticoError `PORTICO_ERR_UWSGI_PROTOCOL` on any violation.
  */
@@ -80,7 +174,7 @@ export function parseFields(bytes: Uint8Array, start = 0, end = bytes.length): s
     at += 2;
     if (keyLength === 0) throw protocolError(`vars block: empty key at byte ${at - 2}`);
     if (at + keyLength + 2 > size) throw protocolError(`vars block: key runs past the block`);
-    const key = text.slice(at, at + keyLength);
+    const key = knownKey(bytes, start + at, keyLength) ?? text.slice(at, at + keyLength);
     at += keyLength;
     const valueLength = (bytes[start + at] as number) | ((bytes[start + at + 1] as number) << 8);
     at += 2;
