@@ -9,6 +9,8 @@
  */
 import { PorticoError } from '../../tsgi/errors.ts';
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** Size of the packet header. */
 export const HEADER_SIZE = 4;
 
@@ -106,11 +108,15 @@ function keySlot(length: number, first: number, middle: number, last: number): n
 }
 
 /**
- * Known keys by slot, and their bytes (a key is recognized by comparing bytes: cheaper than
- * `startsWith` on the decoded block). A later key whose slot is taken is simply not known.
+ * Known keys by slot; their bytes, all in one array, where {@link KEY_AT} says (a key is
+ * recognized by comparing bytes: cheaper than `startsWith` on the decoded block, or than
+ * an array of arrays). A later key whose slot is taken is simply not known.
  */
 const KEY_TABLE: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
-const KEY_BYTES: Uint8Array[] = new Array<Uint8Array>(256).fill(new Uint8Array(0));
+const KEY_LENGTH = new Uint8Array(256);
+const KEY_AT = new Uint16Array(256);
+const KEY_CHARS = new Uint8Array(KNOWN_KEYS.reduce((sum, key) => sum + key.length, 0));
+let keyCharsUsed = 0;
 for (const key of KNOWN_KEYS) {
   const slot = keySlot(
     key.length,
@@ -120,7 +126,9 @@ for (const key of KNOWN_KEYS) {
   );
   if (KEY_TABLE[slot] !== undefined) continue;
   KEY_TABLE[slot] = key;
-  KEY_BYTES[slot] = Buffer.from(key, 'latin1');
+  KEY_LENGTH[slot] = key.length;
+  KEY_AT[slot] = keyCharsUsed;
+  for (let i = 0; i < key.length; i++) KEY_CHARS[keyCharsUsed++] = key.charCodeAt(i);
 }
 
 /** The known key whose bytes are `bytes[at, at + length)`, or undefined. */
@@ -131,9 +139,9 @@ function knownKey(bytes: Uint8Array, at: number, length: number): string | undef
     bytes[at + (length >> 1)] as number,
     bytes[at + length - 1] as number,
   );
-  const expected = KEY_BYTES[slot] as Uint8Array;
-  if (expected.length !== length) return undefined;
-  for (let i = 0; i < length; i++) if (bytes[at + i] !== expected[i]) return undefined;
+  if (KEY_LENGTH[slot] !== length) return undefined;
+  const from = (KEY_AT[slot] as number) - at;
+  for (let i = at; i < at + length; i++) if (bytes[i] !== KEY_CHARS[from + i]) return undefined;
   return KEY_TABLE[slot];
 }
 
@@ -273,7 +281,8 @@ export class PacketReader {
       data[0] as number,
       data[3] as number,
       parseFields(data, HEADER_SIZE, end),
-      data.subarray(end),
+      // The usual packet has no body bytes after its vars: no view to make.
+      end === data.length ? NO_BYTES : data.subarray(end),
     );
   }
 

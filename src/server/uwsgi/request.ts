@@ -85,7 +85,15 @@ function protocolOf(value: string | undefined): string {
 }
 
 function portOf(value: string | undefined, fallback: number | undefined): number {
-  return value !== undefined && DIGITS.test(value) && value.length <= 5 ? Number(value) : (fallback ?? 0);
+  if (value === undefined || value.length === 0 || value.length > 5) return fallback ?? 0;
+  let port = 0;
+  // Digit by digit rather than a regex and Number(): this runs twice per request.
+  for (let i = 0; i < value.length; i++) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return fallback ?? 0;
+    port = port * 10 + digit;
+  }
+  return port;
 }
 
 /** The CGI vars a request is built from; the first of each wins. */
@@ -224,7 +232,7 @@ export function requestFromFields(fields: readonly string[], socket: SocketAddre
     cgi.UWSGI_SCHEME?.toLowerCase() === 'https' ||
     cgi.REQUEST_SCHEME?.toLowerCase() === 'https';
 
-  const head: RequestHead = {
+  const head: { -readonly [K in keyof RequestHead]: RequestHead[K] } = {
     method,
     target,
     protocol: protocolOf(cgi.SERVER_PROTOCOL),
@@ -234,7 +242,8 @@ export function requestFromFields(fields: readonly string[], socket: SocketAddre
     localAddress: cgi.SERVER_NAME || (socket.localAddress ?? ''),
     localPort: portOf(cgi.SERVER_PORT, socket.localPort),
     secure,
-    ...(scriptName === '' ? {} : { scriptName }),
   };
+  // Set only when there is one (rare behind nginx): not spread into the literal per request.
+  if (scriptName !== '') head.scriptName = scriptName;
   return { head, contentLength };
 }
