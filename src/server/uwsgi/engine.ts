@@ -22,7 +22,7 @@ import { SendTimeout } from '../send-timeout.ts';
 import { type ConnectionContext, UwsgiConnection } from './connection.ts';
 import { UwsgiExchange } from './exchange.ts';
 import type { Packet } from './packet.ts';
-import { requestFromFields } from './request.ts';
+import { requestFromBlock } from './request.ts';
 
 /** TCP peers allowed to speak uwsgi when none are configured: loopback only. */
 export const defaultUwsgiAllow: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
@@ -102,7 +102,12 @@ export function createUwsgiEngine(
     const tcp = listeningUnix !== true;
     let exchange: UwsgiExchange;
     try {
-      const { head, contentLength } = requestFromFields(packet.fields, socket);
+      const { head, contentLength } = requestFromBlock(
+        packet.data,
+        packet.blockStart,
+        packet.blockEnd,
+        socket,
+      );
       // Body bytes still to come wait in the socket until the application reads them.
       if (packet.rest.length < contentLength) socket.pause();
       exchange = new UwsgiExchange(socket, head, contentLength, packet.rest, timeoutMs, tcp);
