@@ -104,6 +104,40 @@ function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
 }
+
+/**
+ * The last response head made, and what it was made from: an application answers with the
+ * same status and headers again and again (only a Content-Length may differ), and comparing
+ * them costs a fraction of building the head anew. Exact: the head depends on nothing else.
+ */
+const lastHead = { status: 0, reason: '', headers: [] as string[], text: '', ascii: true };
+
+function sameHead(status: number, reason: string, headers: readonly string[]): boolean {
+  const last = lastHead;
+  if (status !== last.status || reason !== last.reason || headers.length !== last.headers.length) {
+    return false;
+  }
+  for (let i = 0; i < headers.length; i++) if (headers[i] !== last.headers[i]) return false;
+  return true;
+}
+
+/** Builds the head for `status`, `reason`, `headers` into {@link lastHead}. */
+function makeHead(status: number, reason: string, headers: readonly string[]): void {
+  let text = `HTTP/1.1 ${status} ${reason}\r\n`;
+  let ascii = isAscii(reason);
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    const value = headers[i + 1] as string;
+    text += `${name}: ${value}\r\n`;
+    if (ascii) ascii = isAscii(name) && isAscii(value);
+  }
+  lastHead.status = status;
+  lastHead.reason = reason;
+  lastHead.headers = headers.slice();
+  lastHead.text = `${text}\r\n`;
+  lastHead.ascii = ascii;
+}
+
 /** The held head once written. */
 const SENT = '';
 
@@ -195,18 +229,11 @@ export class UwsgiExchange implements Exchange {
   writeHead(status: number, reason: string, headers: string[]): void {
     if (this.#done || this.#head !== undefined || !this.#socket.writable) return;
     this.#bodyless = this.isHead || status < 200 || status === 204 || status === 304;
-    let text = `HTTP/1.1 ${status} ${reason}\r\n`;
-    let ascii = isAscii(reason);
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i] as string;
-      const value = headers[i + 1] as string;
-      text += `${name}: ${value}\r\n`;
-      if (ascii) ascii = isAscii(name) && isAscii(value);
-    }
+    if (!sameHead(status, reason, headers)) makeHead(status, reason, headers);
     // Held until the first body bytes (or the end), so that a small response leaves in
     // one write, as on the HTTP engine.
-    this.#head = `${text}\r\n`;
-    this.#headAscii = ascii;
+    this.#head = lastHead.text;
+    this.#headAscii = lastHead.ascii;
   }
 
   write(chunk: Uint8Array | string): boolean {
