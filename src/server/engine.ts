@@ -91,6 +91,18 @@ export interface Exchange {
   abort(): void;
   /** Registers a callback for when the client goes away before the response completes. */
   onAbort(callback: () => void): void;
+  /**
+   * Has `watcher` told when {@link socket} closes, through the listener the engine already
+   * has on it: a listener of the caller's own would be one more per connection, which
+   * behind nginx is one more per request. Absent: the caller listens to `socket` itself.
+   */
+  watchClose?(watcher: CloseWatcher): void;
+}
+
+/** What {@link Exchange.watchClose} tells. */
+export interface CloseWatcher {
+  /** The exchange's socket closed. */
+  socketClosed(): void;
 }
 
 /**

@@ -44,9 +44,17 @@ const AUTHORITY =
 const validHosts = new Set<string>();
 const VALID_HOSTS_LIMIT = 256;
 
+// The last Host found valid: compared before the Set is asked (a new string each request
+// would be hashed for it).
+let lastValidHost = '';
+
 /** True when `value` is a valid Host (empty is allowed: RFC 9110 7.2). */
 export function validHost(value: string): boolean {
-  if (validHosts.has(value)) return true;
+  if (value === lastValidHost) return true;
+  if (validHosts.has(value)) {
+    lastValidHost = value;
+    return true;
+  }
   if (!checkHost(value)) return false;
   if (validHosts.size < VALID_HOSTS_LIMIT) validHosts.add(value);
   return true;

@@ -34,13 +34,25 @@ export class ProxyTrust {
     }
   }
 
+  // The last answer: a server mostly sees the same few peers (one front server), and
+  // comparing a short string costs less than hashing it for the Map (a new string each request).
+  #lastAddress = '';
+  #lastTrusted = false;
+
   /** True when `address` may set forwarded headers. */
   trusts(address: string | undefined): boolean {
     if (this.#all) return true;
     if (!address) return false;
+    if (address === this.#lastAddress) return this.#lastTrusted;
     let trusted = this.#known.get(address);
-    if (trusted !== undefined) return trusted;
-    trusted = this.#check(address);
+    if (trusted === undefined) trusted = this.#learn(address);
+    this.#lastAddress = address;
+    this.#lastTrusted = trusted;
+    return trusted;
+  }
+
+  #learn(address: string): boolean {
+    const trusted = this.#check(address);
     // Bounded in count and size: X-Forwarded-For hops are client-chosen strings.
     if (address.length <= 64) {
       if (this.#known.size >= 1024) this.#known.clear();

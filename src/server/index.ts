@@ -3,7 +3,7 @@
  *
  * @module
  */
-export type { Exchange, HttpEngine, RequestHead } from './engine.ts';
+export type { CloseWatcher, Exchange, HttpEngine, RequestHead } from './engine.ts';
 export type { Mount } from './mounts.ts';
 export { defaultServerOptions, type ServerOptions } from './options.ts';
 export { createHttp1Engine } from './http1/engine.ts';

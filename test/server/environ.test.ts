@@ -153,3 +153,11 @@ test('contradictory scheme headers from a trusted peer are refused', () => {
     (error) => hasCode(error, 'PORTICO_ERR_BAD_REQUEST'),
   );
 });
+
+test('ProxyTrust answers each address on its own, one after another (the last answer is kept)', () => {
+  const trust = new ProxyTrust(['10.0.0.0/8']);
+  const answers = ['10.1.2.3', '10.1.2.3', '192.0.2.1', '192.0.2.1', `10.1.2.${'3'}`, '', '10.9.9.9'].map(
+    (a) => trust.trusts(a),
+  );
+  assert.deepEqual(answers, [true, true, false, false, true, false, true]);
+});

@@ -15,7 +15,7 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Exchange, RequestHead } from '../../server/index.ts';
+import type { CloseWatcher, Exchange, RequestHead } from '../../server/index.ts';
 import type { AccessRecord } from '../logging/access-log.ts';
 import type { HarakiriTable } from '../harakiri/table.ts';
 import type { CurrentRequest } from '../messages.ts';
@@ -40,7 +40,7 @@ const COUNTED = 2;
  * One exchange on its way through the worker: forwards to the engine's exchange and
  * notes the status, the head's size, when the response ends, and the harakiri slot.
  */
-class TrackedExchange implements Exchange {
+class TrackedExchange implements Exchange, CloseWatcher {
   readonly #inner: Exchange;
   readonly #tracker: RequestTracker;
   readonly socket: Socket | undefined;
@@ -126,6 +126,10 @@ class TrackedExchange implements Exchange {
   gone(): void {
     this.#tracker.ended(this);
   }
+  /** The connection closed (a uwsgi request is counted then). */
+  socketClosed(): void {
+    this.#tracker.count(this);
+  }
 }
 
 /** Counts and follows the requests of one worker's servers. */
@@ -187,7 +191,11 @@ export class RequestTracker {
     }
     this.#newest = tracked;
     this.inFlight++;
-    if (tracked.socket !== undefined) tracked.socket.once('close', () => this.#count(tracked));
+    if (tracked.socket !== undefined) {
+      // Told by the engine's own 'close' listener where it offers that (no listener per connection).
+      if (exchange.watchClose !== undefined) exchange.watchClose(tracked);
+      else tracked.socket.once('close', () => this.count(tracked));
+    }
     return tracked;
   }
 
@@ -203,11 +211,11 @@ export class RequestTracker {
     tracked.prev = tracked.next = undefined;
     this.inFlight--;
     if (tracked.slot >= 0) this.harakiri?.release(tracked.slot);
-    if (tracked.socket === undefined) this.#count(tracked);
+    if (tracked.socket === undefined) this.count(tracked);
   }
 
   /** Counts a finished request, logs it, and tells the worker (max-requests). */
-  #count(tracked: TrackedExchange): void {
+  count(tracked: TrackedExchange): void {
     if (tracked.state === COUNTED) return;
     this.ended(tracked);
     tracked.state = COUNTED;

@@ -12,7 +12,7 @@
 import type { Socket } from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { rawPlainResponse } from '../plain-response.ts';
-import { closeGracefully } from './exchange.ts';
+import { closeGracefully, type UwsgiExchange } from './exchange.ts';
 import { type Packet, PacketReader } from './packet.ts';
 
 /** What a connection needs from its engine. */
@@ -21,8 +21,8 @@ export interface ConnectionContext {
   readonly headerTimeout: number;
   /** A refusal to log, with the peer named. */
   refuse(socket: Socket, error: unknown): void;
-  /** The packet is in: build the exchange and run it. */
-  dispatch(socket: Socket, packet: Packet): void;
+  /** The packet is in: build the exchange and run it; returns it, unless the packet was refused. */
+  dispatch(socket: Socket, packet: Packet): UwsgiExchange | undefined;
   /** The socket closed. */
   closed(connection: UwsgiConnection): void;
 }
@@ -38,6 +38,10 @@ export class UwsgiConnection {
   /** send-timeout's watch on the response (see `SendTimeout.check`). */
   sent = 0;
   since = 0;
+  /** Its place in the engine's list of open connections. */
+  index = 0;
+  /** The request's exchange, once the packet is in and was not refused. */
+  exchange: UwsgiExchange | undefined = undefined;
   readonly #context: ConnectionContext;
   #reader: PacketReader | undefined;
   readonly #onData = (chunk: Buffer) => this.#read(chunk);
@@ -86,6 +90,6 @@ export class UwsgiConnection {
     }
     if (packet === undefined) return;
     this.#stopReading();
-    this.#context.dispatch(this.socket, packet);
+    this.exchange = this.#context.dispatch(this.socket, packet);
   }
 }

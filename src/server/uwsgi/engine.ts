@@ -22,7 +22,7 @@ import { SendTimeout } from '../send-timeout.ts';
 import { type ConnectionContext, UwsgiConnection } from './connection.ts';
 import { UwsgiExchange } from './exchange.ts';
 import type { Packet } from './packet.ts';
-import { requestFromFields } from './request.ts';
+import { requestFromBlock } from './request.ts';
 
 /** TCP peers allowed to speak uwsgi when none are configured: loopback only. */
 export const defaultUwsgiAllow: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
@@ -102,14 +102,19 @@ export function createUwsgiEngine(
     const tcp = listeningUnix !== true;
     let exchange: UwsgiExchange;
     try {
-      const { head, contentLength } = requestFromFields(packet.fields, socket);
+      const { head, contentLength } = requestFromBlock(
+        packet.data,
+        packet.blockStart,
+        packet.blockEnd,
+        socket,
+      );
       // Body bytes still to come wait in the socket until the application reads them.
       if (packet.rest.length < contentLength) socket.pause();
       exchange = new UwsgiExchange(socket, head, contentLength, packet.rest, timeoutMs, tcp);
     } catch (error) {
       refuse(socket, error);
       socket.destroy();
-      return;
+      return undefined;
     }
     try {
       onExchange(exchange);
@@ -117,20 +122,27 @@ export function createUwsgiEngine(
       logError(errors, error);
       socket.destroy();
     }
+    return exchange;
   };
 
   // One timer sweeps every connection's header deadline and send-timeout: a timer (or a
   // listener) per connection would cost more than the request. It runs often enough that
   // a 1 s header-timeout fires within 1.25 s.
-  const connections = new Set<UwsgiConnection>();
+  // An array with swap-remove (each connection knows its index), not a Set: a Set that
+  // every connection enters and leaves keeps the objects of about every connection since
+  // the last scavenge alive through the next one (its promoted, discarded tables still
+  // point at them), so each scavenge copied megabytes — it was most of the worker's GC.
+  const connections: UwsgiConnection[] = [];
   const sweepMs = Math.max(10, Math.min(1000, timeoutMs / 4, checkSends ? sendTimeout.sweepMs : Infinity));
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = () => {
     // Stopped here, not when the last connection closes: one connection at a time would
     // otherwise start and stop the timer per connection.
-    if (connections.size === 0) return stopSweeping();
+    if (connections.length === 0) return stopSweeping();
     const now = Date.now();
-    for (const connection of connections) {
+    // Backwards: a connection removed meanwhile is replaced by the last, already visited.
+    for (let i = connections.length - 1; i >= 0; i--) {
+      const connection = connections[i] as UwsgiConnection;
       if (connection.deadline !== 0) {
         if (connection.deadline <= now) connection.expire();
       } else if (checkSends) {
@@ -148,8 +160,13 @@ export function createUwsgiEngine(
     refuse,
     dispatch,
     closed(connection) {
-      connections.delete(connection);
+      const last = connections.pop() as UwsgiConnection;
+      if (last !== connection) {
+        connections[connection.index] = last;
+        last.index = connection.index;
+      }
       bound.release();
+      connection.exchange?.socketClosed();
     },
   };
   server.on('close', stopSweeping);
@@ -173,7 +190,9 @@ export function createUwsgiEngine(
     }
     // Unix sockets have no Nagle to turn off; TCP ones are asked once, here.
     if (!unix) socket.setNoDelay(true);
-    connections.add(new UwsgiConnection(socket, context, Date.now()));
+    const connection = new UwsgiConnection(socket, context, Date.now());
+    connection.index = connections.length;
+    connections.push(connection);
     if (sweeper === undefined) {
       sweeper = setInterval(sweep, sweepMs);
       sweeper.unref();
@@ -185,7 +204,7 @@ export function createUwsgiEngine(
     close(graceMs = 10_000) {
       return new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          for (const connection of connections) connection.socket.destroy();
+          for (const connection of connections.slice()) connection.socket.destroy();
         }, graceMs);
         server.close(() => {
           clearTimeout(timer);

@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import { PorticoError } from '../../tsgi/errors.ts';
-import type { Exchange, RequestHead } from '../engine.ts';
+import type { CloseWatcher, Exchange, RequestHead } from '../engine.ts';
 import { whenDrained } from '../drained.ts';
 import { endAndLinger } from '../linger.ts';
 
@@ -99,14 +99,51 @@ class UwsgiBody implements AsyncIterable<Uint8Array> {
   }
 }
 
-const NON_ASCII = /[\u0080-\uffff]/;
+/** True when `text` is all ASCII (a loop over flat strings: cheaper here than a regex over the joined head). */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/**
+ * The last response head made, and what it was made from: an application answers with the
+ * same status and headers again and again (only a Content-Length may differ), and comparing
+ * them costs a fraction of building the head anew. Exact: the head depends on nothing else.
+ */
+const lastHead = { status: 0, reason: '', headers: [] as string[], text: '', ascii: true };
+
+function sameHead(status: number, reason: string, headers: readonly string[]): boolean {
+  const last = lastHead;
+  if (status !== last.status || reason !== last.reason || headers.length !== last.headers.length) {
+    return false;
+  }
+  for (let i = 0; i < headers.length; i++) if (headers[i] !== last.headers[i]) return false;
+  return true;
+}
+
+/** Builds the head for `status`, `reason`, `headers` into {@link lastHead}. */
+function makeHead(status: number, reason: string, headers: readonly string[]): void {
+  let text = `HTTP/1.1 ${status} ${reason}\r\n`;
+  let ascii = isAscii(reason);
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    const value = headers[i + 1] as string;
+    text += `${name}: ${value}\r\n`;
+    if (ascii) ascii = isAscii(name) && isAscii(value);
+  }
+  lastHead.status = status;
+  lastHead.reason = reason;
+  lastHead.headers = headers.slice();
+  lastHead.text = `${text}\r\n`;
+  lastHead.ascii = ascii;
+}
+
 /** The held head once written. */
 const SENT = '';
 
 /** An {@link Exchange} over one uwsgi connection. */
 export class UwsgiExchange implements Exchange {
   readonly head: RequestHead;
-  readonly body: UwsgiBody;
   readonly rawTrailers: readonly string[] = [];
   // nginx answers `Expect: 100-continue` itself before it forwards anything.
   readonly expectsContinue = false;
@@ -122,6 +159,12 @@ export class UwsgiExchange implements Exchange {
   /** The response head, held until the first body bytes; {@link SENT} once written. */
   #head: string | undefined = undefined;
   #headAscii = true;
+  #closeWatcher: CloseWatcher | undefined = undefined;
+  /** The body reader, made when the application first asks for it. */
+  #body: UwsgiBody | undefined = undefined;
+  readonly #contentLength: number;
+  readonly #rest: Buffer;
+  readonly #bodyTimeoutMs: number;
 
   /**
    * @param socket - the connection, paused, with the packet already read off it.
@@ -141,8 +184,26 @@ export class UwsgiExchange implements Exchange {
     this.#tcp = tcp;
     this.head = head;
     this.isHead = head.method === 'HEAD';
-    this.body = new UwsgiBody(this, socket, contentLength, rest, bodyTimeoutMs);
-    if (this.body.complete) this.bodyDone();
+    this.#contentLength = contentLength;
+    this.#rest = rest;
+    this.#bodyTimeoutMs = bodyTimeoutMs;
+    if (rest.length >= contentLength) this.bodyDone();
+  }
+
+  get body(): UwsgiBody {
+    return (this.#body ??= new UwsgiBody(
+      this,
+      this.#socket,
+      this.#contentLength,
+      this.#rest,
+      this.#bodyTimeoutMs,
+    ));
+  }
+
+  /** True once every declared body byte has been read or is in hand. */
+  get #bodyComplete(): boolean {
+    const body = this.#body;
+    return body === undefined ? this.#rest.length >= this.#contentLength : body.complete;
   }
 
   get aborted(): boolean {
@@ -168,12 +229,11 @@ export class UwsgiExchange implements Exchange {
   writeHead(status: number, reason: string, headers: string[]): void {
     if (this.#done || this.#head !== undefined || !this.#socket.writable) return;
     this.#bodyless = this.isHead || status < 200 || status === 204 || status === 304;
-    let text = `HTTP/1.1 ${status} ${reason}\r\n`;
-    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    if (!sameHead(status, reason, headers)) makeHead(status, reason, headers);
     // Held until the first body bytes (or the end), so that a small response leaves in
     // one write, as on the HTTP engine.
-    this.#head = `${text}\r\n`;
-    this.#headAscii = !NON_ASCII.test(text);
+    this.#head = lastHead.text;
+    this.#headAscii = lastHead.ascii;
   }
 
   write(chunk: Uint8Array | string): boolean {
@@ -219,7 +279,7 @@ export class UwsgiExchange implements Exchange {
     if (!socket.writable) return;
     if (chunk !== undefined && !this.#bodyless) this.#send(chunk);
     else this.#flushHead();
-    if (this.#tcp || !this.body.complete) return closeGracefully(socket);
+    if (this.#tcp || !this.#bodyComplete) return closeGracefully(socket);
     // On a unix socket with the whole body read, nothing more is owed or expected: the
     // socket is closed as soon as the response is handed to the kernel. What the peer has
     // not read yet stays readable (unix sockets have no reset that discards it), and no
@@ -247,6 +307,15 @@ export class UwsgiExchange implements Exchange {
     };
     if (socket.writableLength === 0) cut();
     else socket.once('drain', cut);
+  }
+
+  watchClose(watcher: CloseWatcher): void {
+    this.#closeWatcher = watcher;
+  }
+
+  /** The engine saw the socket close. */
+  socketClosed(): void {
+    this.#closeWatcher?.socketClosed();
   }
 
   onAbort(callback: () => void): void {

@@ -9,6 +9,8 @@
  */
 import { PorticoError } from '../../tsgi/errors.ts';
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** Size of the packet header. */
 export const HEADER_SIZE = 4;
 
@@ -18,19 +20,44 @@ export const MAX_VARS_SIZE = 0xffff;
 /** One var, in wire order; a key may repeat (nginx before 1.23 repeats headers). */
 export type UwsgiVar = [key: string, value: string];
 
-/** A parsed request packet: its vars, and the bytes that followed them (the body's start). */
+/**
+ * A request packet: its header's modifiers, its vars block (where it lies in {@link data}),
+ * and the bytes that followed it (the body's start). The block's framing is checked when it
+ * is read: by {@link fields} here, or by the engine's own single pass (`requestFromBlock`).
+ */
 export class Packet {
   readonly modifier1: number;
   readonly modifier2: number;
-  /** The vars as `[key, value, key, value, ...]`, in wire order. */
-  readonly fields: string[];
+  /** The bytes the vars block lies in, from {@link blockStart} to {@link blockEnd}. */
+  readonly data: Buffer;
+  readonly blockStart: number;
+  readonly blockEnd: number;
   readonly rest: Buffer;
+  #fields: string[] | undefined = undefined;
 
-  constructor(modifier1: number, modifier2: number, fields: string[], rest: Buffer) {
+  constructor(
+    modifier1: number,
+    modifier2: number,
+    data: Buffer,
+    blockStart: number,
+    blockEnd: number,
+    rest: Buffer,
+  ) {
     this.modifier1 = modifier1;
     this.modifier2 = modifier2;
-    this.fields = fields;
+    this.data = data;
+    this.blockStart = blockStart;
+    this.blockEnd = blockEnd;
     this.rest = rest;
+  }
+
+  /**
+   * The vars as `[key, value, key, value, ...]`, in wire order.
+   *
+   * @throws PorticoError `PORTICO_ERR_UWSGI_PROTOCOL` when the block is malformed.
+   */
+  get fields(): string[] {
+    return (this.#fields ??= parseFields(this.data, this.blockStart, this.blockEnd));
   }
 
   /** The vars as `[key, value]` pairs, in wire order. */
@@ -58,11 +85,113 @@ export function looksLikeHttp(bytes: Uint8Array): boolean {
   );
 }
 
+// The keys nginx's uwsgi_params send, and the request headers most clients do. A key found
+// here is handed out as this constant (an internalized string) instead of a fresh slice of
+// the block: comparing it with the constants `requestFromFields` switches on is then a
+// pointer check (a slice of 13 characters or more is a sliced string, which V8 compares in
+// the runtime), and a Map lookup uses its cached hash.
+export const KNOWN_KEYS: readonly string[] = [
+  'QUERY_STRING',
+  'REQUEST_METHOD',
+  'CONTENT_TYPE',
+  'CONTENT_LENGTH',
+  'REQUEST_URI',
+  'PATH_INFO',
+  'DOCUMENT_ROOT',
+  'SERVER_PROTOCOL',
+  'REQUEST_SCHEME',
+  'HTTPS',
+  'REMOTE_ADDR',
+  'REMOTE_PORT',
+  'SERVER_PORT',
+  'SERVER_NAME',
+  'SCRIPT_NAME',
+  'UWSGI_SCHEME',
+  'HTTP_HOST',
+  'HTTP_USER_AGENT',
+  'HTTP_ACCEPT',
+  'HTTP_ACCEPT_ENCODING',
+  'HTTP_ACCEPT_LANGUAGE',
+  'HTTP_CONNECTION',
+  'HTTP_COOKIE',
+  'HTTP_REFERER',
+  'HTTP_AUTHORIZATION',
+  'HTTP_CACHE_CONTROL',
+  'HTTP_ORIGIN',
+  'HTTP_X_FORWARDED_FOR',
+  'HTTP_X_FORWARDED_PROTO',
+  'HTTP_X_REAL_IP',
+  'HTTP_X_REQUESTED_WITH',
+  'HTTP_IF_NONE_MATCH',
+  'HTTP_IF_MODIFIED_SINCE',
+  'HTTP_UPGRADE_INSECURE_REQUESTS',
+];
+
+/** A key's slot in {@link KEY_INDEX}: from its length and three of its bytes. */
+function keySlot(length: number, first: number, middle: number, last: number): number {
+  return (length + first * 5 + middle * 7 + last * 2) & 255;
+}
+
+/**
+ * Known keys by slot (their index in {@link KNOWN_KEYS}, -1 for none); their bytes, all in
+ * one array, where {@link KEY_AT} says (a key is recognized by comparing bytes: cheaper than
+ * `startsWith` on the decoded block, or than an array of arrays). A later key whose slot is
+ * taken is simply not known.
+ */
+const KEY_INDEX = new Int8Array(256).fill(-1);
+const KEY_LENGTH = new Uint8Array(256);
+const KEY_AT = new Uint16Array(256);
+const KEY_CHARS = new Uint8Array(KNOWN_KEYS.reduce((sum, key) => sum + key.length, 0));
+let keyCharsUsed = 0;
+for (let index = 0; index < KNOWN_KEYS.length; index++) {
+  const key = KNOWN_KEYS[index] as string;
+  const slot = keySlot(
+    key.length,
+    key.charCodeAt(0),
+    key.charCodeAt(key.length >> 1),
+    key.charCodeAt(key.length - 1),
+  );
+  if (KEY_INDEX[slot] !== -1) continue;
+  KEY_INDEX[slot] = index;
+  KEY_LENGTH[slot] = key.length;
+  KEY_AT[slot] = keyCharsUsed;
+  for (let i = 0; i < key.length; i++) KEY_CHARS[keyCharsUsed++] = key.charCodeAt(i);
+}
+
+/** The index in {@link KNOWN_KEYS} of the key whose bytes are `bytes[at, at + length)`, or -1. */
+export function knownKeyIndex(bytes: Uint8Array, at: number, length: number): number {
+  const slot = keySlot(
+    length,
+    bytes[at] as number,
+    bytes[at + (length >> 1)] as number,
+    bytes[at + length - 1] as number,
+  );
+  if (KEY_LENGTH[slot] !== length) return -1;
+  const from = (KEY_AT[slot] as number) - at;
+  for (let i = at; i < at + length; i++) if (bytes[i] !== KEY_CHARS[from + i]) return -1;
+  return KEY_INDEX[slot] as number;
+}
+
+/** True when every known key has a slot of its own (checked by the tests: a lost key is only slower). */
+export function knownKeysAllSlotted(): boolean {
+  return KNOWN_KEYS.every(
+    (key, index) =>
+      KEY_INDEX[
+        keySlot(
+          key.length,
+          key.charCodeAt(0),
+          key.charCodeAt(key.length >> 1),
+          key.charCodeAt(key.length - 1),
+        )
+      ] === index,
+  );
+}
+
 /**
  * Parses a vars block strictly into `[key, value, key, value, ...]`: every length must fit
  * inside the block, keys must not be empty (uWSGI's rule), values may be. The block is
  * decoded once, as latin-1 (one character per byte, so byte offsets are string offsets);
- * keys and values are cut out of that string.
+ * keys and values are cut out of that string (a usual key is its constant instead).
  *
  * @throws PorticoError `PORTICO_ERR_UWSGI_PROTOCOL` on any violation.
  */
@@ -80,7 +209,8 @@ export function parseFields(bytes: Uint8Array, start = 0, end = bytes.length): s
     at += 2;
     if (keyLength === 0) throw protocolError(`vars block: empty key at byte ${at - 2}`);
     if (at + keyLength + 2 > size) throw protocolError(`vars block: key runs past the block`);
-    const key = text.slice(at, at + keyLength);
+    const known = knownKeyIndex(bytes, start + at, keyLength);
+    const key = known === -1 ? text.slice(at, at + keyLength) : (KNOWN_KEYS[known] as string);
     at += keyLength;
     const valueLength = (bytes[start + at] as number) | ((bytes[start + at + 1] as number) << 8);
     at += 2;
@@ -178,8 +308,11 @@ export class PacketReader {
     return new Packet(
       data[0] as number,
       data[3] as number,
-      parseFields(data, HEADER_SIZE, end),
-      data.subarray(end),
+      data,
+      HEADER_SIZE,
+      end,
+      // The usual packet has no body bytes after its vars: no view to make.
+      end === data.length ? NO_BYTES : data.subarray(end),
     );
   }
 

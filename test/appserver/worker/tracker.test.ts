@@ -6,7 +6,7 @@ import type { AccessRecord } from '../../../src/appserver/logging/access-log.ts'
 import { HarakiriTable } from '../../../src/appserver/harakiri/table.ts';
 import { META, metaIndex, slotViews } from '../../../src/appserver/harakiri/layout.ts';
 import { RequestTracker } from '../../../src/appserver/worker/tracker.ts';
-import type { Exchange, RequestHead } from '../../../src/server/index.ts';
+import type { CloseWatcher, Exchange, RequestHead } from '../../../src/server/index.ts';
 
 /** An exchange that records what reaches it; `socket` set makes it a uwsgi-like one. */
 function fakeExchange(target: string, socket?: Socket) {
@@ -107,4 +107,25 @@ test('tracker: a uwsgi exchange counts when its connection closes; the access lo
   );
   assert.deepEqual(record.headers, { host: 'x', accept: 'a, b' });
   assert.equal(tracker.tx, 42, 'exact bytes with the access log on');
+});
+
+test('tracker: an exchange that offers watchClose is counted through it, with no listener of its own', () => {
+  const counts: number[] = [];
+  const tracker = new RequestTracker({ workerId: 2, afterRequest: (n) => counts.push(n) });
+  const socket = Object.assign(new EventEmitter(), { bytesWritten: 0 }) as unknown as Socket;
+  const { exchange } = fakeExchange('/w', socket);
+  let watcher: CloseWatcher | undefined;
+  const watched: Exchange = { ...exchange, watchClose: (w) => (watcher = w) };
+  const handler = tracker.follow((tracked) => {
+    tracked.writeHead(200, 'OK', []);
+    tracked.end('x');
+  });
+  handler(watched);
+  assert.equal(socket.listenerCount('close'), 0, 'the engine tells; no listener is added');
+  assert.equal(tracker.requests, 0, 'not counted before the close');
+  assert.ok(watcher !== undefined);
+  watcher.socketClosed();
+  watcher.socketClosed();
+  assert.deepEqual(counts, [1], 'counted once');
+  assert.equal(tracker.tx, 17 + 2 + 1);
 });

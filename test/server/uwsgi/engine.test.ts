@@ -45,6 +45,37 @@ const streamingApp: Application = (_environ, start) => {
 };
 
 describe('uwsgi over a real socket', () => {
+  test('each response gets its own head: a repeat reuses it, any difference makes a new one', async () => {
+    // The exchange keeps the last head made; a status, reason, header or length that differs
+    // must never go out with the previous response's head.
+    const app: Application = (environ, start) => {
+      const [status, value, body] = (environ.QUERY_STRING as string).split(',') as [string, string, string];
+      start(status, [['X-V', value]]);
+      return [body];
+    };
+    const server = await startUwsgi(app);
+    const cases: [string, string, string][] = [
+      ['200 OK', 'a', 'x'],
+      ['200 OK', 'a', 'x'],
+      ['200 OK', 'a', 'xy'],
+      ['200 OK', 'b', 'xy'],
+      ['201 Created', 'b', 'xy'],
+      ['201 Made', 'b', 'xy'],
+      ['200 OK', '\u00e9', 'z'],
+      ['200 OK', 'a', 'x'],
+    ];
+    for (const [status, value, body] of cases) {
+      const { data } = await uwsgiRequest(server.port, get(`/?${status},${value},${body}`));
+      const text = data.toString('latin1');
+      assert.ok(text.startsWith(`HTTP/1.1 ${status}\r\n`), text);
+      const response = only(data);
+      assert.equal(response.header('x-v'), Buffer.from(value, 'latin1').toString('latin1'), text);
+      assert.equal(response.body.toString(), body);
+      assert.equal(response.header('content-length'), String(body.length));
+    }
+    await server.close();
+  });
+
   test('the worked example, in one write and byte by byte: environ, body, raw HTTP/1.1, closed', async () => {
     const server = await startUwsgi(environApp);
     for (const byteByByte of [false, true]) {

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { hasCode } from '../../../src/tsgi/errors.ts';
 import {
   encodePacket,
+  knownKeysAllSlotted,
   looksLikeHttp,
   type Packet,
   PacketReader,
@@ -54,6 +55,25 @@ describe('vars parsing', () => {
       ['HTTP_X', '1'],
       ['HTTP_X', '2'],
     ]);
+  });
+
+  test('usual keys come back as they were sent; near misses of them too', () => {
+    // Each known key has a slot of its own (else it would only be slower: sliced, not its constant).
+    assert.equal(knownKeysAllSlotted(), true);
+    const sent: [string, string][] = [
+      ['REQUEST_METHOD', 'GET'],
+      // One byte off where the key's slot does not look (its first, middle and last bytes).
+      ['REQUEST_MXTHOD', 'a'],
+      ['RAQUEST_METHOD', 'b'],
+      ['HTTP_HOST', 'h'],
+      ['HTTP_HOsT', 'c'],
+      ['HTTP_USER_AGENT', 'u'],
+      ['HTTP_USER_AGENT_', 'd'],
+      ['HTTPS', 'on'],
+      ['HxTPS', 'e'],
+      ['DOCUMENT_ROOT', '\xe9'],
+    ];
+    assert.deepEqual(parseVars(encodePacket(sent).subarray(4)), sent);
   });
 
   for (const [name, block] of [

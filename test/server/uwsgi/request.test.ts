@@ -1,14 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { hasCode } from '../../../src/tsgi/errors.ts';
-import type { UwsgiVar } from '../../../src/server/uwsgi/packet.ts';
-import { requestFromVars } from '../../../src/server/uwsgi/request.ts';
+import { encodePacket, HEADER_SIZE, type UwsgiVar } from '../../../src/server/uwsgi/packet.ts';
+import { requestFromBlock, requestFromVars } from '../../../src/server/uwsgi/request.ts';
 import { WORKED_VARS } from './client.ts';
 
 const socket = { remoteAddress: '127.0.0.1', remotePort: 5000, localAddress: '127.0.0.1', localPort: 3031 };
 
+/** What the engine's one-pass `requestFromBlock` makes of `vars` (or the error it throws). */
+function fromBlock(vars: readonly UwsgiVar[]) {
+  const packet = encodePacket(vars);
+  return requestFromBlock(packet, HEADER_SIZE, packet.length, socket);
+}
+
+/** The head from `vars`; every test also checks that both readers agree, errors included. */
 function head(vars: UwsgiVar[]) {
-  return requestFromVars(vars, socket).head;
+  let expected;
+  try {
+    expected = requestFromVars(vars, socket);
+  } catch (error) {
+    assert.throws(() => fromBlock(vars), error as Error);
+    throw error;
+  }
+  assert.deepEqual(fromBlock(vars), expected);
+  return expected.head;
 }
 
 describe('vars to request head', () => {
@@ -105,6 +120,47 @@ describe('vars to request head', () => {
     assert.equal(h.remotePort, 5000);
     assert.equal(h.localPort, 3031);
     assert.equal(process.env.X, undefined);
+  });
+
+  test('the one-pass reader: repeats (first wins), unknown keys, near misses of known ones, odd headers', () => {
+    const h = head([
+      ['REQUEST_METHOD', 'GET'],
+      ['REQUEST_METHOD', 'POST'],
+      ['REQUEST_URI', '/a?b'],
+      ['DOCUMENT_ROOT', '/srv'],
+      ['SERVER_SOFTWARE', 'nginx'],
+      ['REQUEST_MXTHOD', 'PUT'],
+      ['HTTP_HOST', 'h:1'],
+      ['HTTP_HOST', 'h:2'],
+      ['HTTP_HOsT', 'odd'],
+      ['HTTP_USER_AGENT', ''],
+      ['HTTP_X_CUSTOM_THING', 'v'],
+      ['HTTP_', 'no name'],
+      ['HTTP', 'short'],
+      ['HTTP_CONTENT_LENGTH', '9'],
+      ['HTTP_TRANSFER_ENCODING', 'chunked'],
+      ['HTTP_BAD{NAME', 'x'],
+      ['CONTENT_TYPE', 'text/plain'],
+      ['HTTPS', 'on'],
+      ['REMOTE_PORT', '700000'],
+      ['SERVER_PORT', '80a'],
+    ]);
+    assert.equal(h.method, 'GET');
+    assert.equal(h.target, '/a?b');
+    assert.equal(h.secure, true);
+    assert.equal(h.remotePort, 5000, 'a port of six digits falls back to the socket');
+    assert.equal(h.localPort, 3031);
+    assert.deepEqual(h.rawHeaders.slice(0, 4), ['host', 'h:1', 'host', 'h:2']);
+  });
+
+  test('the one-pass reader checks the block as strictly as parseFields', () => {
+    for (const block of [[5], [0, 0, 1, 0, 65], [5, 0, 65, 66], [1, 0, 65], [1, 0, 65, 9, 0, 66]]) {
+      const bytes = Buffer.from([0, 0, 0, 0, ...block]);
+      assert.throws(
+        () => requestFromBlock(bytes, HEADER_SIZE, bytes.length, socket),
+        (error) => hasCode(error, 'PORTICO_ERR_UWSGI_PROTOCOL'),
+      );
+    }
   });
 
   for (const [name, extra] of [
