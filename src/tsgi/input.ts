@@ -8,6 +8,58 @@ import type { InputStream } from './types.ts';
 
 const EMPTY = new Uint8Array(0);
 
+/** The first block a body read whole is gathered in. */
+const MIN_BLOCK = 4096;
+/** Blocks grow with the body (each as large as all before it) up to this size. */
+const MAX_BLOCK = 1024 * 1024;
+
+/**
+ * Bytes copied into blocks that grow with what they hold, up to {@link MAX_BLOCK}; every
+ * block but the last is full.
+ */
+class Blocks {
+  readonly #blocks: Uint8Array[] = [];
+  #last: Uint8Array | undefined;
+  #used = 0;
+  length = 0;
+
+  append(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.length) {
+      let last = this.#last;
+      if (last === undefined || this.#used === last.length) {
+        last = new Uint8Array(Math.min(MAX_BLOCK, Math.max(MIN_BLOCK, this.length, chunk.length - at)));
+        this.#blocks.push(last);
+        this.#last = last;
+        this.#used = 0;
+      }
+      const take = Math.min(last.length - this.#used, chunk.length - at);
+      last.set(take === chunk.length ? chunk : chunk.subarray(at, at + take), this.#used);
+      this.#used += take;
+      at += take;
+      this.length += take;
+    }
+  }
+
+  /** Everything in one array: the only block (cut to size), or the blocks joined. */
+  joined(): Uint8Array {
+    const blocks = this.#blocks;
+    const length = this.length;
+    if (blocks.length <= 1) {
+      const only = blocks[0] ?? EMPTY;
+      return only.length - length > 4096 ? only.slice(0, length) : only.subarray(0, length);
+    }
+    const out = new Uint8Array(length);
+    let offset = 0;
+    for (const block of blocks) {
+      const take = Math.min(block.length, length - offset);
+      out.set(take === block.length ? block : block.subarray(0, take), offset);
+      offset += take;
+    }
+    return out;
+  }
+}
+
 /** Joins chunks into one array (no copy for a single chunk). */
 export function concatBytes(parts: Uint8Array[], length: number): Uint8Array {
   if (parts.length === 0) return EMPTY;
@@ -114,36 +166,30 @@ export abstract class BufferedInput implements InputStream {
   }
 
   /**
-   * The rest of the body in one array. Chunks are copied into a buffer that doubles as it
-   * fills, so memory stays proportional to the bytes (about twice, at worst) however many
-   * chunks they came in: a list of a million 1-byte chunks would cost a hundred times more,
-   * and every chunk that is a view of a larger read would keep that read alive.
+   * The rest of the body in one array. Chunks are copied into blocks that grow to
+   * {@link MAX_BLOCK}, joined once at the end, so memory stays proportional to the bytes
+   * however many chunks they came in: a list of a million 1-byte chunks would cost a hundred
+   * times more, and every chunk that is a view of a larger read would keep that read alive.
+   * Not one buffer doubled as it fills: each doubling of a large body allocated, and the
+   * system zero-filled page by page, a buffer twice its size in one go (milliseconds for
+   * megabytes, with every other connection waiting).
    */
   async #readAll(): Promise<Uint8Array> {
     let first: Uint8Array | undefined;
-    let out: Uint8Array | undefined;
-    let length = 0;
+    let blocks: Blocks | undefined;
     for await (const chunk of this) {
-      if (first === undefined && out === undefined) {
-        // A body in one chunk is returned as it came, without a copy.
-        first = chunk;
-        length = chunk.length;
-        continue;
+      if (blocks === undefined) {
+        if (first === undefined) {
+          // A body in one chunk is returned as it came, without a copy.
+          first = chunk;
+          continue;
+        }
+        blocks = new Blocks();
+        blocks.append(first);
       }
-      if (out === undefined) {
-        out = new Uint8Array(Math.max(4096, (length + chunk.length) * 2));
-        out.set(first as Uint8Array, 0);
-        first = undefined;
-      } else if (length + chunk.length > out.length) {
-        const grown = new Uint8Array(Math.max(out.length * 2, length + chunk.length));
-        grown.set(out.subarray(0, length), 0);
-        out = grown;
-      }
-      out.set(chunk, length);
-      length += chunk.length;
+      blocks.append(chunk);
     }
-    if (out !== undefined) return out.length - length > 4096 ? out.slice(0, length) : out.subarray(0, length);
-    return first ?? EMPTY;
+    return blocks?.joined() ?? first ?? EMPTY;
   }
 
   #take(size: number): Uint8Array {

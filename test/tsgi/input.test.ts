@@ -42,6 +42,33 @@ test('read() of one chunk returns it without a copy; of several, their bytes in 
   assert.equal(Buffer.from(await many.read()).toString(), 'abcdef');
 });
 
+test('read() of chunks of every size, across block boundaries: the bytes in order, held at about their size', async () => {
+  // Sizes around the blocks' (4 KiB growing to 1 MiB): the largest body spans many blocks.
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  for (const total of [0, 1, 4095, 4096, 4097, 300_000, 3_000_000]) {
+    const parts: Buffer[] = [];
+    for (let length = 0; length < total;) {
+      const size = Math.min(total - length, 1 + Math.floor(random() * (random() < 0.1 ? 400_000 : 5_000)));
+      parts.push(Buffer.from(Array.from({ length: size }, () => Math.floor(random() * 256))));
+      length += size;
+    }
+    const expected = Buffer.concat(parts);
+    const several = parts.length > 1;
+    const input = new (class extends BufferedInput {
+      protected pull(): Promise<Uint8Array | undefined> {
+        return Promise.resolve(parts.shift());
+      }
+    })();
+    const body = await input.read();
+    assert.equal(body.length, total);
+    assert.ok(Buffer.from(body).equals(expected), `${total} bytes`);
+    // (A body in one chunk is returned as it came: its buffer is the source's.)
+    if (several)
+      assert.ok(body.buffer.byteLength <= 2 * total + 4096, `${body.buffer.byteLength} held for ${total}`);
+  }
+});
+
 test('readLine and read(size) still work after the change', async () => {
   const input = new (class extends BufferedInput {
     #parts = ['line one\nline', ' two\nrest'].map((text) => Buffer.from(text));
