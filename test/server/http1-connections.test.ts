@@ -17,6 +17,25 @@ const hello: Application = (_environ, start) => {
 for (const engine of ENGINES) {
   describe(`HTTP/1.1 engine: ${engine}`, () => {
     describe('1. keep-alive', () => {
+      test('connections closing out of order: the idle ones left are still timed out, and answered meanwhile', async () => {
+        const server = await startEngine(engine, hello, { keepaliveTimeout: 1 });
+        const clients = await Promise.all(Array.from({ length: 12 }, () => RawClient.open(server.port)));
+        for (const client of clients) client.write(get('/'));
+        for (const client of clients) await within(client.responses(1), 5000, 'a first answer');
+        // Every other one leaves (the engine's list is reordered as they go), in reverse order.
+        const leaving = clients.filter((_, i) => i % 2 === 1).reverse();
+        for (const client of leaving) client.destroy();
+        const staying = clients.filter((_, i) => i % 2 === 0);
+        // One still answers before its idle deadline; every one is closed past it.
+        staying[0]?.write(get('/again'));
+        await within((staying[0] as RawClient).responses(2), 5000, 'a second answer');
+        const closed = await Promise.all(staying.map((client) => client.closedWithin(4000)));
+        assert.deepEqual(
+          closed,
+          staying.map(() => true),
+        );
+      });
+
       test('two sequential requests on one HTTP/1.1 connection are both answered', async () => {
         const { app, seen } = echo();
         const server = await startEngine(engine, app);

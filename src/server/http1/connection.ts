@@ -69,6 +69,11 @@ export class Connection implements ExchangeHost {
   readonly localPort: number;
   /** When the current deadline passes (ms since the epoch; 0: none), and what it means. */
   deadline = 0;
+  /** Where the engine keeps this connection in its list (-1: not in it). */
+  index = -1;
+  /** The send-timeout's view of the output (`Watch`): bytes sent at the last check, and since when. */
+  sent = 0;
+  since = 0;
   deadlineKind: DeadlineKind = Deadline.none;
   readonly #context: ConnectionContext;
   /** Received bytes not yet parsed (the next requests). */

@@ -42,7 +42,11 @@ export function createHttp1Engine(
   onExchange: (exchange: Exchange) => void,
 ): HttpEngine {
   const server = net.createServer({ allowHalfOpen: true, noDelay: true });
-  const connections = new Set<Connection>();
+  // An array with swap-remove (each connection knows its index), not a Set: a Set that every
+  // connection enters and leaves keeps the objects of about every connection since the last
+  // scavenge alive through the next one (its promoted, discarded tables still point at
+  // them). Under `Connection: close` each scavenge copied megabytes: 8–14 ms each.
+  const connections: Connection[] = [];
   const headerTimeoutMs = options.headerTimeout * 1000;
   const keepaliveTimeoutMs = options.keepaliveTimeout * 1000;
   let draining = false;
@@ -78,19 +82,39 @@ export function createHttp1Engine(
       );
     },
     closed(connection: Connection) {
-      connections.delete(connection);
-      if (connections.size === 0) stopSweeping();
+      const index = connection.index;
+      if (connections[index] !== connection) return;
+      const last = connections.pop() as Connection;
+      if (last !== connection) {
+        connections[index] = last;
+        last.index = index;
+      }
+      connection.index = -1;
     },
   };
 
-  // One timer sweeps every connection's deadline: per-request timers would cost more
-  // than the requests. It runs often enough that a 1 s timeout fires within 1.5 s.
-  const sweepMs = Math.max(10, Math.min(1000, headerTimeoutMs / 2, keepaliveTimeoutMs / 2));
+  surviveAcceptErrors(server, errors);
+  const refused = boundConnections(server, options.maxConnections, errors);
+  const sendTimeout = new SendTimeout(options.sendTimeout, errors);
+  const checkSends = sendTimeout.enabled;
+
+  // One timer sweeps every connection's deadline and send-timeout: per-request timers would
+  // cost more than the requests. It runs often enough that a 1 s timeout fires within 1.5 s.
+  const sweepMs = Math.max(
+    10,
+    Math.min(1000, headerTimeoutMs / 2, keepaliveTimeoutMs / 2, checkSends ? sendTimeout.sweepMs : Infinity),
+  );
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = () => {
+    // Stopped here, not when the last connection closes: one connection at a time would
+    // otherwise start and stop the timer per connection.
+    if (connections.length === 0) return stopSweeping();
     const now = Date.now();
-    for (const connection of connections) {
+    // Backwards: a connection removed meanwhile is replaced by the last, already visited.
+    for (let i = connections.length - 1; i >= 0; i--) {
+      const connection = connections[i] as Connection;
       if (connection.deadline !== 0 && connection.deadline <= now) connection.expire();
+      else if (checkSends) sendTimeout.check(connection.socket, connection, now);
     }
   };
   const stopSweeping = () => {
@@ -98,22 +122,19 @@ export function createHttp1Engine(
     sweeper = undefined;
   };
 
-  surviveAcceptErrors(server, errors);
-  const refused = boundConnections(server, options.maxConnections, errors);
-  const sendTimeout = new SendTimeout(options.sendTimeout, errors);
   server.on('connection', (socket: net.Socket) => {
     if (refused(socket)) return;
-    connections.add(new Connection(socket, context));
-    sendTimeout.track(socket);
+    const connection = new Connection(socket, context);
+    if (!socket.destroyed) {
+      connection.index = connections.length;
+      connections.push(connection);
+    }
     if (sweeper === undefined) {
       sweeper = setInterval(sweep, sweepMs);
       sweeper.unref();
     }
   });
-  server.on('close', () => {
-    stopSweeping();
-    sendTimeout.stop();
-  });
+  server.on('close', stopSweeping);
 
   return {
     server,
@@ -121,10 +142,11 @@ export function createHttp1Engine(
       draining = true;
     },
     closeIdleConnections() {
-      for (const connection of connections) connection.closeIfIdle();
+      // A copy: a connection closed here leaves the list at once.
+      for (const connection of [...connections]) connection.closeIfIdle();
     },
     closeAllConnections() {
-      for (const connection of connections) connection.destroy();
+      for (const connection of [...connections]) connection.destroy();
     },
   };
 }
