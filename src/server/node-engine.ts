@@ -198,7 +198,14 @@ const servedCount = Symbol('portico.servedCount');
 const closing = Symbol('portico.closing');
 /** When the socket last had no request in progress (ms since the epoch; 0: one is in progress). */
 const idleSince = Symbol('portico.idleSince');
-type TrackedSocket = Socket & { [servedCount]?: number; [closing]?: boolean; [idleSince]?: number };
+/** Where the socket is in the engine's list of open sockets. */
+const listIndex = Symbol('portico.listIndex');
+type TrackedSocket = Socket & {
+  [servedCount]?: number;
+  [closing]?: boolean;
+  [idleSince]?: number;
+  [listIndex]?: number;
+};
 
 function hasCloseHeader(headers: string[]): boolean {
   for (let i = 0; i < headers.length; i += 2) {
@@ -246,14 +253,37 @@ export function createNodeEngine(
   // line are bytes: a client sending CRLF now and then would hold a connection forever.
   // No request may take longer to start than an idle connection plus a head may last.
   const idleLimitMs = (options.keepaliveTimeout + options.headerTimeout) * 1000;
-  const sockets = new Set<TrackedSocket>();
+  // An array with swap-remove (each socket knows its index), not a Set: a Set that every
+  // connection enters and leaves keeps the objects of about every connection since the last
+  // scavenge alive through the next one (its promoted, discarded tables still point at them).
+  const sockets: TrackedSocket[] = [];
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = () => {
+    // Stopped here, not when the last connection closes: one connection at a time would
+    // otherwise start and stop the timer per connection.
+    if (sockets.length === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+      return;
+    }
     const now = Date.now();
-    for (const socket of sockets) {
+    // Backwards: a socket removed meanwhile is replaced by the last, already visited.
+    for (let i = sockets.length - 1; i >= 0; i--) {
+      const socket = sockets[i] as TrackedSocket;
       const since = socket[idleSince] ?? 0;
       if (since !== 0 && now - since > idleLimitMs) socket.destroy();
     }
+  };
+  // One function for every socket ('close' is emitted once; `this` is the socket).
+  const untrack = function (this: TrackedSocket) {
+    const index = this[listIndex] ?? -1;
+    if (sockets[index] !== this) return;
+    const last = sockets.pop() as TrackedSocket;
+    if (last !== this) {
+      sockets[index] = last;
+      last[listIndex] = index;
+    }
+    this[listIndex] = -1;
   };
   const sendTimeout = new SendTimeout(options.sendTimeout, errors);
   server.on('close', () => sendTimeout.stop());
@@ -261,14 +291,9 @@ export function createNodeEngine(
     if (refused(socket)) return;
     sendTimeout.track(socket);
     socket[idleSince] = Date.now();
-    sockets.add(socket);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      if (sockets.size === 0 && sweeper !== undefined) {
-        clearInterval(sweeper);
-        sweeper = undefined;
-      }
-    });
+    socket[listIndex] = sockets.length;
+    sockets.push(socket);
+    socket.on('close', untrack);
     if (sweeper === undefined) {
       sweeper = setInterval(sweep, Math.max(10, Math.min(1000, idleLimitMs / 4)));
       sweeper.unref();

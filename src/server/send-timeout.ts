@@ -46,12 +46,34 @@ export interface Watch {
   since: number;
 }
 
+/** A tracked socket's watch, and where it is in the list. */
+interface Tracked extends Watch {
+  readonly socket: Socket;
+  index: number;
+}
+const TRACKED = Symbol('portico.sendTimeout');
+
+/** Takes `entry` out of `list` (swap-remove); a second call does nothing. */
+function untrack(list: Tracked[], entry: Tracked): void {
+  const index = entry.index;
+  if (list[index] !== entry) return;
+  const last = list.pop() as Tracked;
+  if (last !== entry) {
+    list[index] = last;
+    last.index = index;
+  }
+  entry.index = -1;
+}
+
 /** Watches a listener's connections and closes those whose output stalls past the timeout. */
 export class SendTimeout {
   readonly #ms: number;
   readonly #seconds: number;
   readonly #report: (error: PorticoError) => void;
-  readonly #sockets = new Map<Socket, Watch>();
+  // An array with swap-remove, each entry found from its socket, not a Map: a Map that every
+  // connection enters and leaves keeps the objects of about every connection since the last
+  // scavenge alive through the next one (its promoted, discarded tables still point at them).
+  readonly #sockets: Tracked[] = [];
   #timer: NodeJS.Timeout | undefined;
   /** One listener for every socket's 'close' (emitted once; `this` is the socket). */
   readonly #untrack: (this: Socket) => void;
@@ -63,14 +85,17 @@ export class SendTimeout {
     this.#report = rateLimited(errors);
     const sockets = this.#sockets;
     this.#untrack = function (this: Socket) {
-      sockets.delete(this);
+      const entry = (this as Socket & { [TRACKED]?: Tracked })[TRACKED];
+      if (entry !== undefined) untrack(sockets, entry);
     };
   }
 
   /** Starts watching `socket` (until it closes). */
   track(socket: Socket): void {
     if (this.#ms <= 0) return;
-    this.#sockets.set(socket, { sent: 0, since: 0 });
+    const entry: Tracked = { socket, sent: 0, since: 0, index: this.#sockets.length };
+    this.#sockets.push(entry);
+    (socket as Socket & { [TRACKED]?: Tracked })[TRACKED] = entry;
     socket.on('close', this.#untrack);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.sweep(Date.now()), this.sweepMs);
@@ -88,9 +113,12 @@ export class SendTimeout {
   sweep(now: number): void {
     // Stopped here, not when the last connection closes: one connection at a time would
     // otherwise start and stop a timer per connection.
-    if (this.#sockets.size === 0) return this.stop();
-    for (const [socket, watch] of this.#sockets) {
-      if (this.check(socket, watch, now)) this.#sockets.delete(socket);
+    const sockets = this.#sockets;
+    if (sockets.length === 0) return this.stop();
+    // Backwards: an entry removed meanwhile is replaced by the last, already visited.
+    for (let i = sockets.length - 1; i >= 0; i--) {
+      const entry = sockets[i] as Tracked;
+      if (this.check(entry.socket, entry, now)) untrack(sockets, entry);
     }
   }
 
