@@ -21,6 +21,7 @@ import { PorticoError } from '../tsgi/errors.ts';
 import { escapeLogValue } from '../tsgi/log.ts';
 import type { ErrorStream } from '../tsgi/types.ts';
 import { rateLimited } from './capacity.ts';
+import { addIndexed, type Indexed, removeIndexed } from './indexed-list.ts';
 
 /** The parts of a `net.Socket` (and its libuv handle) that tell how far its output got. */
 interface OutputState {
@@ -47,32 +48,17 @@ export interface Watch {
 }
 
 /** A tracked socket's watch, and where it is in the list. */
-interface Tracked extends Watch {
+interface Tracked extends Watch, Indexed {
   readonly socket: Socket;
-  index: number;
 }
 const TRACKED = Symbol('portico.sendTimeout');
-
-/** Takes `entry` out of `list` (swap-remove); a second call does nothing. */
-function untrack(list: Tracked[], entry: Tracked): void {
-  const index = entry.index;
-  if (list[index] !== entry) return;
-  const last = list.pop() as Tracked;
-  if (last !== entry) {
-    list[index] = last;
-    last.index = index;
-  }
-  entry.index = -1;
-}
 
 /** Watches a listener's connections and closes those whose output stalls past the timeout. */
 export class SendTimeout {
   readonly #ms: number;
   readonly #seconds: number;
   readonly #report: (error: PorticoError) => void;
-  // An array with swap-remove, each entry found from its socket, not a Map: a Map that every
-  // connection enters and leaves keeps the objects of about every connection since the last
-  // scavenge alive through the next one (its promoted, discarded tables still point at them).
+  // Each entry found from its socket; not a Map: see indexed-list.ts.
   readonly #sockets: Tracked[] = [];
   #timer: NodeJS.Timeout | undefined;
   /** One listener for every socket's 'close' (emitted once; `this` is the socket). */
@@ -86,15 +72,15 @@ export class SendTimeout {
     const sockets = this.#sockets;
     this.#untrack = function (this: Socket) {
       const entry = (this as Socket & { [TRACKED]?: Tracked })[TRACKED];
-      if (entry !== undefined) untrack(sockets, entry);
+      if (entry !== undefined) removeIndexed(sockets, entry);
     };
   }
 
   /** Starts watching `socket` (until it closes). */
   track(socket: Socket): void {
     if (this.#ms <= 0) return;
-    const entry: Tracked = { socket, sent: 0, since: 0, index: this.#sockets.length };
-    this.#sockets.push(entry);
+    const entry: Tracked = { socket, sent: 0, since: 0, index: -1 };
+    addIndexed(this.#sockets, entry);
     (socket as Socket & { [TRACKED]?: Tracked })[TRACKED] = entry;
     socket.on('close', this.#untrack);
     if (this.#timer === undefined) {
@@ -118,7 +104,7 @@ export class SendTimeout {
     // Backwards: an entry removed meanwhile is replaced by the last, already visited.
     for (let i = sockets.length - 1; i >= 0; i--) {
       const entry = sockets[i] as Tracked;
-      if (this.check(entry.socket, entry, now)) untrack(sockets, entry);
+      if (this.check(entry.socket, entry, now)) removeIndexed(sockets, entry);
     }
   }
 

@@ -17,6 +17,7 @@ import type { Exchange, HttpEngine } from '../engine.ts';
 import type { ServerOptions } from '../options.ts';
 import { boundConnections, surviveAcceptErrors } from '../capacity.ts';
 import { SendTimeout } from '../send-timeout.ts';
+import { addIndexed, removeIndexed } from '../indexed-list.ts';
 import { Connection, type ConnectionContext } from './connection.ts';
 import type { Http1Exchange } from './exchange.ts';
 import type { HeadError } from './head.ts';
@@ -42,10 +43,7 @@ export function createHttp1Engine(
   onExchange: (exchange: Exchange) => void,
 ): HttpEngine {
   const server = net.createServer({ allowHalfOpen: true, noDelay: true });
-  // An array with swap-remove (each connection knows its index), not a Set: a Set that every
-  // connection enters and leaves keeps the objects of about every connection since the last
-  // scavenge alive through the next one (its promoted, discarded tables still point at
-  // them). Under `Connection: close` each scavenge copied megabytes: 8–14 ms each.
+  // Not a Set: see indexed-list.ts.
   const connections: Connection[] = [];
   const headerTimeoutMs = options.headerTimeout * 1000;
   const keepaliveTimeoutMs = options.keepaliveTimeout * 1000;
@@ -82,14 +80,7 @@ export function createHttp1Engine(
       );
     },
     closed(connection: Connection) {
-      const index = connection.index;
-      if (connections[index] !== connection) return;
-      const last = connections.pop() as Connection;
-      if (last !== connection) {
-        connections[index] = last;
-        last.index = index;
-      }
-      connection.index = -1;
+      removeIndexed(connections, connection);
     },
   };
 
@@ -125,10 +116,7 @@ export function createHttp1Engine(
   server.on('connection', (socket: net.Socket) => {
     if (refused(socket)) return;
     const connection = new Connection(socket, context);
-    if (!socket.destroyed) {
-      connection.index = connections.length;
-      connections.push(connection);
-    }
+    if (!socket.destroyed) addIndexed(connections, connection);
     if (sweeper === undefined) {
       sweeper = setInterval(sweep, sweepMs);
       sweeper.unref();

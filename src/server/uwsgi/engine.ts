@@ -23,6 +23,7 @@ import { type ConnectionContext, UwsgiConnection } from './connection.ts';
 import { UwsgiExchange } from './exchange.ts';
 import type { Packet } from './packet.ts';
 import { requestFromBlock } from './request.ts';
+import { addIndexed, removeIndexed } from '../indexed-list.ts';
 
 /** TCP peers allowed to speak uwsgi when none are configured: loopback only. */
 export const defaultUwsgiAllow: readonly string[] = Object.freeze(['127.0.0.1', '::1']);
@@ -128,10 +129,7 @@ export function createUwsgiEngine(
   // One timer sweeps every connection's header deadline and send-timeout: a timer (or a
   // listener) per connection would cost more than the request. It runs often enough that
   // a 1 s header-timeout fires within 1.25 s.
-  // An array with swap-remove (each connection knows its index), not a Set: a Set that
-  // every connection enters and leaves keeps the objects of about every connection since
-  // the last scavenge alive through the next one (its promoted, discarded tables still
-  // point at them), so each scavenge copied megabytes — it was most of the worker's GC.
+  // Not a Set (see indexed-list.ts): here its scavenges were most of the worker's GC.
   const connections: UwsgiConnection[] = [];
   const sweepMs = Math.max(10, Math.min(1000, timeoutMs / 4, checkSends ? sendTimeout.sweepMs : Infinity));
   let sweeper: NodeJS.Timeout | undefined;
@@ -160,11 +158,7 @@ export function createUwsgiEngine(
     refuse,
     dispatch,
     closed(connection) {
-      const last = connections.pop() as UwsgiConnection;
-      if (last !== connection) {
-        connections[connection.index] = last;
-        last.index = connection.index;
-      }
+      removeIndexed(connections, connection);
       bound.release();
       connection.exchange?.socketClosed();
     },
@@ -191,8 +185,7 @@ export function createUwsgiEngine(
     // Unix sockets have no Nagle to turn off; TCP ones are asked once, here.
     if (!unix) socket.setNoDelay(true);
     const connection = new UwsgiConnection(socket, context, Date.now());
-    connection.index = connections.length;
-    connections.push(connection);
+    addIndexed(connections, connection);
     if (sweeper === undefined) {
       sweeper = setInterval(sweep, sweepMs);
       sweeper.unref();
