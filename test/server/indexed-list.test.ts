@@ -39,7 +39,7 @@ test('removing twice, or what was never added, changes nothing; the last item go
   assert.equal(a.index, 0);
 });
 
-test('a thousand items added and removed at random: the list always holds exactly the live ones', () => {
+test('5,000 random adds and removes: the list always holds exactly the live items', () => {
   const list: Item[] = [];
   const live = new Set<Item>();
   let seed = 1;
