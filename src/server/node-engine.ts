@@ -20,6 +20,7 @@ import { hasToken } from './http1/head.ts';
 import { RequestBody } from './http1/body.ts';
 import { boundConnections, surviveAcceptErrors } from './capacity.ts';
 import { SendTimeout } from './send-timeout.ts';
+import { addIndexed, type Indexed, removeIndexed } from './indexed-list.ts';
 
 /** Bytes of an unread request body skipped after its response (as the portico engine does). */
 const DISCARD_LIMIT = 256 * 1024;
@@ -198,14 +199,18 @@ const servedCount = Symbol('portico.servedCount');
 const closing = Symbol('portico.closing');
 /** When the socket last had no request in progress (ms since the epoch; 0: one is in progress). */
 const idleSince = Symbol('portico.idleSince');
-/** Where the socket is in the engine's list of open sockets. */
-const listIndex = Symbol('portico.listIndex');
+/** The socket's entry in the engine's list of open sockets. */
+const openEntry = Symbol('portico.openEntry');
 type TrackedSocket = Socket & {
   [servedCount]?: number;
   [closing]?: boolean;
   [idleSince]?: number;
-  [listIndex]?: number;
+  [openEntry]?: OpenSocket;
 };
+/** An open socket, and where it is in the engine's list. */
+interface OpenSocket extends Indexed {
+  readonly socket: TrackedSocket;
+}
 
 function hasCloseHeader(headers: string[]): boolean {
   for (let i = 0; i < headers.length; i += 2) {
@@ -253,10 +258,8 @@ export function createNodeEngine(
   // line are bytes: a client sending CRLF now and then would hold a connection forever.
   // No request may take longer to start than an idle connection plus a head may last.
   const idleLimitMs = (options.keepaliveTimeout + options.headerTimeout) * 1000;
-  // An array with swap-remove (each socket knows its index), not a Set: a Set that every
-  // connection enters and leaves keeps the objects of about every connection since the last
-  // scavenge alive through the next one (its promoted, discarded tables still point at them).
-  const sockets: TrackedSocket[] = [];
+  // Not a Set: see indexed-list.ts.
+  const sockets: OpenSocket[] = [];
   let sweeper: NodeJS.Timeout | undefined;
   const sweep = () => {
     // Stopped here, not when the last connection closes: one connection at a time would
@@ -269,21 +272,15 @@ export function createNodeEngine(
     const now = Date.now();
     // Backwards: a socket removed meanwhile is replaced by the last, already visited.
     for (let i = sockets.length - 1; i >= 0; i--) {
-      const socket = sockets[i] as TrackedSocket;
+      const socket = (sockets[i] as OpenSocket).socket;
       const since = socket[idleSince] ?? 0;
       if (since !== 0 && now - since > idleLimitMs) socket.destroy();
     }
   };
   // One function for every socket ('close' is emitted once; `this` is the socket).
   const untrack = function (this: TrackedSocket) {
-    const index = this[listIndex] ?? -1;
-    if (sockets[index] !== this) return;
-    const last = sockets.pop() as TrackedSocket;
-    if (last !== this) {
-      sockets[index] = last;
-      last[listIndex] = index;
-    }
-    this[listIndex] = -1;
+    const entry = this[openEntry];
+    if (entry !== undefined) removeIndexed(sockets, entry);
   };
   const sendTimeout = new SendTimeout(options.sendTimeout, errors);
   server.on('close', () => sendTimeout.stop());
@@ -291,8 +288,9 @@ export function createNodeEngine(
     if (refused(socket)) return;
     sendTimeout.track(socket);
     socket[idleSince] = Date.now();
-    socket[listIndex] = sockets.length;
-    sockets.push(socket);
+    const entry: OpenSocket = { socket, index: -1 };
+    addIndexed(sockets, entry);
+    socket[openEntry] = entry;
     socket.on('close', untrack);
     if (sweeper === undefined) {
       sweeper = setInterval(sweep, Math.max(10, Math.min(1000, idleLimitMs / 4)));

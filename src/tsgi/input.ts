@@ -44,19 +44,12 @@ class Blocks {
   /** Everything in one array: the only block (cut to size), or the blocks joined. */
   joined(): Uint8Array {
     const blocks = this.#blocks;
-    const length = this.length;
-    if (blocks.length <= 1) {
-      const only = blocks[0] ?? EMPTY;
-      return only.length - length > 4096 ? only.slice(0, length) : only.subarray(0, length);
-    }
-    const out = new Uint8Array(length);
-    let offset = 0;
-    for (const block of blocks) {
-      const take = Math.min(block.length, length - offset);
-      out.set(take === block.length ? block : block.subarray(0, take), offset);
-      offset += take;
-    }
-    return out;
+    const last = this.#last;
+    if (last === undefined) return EMPTY;
+    const used = this.#used;
+    if (blocks.length === 1) return last.length - used > 4096 ? last.slice(0, used) : last.subarray(0, used);
+    blocks[blocks.length - 1] = last.subarray(0, used);
+    return concatBytes(blocks, this.length);
   }
 }
 

@@ -32,10 +32,7 @@ const TAIL_SIZE = 16 * 1024;
  * backing store (a socket read) is copied out.
  */
 export function ownBytes(bytes: Buffer): Buffer {
-  if (bytes.length * 2 >= bytes.buffer.byteLength) return bytes;
-  const copy = Buffer.allocUnsafeSlow(bytes.length);
-  bytes.copy(copy);
-  return copy;
+  return bytes.length * 2 >= bytes.buffer.byteLength ? bytes : copyOf(bytes);
 }
 
 /** A copy of `bytes` in a buffer of its own. */
