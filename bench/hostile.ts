@@ -1,13 +1,13 @@
 /**
- * `hostile`: what abusive clients cost each engine, with numbers. For each engine a server
- * (bench/servers/portico-hostile.ts, header-timeout, keepalive-timeout and send-timeout 5 s) runs in its
- * own process, and each attack runs for a bounded time while a well-behaved client sends
- * one request at a time on a kept-alive connection:
+ * `hostile`: what abusive clients cost each engine, with numbers. For each engine
+ * `portico serve` runs one worker (bench/servers/hostile-app.ts; header-timeout,
+ * keepalive-timeout and send-timeout 5 s), and each attack runs for a bounded time while a
+ * well-behaved client sends one request at a time on a kept-alive connection:
  *
  * - slowloris: 1,000 connections trickling a request head, one byte a second;
  * - crlf: 200 kept-alive connections sending an empty line every 500 ms;
  * - chunks: 20 connections streaming 1-byte chunks (no extensions) to an app that does not read
- *   (each is closed within ~0.1 s: a closed one is replaced by a new one for 3 s);
+ *   (each is closed within ~0.1 s: a closed one is replaced by a new one for 5 s);
  * - chunk-ext: the same with 1,000-byte chunk extensions;
  * - chunks-read: 20 connections streaming 1-byte chunks for 5 s to an app that reads the body;
  * - chunks-read-1: the same from one connection (what a single client can make the worker hold);
@@ -49,7 +49,7 @@ const OPTIONS = {
   // More flags for the server's node (space-separated), e.g. `--trace-gc`.
   'node-flags': { type: 'string' },
   // How long (ms) the `chunks` floods go on, closed connections replaced (0: the first 20 only).
-  sustain: { type: 'string', default: '3000' },
+  sustain: { type: 'string', default: '5000' },
   // Internal: run one attack in this process (the attacker child) and print its result.
   attack: { type: 'string' },
   port: { type: 'string' },
@@ -98,11 +98,16 @@ function rssOf(pid: number): number {
 interface Server {
   port: number;
   pid: number;
-  stop(): void;
+  stop(): Promise<void>;
   /** How long its event loop stalled since the last call (bench/lib/stalls.ts). */
   stalls(): Promise<string>;
 }
 
+/**
+ * `portico serve` with one worker, pinned to the server's CPU: what users run, the master's
+ * flags for its workers included (bench/servers/hostile-app.ts is the application). The
+ * figures are the worker's: its pid is taken from the master's log.
+ */
 async function startServer(engine: string): Promise<Server> {
   const profile =
     values.profile === undefined
@@ -112,33 +117,60 @@ async function startServer(engine: string): Promise<Server> {
   const [command, args] = pinned(pinning, SERVER_CPUS, process.execPath, [
     ...flags,
     ...profile,
-    path.join(root, 'bench/servers/portico-hostile.ts'),
-    '0',
-    engine,
+    path.join(root, 'bin/portico.js'),
+    'serve',
+    path.join(root, 'bench/servers/hostile-app.ts'),
+    ...['--http', '127.0.0.1:0', '--workers', '1', '--http-engine', engine, '--max-connections', '0'],
+    ...[
+      '--header-timeout',
+      '5',
+      '--keepalive-timeout',
+      '5',
+      '--send-timeout',
+      String(SEND_TIMEOUT_MS / 1000),
+    ],
   ]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const reports: ((line: string) => void)[] = [];
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      const match = /ready http:\/\/[^:]+:(\d+)/.exec(text);
-      if (match) resolve(Number(match[1]));
+  let log = '';
+  const ready = new Promise<{ port: number; pid: number }>((resolve, reject) => {
+    let started = false;
+    const read = (text: string) => {
       for (const line of text.match(/^stalls .*$/gm) ?? []) reports.shift()?.(line.slice(7));
       // What those flags print (--trace-gc writes to stdout).
       if (flags.length > 0) process.stderr.write(text);
-    });
-    child.once('exit', () => reject(new Error('server exited')));
+      if (started) return;
+      log += text;
+      const pid = /worker 1 \(pid (\d+)\) ready/.exec(log)?.[1];
+      const port = /on http:\/\/[^\s,]+:(\d+)/.exec(log)?.[1];
+      if (pid === undefined || port === undefined) return;
+      started = true;
+      resolve({ port: Number(port), pid: Number(pid) });
+    };
+    child.stdout.setEncoding('utf8').on('data', read);
+    child.stderr.setEncoding('utf8').on('data', read);
+    child.once('exit', () => reject(new Error(`portico serve exited:\n${log.slice(-2000)}`)));
   });
+  const { port, pid } = await ready;
   return {
     port,
-    pid: child.pid as number,
-    stop: () => child.kill('SIGTERM'),
+    pid,
+    // A graceful stop (the attacks are over by then), so that a worker's profile is written.
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
     stalls: () =>
       new Promise<string>((resolve) => {
         reports.push(resolve);
-        child.kill('SIGUSR2');
+        process.kill(pid, 'SIGUSR2');
       }),
   };
 }
+
+/** The good client's pause between two requests. */
+const GOOD_CLIENT_PAUSE_MS = 2;
 
 /** A well-behaved client: sequential GETs on one kept-alive connection until `stop()`; latencies in ms. */
 function goodClient(port: number): { stop(): Promise<number[]> } {
@@ -158,7 +190,7 @@ function goodClient(port: number): { stop(): Promise<number[]> } {
         req.end();
       });
       latencies.push(performance.now() - started);
-      await sleep(5);
+      await sleep(GOOD_CLIENT_PAUSE_MS);
     }
   })();
   return {
@@ -218,7 +250,7 @@ function track(sockets: Socket[], start?: number, read = true): (number | undefi
   return closed;
 }
 
-/** The server's send-timeout (bench/servers/portico-hostile.ts). */
+/** The server's send-timeout (given to `portico serve` in {@link startServer}). */
 const SEND_TIMEOUT_MS = 5000;
 
 /** Local ports of this host's IPv4 TCP connections to `port` that are ESTABLISHED (from /proc/net/tcp). */
@@ -401,6 +433,13 @@ async function chunkFlood(
 }
 
 const ATTACK_MS = 15_000;
+/** How long the good client warms the server up before the idle figures. */
+const WARM_UP_MS = 3000;
+/**
+ * How long the idle figures are taken over: long enough for a steady p99 (the yardstick of
+ * every attack; over 3 s, ~550 requests, one quiet run's idle p99 went from 0.9 to 2.2 ms).
+ */
+const IDLE_MS = 8000;
 /** How long the `chunks` floods go on, their connections replaced as the server closes them. */
 const SUSTAIN_MS = Number(values.sustain);
 let engineNow = values.engine ?? '';
@@ -486,15 +525,20 @@ for (const engine of values.engines.split(',')) {
   engineNow = engine;
   const server = await startServer(engine);
   serverPid = server.pid;
+  // A warm-up first, not counted: the first requests of a fresh worker compile its code,
+  // which would make the idle p99 (the attacks' yardstick) a measure of that.
+  const warmUp = goodClient(server.port);
+  await sleep(WARM_UP_MS);
+  await warmUp.stop();
   // Idle latency, and the idle RSS every attack is measured against.
   await server.stalls();
   const idleClient = goodClient(server.port);
-  await sleep(3000);
+  await sleep(IDLE_MS);
   const idle = await idleClient.stop();
   const idleStalls = await server.stalls();
   const idleP99 = percentile(idle, 99);
   lines.push(
-    `| ${engine} | idle | | | ${(rssOf(server.pid) / 1048576).toFixed(0)} MB RSS | ${idleP99.toFixed(2)} ms (${idle.length}) | ${idleStalls} | |`,
+    `| ${engine} | idle | | | ${(rssOf(server.pid) / 1048576).toFixed(0)} MB RSS | ${idleP99.toFixed(2)} ms (${idle.length}; p50 ${percentile(idle, 50).toFixed(2)}) | ${idleStalls} | |`,
   );
   for (const name of Object.keys(attacks)) {
     if (values.only !== undefined && !values.only.split(',').includes(name)) continue;
@@ -532,15 +576,14 @@ for (const engine of values.engines.split(',')) {
           ? `none closed (${open} open)`
           : `median ${(percentile(closedTimes, 50) / 1000).toFixed(1)} s, max ${(Math.max(...closedTimes) / 1000).toFixed(1)} s${open > 0 ? `, ${open} still open` : ''}`;
     const target = result.expectMs === undefined ? '—' : `≤ ${(result.expectMs / 1000).toFixed(0)} s`;
-    const line = `| ${engine} | ${name} | ${closedText} | ${target} | +${((peak - base) / 1048576).toFixed(1)} MB | ${percentile(latencies, 99).toFixed(2)} ms (${(percentile(latencies, 99) / idleP99).toFixed(1)}×, ${latencies.length}) | ${stalls} | ${result.note ?? ''} |`;
+    const line = `| ${engine} | ${name} | ${closedText} | ${target} | +${((peak - base) / 1048576).toFixed(1)} MB | ${percentile(latencies, 99).toFixed(2)} ms (${(percentile(latencies, 99) / idleP99).toFixed(1)}×, ${latencies.length}; p50 ${percentile(latencies, 50).toFixed(2)}) | ${stalls} | ${result.note ?? ''} |`;
     lines.push(line);
     console.error(line);
   }
-  server.stop();
-  await sleep(500);
+  await server.stop();
 }
 console.log(
-  '| engine | attack | bad connections closed | target | peak RSS growth | good client p99 (× idle, requests) | server stalls (ms) | note |',
+  '| engine | attack | bad connections closed | target | peak RSS growth | good client p99 (× idle, requests; p50) | server stalls (ms) | note |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const line of lines) console.log(line);

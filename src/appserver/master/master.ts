@@ -10,6 +10,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createInterface } from 'node:readline';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { PorticoError } from '../../tsgi/errors.ts';
 import { cheaperDecision } from './cheaper.ts';
@@ -101,8 +102,11 @@ export class Master {
     cluster.setupPrimary({
       exec: siblingModule(import.meta.url, WORKER_ENTRY),
       args: [],
-      // The master's flags, and a young-generation size for serving (see worker-flags.ts).
-      execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS),
+      // The master's flags, and the collector's settings for serving (see worker-flags.ts).
+      execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS, {
+        workers: Math.max(this.config.workers, this.target),
+        cpus: availableParallelism(),
+      }),
       // fd 4 of each worker is a pipe for harakiri reports from its watchdog thread.
       stdio: ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'],
     });

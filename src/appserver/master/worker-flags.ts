@@ -24,6 +24,15 @@
  * (bench/README.md, "Pretenuring"). Objects that really live long reach the old generation
  * anyway, after two scavenges.
  *
+ * Single-threaded GC, when there are at least as many workers as CPUs the master may run on
+ * (`os.availableParallelism()`, which honours `taskset` and cpusets): V8 splits a scavenge
+ * between the worker's thread and helper threads, and marks concurrently on more, which pays
+ * only where a CPU is idle. With a worker per CPU none is, and the helpers time-share the
+ * CPU the worker waits on: on a worker pinned to one CPU, under floods of 1-byte chunks,
+ * scavenges took 4–8 ms instead of 1–4 ms and the loop stalled over 5 ms 8–10 times in 3 s
+ * instead of 2–4, for the same requests per second on `hello` and `api` (bench/README.md,
+ * "Single-threaded GC"). With spare CPUs (one worker on a larger machine) V8 keeps its helpers.
+ *
  * @module
  */
 
@@ -51,17 +60,46 @@ export function setsPretenuring(flags: readonly string[] | string): boolean {
   return list.some((flag) => PRETENURING_FLAG.test(flag));
 }
 
+/** The flag that keeps V8's garbage collection on the worker's own thread. */
+export const WORKER_SINGLE_THREADED_GC = '--single-threaded-gc';
+
+/** A flag choosing how V8 spreads its collection over threads, as Node and V8 spell it. */
+const GC_THREADS_FLAG =
+  /--(?:no[-_])?(?:single[-_]threaded[-_]gc|parallel[-_](?:scavenge|marking|compaction)|concurrent[-_]marking)\b/;
+
+/** True when `flags` (argv entries, or a `NODE_OPTIONS` string) choose the collector's threads. */
+export function setsGcThreads(flags: readonly string[] | string): boolean {
+  const list = typeof flags === 'string' ? [flags] : flags;
+  return list.some((flag) => GC_THREADS_FLAG.test(flag));
+}
+
+/** How many workers share how many CPUs (the master's `availableParallelism()`). */
+export interface WorkerPlacement {
+  workers: number;
+  cpus: number;
+}
+
 /**
  * The `execArgv` for workers: the master's `execArgv`, plus
  * `--max-semi-space-size=`{@link WORKER_SEMI_SPACE_MB} unless `execArgv` or `nodeOptions`
- * already size the young generation, and {@link WORKER_NO_PRETENURING} unless they already
- * turn pretenuring on or off (the user's choice wins).
+ * already size the young generation, {@link WORKER_NO_PRETENURING} unless they already
+ * turn pretenuring on or off, and {@link WORKER_SINGLE_THREADED_GC} when `placement` has
+ * at least one worker per CPU, unless they already choose the collector's threads (the
+ * user's choice wins).
  */
-export function workerExecArgv(execArgv: readonly string[], nodeOptions = ''): string[] {
+export function workerExecArgv(
+  execArgv: readonly string[],
+  nodeOptions = '',
+  placement?: WorkerPlacement,
+): string[] {
   const argv = [...execArgv];
   if (!setsYoungGeneration(execArgv) && !setsYoungGeneration(nodeOptions)) {
     argv.push(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
   }
   if (!setsPretenuring(execArgv) && !setsPretenuring(nodeOptions)) argv.push(WORKER_NO_PRETENURING);
+  const noSpareCpu = placement !== undefined && placement.workers >= placement.cpus;
+  if (noSpareCpu && !setsGcThreads(execArgv) && !setsGcThreads(nodeOptions)) {
+    argv.push(WORKER_SINGLE_THREADED_GC);
+  }
   return argv;
 }

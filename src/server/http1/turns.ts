@@ -13,7 +13,8 @@
  * all of them in the same pass) share one budget of chunks per pass ({@link chunksLeft}):
  * twenty floods opened at once used to decode ~11,000 chunks each before anything else ran.
  */
-const waiting: (() => void)[] = [];
+/** Served entries are cleared: see {@link next}. */
+const waiting: ((() => void) | undefined)[] = [];
 let head = 0;
 let scheduled = false;
 
@@ -40,6 +41,9 @@ function next(): void {
   spent = 0;
   const resume = waiting[head];
   if (resume === undefined) return;
+  // Served: let it go now, not when the array is next trimmed (up to 1,024 turns later,
+  // under a flood that never empties the queue), so its connection can be collected young.
+  waiting[head] = undefined;
   head++;
   if (head === waiting.length) {
     waiting.length = 0;

@@ -1,15 +1,19 @@
 /**
- * Workers start with a young generation sized for serving (`--max-semi-space-size`) and
- * without allocation-site pretenuring, after the master's own flags, unless the user chose
- * otherwise: see `worker-flags.ts`.
+ * Workers start with a young generation sized for serving (`--max-semi-space-size`),
+ * without allocation-site pretenuring, and with single-threaded GC when there is a worker
+ * per CPU, after the master's own flags, unless the user chose otherwise: see
+ * `worker-flags.ts`.
  */
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import {
+  setsGcThreads,
   setsPretenuring,
   setsYoungGeneration,
   WORKER_NO_PRETENURING,
   WORKER_SEMI_SPACE_MB,
+  WORKER_SINGLE_THREADED_GC,
   workerExecArgv,
 } from '../../../src/appserver/master/worker-flags.ts';
 import { fixtures, get, startPortico } from '../helpers.ts';
@@ -53,6 +57,29 @@ test("workerExecArgv: the user's pretenuring flag wins, either way and either sp
   assert.equal(setsPretenuring('--allocation_site_pretenuring'), true);
 });
 
+test('workerExecArgv: single-threaded GC only with at least one worker per CPU', () => {
+  const single = WORKER_SINGLE_THREADED_GC;
+  assert.deepEqual(workerExecArgv([], '', { workers: 1, cpus: 1 }), [OURS, WORKER_NO_PRETENURING, single]);
+  assert.deepEqual(workerExecArgv([], '', { workers: 8, cpus: 4 }), [OURS, WORKER_NO_PRETENURING, single]);
+  // A spare CPU: V8 keeps its helper threads.
+  assert.deepEqual(workerExecArgv([], '', { workers: 1, cpus: 2 }), [OURS, WORKER_NO_PRETENURING]);
+  assert.deepEqual(workerExecArgv([]), [OURS, WORKER_NO_PRETENURING]);
+});
+
+test("workerExecArgv: the user's choice of GC threads wins, either way and either spelling", () => {
+  const placement = { workers: 2, cpus: 2 };
+  for (const flag of [
+    '--no-single-threaded-gc',
+    '--single_threaded_gc',
+    '--parallel-scavenge',
+    '--no-concurrent-marking',
+  ]) {
+    assert.deepEqual(workerExecArgv([flag], '', placement), [flag, OURS, WORKER_NO_PRETENURING], flag);
+  }
+  assert.equal(setsGcThreads(['--cpu-prof', '--max-semi-space-size=16']), false);
+  assert.equal(setsGcThreads('--no_parallel_marking'), true);
+});
+
 test('a worker of portico serve runs with the flags; NODE_OPTIONS overrides the size', async () => {
   const plain = await startPortico([`${fixtures}flags-app.ts`, '--log-level', 'warning']);
   const flags = JSON.parse((await get(plain.url)).body) as string[];
@@ -64,4 +91,17 @@ test('a worker of portico serve runs with the flags; NODE_OPTIONS overrides the 
   });
   const userFlags = JSON.parse((await get(sized.url)).body) as string[];
   assert.ok(!userFlags.some((flag) => flag.includes('semi-space')), userFlags.join(' '));
+});
+
+test('with a worker per CPU, the workers of portico serve collect on their own thread', async () => {
+  const workers = String(availableParallelism());
+  const shared = await startPortico([
+    `${fixtures}flags-app.ts`,
+    '--workers',
+    workers,
+    '--log-level',
+    'warning',
+  ]);
+  const flags = JSON.parse((await get(shared.url)).body) as string[];
+  assert.ok(flags.includes(WORKER_SINGLE_THREADED_GC), flags.join(' '));
 });
