@@ -21,6 +21,7 @@ import { RequestBody } from './http1/body.ts';
 import { boundConnections, surviveAcceptErrors } from './capacity.ts';
 import { SendTimeout } from './send-timeout.ts';
 import { addIndexed, type Indexed, removeIndexed } from './indexed-list.ts';
+import { prepareSlicedFeed, type SlicedFeed } from './node-feed.ts';
 
 /** Bytes of an unread request body skipped after its response (as the portico engine does). */
 const DISCARD_LIMIT = 256 * 1024;
@@ -201,11 +202,14 @@ const closing = Symbol('portico.closing');
 const idleSince = Symbol('portico.idleSince');
 /** The socket's entry in the engine's list of open sockets. */
 const openEntry = Symbol('portico.openEntry');
+/** The socket's feed of node:http's parser, between the two connection listeners. */
+const feedOf = Symbol('portico.feedOf');
 type TrackedSocket = Socket & {
   [servedCount]?: number;
   [closing]?: boolean;
   [idleSince]?: number;
   [openEntry]?: OpenSocket;
+  [feedOf]?: SlicedFeed;
 };
 /** An open socket, and where it is in the engine's list. */
 interface OpenSocket extends Indexed {
@@ -253,6 +257,11 @@ export function createNodeEngine(
     joinDuplicateHeaders: false,
   });
   surviveAcceptErrors(server, errors);
+  // Before node:http sets a socket up (and after the bound below, prepended later, has
+  // refused it or not): the engine, not node:http, reads it (node-feed.ts).
+  server.prependListener('connection', (socket: TrackedSocket) => {
+    if (!refused(socket)) socket[feedOf] = prepareSlicedFeed(socket);
+  });
   const refused = boundConnections(server, options.maxConnections, errors);
   // node:http restarts its keep-alive timer on every byte, and empty lines before a request
   // line are bytes: a client sending CRLF now and then would hold a connection forever.
@@ -286,6 +295,8 @@ export function createNodeEngine(
   server.on('close', () => sendTimeout.stop());
   server.on('connection', (socket: TrackedSocket) => {
     if (refused(socket)) return;
+    socket[feedOf]?.takeOver();
+    socket[feedOf] = undefined;
     sendTimeout.track(socket);
     socket[idleSince] = Date.now();
     const entry: OpenSocket = { socket, index: -1 };
