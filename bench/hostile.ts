@@ -20,11 +20,14 @@
  * how many requests it made), and how long the server's event loop stalled meanwhile
  * (bench/lib/stalls.ts: a slow good client with short stalls is the CPU going elsewhere).
  *
+ * `floor` (bench/servers/hostile-floor.ts) is bare `node:net` under the same floods, bytes
+ * counted and never decoded: the least any Node server pays under them on this machine.
+ *
  * The server runs pinned to one CPU; the attack runs in a child process of its own at
  * `nice 19` on the other CPU, beside this process (the good client and the samplers), so the
  * good client measures the server's fairness, not the attacker's hold on a shared CPU.
  *
- * Run: `node bench/hostile.ts [--engines portico,node] [--only NAME,…] [--profile DIR]
+ * Run: `node bench/hostile.ts [--engines portico,node,floor] [--only NAME,…] [--profile DIR]
  * [--node-flags='--trace-gc …'] [--sustain MS]` (Linux; loopback only; about two minutes).
  * `--profile`: the server's CPU profile, for its longest tasks; `--node-flags`: more flags for
  * the server's node; `--sustain`: how long the `chunks` floods go on (0: the first 20 only).
@@ -38,11 +41,11 @@ import { parseArgs } from 'node:util';
 import { detectPinning, LOAD_CPUS, pinned, SERVER_CPUS } from './lib/pin.ts';
 
 const USAGE =
-  "Usage: node bench/hostile.ts [--engines portico,node] [--only NAME,...] [--profile DIR] [--node-flags='...'] [--sustain MS]\n";
+  "Usage: node bench/hostile.ts [--engines portico,node,floor] [--only NAME,...] [--profile DIR] [--node-flags='...'] [--sustain MS]\n";
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
-  engines: { type: 'string', default: 'portico,node' },
+  engines: { type: 'string', default: 'portico,node,floor' },
   only: { type: 'string' },
   // A folder for the server's CPU profile (node --cpu-prof, sampled every 100 µs).
   profile: { type: 'string' },
@@ -106,7 +109,8 @@ interface Server {
 /**
  * `portico serve` with one worker, pinned to the server's CPU: what users run, the master's
  * flags for its workers included (bench/servers/hostile-app.ts is the application). The
- * figures are the worker's: its pid is taken from the master's log.
+ * figures are the worker's: its pid is taken from the master's log. The {@link FLOOR}
+ * "engine" is bench/servers/hostile-floor.ts instead, alone.
  */
 async function startServer(engine: string): Promise<Server> {
   const profile =
@@ -114,22 +118,18 @@ async function startServer(engine: string): Promise<Server> {
       ? []
       : ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', path.resolve(values.profile)];
   const flags = values['node-flags']?.split(' ').filter((flag) => flag !== '') ?? [];
-  const [command, args] = pinned(pinning, SERVER_CPUS, process.execPath, [
-    ...flags,
-    ...profile,
-    path.join(root, 'bin/portico.js'),
-    'serve',
-    path.join(root, 'bench/servers/hostile-app.ts'),
-    ...['--http', '127.0.0.1:0', '--workers', '1', '--http-engine', engine, '--max-connections', '0'],
-    ...[
-      '--header-timeout',
-      '5',
-      '--keepalive-timeout',
-      '5',
-      '--send-timeout',
-      String(SEND_TIMEOUT_MS / 1000),
-    ],
-  ]);
+  const server =
+    engine === FLOOR
+      ? [path.join(root, 'bench/servers/hostile-floor.ts')]
+      : [
+          path.join(root, 'bin/portico.js'),
+          'serve',
+          path.join(root, 'bench/servers/hostile-app.ts'),
+          ...['--http', '127.0.0.1:0', '--workers', '1', '--http-engine', engine, '--max-connections', '0'],
+          ...['--header-timeout', '5', '--keepalive-timeout', '5'],
+          ...['--send-timeout', String(SEND_TIMEOUT_MS / 1000)],
+        ];
+  const [command, args] = pinned(pinning, SERVER_CPUS, process.execPath, [...flags, ...profile, ...server]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const reports: ((line: string) => void)[] = [];
   let log = '';
@@ -249,6 +249,14 @@ function track(sockets: Socket[], start?: number, read = true): (number | undefi
   });
   return closed;
 }
+
+/**
+ * Not an engine: bare `node:net` counting the floods' bytes without decoding them
+ * (bench/servers/hostile-floor.ts), the least any Node server pays under them here. It runs
+ * the floods only ({@link FLOOR_ATTACKS}): the other attacks test timeouts it does not have.
+ */
+const FLOOR = 'floor';
+const FLOOR_ATTACKS = new Set(['chunks', 'chunk-ext', 'chunks-read', 'chunks-read-1']);
 
 /** The server's send-timeout (given to `portico serve` in {@link startServer}). */
 const SEND_TIMEOUT_MS = 5000;
@@ -542,6 +550,7 @@ for (const engine of values.engines.split(',')) {
   );
   for (const name of Object.keys(attacks)) {
     if (values.only !== undefined && !values.only.split(',').includes(name)) continue;
+    if (engine === FLOOR && !FLOOR_ATTACKS.has(name)) continue;
     await sleep(1000);
     const base = rssOf(server.pid);
     let peak = base;
