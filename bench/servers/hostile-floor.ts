@@ -20,11 +20,11 @@ const server = net.createServer((socket) => {
   socket.setNoDelay(true);
   socket.on('error', () => {});
   let pending = '';
-  /** After a POST: -1 drains for ever, else the bytes left before the reset. */
+  /** After a POST: the bytes left before the reset (Infinity: drained for ever). */
   let draining: number | undefined;
   socket.on('data', (bytes: Buffer) => {
     if (draining !== undefined) {
-      if (draining >= 0 && (draining -= bytes.length) < 0) socket.destroy();
+      if ((draining -= bytes.length) <= 0) socket.destroy();
       return;
     }
     pending += bytes.toString('latin1');
@@ -33,8 +33,9 @@ const server = net.createServer((socket) => {
       pending = pending.slice(end + 4);
       socket.write(OK);
       if (head.startsWith('POST')) {
-        draining = head.startsWith('POST /discard') ? DISCARD_BYTES - pending.length : -1;
+        draining = head.startsWith('POST /discard') ? DISCARD_BYTES - pending.length : Infinity;
         pending = '';
+        if (draining <= 0) socket.destroy();
         return;
       }
     }
