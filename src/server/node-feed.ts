@@ -99,8 +99,8 @@ export class SlicedFeed {
 
   /**
    * After node:http's connection listener: takes its `'data'` and `'end'` listeners off
-   * the socket, to call them from here. Returns false (the feed is then inert and node:http
-   * gets nothing) when they are not where they should be.
+   * the socket, to call them from here. Returns false when they are not where they should
+   * be: they stay, and node:http gets each read whole, as a copy ({@link onRead}).
    */
   takeOver(): boolean {
     const socket = this.#socket;
