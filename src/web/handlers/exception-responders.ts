@@ -15,6 +15,7 @@
  */
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response-base.ts';
+import { functionRegistry } from '../utils/function-registry.ts';
 
 /**
  * Answers an error a view raised: a response, or `null`/`undefined` for errors that are not its
@@ -25,24 +26,21 @@ export type ExceptionResponder = (
   request: HttpRequest,
 ) => HttpResponseBase | null | undefined;
 
-const responders: ExceptionResponder[] = [];
+const responders = functionRegistry<ExceptionResponder>('an exception responder');
 
 /** Registers a responder (registering the same function again is a no-op); earlier ones are asked first. */
 export function registerExceptionResponder(responder: ExceptionResponder): void {
-  if (typeof responder !== 'function') throw new TypeError('an exception responder must be a function');
-  if (!responders.includes(responder)) responders.push(responder);
+  responders.register(responder);
 }
 
 /** Removes a registered responder; returns whether it was registered. */
 export function unregisterExceptionResponder(responder: ExceptionResponder): boolean {
-  const index = responders.indexOf(responder);
-  if (index >= 0) responders.splice(index, 1);
-  return index >= 0;
+  return responders.unregister(responder);
 }
 
 /** The first registered responder's response to `error`, or null when none answers. */
 export function respondToException(error: unknown, request: HttpRequest): HttpResponseBase | null {
-  for (const responder of responders) {
+  for (const responder of responders.items) {
     const response = responder(error, request);
     if (response !== null && response !== undefined) return response;
   }

@@ -13,6 +13,7 @@
  */
 import type { ResolvedSettings } from '../conf/settings.ts';
 import type { AnyViewFunction } from '../views/types.ts';
+import { functionRegistry } from '../utils/function-registry.ts';
 
 /** Wraps one view; returning the view itself means "leave it as it is". */
 export type ViewWrapper = (view: AnyViewFunction) => AnyViewFunction;
@@ -20,27 +21,26 @@ export type ViewWrapper = (view: AnyViewFunction) => AnyViewFunction;
 /** Called once per handler with its settings: a wrapper, or `null` for none. */
 export type ViewWrapperFactory = (settings: ResolvedSettings) => ViewWrapper | null;
 
-const factories: ViewWrapperFactory[] = [];
+const factories = functionRegistry<ViewWrapperFactory>('a view wrapper factory');
 
 /**
  * Registers a view wrapper factory (once; registering the same factory again is a no-op).
  * Wrappers registered earlier run outermost.
  */
 export function registerViewWrapper(factory: ViewWrapperFactory): void {
-  if (typeof factory !== 'function') throw new TypeError('a view wrapper factory must be a function');
-  if (!factories.includes(factory)) factories.push(factory);
+  factories.register(factory);
 }
 
 /** Removes a registered factory; returns whether it was registered. */
 export function unregisterViewWrapper(factory: ViewWrapperFactory): boolean {
-  const index = factories.indexOf(factory);
-  if (index >= 0) factories.splice(index, 1);
-  return index >= 0;
+  return factories.unregister(factory);
 }
 
 /** The composed wrapper for these settings, or `null` when no factory wraps anything. */
 export function viewWrapperFor(settings: ResolvedSettings): ViewWrapper | null {
-  const wrappers = factories.map((factory) => factory(settings)).filter((w): w is ViewWrapper => w !== null);
+  const wrappers = factories.items
+    .map((factory) => factory(settings))
+    .filter((w): w is ViewWrapper => w !== null);
   if (wrappers.length === 0) return null;
   const cache = new WeakMap<AnyViewFunction, AnyViewFunction>();
   return (view) => {
