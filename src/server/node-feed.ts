@@ -11,7 +11,7 @@
  * the socket (into the shared buffer, http1/reads.ts) and calls node:http's own `'data'`
  * listener (the parse path node:http takes for any stream it cannot consume) with slices of
  * the read. Inside a chunked body each slice is sized by what the last one cost, and the
- * time spent counts against the connection's turn and the pass (25 ns per unit, what the
+ * time spent counts against the connection's turn and the pass (at `NS_PER_CHUNK`, what the
  * `portico` engine spends decoding a chunk); once they are used up, the rest of the read
  * waits for the connection's next turn. Outside chunked bodies slices are whole reads cut at
  * {@link SLICE_BYTES}, and nothing is counted: a head, or a body of a few large pieces, costs
@@ -27,10 +27,7 @@
  */
 import type { Socket } from 'node:net';
 import { readIntoShared } from './http1/reads.ts';
-import { chunksLeft, PASS_CHUNKS, spendChunks, waitForTurn } from './http1/turns.ts';
-
-/** Nanoseconds of parsing counted as one unit of the turns' budget (one chunk decoded). */
-const NS_PER_UNIT = 25;
+import { chunksLeft, NS_PER_CHUNK, PASS_CHUNKS, spendChunks, waitForTurn } from './http1/turns.ts';
 /** The most a slice holds outside a chunked body (a read's first slice, a head, pipelined requests). */
 const SLICE_BYTES = 4096;
 /** The least a slice holds inside a chunked body, however costly the last one was. */
@@ -169,7 +166,7 @@ export class SlicedFeed {
       // cheap slice (node:http paused inside it) must not make the next one a whole read.
       const size = Math.max(
         MIN_SLICE_BYTES,
-        Math.min(2 * this.#sliceBytes, Math.floor((units * NS_PER_UNIT) / this.#nsPerByte)),
+        Math.min(2 * this.#sliceBytes, Math.floor((units * NS_PER_CHUNK) / this.#nsPerByte)),
       );
       const end = Math.min(bytes.length, offset + size);
       this.#sliceBytes = end - offset;
@@ -177,7 +174,7 @@ export class SlicedFeed {
       onData(bytes.subarray(offset, end));
       const spentNs = Number(process.hrtime.bigint() - started);
       this.#nsPerByte = Math.max(0.01, spentNs / (end - offset));
-      const spent = Math.ceil(spentNs / NS_PER_UNIT);
+      const spent = Math.ceil(spentNs / NS_PER_CHUNK);
       this.#turnUnits += spent;
       spendChunks(spent);
       offset = end;

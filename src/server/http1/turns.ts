@@ -12,7 +12,15 @@
  * Reads that reach connections outside their turn (the first read of a new connection,
  * all of them in the same pass) share one budget of chunks per pass ({@link chunksLeft}):
  * twenty floods opened at once used to decode ~11,000 chunks each before anything else ran.
+ *
+ * The budget is counted in chunks, the `portico` engine's unit of work. The `node` engine,
+ * whose parser cannot count them for it, spends the time it gave node:http instead, at
+ * {@link NS_PER_CHUNK} a chunk (src/server/node-feed.ts).
  */
+
+/** What decoding one chunk costs the `portico` engine: the budget's rate for time spent. */
+export const NS_PER_CHUNK = 25;
+
 /** Served entries are cleared: see {@link next}. */
 const waiting: ((() => void) | undefined)[] = [];
 let head = 0;
